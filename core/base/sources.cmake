@@ -1,0 +1,6 @@
+# base: Result/Error, byte sources (mmap), progress, parallel loops, job queue.
+list(APPEND QV_CORE_SOURCES
+  base/byte_source.cpp
+  base/parallel.cpp
+  base/job_queue.cpp
+)

@@ -1,0 +1,1 @@
+# calib: sources of quantviz_core (paths relative to core/).

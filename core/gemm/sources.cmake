@@ -1,0 +1,1 @@
+# gemm: sources of quantviz_core (paths relative to core/).

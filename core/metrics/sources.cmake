@@ -1,0 +1,1 @@
+# metrics: sources of quantviz_core (paths relative to core/).

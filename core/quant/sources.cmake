@@ -1,0 +1,1 @@
+# quant: sources of quantviz_core (paths relative to core/).

@@ -1,0 +1,62 @@
+// FineHistogram: a range-independent histogram keyed on float32 bit patterns, built in one pass.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace qv {
+
+// Why bit-pattern bins: the summary pass must bin values before it knows min/max (one pass,
+// not two). Keying on the top kKeyBits of the float32 pattern (sign, 8 exponent bits, 11 mantissa
+// bits) gives bins whose width is 2^-11 of their magnitude — finer than 2048 linear bins over
+// [0, max|x|] everywhere — so linear histograms for the calibrators are derived from it almost
+// exactly. Only non-empty bins are stored (real tensors use a few thousand of the 2^20 keys).
+class FineHistogram {
+public:
+    static constexpr int kKeyBits = 20;
+    static constexpr int kShift = 32 - kKeyBits;
+    static constexpr uint32_t kKeys = 1u << kKeyBits;
+
+    struct Bin {
+        float lo;          // inclusive lower edge (value order: lo < hi)
+        float hi;          // exclusive upper edge (for negative keys the edges are mirrored)
+        uint64_t count;
+    };
+
+    FineHistogram() = default;
+    // From a dense array of kKeys counts indexed by key (the summary pass's accumulator).
+    static FineHistogram fromDenseCounts(const std::vector<uint64_t>& counts);
+    // From finite values directly (tests, slices, samples).
+    static FineHistogram fromValues(const float* values, size_t n);
+
+    const std::vector<Bin>& bins() const { return m_bins; }  // increasing value order, non-empty only
+    uint64_t total() const { return m_total; }
+    bool empty() const { return m_total == 0; }
+
+    // Counts re-binned into n equal-width bins over [lo, hi]; each fine bin's count is spread
+    // uniformly over its width (values outside [lo, hi] are added to the end bins when
+    // clampOutside, dropped otherwise).
+    std::vector<double> rebin(double lo, double hi, size_t n, bool clampOutside = true) const;
+    // The same for |x| over [0, hi] (calibrators that work on magnitudes: TensorRT, ONNX Runtime).
+    std::vector<double> rebinAbs(double hi, size_t n, bool clampOutside = true) const;
+    // Number of values < x, interpolated within the fine bin containing x.
+    double countBelow(double x) const;
+    // Value below which a fraction q in [0, 1] of the values lie (interpolated).
+    double quantile(double q) const;
+    // Sum over values of f(v) approximated with each bin's centre: Σ count·f(centre).
+    template <class F>
+    double sumOver(F&& f) const {
+        double s = 0;
+        for (const auto& b : m_bins) s += static_cast<double>(b.count) * f(0.5 * (double(b.lo) + double(b.hi)));
+        return s;
+    }
+
+    // Edges of the fine bin with this key, in value order.
+    static void keyEdges(uint32_t key, float& lo, float& hi);
+
+private:
+    std::vector<Bin> m_bins;
+    uint64_t m_total = 0;
+};
+
+}  // namespace qv

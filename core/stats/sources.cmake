@@ -1,0 +1,1 @@
+# stats: sources of quantviz_core (paths relative to core/).

@@ -1,0 +1,93 @@
+// TensorInfo helpers and TensorView conversion (including Fortran-order gathers).
+#include "core/tensor/tensor_view.h"
+
+#include <algorithm>
+
+namespace qv {
+
+uint64_t TensorInfo::elements() const { return checkedElements(shape).value_or(0); }
+
+std::string TensorInfo::shapeString() const {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+std::optional<uint64_t> checkedElements(const std::vector<int64_t>& shape) {
+    uint64_t n = 1;
+    for (int64_t d : shape) {
+        if (d < 0) return std::nullopt;
+        const auto u = static_cast<uint64_t>(d);
+        if (u != 0 && n > UINT64_MAX / u) return std::nullopt;
+        n *= u;
+    }
+    return n;
+}
+
+TensorView::TensorView(TensorInfo info, std::shared_ptr<const ByteSource> source)
+    : m_info(std::move(info)), m_source(std::move(source)) {
+    m_elements = m_info.elements();
+    if (m_source) {
+        auto all = m_source->bytes();
+        if (m_info.offset <= all.size() && m_info.bytes <= all.size() - m_info.offset)
+            m_raw = all.subspan(m_info.offset, m_info.bytes);
+        else
+            m_source.reset();  // a loader bug; never read out of bounds
+    }
+}
+
+const float* TensorView::directF32() const {
+    if (!m_source || m_info.dtype != DType::F32) return nullptr;
+    if (m_info.fortranOrder && m_info.shape.size() > 1) return nullptr;
+    if (reinterpret_cast<uintptr_t>(m_raw.data()) % alignof(float) != 0) return nullptr;
+    return reinterpret_cast<const float*>(m_raw.data());
+}
+
+bool TensorView::read(uint64_t first, size_t count, float* out) const {
+    if (!m_source || first > m_elements || count > m_elements - first) return false;
+    if (count == 0) return true;
+    const bool fortran = m_info.fortranOrder && m_info.shape.size() > 1;
+    if (!fortran) return convertToFloat(m_info.dtype, m_raw.data(), first, count, out);
+
+    // Column-major storage: logical row-major index → multi-index → column-major storage index.
+    const auto& shape = m_info.shape;
+    const size_t rank = shape.size();
+    std::vector<uint64_t> colStride(rank);
+    uint64_t s = 1;
+    for (size_t a = 0; a < rank; ++a) {
+        colStride[a] = s;
+        s *= static_cast<uint64_t>(shape[a]);
+    }
+    for (size_t i = 0; i < count; ++i) {
+        uint64_t logical = first + i;
+        uint64_t storage = 0;
+        for (size_t a = rank; a-- > 0;) {
+            const auto d = static_cast<uint64_t>(shape[a]);
+            storage += (logical % d) * colStride[a];
+            logical /= d;
+        }
+        if (!convertToFloat(m_info.dtype, m_raw.data(), storage, 1, out + i)) return false;
+    }
+    return true;
+}
+
+Result<std::vector<float>> TensorView::toFloat(uint64_t maxElements) const {
+    if (!m_source) return makeError(m_info.name + ": tensor has no data");
+    if (m_elements > maxElements)
+        return makeError(m_info.name + ": too large to load at once (" + std::to_string(m_elements) + " elements)");
+    std::vector<float> out(m_elements);
+    if (!read(0, m_elements, out.data()))
+        return makeError(m_info.name + ": cannot decode dtype " + std::string(dtypeName(m_info.dtype)));
+    return out;
+}
+
+size_t TensorView::chunkElements() const {
+    const size_t block = traits(m_info.dtype).blockElements;
+    const size_t target = 64 * 1024;
+    return std::max(block, target / block * block);
+}
+
+}  // namespace qv

@@ -1,0 +1,50 @@
+// TensorView: a non-owning, lazy window on one tensor's stored bytes, with chunked conversion to float.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/base/byte_source.h"
+#include "core/base/result.h"
+#include "core/tensor/tensor_info.h"
+
+namespace qv {
+
+// Keeps the ByteSource alive; reading converts on demand, so looking at one tensor of a
+// multi-GB model touches only that tensor's pages. The loader guarantees info.offset+info.bytes
+// lies inside the source and matches dtype × elements.
+class TensorView {
+public:
+    TensorView() = default;
+    TensorView(TensorInfo info, std::shared_ptr<const ByteSource> source);
+
+    const TensorInfo& info() const { return m_info; }
+    uint64_t elements() const { return m_elements; }
+    bool valid() const { return m_source != nullptr; }
+    std::span<const std::byte> rawBytes() const { return m_raw; }
+    const std::shared_ptr<const ByteSource>& source() const { return m_source; }
+
+    // The elements as float32 in logical order, without copying, when the storage allows it
+    // (f32, row-major, 4-byte aligned); nullptr otherwise.
+    const float* directF32() const;
+
+    // Converts logical (row-major) elements [first, first+count) to float into out.
+    // Returns false if the range is out of bounds or the dtype cannot be decoded.
+    bool read(uint64_t first, size_t count, float* out) const;
+
+    // Whole tensor as floats; refuses tensors above maxElements (callers stream big ones).
+    Result<std::vector<float>> toFloat(uint64_t maxElements = uint64_t{1} << 31) const;
+
+    // Suggested chunk for streaming passes: whole blocks, ~256 KiB of floats.
+    size_t chunkElements() const;
+
+private:
+    TensorInfo m_info;
+    std::shared_ptr<const ByteSource> m_source;
+    std::span<const std::byte> m_raw;
+    uint64_t m_elements = 0;
+};
+
+}  // namespace qv
