@@ -43,6 +43,17 @@ constexpr std::array<DTypeTraits, static_cast<size_t>(DType::Count)> kTraits{{
     {DType::Q8_K, "q8_K", 256, 292, false, false, true, true},
     {DType::IQ4_NL, "iq4_nl", 32, 18, false, false, true, true},
     {DType::IQ4_XS, "iq4_xs", 256, 136, false, false, true, true},
+    // Sizes from the static_asserts on block_iq2_xxs … block_mxfp4 in ggml-common.h.
+    {DType::IQ2_XXS, "iq2_xxs", 256, 66, false, false, true, true},
+    {DType::IQ2_XS, "iq2_xs", 256, 74, false, false, true, true},
+    {DType::IQ3_XXS, "iq3_xxs", 256, 98, false, false, true, true},
+    {DType::IQ1_S, "iq1_s", 256, 50, false, false, true, true},
+    {DType::IQ3_S, "iq3_s", 256, 110, false, false, true, true},
+    {DType::IQ2_S, "iq2_s", 256, 82, false, false, true, true},
+    {DType::IQ1_M, "iq1_m", 256, 56, false, false, true, true},
+    {DType::TQ1_0, "tq1_0", 256, 54, false, false, true, true},
+    {DType::TQ2_0, "tq2_0", 256, 66, false, false, true, true},
+    {DType::MXFP4, "mxfp4", 32, 17, false, false, true, true},
 }};
 
 static_assert([] {
