@@ -45,9 +45,9 @@ Result<std::shared_ptr<const ModelFile>> openModel(const std::string& path) {
     Result<ModelFile> model = makeError("");
     if (endsWith(path, ".index.json")) {
         model = openSafetensorsIndex(path);
-    } else if (got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) {
-        model = openNpy(path);
-    } else if (got >= 9 && head[8] == '{') {
+    } else if ((got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) || endsWith(path, ".npy")) {
+        model = openNpy(path);  // by name too, so a damaged .npy gets the loader's precise message
+    } else if ((got >= 9 && head[8] == '{') || endsWith(path, ".safetensors")) {
         model = openSafetensors(path);  // u64 header length, then a JSON object
     } else {
         return makeError(path + ": unrecognized file format (supported: " + [] {
