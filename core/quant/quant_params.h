@@ -33,4 +33,7 @@ struct QuantParams {
     std::vector<SliceParams> slices;  // one per slice of the tensor's SliceLayout
 };
 
+// paramsFromRange applied to each slice's range (per-channel / per-group calibration).
+QuantParams paramsFromRanges(const QuantScheme& scheme, const std::vector<ClipRange>& ranges);
+
 }  // namespace qv

@@ -2,6 +2,7 @@
 // non-uniform number formats (FP8, FP4, NF4 — ROADMAP) can sit behind it later.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -10,9 +11,18 @@
 
 namespace qv {
 
-// Round half to even, as ONNX QuantizeLinear, PyTorch and gemmlowp do. Relies on the default
-// FE_TONEAREST rounding mode (never changed in this program).
-float roundHalfEven(float x);
+// Round half to even, as ONNX QuantizeLinear, PyTorch (std::nearbyint) and gemmlowp do. Relies on
+// the default FE_TONEAREST rounding mode (never changed in this program). Inline and branch-light
+// because it runs once per element in the exact pass: adding 1.5·2^23 moves |x| < 2^22 into the
+// binade where the float spacing is 1, so the addition itself rounds to an integer, ties to even
+// (IEEE 754 roundTiesToEven); floats with |x| ≥ 2^22 are already integers or halves handled by
+// nearbyint. Equal to std::nearbyint for every float (tested), except that −0.4 gives +0.
+inline float roundHalfEven(float x) {
+    constexpr float kMagic = 0x1.8p23f;
+    if (!(x < 0x1p22f && x > -0x1p22f)) return std::nearbyint(x);  // large, Inf or NaN
+    // Not folded to x: without -ffast-math the compiler must keep IEEE float semantics.
+    return (x + kMagic) - kMagic;
+}
 
 // Uniform affine quantizer for one slice: q = clamp(round_half_even(fl32(x / s)) + z, qmin, qmax),
 // x̂ = s·(q − z). NaN quantizes to the zero point (as ONNX Runtime does); ±Inf saturates.
@@ -21,21 +31,34 @@ class AffineQuantizer {
 public:
     AffineQuantizer(const QuantScheme& scheme, const SliceParams& params);
     int32_t quantize(float x) const {
+        bool clipped;
+        return quantize(x, clipped);
+    }
+    // `clipped`: the code saturated (round(x/s) + z fell outside [qmin, qmax]), i.e. x lies more
+    // than half a step beyond the representable range — the "clipped share" of ErrorStats.
+    int32_t quantize(float x, bool& clipped) const {
         float v = m_useReciprocal ? x * m_invScale : x / m_scale;
+        clipped = false;
         if (v != v) return clampCode(m_zero);
         float r = roundHalfEven(v);
         // Clamp in float before converting so huge values cannot overflow int32.
-        if (r < m_lowF) return m_qmin;
-        if (r > m_highF) return m_qmax;
-        return clampCode(static_cast<int32_t>(r) + m_zero);
+        if (r < m_lowF) { clipped = true; return m_qmin; }
+        if (r > m_highF) { clipped = true; return m_qmax; }
+        return static_cast<int32_t>(r) + m_zero;
     }
+    // x̂ = s·(q − z), in float32 as ONNX DequantizeLinear and PyTorch compute it.
     float dequantize(int32_t q) const { return m_scale * static_cast<float>(q - m_zero); }
     float fakeQuantize(float x) const { return dequantize(quantize(x)); }
     int32_t qmin() const { return m_qmin; }
     int32_t qmax() const { return m_qmax; }
+    int32_t zeroPoint() const { return m_zero; }
+    float scale() const { return m_scale; }
 
-    // Decision boundaries and reconstruction levels inside the clip range (for the bucket view).
+    // Reconstruction levels s·(q − z) for q = qmin..qmax, increasing (for the bucket view).
     std::vector<float> levels() const;
+    // Decision boundaries between consecutive levels (levels().size() − 1 values): the midpoints
+    // s·(q − z + ½); a value exactly on one rounds to the level with the even code.
+    std::vector<float> boundaries() const;
 
 private:
     int32_t clampCode(int32_t q) const { return q < m_qmin ? m_qmin : (q > m_qmax ? m_qmax : q); }

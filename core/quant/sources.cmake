@@ -1,1 +1,6 @@
-# quant: sources of quantviz_core (paths relative to core/).
+# quant: schemes, parameters from clip ranges, the affine quantizer (sources of quantviz_core, relative to core/).
+list(APPEND QV_CORE_SOURCES
+  quant/quant_scheme.cpp
+  quant/quant_params.cpp
+  quant/quantizer.cpp
+)

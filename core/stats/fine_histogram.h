@@ -1,6 +1,7 @@
 // FineHistogram: a range-independent histogram keyed on float32 bit patterns, built in one pass.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -26,8 +27,13 @@ public:
     FineHistogram() = default;
     // From a dense array of kKeys counts indexed by key (the summary pass's accumulator).
     static FineHistogram fromDenseCounts(const std::vector<uint64_t>& counts);
-    // From finite values directly (tests, slices, samples).
+    // From finite values directly (tests, slices, samples); NaN/Inf are skipped.
     static FineHistogram fromValues(const float* values, size_t n);
+    // From bins already in increasing value order (empty bins are dropped).
+    static FineHistogram fromBins(std::vector<Bin> bins);
+    // Key of a float: its top kKeyBits bits. Keys whose exponent is all ones are NaN/Inf.
+    static uint32_t keyOf(float v);
+    static bool keyIsFinite(uint32_t key) { return ((key >> (23 - kShift)) & 0xFFu) != 0xFFu; }
 
     const std::vector<Bin>& bins() const { return m_bins; }  // increasing value order, non-empty only
     uint64_t total() const { return m_total; }
@@ -51,7 +57,8 @@ public:
         return s;
     }
 
-    // Edges of the fine bin with this key, in value order.
+    // Edges of the fine bin with this key, in value order (finite keys only; the top finite
+    // bin's upper edge is FLT_MAX rather than Inf).
     static void keyEdges(uint32_t key, float& lo, float& hi);
 
 private:

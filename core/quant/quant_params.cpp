@@ -1,0 +1,126 @@
+// paramsFromRange: scale and zero point from a clip range, per tool convention (REFERENCE.md §1).
+#include "core/quant/quant_params.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+#include "core/quant/quantizer.h"
+
+namespace qv {
+
+namespace {
+
+// NaN carries no range information (→ 0); ±Inf is clamped to the largest float so the scale
+// stays finite. Calibrators never produce these, but a user-typed range might.
+float sanitize(double v) {
+    if (std::isnan(v)) return 0.0f;
+    if (v > FLT_MAX) return FLT_MAX;
+    if (v < -FLT_MAX) return -FLT_MAX;
+    return static_cast<float>(v);
+}
+
+int32_t clampZero(float z, int32_t qmin, int32_t qmax) {
+    if (!(z >= static_cast<float>(qmin))) return qmin;  // also NaN
+    if (z > static_cast<float>(qmax)) return qmax;
+    return static_cast<int32_t>(z);
+}
+
+// pytorch-quantization (tensor_quant.py): amax ≤ 2^−24 ("smaller than the minimum fp16
+// subnormal") makes every output 0. We keep one code path for all conventions by choosing the
+// largest float as the scale: round(x / FLT_MAX) = 0 for every |x| ≤ FLT_MAX/2, so all codes
+// are the zero point and every dequantized value is 0, as in TensorRT.
+constexpr float kTensorRtZeroAmax = 0x1p-24f;
+constexpr float kAllZeroScale = FLT_MAX;
+
+}  // namespace
+
+// Arithmetic is float32 throughout, as the frameworks do it (their scales are float32 tensors):
+// e.g. PyTorch computes fl32(amax / 127.5), not the double quotient rounded once more.
+SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
+    SliceParams p;
+    p.clip = range;
+    const int32_t qmin = scheme.qmin(), qmax = scheme.qmax();
+    float lo = sanitize(range.lo), hi = sanitize(range.hi);
+    if (lo > hi) std::swap(lo, hi);
+    const float amax = std::max(std::fabs(lo), std::fabs(hi));
+    const auto levels = static_cast<float>(qmax - qmin);
+
+    if (scheme.convention == Convention::TensorRT && amax <= kTensorRtZeroAmax) {
+        p.scale = kAllZeroScale;
+        p.zeroPoint = scheme.symmetry == Symmetry::Symmetric ? 0 : qmin;
+        return p;
+    }
+
+    if (scheme.symmetry == Symmetry::Symmetric) {
+        float s;
+        if (scheme.convention == Convention::PyTorch || scheme.fullRange) {
+            // MinMaxObserver: scale = max_val_pos / ((quant_max − quant_min) / 2), e.g. amax/127.5.
+            s = amax / (levels / 2.0f);
+        } else {
+            // Restricted range: amax maps to qmax exactly (seeds, pytorch-quantization amax/127,
+            // ONNX Runtime (rmax − rmin)/(qmax − qmin) with rmin = −amax, qmin = −127).
+            s = amax / static_cast<float>(qmax);
+        }
+        switch (scheme.convention) {
+            case Convention::PyTorch:
+                s = std::max(s, FLT_EPSILON);  // torch.finfo(torch.float32).eps = 2^−23
+                break;
+            case Convention::Seeds:
+            case Convention::OnnxRuntime:
+            case Convention::TensorRT:  // (amax > 2^−24 here, so s is a normal float)
+                // ONNX Runtime quant_utils.compute_scale_zp: scale < float32 tiny → scale 1, zp 0.
+                if (!(s >= FLT_MIN)) s = 1.0f;
+                break;
+        }
+        p.scale = s;
+        p.zeroPoint = 0;
+        return p;
+    }
+
+    // Asymmetric: widen the range to include 0 so that 0.0 is exactly representable (gemmlowp
+    // quantization.md: zero-padding and ReLU outputs must not carry error).
+    lo = std::min(lo, 0.0f);
+    hi = std::max(hi, 0.0f);
+    float s = (hi - lo) / levels;
+    switch (scheme.convention) {
+        case Convention::PyTorch:
+            s = std::max(s, FLT_EPSILON);
+            // quant_min − round(min_val_neg / scale), clamped.
+            p.scale = s;
+            p.zeroPoint = clampZero(static_cast<float>(qmin) - roundHalfEven(lo / s), qmin, qmax);
+            return p;
+        case Convention::OnnxRuntime:
+            if (!(s >= FLT_MIN)) {
+                p.scale = 1.0f;
+                p.zeroPoint = 0;
+                return p;
+            }
+            // numpy.round(qmin − rmin / scale): the subtraction happens before the rounding.
+            p.scale = s;
+            p.zeroPoint = clampZero(roundHalfEven(static_cast<float>(qmin) - lo / s), qmin, qmax);
+            return p;
+        case Convention::Seeds:
+        case Convention::TensorRT:
+            if (!(s >= FLT_MIN)) {
+                // Only reachable when the widened range is [0, 0] (or denormal): every value is 0.
+                p.scale = 1.0f;
+                p.zeroPoint = qmin;
+                return p;
+            }
+            p.scale = s;
+            p.zeroPoint = clampZero(static_cast<float>(qmin) - roundHalfEven(lo / s), qmin, qmax);
+            return p;
+    }
+    return p;
+}
+
+QuantParams paramsFromRanges(const QuantScheme& scheme, const std::vector<ClipRange>& ranges) {
+    QuantParams q;
+    q.scheme = scheme;
+    q.slices.reserve(ranges.size());
+    for (const auto& r : ranges) q.slices.push_back(paramsFromRange(scheme, r));
+    return q;
+}
+
+}  // namespace qv

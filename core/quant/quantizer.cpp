@@ -1,0 +1,67 @@
+// AffineQuantizer setup, its levels/boundaries, and span quantization with per-slice params.
+#include "core/quant/quantizer.h"
+
+#include <algorithm>
+#include <cfloat>
+
+namespace qv {
+
+AffineQuantizer::AffineQuantizer(const QuantScheme& scheme, const SliceParams& params)
+    : m_scale(params.scale), m_zero(params.zeroPoint), m_qmin(scheme.qmin()), m_qmax(scheme.qmax()) {
+    // A scale that is 0, negative, NaN or Inf would make x/s meaningless; paramsFromRange never
+    // makes one, but hand-typed parameters might: fall back to 1 rather than produce NaN codes.
+    if (!(m_scale > 0.0f) || m_scale > FLT_MAX) m_scale = 1.0f;
+    m_zero = std::clamp(m_zero, m_qmin, m_qmax);
+    // ATen quantize_val: inv_scale = 1.0f / scale; nearbyint(value * inv_scale) + zero_point.
+    m_useReciprocal = scheme.convention == Convention::PyTorch;
+    m_invScale = 1.0f / m_scale;
+    m_lowF = static_cast<float>(m_qmin - m_zero);
+    m_highF = static_cast<float>(m_qmax - m_zero);
+}
+
+std::vector<float> AffineQuantizer::levels() const {
+    std::vector<float> out;
+    out.reserve(static_cast<size_t>(m_qmax - m_qmin + 1));
+    for (int32_t q = m_qmin; q <= m_qmax; ++q) out.push_back(dequantize(q));
+    return out;
+}
+
+std::vector<float> AffineQuantizer::boundaries() const {
+    std::vector<float> out;
+    out.reserve(static_cast<size_t>(m_qmax - m_qmin));
+    for (int32_t q = m_qmin; q < m_qmax; ++q)
+        out.push_back(static_cast<float>(static_cast<double>(m_scale) * (q - m_zero + 0.5)));
+    return out;
+}
+
+void quantizeSpan(const QuantParams& params, const SliceLayout& layout, uint64_t firstIndex,
+                  std::span<const float> values, std::span<int32_t> codes, std::span<float> dequant) {
+    const size_t n = values.size();
+    const bool wantCodes = codes.size() >= n, wantDeq = dequant.size() >= n;
+    if (n == 0 || (!wantCodes && !wantDeq)) return;
+    const SliceParams fallback{};
+    // Runs of consecutive elements share a slice; one quantizer per run keeps the loop simple.
+    size_t i = 0;
+    while (i < n) {
+        const uint64_t idx = firstIndex + i;
+        const uint64_t slice = layout.sliceOf(idx);
+        size_t run = n - i;
+        if (layout.granularity == Granularity::PerChannel) {
+            run = std::min<uint64_t>(run, layout.inner - idx % layout.inner);
+        } else if (layout.granularity == Granularity::PerGroup) {
+            const uint64_t col = idx % layout.lastDim;
+            const uint64_t groupEnd = std::min(layout.lastDim, (col / layout.groupSize + 1) * layout.groupSize);
+            run = std::min<uint64_t>(run, groupEnd - col);
+        }
+        const SliceParams& sp = slice < params.slices.size() ? params.slices[slice] : fallback;
+        const AffineQuantizer q(params.scheme, sp);
+        for (size_t k = i; k < i + run; ++k) {
+            const int32_t c = q.quantize(values[k]);
+            if (wantCodes) codes[k] = c;
+            if (wantDeq) dequant[k] = q.dequantize(c);
+        }
+        i += run;
+    }
+}
+
+}  // namespace qv
