@@ -1,9 +1,18 @@
 // The calibrator registry: CLI spellings "name[:arg]" → calibrator objects, and display labels.
 #include "core/calib/calibrator.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <functional>
 
+#include "core/calib/aciq_calibrator.h"
+#include "core/calib/cross_entropy_calibrator.h"
+#include "core/calib/entropy_calibrator.h"
+#include "core/calib/histogram_observer_calibrator.h"
 #include "core/calib/minmax_calibrator.h"
+#include "core/calib/mse_calibrator.h"
+#include "core/calib/omse_calibrator.h"
+#include "core/calib/percentile_calibrator.h"
 
 namespace qv {
 
@@ -29,9 +38,54 @@ std::unique_ptr<Calibrator> noArg(std::unique_ptr<Calibrator> c, const std::stri
     return c;
 }
 
+std::unique_ptr<Calibrator> makePercentile(const std::string& arg, std::string* error) {
+    if (arg.empty()) return std::make_unique<PercentileCalibrator>();
+    char* end = nullptr;
+    const double p = std::strtod(arg.c_str(), &end);
+    if (end == arg.c_str() || *end != '\0' || !std::isfinite(p) || !(p > 0.0) || p > 100.0) {
+        if (error) *error = "percentile: '" + arg + "' is not a number in (0, 100]";
+        return nullptr;
+    }
+    return std::make_unique<PercentileCalibrator>(p);
+}
+
+std::unique_ptr<Calibrator> makeEntropy(const std::string& arg, std::string* error) {
+    if (arg.empty() || arg == "tensorrt") return std::make_unique<EntropyCalibrator>();
+    if (arg == "onnxruntime") return std::make_unique<EntropyCalibrator>(EntropyCalibrator::Variant::OnnxRuntime);
+    const std::string prefix = "onnxruntime-";
+    if (arg.rfind(prefix, 0) == 0) {
+        char* end = nullptr;
+        const long bins = std::strtol(arg.c_str() + prefix.size(), &end, 10);
+        if (end != arg.c_str() + prefix.size() && *end == '\0' && bins >= 2 && bins <= 65536)
+            return std::make_unique<EntropyCalibrator>(EntropyCalibrator::Variant::OnnxRuntime, static_cast<size_t>(bins));
+    }
+    if (error) *error = "entropy: variant '" + arg + "' unknown (tensorrt, onnxruntime, onnxruntime-BINS)";
+    return nullptr;
+}
+
+std::unique_ptr<Calibrator> makeAciq(const std::string& arg, std::string* error) {
+    if (arg.empty()) return std::make_unique<AciqCalibrator>();
+    if (arg == "laplace") return std::make_unique<AciqCalibrator>(AciqCalibrator::Fit::Laplace);
+    if (arg == "gauss" || arg == "gaussian") return std::make_unique<AciqCalibrator>(AciqCalibrator::Fit::Gauss);
+    if (error) *error = "aciq: fit '" + arg + "' unknown (laplace, gauss)";
+    return nullptr;
+}
+
+template <class T>
+Factory plain() {
+    return [](const std::string& a, std::string* e) { return noArg(std::make_unique<T>(), a, e); };
+}
+
 const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries = {
-        {"minmax", [](const std::string& a, std::string* e) { return noArg(std::make_unique<MinMaxCalibrator>(), a, e); }},
+        {"minmax", plain<MinMaxCalibrator>()},
+        {"percentile", makePercentile},
+        {"mse", plain<MseCalibrator>()},
+        {"entropy", makeEntropy},
+        {"cross-entropy", plain<CrossEntropyCalibrator>()},
+        {"aciq", makeAciq},
+        {"omse", plain<OmseCalibrator>()},
+        {"histogram", plain<HistogramObserverCalibrator>()},
     };
     return entries;
 }

@@ -1,0 +1,146 @@
+// MseCalibrator: pytorch-quantization's histogram MSE search, then an exact search on the data.
+#include "core/calib/mse_calibrator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/calib/calib_math.h"
+
+namespace qv {
+
+std::string MseCalibrator::description() const {
+    return "MSE: the clip range with the least expected squared error. Estimate: every 2048-bin |x| "
+           "histogram centre from bin 128 up is tried as amax and the histogram is fake-quantized "
+           "(pytorch-quantization 'mse'); on release, an exact search of sum (x - Q(x))^2 on the data.";
+}
+
+namespace {
+
+// Non-empty bins of a histogram over [lo, hi] as (centre, count) float arrays.
+struct Points {
+    std::vector<float> centre, weight;
+};
+
+Points pointsOf(const std::vector<double>& hist, double lo, double hi) {
+    Points p;
+    const double w = (hi - lo) / static_cast<double>(hist.size());
+    for (size_t i = 0; i < hist.size(); ++i) {
+        if (hist[i] <= 0) continue;
+        p.centre.push_back(static_cast<float>(lo + w * (static_cast<double>(i) + 0.5)));
+        p.weight.push_back(static_cast<float>(hist[i]));
+    }
+    return p;
+}
+
+double pointsError(const Points& p, const QuantScheme& scheme, ClipRange r) {
+    return weightedQuantError(p.centre.data(), p.weight.data(), p.centre.size(), gridFor(scheme, r));
+}
+
+ClipRange symmetricEstimate(const TensorSummary& summary, const QuantScheme& scheme) {
+    const std::vector<double> hist = absHistogram(summary, kCalibBins);
+    const double width = summary.absMax / static_cast<double>(kCalibBins);
+    const Points pts = pointsOf(hist, 0.0, summary.absMax);
+    // |x| centres are all ≥ 0, so only the positive half of the grid matters: the same as
+    // pytorch-quantization, which fake-quantizes the non-negative centres.
+    double best = HUGE_VAL;
+    double bestAmax = summary.absMax;
+    for (size_t i = MseCalibrator::kStartBin; i < kCalibBins; ++i) {
+        const double amax = width * (static_cast<double>(i) + 0.5);
+        const double e = pointsError(pts, scheme, symmetricRange(amax));
+        if (e < best) {  // strict: np.argmin keeps the first minimum
+            best = e;
+            bestAmax = amax;
+        }
+    }
+    return symmetricRange(bestAmax);
+}
+
+ClipRange asymmetricEstimate(const TensorSummary& summary, const QuantScheme& scheme) {
+    constexpr size_t kBins = 1024, kCandidates = 128;
+    const double lo0 = summary.min, hi0 = summary.max;
+    const std::vector<double> hist = summary.histogram.rebin(lo0, hi0, kBins);
+    const Points pts = pointsOf(hist, lo0, hi0);
+    ClipRange r{lo0, hi0};
+    double best = pointsError(pts, scheme, r);
+    for (int round = 0; round < 2; ++round) {
+        for (int end = 0; end < 2; ++end) {
+            // Candidates: the end moves toward 0 (or toward the other end) over half its span.
+            const double from = end == 0 ? lo0 : hi0;
+            const double other = end == 0 ? r.hi : r.lo;
+            const double towards = (from < 0) == (other < 0) ? other : 0.0;
+            for (size_t k = 0; k < kCandidates; ++k) {
+                const double v = from + (towards - from) * 0.75 * static_cast<double>(k) / kCandidates;
+                ClipRange c = r;
+                (end == 0 ? c.lo : c.hi) = v;
+                const double e = pointsError(pts, scheme, c);
+                if (e < best) {
+                    best = e;
+                    r = c;
+                }
+            }
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+ClipRange MseCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
+    if (degenerate(summary)) return degenerateRange(summary, scheme);
+    if (scheme.symmetry == Symmetry::Symmetric) return symmetricEstimate(summary, scheme);
+    return asymmetricEstimate(summary, scheme);
+}
+
+ClipRange refineSquaredError(std::span<const float> values, const QuantScheme& scheme, ClipRange estimate) {
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (float x : values) {
+        if (!std::isfinite(x)) continue;
+        lo = std::min(lo, double(x));
+        hi = std::max(hi, double(x));
+    }
+    if (!(hi >= lo) || lo == hi) return estimate;
+    constexpr int kGrid = 9, kGolden = 12;
+    if (scheme.symmetry == Symmetry::Symmetric) {
+        const double absMax = std::max(-lo, hi);
+        double est = std::max(std::abs(estimate.lo), std::abs(estimate.hi));
+        if (!(est > 0)) return estimate;
+        auto f = [&](double a) { return exactSquaredError(values, scheme, symmetricRange(a)); };
+        double a = minimizeScalar(f, 0.8 * est, std::min(1.25 * est, absMax), kGrid, kGolden);
+        // Keep the estimate when the search cannot beat it (never return something worse).
+        return f(a) <= f(est) ? symmetricRange(a) : estimate;
+    }
+    ClipRange r = estimate;
+    double best = exactSquaredError(values, scheme, r);
+    for (int round = 0; round < 2; ++round) {
+        for (int end = 0; end < 2; ++end) {
+            double& moving = end == 0 ? r.lo : r.hi;
+            const double cur = moving;
+            const double limit = end == 0 ? lo : hi;
+            // Search between 0.8× and 1.25× the current end, never beyond the data.
+            double a = cur * 0.8, b = cur * 1.25;
+            if (a > b) std::swap(a, b);
+            if (end == 0) a = std::max(a, limit); else b = std::min(b, limit);
+            if (!(b > a)) continue;
+            auto f = [&](double v) {
+                ClipRange c = r;
+                (end == 0 ? c.lo : c.hi) = v;
+                return exactSquaredError(values, scheme, c);
+            };
+            const double v = minimizeScalar(f, a, b, kGrid, kGolden);
+            const double e = f(v);
+            if (e < best) {
+                best = e;
+                moving = v;
+            } else {
+                moving = cur;
+            }
+        }
+    }
+    return r;
+}
+
+ClipRange MseCalibrator::refine(std::span<const float> values, const QuantScheme& scheme, ClipRange estimate) const {
+    return refineSquaredError(values, scheme, estimate);
+}
+
+}  // namespace qv
