@@ -1,4 +1,14 @@
-// ggml block decoders. Layouts: llama.cpp ggml-common.h; formulas: ggml-quants.c dequantize_row_*.
+// ggml block decoders: GGUF's quantized storage types turned back into floats, value for value as llama.cpp does.
+//
+// Sources (facts re-derived, code written here):
+//   layouts  — llama.cpp ggml/src/ggml-common.h (block_q4_0 … block_iq4_xs and their static_asserts),
+//   formulas — llama.cpp ggml/src/ggml-quants.c dequantize_row_q4_0 … dequantize_row_iq4_xs, get_scale_min_k4.
+// Each decoder is written in "element e of the block comes from …" form instead of ggml's pointer-walking
+// loops, so the bit positions can be read off and checked against the hand-built blocks in
+// tests/core/gguf/ggml_blocks_test.cpp. The floating-point operations are done in the same order as
+// ggml's (e.g. (d·sc)·q − (dmin·m)), so the results are bit-identical to dequantize_row_*.
+//
+// [SECTION] layouts   [SECTION] 32-element blocks   [SECTION] K-quants   [SECTION] non-linear   [SECTION] dispatch
 #include "core/tensor/ggml_blocks.h"
 
 #include <cstdint>
@@ -9,38 +19,269 @@
 namespace qv {
 namespace {
 
-uint16_t loadU16(const std::byte* p) {
+// [SECTION] layouts — byte offsets inside one block; the sizes must match the DType traits table.
+constexpr int kQK = 32;    // QK4_0 = QK4_1 = QK5_0 = QK5_1 = QK8_0 = QK8_1 = QK4_NL
+constexpr int kQKK = 256;  // QK_K, the K-quant super-block
+
+struct Q4_0 { static constexpr int d = 0, qs = 2, size = 18; };                    // {f16 d; u8 qs[16]}
+struct Q4_1 { static constexpr int d = 0, m = 2, qs = 4, size = 20; };             // {f16 d, m; u8 qs[16]}
+struct Q5_0 { static constexpr int d = 0, qh = 2, qs = 6, size = 22; };            // {f16 d; u8 qh[4]; u8 qs[16]}
+struct Q5_1 { static constexpr int d = 0, m = 2, qh = 4, qs = 8, size = 24; };     // {f16 d, m; u8 qh[4]; u8 qs[16]}
+struct Q8_0 { static constexpr int d = 0, qs = 2, size = 34; };                    // {f16 d; i8 qs[32]}
+struct Q8_1 { static constexpr int d = 0, s = 2, qs = 4, size = 36; };             // {f16 d, s; i8 qs[32]}
+struct Q2_K { static constexpr int scales = 0, qs = 16, d = 80, dmin = 82, size = 84; };   // {u8 scales[16]; u8 qs[64]; f16 d, dmin}
+struct Q3_K { static constexpr int hmask = 0, qs = 32, scales = 96, d = 108, size = 110; }; // {u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d}
+struct Q4_K { static constexpr int d = 0, dmin = 2, scales = 4, qs = 16, size = 144; };    // {f16 d, dmin; u8 scales[12]; u8 qs[128]}
+struct Q5_K { static constexpr int d = 0, dmin = 2, scales = 4, qh = 16, qs = 48, size = 176; }; // {…; u8 qh[32]; u8 qs[128]}
+struct Q6_K { static constexpr int ql = 0, qh = 128, scales = 192, d = 208, size = 210; };  // {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}
+struct Q8_K { static constexpr int d = 0, qs = 4, bsums = 260, size = 292; };              // {f32 d; i8 qs[256]; i16 bsums[16]}
+struct IQ4_NL { static constexpr int d = 0, qs = 2, size = 18; };                          // {f16 d; u8 qs[16]}
+struct IQ4_XS { static constexpr int d = 0, scalesH = 2, scalesL = 4, qs = 8, size = 136; }; // {f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]}
+
+// The on-disk sizes ggml locks with static_assert(sizeof(block_…) == …); tests check them against traits().
+static_assert(Q4_0::size == 2 + kQK / 2, "block_q4_0");
+static_assert(Q4_1::size == 4 + kQK / 2, "block_q4_1");
+static_assert(Q5_0::size == 2 + 4 + kQK / 2, "block_q5_0");
+static_assert(Q5_1::size == 4 + 4 + kQK / 2, "block_q5_1");
+static_assert(Q8_0::size == 2 + kQK, "block_q8_0");
+static_assert(Q8_1::size == 4 + kQK, "block_q8_1");
+static_assert(Q2_K::size == 4 + kQKK / 16 + kQKK / 4, "block_q2_K");
+static_assert(Q3_K::size == 2 + kQKK / 4 + kQKK / 8 + 12, "block_q3_K");
+static_assert(Q4_K::size == 4 + 12 + kQKK / 2, "block_q4_K");
+static_assert(Q5_K::size == 4 + 12 + kQKK / 2 + kQKK / 8, "block_q5_K");
+static_assert(Q6_K::size == 2 + kQKK / 16 + 3 * kQKK / 4, "block_q6_K");
+static_assert(Q8_K::size == 4 + kQKK + kQKK / 16 * 2, "block_q8_K");
+static_assert(IQ4_NL::size == 2 + kQK / 2, "block_iq4_nl");
+static_assert(IQ4_XS::size == 2 + 2 + kQKK / 64 + kQKK / 2, "block_iq4_xs");
+
+// The 16 levels of IQ4_NL/IQ4_XS, a non-uniform grid denser near zero.
+// Fact from llama.cpp ggml-common.h, table kvalues_iq4nl.
+constexpr int8_t kValuesIq4nl[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+uint8_t u8(const std::byte* p, int i) { return static_cast<uint8_t>(p[i]); }
+int8_t i8(const std::byte* p, int i) { return static_cast<int8_t>(p[i]); }
+float f16(const std::byte* p, int i) {
     uint16_t v;
-    std::memcpy(&v, p, 2);
+    std::memcpy(&v, p + i, 2);
+    return f16ToF32(v);
+}
+
+// [SECTION] 32-element blocks. Element e < 16 takes the low nibble of qs[e], e ≥ 16 the high nibble of qs[e−16].
+int nibble(const std::byte* qs, int e) {
+    return e < 16 ? (u8(qs, e) & 0x0F) : (u8(qs, e - 16) >> 4);
+}
+
+// Q4_0: y = (q − 8)·d
+void decodeQ4_0(const std::byte* b, float* y) {
+    const float d = f16(b, Q4_0::d);
+    for (int e = 0; e < kQK; ++e) y[e] = static_cast<float>(nibble(b + Q4_0::qs, e) - 8) * d;
+}
+
+// Q4_1: y = q·d + m
+void decodeQ4_1(const std::byte* b, float* y) {
+    const float d = f16(b, Q4_1::d), m = f16(b, Q4_1::m);
+    for (int e = 0; e < kQK; ++e) y[e] = static_cast<float>(nibble(b + Q4_1::qs, e)) * d + m;
+}
+
+// The 5th bit of element e is bit e of the little-endian u32 qh (ggml: (qh >> j) << 4 & 0x10 for j < 16,
+// (qh >> (j+12)) & 0x10 for element j+16 — both are bit e).
+uint32_t loadQh(const std::byte* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
     return v;
 }
 
-// block_q8_0 { ggml_half d; int8_t qs[32]; } — y = d·q
-void decodeQ8_0(const std::byte* src, size_t blocks, float* dst) {
-    for (size_t b = 0; b < blocks; ++b, src += 34, dst += 32) {
-        const float d = f16ToF32(loadU16(src));
-        for (int i = 0; i < 32; ++i) dst[i] = d * static_cast<float>(static_cast<int8_t>(src[2 + i]));
+// Q5_0: y = (q5 − 16)·d
+void decodeQ5_0(const std::byte* b, float* y) {
+    const float d = f16(b, Q5_0::d);
+    const uint32_t qh = loadQh(b + Q5_0::qh);
+    for (int e = 0; e < kQK; ++e) {
+        const int q = nibble(b + Q5_0::qs, e) | static_cast<int>(((qh >> e) & 1u) << 4);
+        y[e] = static_cast<float>(q - 16) * d;
     }
 }
 
-// block_q4_0 { ggml_half d; uint8_t qs[16]; } — low nibbles are elements 0..15, high 16..31; y = (q−8)·d
-void decodeQ4_0(const std::byte* src, size_t blocks, float* dst) {
-    for (size_t b = 0; b < blocks; ++b, src += 18, dst += 32) {
-        const float d = f16ToF32(loadU16(src));
-        for (int i = 0; i < 16; ++i) {
-            const auto q = static_cast<uint8_t>(src[2 + i]);
-            dst[i] = static_cast<float>((q & 0x0F) - 8) * d;
-            dst[i + 16] = static_cast<float>((q >> 4) - 8) * d;
+// Q5_1: y = q5·d + m
+void decodeQ5_1(const std::byte* b, float* y) {
+    const float d = f16(b, Q5_1::d), m = f16(b, Q5_1::m);
+    const uint32_t qh = loadQh(b + Q5_1::qh);
+    for (int e = 0; e < kQK; ++e) {
+        const int q = nibble(b + Q5_1::qs, e) | static_cast<int>(((qh >> e) & 1u) << 4);
+        y[e] = static_cast<float>(q) * d + m;
+    }
+}
+
+// Q8_0: y = q·d
+void decodeQ8_0(const std::byte* b, float* y) {
+    const float d = f16(b, Q8_0::d);
+    for (int e = 0; e < kQK; ++e) y[e] = static_cast<float>(i8(b + Q8_0::qs, e)) * d;
+}
+
+// Q8_1: y = q·d (s = d·Σq is a cached sum for dot products, not needed to decode). ggml has no
+// dequantize_row_q8_1 (Q8_1 is an activation format); this follows its quantize_row_q8_1_ref inverse.
+void decodeQ8_1(const std::byte* b, float* y) {
+    const float d = f16(b, Q8_1::d);
+    for (int e = 0; e < kQK; ++e) y[e] = static_cast<float>(i8(b + Q8_1::qs, e)) * d;
+}
+
+// [SECTION] K-quants (super-blocks of 256).
+
+// Q2_K: 16 sub-blocks of 16. scales[s] = (4-bit scale) | (4-bit min) << 4; y = (d·sc)·q − (dmin·m).
+// Quant of element e: 2 bits of qs[32·(e/128) + e%32] at shift 2·((e%128)/32); sub-block s = e/16.
+void decodeQ2_K(const std::byte* b, float* y) {
+    const float d = f16(b, Q2_K::d), dmin = f16(b, Q2_K::dmin);
+    for (int e = 0; e < kQKK; ++e) {
+        const int sc = u8(b + Q2_K::scales, e / 16);
+        const int q = (u8(b + Q2_K::qs, 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
+        const float dl = d * static_cast<float>(sc & 0xF);
+        const float ml = dmin * static_cast<float>(sc >> 4);
+        y[e] = dl * static_cast<float>(q) - ml;
+    }
+}
+
+// Q3_K's 16 signed 6-bit scales in 12 bytes: the low 4 bits of scale s are the low nibble of byte s
+// (s < 8) or the high nibble of byte s−8 (s ≥ 8); the high 2 bits are bits 2·(s/4).. of byte 8 + s%4.
+// Stored with +32 offset. (ggml dequantize_row_q3_K's kmask1/kmask2 shuffle, unfolded.)
+int q3kScale(const std::byte* scales, int s) {
+    const int low = s < 8 ? (u8(scales, s) & 0xF) : (u8(scales, s - 8) >> 4);
+    const int high = (u8(scales, 8 + s % 4) >> (2 * (s / 4))) & 3;
+    return (low | (high << 4)) - 32;
+}
+
+// Q3_K: y = (d·sc)·(q − 4·(1 − hbit)), q the low 2 bits placed as in Q2_K, hbit = bit (e/32) of hmask[e%32].
+void decodeQ3_K(const std::byte* b, float* y) {
+    const float d = f16(b, Q3_K::d);
+    for (int e = 0; e < kQKK; ++e) {
+        const int q = (u8(b + Q3_K::qs, 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
+        const bool high = (u8(b + Q3_K::hmask, e % 32) >> (e / 32)) & 1;
+        const float dl = d * static_cast<float>(q3kScale(b + Q3_K::scales, e / 16));
+        y[e] = dl * static_cast<float>(q - (high ? 0 : 4));
+    }
+}
+
+// Q4_K/Q5_K's 8 unsigned 6-bit (scale, min) pairs in 12 bytes (ggml get_scale_min_k4):
+// j < 4: sc = q[j] & 63, m = q[j+4] & 63;
+// j ≥ 4: sc = (q[j+4] & 0xF) | (q[j−4] >> 6) << 4, m = (q[j+4] >> 4) | (q[j] >> 6) << 4.
+void scaleMinK4(const std::byte* q, int j, int& sc, int& m) {
+    if (j < 4) {
+        sc = u8(q, j) & 63;
+        m = u8(q, j + 4) & 63;
+    } else {
+        sc = (u8(q, j + 4) & 0xF) | ((u8(q, j - 4) >> 6) << 4);
+        m = (u8(q, j + 4) >> 4) | ((u8(q, j) >> 6) << 4);
+    }
+}
+
+// Q4_K: 8 sub-blocks of 32; sub-block s = e/32 reads qs[32·(s/2) + e%32], low nibble when s is even.
+// y = (d·sc)·q − (dmin·m).
+void decodeQ4_K(const std::byte* b, float* y) {
+    const float d = f16(b, Q4_K::d), dmin = f16(b, Q4_K::dmin);
+    for (int s = 0; s < 8; ++s) {
+        int sc = 0, m = 0;
+        scaleMinK4(b + Q4_K::scales, s, sc, m);
+        const float ds = d * static_cast<float>(sc), ms = dmin * static_cast<float>(m);
+        for (int l = 0; l < 32; ++l) {
+            const int byte = u8(b + Q4_K::qs, 32 * (s / 2) + l);
+            const int q = (s % 2 == 0) ? (byte & 0xF) : (byte >> 4);
+            y[32 * s + l] = ds * static_cast<float>(q) - ms;
         }
     }
 }
 
+// Q5_K: Q4_K plus a 5th bit: bit s of qh[e%32] adds 16.
+void decodeQ5_K(const std::byte* b, float* y) {
+    const float d = f16(b, Q5_K::d), dmin = f16(b, Q5_K::dmin);
+    for (int s = 0; s < 8; ++s) {
+        int sc = 0, m = 0;
+        scaleMinK4(b + Q5_K::scales, s, sc, m);
+        const float ds = d * static_cast<float>(sc), ms = dmin * static_cast<float>(m);
+        for (int l = 0; l < 32; ++l) {
+            const int byte = u8(b + Q5_K::qs, 32 * (s / 2) + l);
+            const int low = (s % 2 == 0) ? (byte & 0xF) : (byte >> 4);
+            const int high = ((u8(b + Q5_K::qh, l) >> s) & 1) ? 16 : 0;
+            y[32 * s + l] = ds * static_cast<float>(low + high) - ms;
+        }
+    }
+}
+
+// Q6_K: 16 sub-blocks of 16 with signed 8-bit scales; y = (d·sc[e/16])·(q6 − 32).
+// Half h = e/128, quarter g = (e%128)/32, l = e%32: low 4 bits from ql[64h + 32·(g%2) + l] (high nibble
+// when g ≥ 2), top 2 bits are bits 2g..2g+1 of qh[32h + l].
+void decodeQ6_K(const std::byte* b, float* y) {
+    const float d = f16(b, Q6_K::d);
+    for (int e = 0; e < kQKK; ++e) {
+        const int h = e / 128, g = (e % 128) / 32, l = e % 32;
+        const int lowByte = u8(b + Q6_K::ql, 64 * h + 32 * (g % 2) + l);
+        const int low = g < 2 ? (lowByte & 0xF) : (lowByte >> 4);
+        const int top = (u8(b + Q6_K::qh, 32 * h + l) >> (2 * g)) & 3;
+        const int q = (low | (top << 4)) - 32;
+        y[e] = d * static_cast<float>(i8(b + Q6_K::scales, e / 16)) * static_cast<float>(q);
+    }
+}
+
+// Q8_K: {f32 d; i8 qs[256]; i16 bsums[16]} — y = d·q (bsums are cached sums for dot products).
+void decodeQ8_K(const std::byte* b, float* y) {
+    float d;
+    std::memcpy(&d, b + Q8_K::d, 4);
+    for (int e = 0; e < kQKK; ++e) y[e] = d * static_cast<float>(i8(b + Q8_K::qs, e));
+}
+
+// [SECTION] non-linear: 4-bit indices into kvalues_iq4nl.
+
+// IQ4_NL: y = d·kvalues[q], nibbles placed as in Q4_0.
+void decodeIq4Nl(const std::byte* b, float* y) {
+    const float d = f16(b, IQ4_NL::d);
+    for (int e = 0; e < kQK; ++e) y[e] = d * static_cast<float>(kValuesIq4nl[nibble(b + IQ4_NL::qs, e)]);
+}
+
+// IQ4_XS: 8 sub-blocks of 32 with 6-bit scales (+32 offset): low 4 bits are nibble (s%2) of scales_l[s/2],
+// high 2 bits are bits 2s..2s+1 of the u16 scales_h. Sub-block s uses qs[16s..16s+15] like one IQ4_NL block.
+void decodeIq4Xs(const std::byte* b, float* y) {
+    const float d = f16(b, IQ4_XS::d);
+    uint16_t scalesH;
+    std::memcpy(&scalesH, b + IQ4_XS::scalesH, 2);
+    for (int s = 0; s < 8; ++s) {
+        const int ls = ((u8(b + IQ4_XS::scalesL, s / 2) >> (4 * (s % 2))) & 0xF) | (((scalesH >> (2 * s)) & 3) << 4);
+        const float dl = d * static_cast<float>(ls - 32);
+        const std::byte* qs = b + IQ4_XS::qs + 16 * s;
+        for (int e = 0; e < kQK; ++e) y[32 * s + e] = dl * static_cast<float>(kValuesIq4nl[nibble(qs, e)]);
+    }
+}
+
+template <void (*Decode)(const std::byte*, float*), int BlockBytes, int BlockElements>
+void decodeAll(const std::byte* src, size_t blocks, float* dst) {
+    for (size_t i = 0; i < blocks; ++i) Decode(src + i * BlockBytes, dst + i * BlockElements);
+}
+
 }  // namespace
 
+// [SECTION] dispatch
 bool decodeGgmlBlocks(DType t, const std::byte* src, size_t blocks, float* dst) {
     switch (t) {
-        case DType::Q8_0: decodeQ8_0(src, blocks, dst); return true;
-        case DType::Q4_0: decodeQ4_0(src, blocks, dst); return true;
+        case DType::Q4_0: decodeAll<decodeQ4_0, Q4_0::size, kQK>(src, blocks, dst); return true;
+        case DType::Q4_1: decodeAll<decodeQ4_1, Q4_1::size, kQK>(src, blocks, dst); return true;
+        case DType::Q5_0: decodeAll<decodeQ5_0, Q5_0::size, kQK>(src, blocks, dst); return true;
+        case DType::Q5_1: decodeAll<decodeQ5_1, Q5_1::size, kQK>(src, blocks, dst); return true;
+        case DType::Q8_0: decodeAll<decodeQ8_0, Q8_0::size, kQK>(src, blocks, dst); return true;
+        case DType::Q8_1: decodeAll<decodeQ8_1, Q8_1::size, kQK>(src, blocks, dst); return true;
+        case DType::Q2_K: decodeAll<decodeQ2_K, Q2_K::size, kQKK>(src, blocks, dst); return true;
+        case DType::Q3_K: decodeAll<decodeQ3_K, Q3_K::size, kQKK>(src, blocks, dst); return true;
+        case DType::Q4_K: decodeAll<decodeQ4_K, Q4_K::size, kQKK>(src, blocks, dst); return true;
+        case DType::Q5_K: decodeAll<decodeQ5_K, Q5_K::size, kQKK>(src, blocks, dst); return true;
+        case DType::Q6_K: decodeAll<decodeQ6_K, Q6_K::size, kQKK>(src, blocks, dst); return true;
+        case DType::Q8_K: decodeAll<decodeQ8_K, Q8_K::size, kQKK>(src, blocks, dst); return true;
+        case DType::IQ4_NL: decodeAll<decodeIq4Nl, IQ4_NL::size, kQK>(src, blocks, dst); return true;
+        case DType::IQ4_XS: decodeAll<decodeIq4Xs, IQ4_XS::size, kQKK>(src, blocks, dst); return true;
+        default: return false;  // plain types, and block types listed but not decoded (IQ2_XXS, …)
+    }
+}
+
+bool ggmlBlocksDecodable(DType t) {
+    switch (t) {
+        case DType::Q4_0: case DType::Q4_1: case DType::Q5_0: case DType::Q5_1: case DType::Q8_0:
+        case DType::Q8_1: case DType::Q2_K: case DType::Q3_K: case DType::Q4_K: case DType::Q5_K:
+        case DType::Q6_K: case DType::Q8_K: case DType::IQ4_NL: case DType::IQ4_XS:
+            return true;
         default: return false;
     }
 }

@@ -1,0 +1,130 @@
+// Stored-quantization facts and the error a file's own quantization made against a higher-precision twin.
+#include "core/formats/stored_quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/tensor/ggml_blocks.h"
+
+namespace qv {
+namespace {
+
+void finishRatios(double sumSqError, double sumSqReference, double& relativeRms, double& sqnrDb) {
+    relativeRms = sumSqReference > 0 ? std::sqrt(sumSqError / sumSqReference) : 0.0;
+    if (sumSqError == 0)
+        sqnrDb = sumSqReference > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+    else
+        sqnrDb = sumSqReference > 0 ? 10.0 * std::log10(sumSqReference / sumSqError) : 0.0;
+}
+
+// Same elements in the same order: equal shapes once leading 1s are dropped. ggml writes n_dims without
+// trailing size-1 dims (ggml_n_dims), so a converter's [1, 128] bias comes back as [128] from llama-quantize.
+bool sameLayout(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+    auto squeeze = [](const std::vector<int64_t>& s) {
+        size_t k = 0;
+        while (k < s.size() && s[k] == 1) ++k;
+        return std::vector<int64_t>(s.begin() + static_cast<std::ptrdiff_t>(k), s.end());
+    };
+    return squeeze(a) == squeeze(b);
+}
+
+}  // namespace
+
+StoredQuantFacts storedQuantFacts(const TensorInfo& info) {
+    const auto& tr = traits(info.dtype);
+    StoredQuantFacts f;
+    f.storedType = info.dtype;
+    f.typeName = std::string(tr.name);
+    f.bitsPerWeight = bitsPerElement(info.dtype);
+    f.blockElements = tr.blockElements;
+    f.blockBytes = tr.blockBytes;
+    f.blockQuantized = tr.isBlockQuantized;
+    f.decodable = !tr.isBlockQuantized || ggmlBlocksDecodable(info.dtype);
+    return f;
+}
+
+Result<std::vector<float>> storedReconstruction(const TensorView& view, uint64_t maxElements) {
+    const auto facts = storedQuantFacts(view.info());
+    if (!facts.decodable)
+        return makeError(view.info().name + ": stored type " + facts.typeName +
+                         " is listed but not decoded by this build (unsupported type)");
+    return view.toFloat(maxElements);
+}
+
+Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const TensorView& reference,
+                                             Progress* progress) {
+    const std::string& name = stored.info().name;
+    if (!sameLayout(stored.info().shape, reference.info().shape))
+        return makeError(name + ": shape " + stored.info().shapeString() + " differs from the reference's " +
+                         reference.info().shapeString());
+    for (const TensorView* v : {&stored, &reference}) {
+        if (!storedQuantFacts(v->info()).decodable)
+            return makeError(name + ": type " + std::string(dtypeName(v->info().dtype)) +
+                             " is listed but not decoded by this build (unsupported type)");
+    }
+    StoredQuantError e;
+    e.name = name;
+    e.storedType = stored.info().dtype;
+    e.referenceType = reference.info().dtype;
+    // Chunks in whole blocks of both types (block sizes are 1, 32 or 256, so the larger divides evenly).
+    const size_t chunk = std::max(stored.chunkElements(), reference.chunkElements());
+    std::vector<float> a(chunk), b(chunk);
+    const uint64_t n = stored.elements();
+    for (uint64_t first = 0; first < n; first += chunk) {
+        if (progress && progress->cancelled()) return makeError(name + ": cancelled");
+        const size_t count = static_cast<size_t>(std::min<uint64_t>(chunk, n - first));
+        if (!stored.read(first, count, a.data()) || !reference.read(first, count, b.data()))
+            return makeError(name + ": cannot read elements " + std::to_string(first) + "…" +
+                             std::to_string(first + count));
+        for (size_t k = 0; k < count; ++k) {
+            const double xq = a[k], x = b[k];
+            if (!std::isfinite(xq) || !std::isfinite(x)) continue;
+            const double d = xq - x;
+            e.sumSqError += d * d;
+            e.sumSqReference += x * x;
+            e.maxAbsError = std::max(e.maxAbsError, std::abs(d));
+            ++e.count;
+        }
+        if (progress) progress->add(static_cast<double>(count));
+    }
+    e.mse = e.count ? e.sumSqError / static_cast<double>(e.count) : 0.0;
+    finishRatios(e.sumSqError, e.sumSqReference, e.relativeRms, e.sqnrDb);
+    return e;
+}
+
+Result<StoredQuantComparison> compareStoredModel(const ModelFile& stored, const ModelFile& reference,
+                                                 bool onlyQuantized, Progress* progress) {
+    StoredQuantComparison c;
+    std::vector<std::pair<size_t, size_t>> pairs;
+    double total = 0;
+    for (size_t i = 0; i < stored.tensors.size(); ++i) {
+        const TensorInfo& t = stored.tensors[i];
+        if (onlyQuantized && !traits(t.dtype).isBlockQuantized) continue;
+        const auto j = reference.find(t.name);
+        if (!j) {
+            c.unmatched.push_back(t.name + ": not in the reference file");
+            continue;
+        }
+        if (!sameLayout(reference.tensors[*j].shape, t.shape)) {
+            c.unmatched.push_back(t.name + ": shape " + t.shapeString() + " vs reference " +
+                                  reference.tensors[*j].shapeString());
+            continue;
+        }
+        pairs.emplace_back(i, *j);
+        total += static_cast<double>(t.elements());
+    }
+    if (progress) progress->setTotal(total);
+    for (const auto& [i, j] : pairs) {
+        auto e = compareStoredTensor(stored.view(i), reference.view(j), progress);
+        if (!e) return e.error();
+        c.count += e->count;
+        c.sumSqError += e->sumSqError;
+        c.sumSqReference += e->sumSqReference;
+        c.tensors.push_back(std::move(*e));
+    }
+    finishRatios(c.sumSqError, c.sumSqReference, c.relativeRms, c.sqnrDb);
+    return c;
+}
+
+}  // namespace qv
