@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/formats/gguf.h"
 #include "core/formats/npy.h"
 #include "core/formats/safetensors.h"
 
@@ -45,6 +46,8 @@ Result<std::shared_ptr<const ModelFile>> openModel(const std::string& path) {
     Result<ModelFile> model = makeError("");
     if (endsWith(path, ".index.json")) {
         model = openSafetensorsIndex(path);
+    } else if ((got >= 4 && std::memcmp(head, "GGUF", 4) == 0) || endsWith(path, ".gguf")) {
+        model = openGguf(path);  // before the safetensors test: a GGUF with 123 tensors has '{' at byte 8
     } else if ((got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) || endsWith(path, ".npy")) {
         model = openNpy(path);  // by name too, so a damaged .npy gets the loader's precise message
     } else if ((got >= 9 && head[8] == '{') || endsWith(path, ".safetensors")) {
@@ -61,7 +64,7 @@ Result<std::shared_ptr<const ModelFile>> openModel(const std::string& path) {
 }
 
 const std::vector<std::string>& supportedExtensions() {
-    static const std::vector<std::string> kExt = {".safetensors", ".index.json", ".npy"};
+    static const std::vector<std::string> kExt = {".safetensors", ".index.json", ".npy", ".gguf"};
     return kExt;
 }
 
