@@ -6,7 +6,9 @@
 
 #include "core/formats/gguf.h"
 #include "core/formats/npy.h"
+#include "core/formats/onnx.h"
 #include "core/formats/safetensors.h"
+#include "core/formats/zip_model.h"
 
 namespace qv {
 
@@ -48,6 +50,10 @@ Result<std::shared_ptr<const ModelFile>> openModel(const std::string& path) {
         model = openSafetensorsIndex(path);
     } else if ((got >= 4 && std::memcmp(head, "GGUF", 4) == 0) || endsWith(path, ".gguf")) {
         model = openGguf(path);  // before the safetensors test: a GGUF with 123 tensors has '{' at byte 8
+    } else if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) {
+        model = openZipModel(path);  // .npz, or a torch.save checkpoint (.pt/.pth/.bin): by contents
+    } else if (endsWith(path, ".onnx")) {
+        model = openOnnx(path);  // protobuf has no magic number
     } else if ((got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) || endsWith(path, ".npy")) {
         model = openNpy(path);  // by name too, so a damaged .npy gets the loader's precise message
     } else if ((got >= 9 && head[8] == '{') || endsWith(path, ".safetensors")) {
@@ -64,7 +70,8 @@ Result<std::shared_ptr<const ModelFile>> openModel(const std::string& path) {
 }
 
 const std::vector<std::string>& supportedExtensions() {
-    static const std::vector<std::string> kExt = {".safetensors", ".index.json", ".npy", ".gguf"};
+    static const std::vector<std::string> kExt = {".safetensors", ".index.json", ".npy", ".gguf",
+                                                  ".onnx", ".npz", ".pt", ".pth", ".bin"};
     return kExt;
 }
 
