@@ -1,0 +1,117 @@
+// Parsing of the quantviz command line: `quantviz [FILE] [--tensor NAME] [--screenshot PNG] …`.
+#include "app/app_options.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace qv {
+
+namespace {
+
+bool parseInt(const std::string& s, int& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+const char* appUsage() {
+    return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
+           "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
+           "                [--calibrator NAME[:ARG]] [--tab error|calibrators|codes|errorplot|channels] [--log-y]\n"
+           "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
+           "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
+           "                without FILE the bundled assets/sample.safetensors opens.\n"
+           "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
+           "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
+           "                shows the error dialog).\n"
+           "  --script drag-controls  move the bit-width and percentile controls every frame through the\n"
+           "                same state setters the widgets use, and record frame times (benchmark).\n";
+}
+
+bool parseGranularity(const std::string& spec, QuantScheme& s) {
+    if (spec == "tensor") {
+        s.granularity = Granularity::PerTensor;
+        return true;
+    }
+    if (spec == "channel") {
+        s.granularity = Granularity::PerChannel;
+        s.axis = 0;
+        return true;
+    }
+    int v = 0;
+    if (spec.rfind("channel:", 0) == 0 && parseInt(spec.substr(8), v) && v >= 0) {
+        s.granularity = Granularity::PerChannel;
+        s.axis = v;
+        return true;
+    }
+    if (spec.rfind("group:", 0) == 0 && parseInt(spec.substr(6), v) && v >= 1) {
+        s.granularity = Granularity::PerGroup;
+        s.groupSize = v;
+        return true;
+    }
+    return false;
+}
+
+std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, std::string* error) {
+    AppOptions o;
+    auto fail = [&](const std::string& msg) -> std::optional<AppOptions> {
+        if (error) *error = msg;
+        return std::nullopt;
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto next = [&](std::string& out) -> bool {
+            if (i + 1 >= args.size()) return false;
+            out = args[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "-h" || a == "--help") {
+            o.help = true;
+        } else if (a == "--tensor") {
+            if (!next(o.tensor)) return fail("--tensor needs a tensor name");
+        } else if (a == "--screenshot") {
+            if (!next(o.screenshot)) return fail("--screenshot needs an output path");
+        } else if (a == "--frames") {
+            if (!next(v) || !parseInt(v, o.frames) || o.frames < 1) return fail("--frames needs a positive integer");
+        } else if (a == "--size") {
+            if (!next(v)) return fail("--size needs WxH");
+            auto x = v.find('x');
+            if (x == std::string::npos || !parseInt(v.substr(0, x), o.width) || !parseInt(v.substr(x + 1), o.height) ||
+                o.width < 200 || o.height < 150 || o.width > 8192 || o.height > 8192)
+                return fail("--size needs WxH between 200x150 and 8192x8192, got '" + v + "'");
+        } else if (a == "--bits") {
+            if (!next(v) || !parseInt(v, o.bits) || o.bits < 2 || o.bits > 16) return fail("--bits needs 2..16");
+        } else if (a == "--scheme") {
+            if (!next(o.scheme) || (o.scheme != "sym" && o.scheme != "asym")) return fail("--scheme needs sym or asym");
+        } else if (a == "--granularity") {
+            QuantScheme probe;
+            if (!next(o.granularity) || !parseGranularity(o.granularity, probe))
+                return fail("--granularity needs tensor|channel[:AXIS]|group:SIZE");
+        } else if (a == "--calibrator") {
+            if (!next(o.calibrator)) return fail("--calibrator needs a name");
+        } else if (a == "--tab") {
+            if (!next(o.tab)) return fail("--tab needs a name");
+        } else if (a == "--log-y") {
+            o.logY = true;
+        } else if (a == "--script") {
+            if (!next(o.script) || o.script != "drag-controls") return fail("--script supports: drag-controls");
+        } else if (a == "--script-seconds") {
+            int s = 0;
+            if (!next(v) || !parseInt(v, s) || s < 1) return fail("--script-seconds needs a positive integer");
+            o.scriptSeconds = s;
+        } else if (a == "--frame-times") {
+            if (!next(o.frameTimes)) return fail("--frame-times needs an output path");
+        } else if (!a.empty() && a[0] == '-') {
+            return fail("unknown option '" + a + "'");
+        } else if (o.file.empty()) {
+            o.file = a;
+        } else {
+            return fail("more than one FILE given ('" + o.file + "', '" + a + "')");
+        }
+    }
+    return o;
+}
+
+}  // namespace qv

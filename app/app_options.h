@@ -1,0 +1,36 @@
+// AppOptions: the quantviz command line (file to open, screenshot mode, scripted runs).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/quant/quant_scheme.h"
+
+namespace qv {
+
+struct AppOptions {
+    std::string file;            // model to open ("" → the bundled sample when it exists)
+    std::string tensor;          // tensor to select after opening
+    std::string screenshot;      // write a PNG after background work settles, then exit
+    int frames = 3;              // frames rendered after settling before the screenshot
+    int width = 1600, height = 1000;
+    int bits = 0;                // 0: keep the default scheme
+    std::string scheme;          // "sym" | "asym" ("" keeps the default)
+    std::string granularity;     // "tensor" | "channel[:AXIS]" | "group:SIZE"
+    std::string calibrator;      // active calibrator spec ("" keeps the default)
+    std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
+    bool logY = false;
+    std::string script;          // scripted interaction: "drag-controls"
+    double scriptSeconds = 4.0;
+    std::string frameTimes;      // JSON output of the scripted run's frame times
+    bool help = false;
+};
+
+// Parses argv; on bad usage returns nullopt and fills `error`.
+std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, std::string* error);
+const char* appUsage();
+// "tensor" | "channel[:AXIS]" | "group:SIZE" into the scheme; false on a malformed spec.
+bool parseGranularity(const std::string& spec, QuantScheme& scheme);
+
+}  // namespace qv

@@ -1,0 +1,582 @@
+// AppState: documents, selection, scheme, background jobs and the immutable analysis snapshots.
+//
+// Index
+// [SECTION] construction and the job inbox
+// [SECTION] documents and selection
+// [SECTION] scheme and calibrators
+// [SECTION] background jobs: summary, per-slice ranges, exact pass
+// [SECTION] analysis (cheap, from the summary)
+// [SECTION] estimates on the sample
+#include "app/app_state.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "core/base/parallel.h"
+#include "core/calib/calibrator.h"
+#include "core/quant/quantizer.h"
+
+namespace qv {
+
+namespace {
+constexpr size_t kExactCacheLimit = 512;
+constexpr size_t kRecentLimit = 10;
+constexpr uint64_t kPerSliceStatsLimit = 65536;  // per-slice estimate rows kept (bars beyond are meaningless)
+}  // namespace
+
+// [SECTION] construction and the job inbox
+
+AppState::AppState(int workers) : m_jobs(std::make_unique<JobQueue>(workers)) {
+    for (const auto& name : calibratorNames()) m_calibrators.push_back({name, true});
+    m_jobs->setOnJobDone([this] {
+        std::function<void()> wake;
+        {
+            std::lock_guard lock(m_inboxMutex);
+            wake = m_wake;
+        }
+        if (wake) wake();
+    });
+}
+
+AppState::~AppState() { m_jobs.reset(); }
+
+void AppState::setWake(std::function<void()> wake) {
+    std::lock_guard lock(m_inboxMutex);
+    m_wake = std::move(wake);
+}
+
+void AppState::post(std::function<void()> fn) {
+    std::lock_guard lock(m_inboxMutex);
+    m_inbox.push_back(std::move(fn));
+}
+
+void AppState::poll() {
+    std::vector<std::function<void()>> inbox;
+    {
+        std::lock_guard lock(m_inboxMutex);
+        inbox.swap(m_inbox);
+    }
+    for (auto& fn : inbox) fn();
+}
+
+void AppState::report(std::string title, std::string text) {
+    m_status = title + ": " + text;
+    m_message.title = std::move(title);
+    m_message.text = std::move(text);
+    ++m_message.serial;
+}
+
+// [SECTION] documents and selection
+
+bool AppState::openFile(const std::string& path) {
+    auto r = openModel(path);
+    if (!r) {
+        std::string msg = r.message();
+        if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
+        report("Could not open file", msg);
+        return false;
+    }
+    Document doc{m_nextDocId++, std::move(r.value())};
+    m_documents.push_back(std::move(doc));
+    m_currentDoc = int(m_documents.size()) - 1;
+    m_selected.reset();
+    const auto& model = *m_documents.back().model;
+    if (!model.tensors.empty()) selectTensor(0);
+    m_recent.erase(std::remove(m_recent.begin(), m_recent.end(), path), m_recent.end());
+    m_recent.insert(m_recent.begin(), path);
+    if (m_recent.size() > kRecentLimit) m_recent.resize(kRecentLimit);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "opened %zu tensors (%s)", model.tensors.size(), model.format.c_str());
+    m_status = path + ": " + buf;
+    invalidate();
+    return true;
+}
+
+const Document* AppState::currentDocument() const {
+    if (m_currentDoc < 0 || m_currentDoc >= int(m_documents.size())) return nullptr;
+    return &m_documents[m_currentDoc];
+}
+
+void AppState::setCurrentDocument(int index) {
+    if (index < 0 || index >= int(m_documents.size()) || index == m_currentDoc) return;
+    m_currentDoc = index;
+    m_selected.reset();
+    if (!m_documents[index].model->tensors.empty()) selectTensor(0);
+    invalidate();
+}
+
+void AppState::closeDocument(int index) {
+    if (index < 0 || index >= int(m_documents.size())) return;
+    uint64_t id = m_documents[index].id;
+    for (auto it = m_summaries.begin(); it != m_summaries.end();) {
+        if (it->first.first == id) {
+            if (it->second.progress) it->second.progress->cancel();
+            it = m_summaries.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_documents.erase(m_documents.begin() + index);
+    m_currentDoc = m_documents.empty() ? -1 : std::min<int>(m_currentDoc, int(m_documents.size()) - 1);
+    m_selected.reset();
+    m_analysis.reset();
+    if (auto* d = currentDocument(); d && !d->model->tensors.empty()) selectTensor(0);
+    invalidate();
+}
+
+void AppState::selectTensor(size_t index) {
+    const Document* doc = currentDocument();
+    if (!doc || index >= doc->model->tensors.size()) return;
+    if (m_selected == index) return;
+    m_selected = index;
+    m_manual.reset();
+    if (m_activeCalibrator == "manual") m_activeCalibrator = "minmax";
+    requestSummary(doc->id, index);
+    invalidate();
+}
+
+bool AppState::selectTensorByName(const std::string& name) {
+    const Document* doc = currentDocument();
+    if (!doc) return false;
+    auto i = doc->model->find(name);
+    if (!i) return false;
+    selectTensor(*i);
+    return true;
+}
+
+void AppState::selectRelative(int delta, const std::vector<size_t>& order) {
+    if (order.empty()) return;
+    auto it = m_selected ? std::find(order.begin(), order.end(), *m_selected) : order.end();
+    long pos = it == order.end() ? (delta > 0 ? -1 : long(order.size())) : long(it - order.begin());
+    pos = std::clamp<long>(pos + delta, 0, long(order.size()) - 1);
+    selectTensor(order[size_t(pos)]);
+}
+
+// [SECTION] scheme and calibrators
+
+void AppState::setScheme(const QuantScheme& s) {
+    QuantScheme n = s;
+    n.bits = std::clamp(n.bits, 2, 16);
+    n.groupSize = std::max<int64_t>(1, n.groupSize);
+    n.axis = std::max(0, n.axis);
+    if (n == m_scheme) return;
+    m_scheme = n;
+    invalidate();
+}
+
+void AppState::setBits(int bits) {
+    QuantScheme s = m_scheme;
+    s.bits = bits;
+    setScheme(s);
+}
+
+void AppState::setActiveCalibrator(const std::string& name) {
+    if (name == m_activeCalibrator) return;
+    m_activeCalibrator = name;
+    invalidate();
+}
+
+void AppState::setCalibratorEnabled(size_t i, bool enabled) {
+    if (i >= m_calibrators.size() || m_calibrators[i].enabled == enabled) return;
+    m_calibrators[i].enabled = enabled;
+    invalidate();
+}
+
+void AppState::setPercentile(double p) {
+    p = std::clamp(p, 50.0, 100.0);
+    if (p == m_percentile) return;
+    m_percentile = p;
+    invalidate();
+}
+
+std::string AppState::specFor(const std::string& name) const {
+    if (name != "percentile") return name;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "percentile:%.6g", m_percentile);
+    return buf;
+}
+
+void AppState::setManualRange(ClipRange r) {
+    if (r.lo > r.hi) std::swap(r.lo, r.hi);
+    if (m_manual && *m_manual == r && m_activeCalibrator == "manual") return;
+    m_manual = r;
+    m_activeCalibrator = "manual";
+    invalidate();
+}
+
+void AppState::clearManualRange() {
+    if (!m_manual) return;
+    m_manual.reset();
+    if (m_activeCalibrator == "manual") m_activeCalibrator = "minmax";
+    invalidate();
+}
+
+// [SECTION] background jobs: summary, per-slice ranges, exact pass
+
+std::shared_ptr<const TensorSummary> AppState::summary() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected) return nullptr;
+    auto it = m_summaries.find({doc->id, *m_selected});
+    return it == m_summaries.end() ? nullptr : it->second.value;
+}
+
+std::string AppState::summaryError() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected) return {};
+    auto it = m_summaries.find({doc->id, *m_selected});
+    return it == m_summaries.end() ? std::string() : it->second.error;
+}
+
+void AppState::requestSummary(uint64_t docId, size_t tensor) {
+    auto& e = m_summaries[{docId, tensor}];
+    if (e.value || e.progress || !e.error.empty()) return;
+    const Document* doc = currentDocument();
+    if (!doc || doc->id != docId) return;
+    auto model = doc->model;
+    std::string label = "summary of " + model->tensors[tensor].name;
+    e.progress = m_jobs->submit(label, [this, model, docId, tensor](Progress& progress) {
+        TensorView view = model->view(tensor);
+        auto r = summarize(view, &progress);
+        bool cancelled = progress.cancelled();
+        std::shared_ptr<const TensorSummary> value;
+        std::string error;
+        if (r) value = std::move(r.value());
+        else error = r.message();
+        post([this, docId, tensor, value, error, cancelled, name = model->tensors[tensor].name] {
+            auto it = m_summaries.find({docId, tensor});
+            if (it == m_summaries.end()) return;
+            if (cancelled) {
+                m_summaries.erase(it);
+            } else if (value) {
+                it->second.value = value;
+                it->second.progress.reset();
+            } else {
+                it->second.error = error;
+                it->second.progress.reset();
+                report("Could not read tensor", name + ": " + error);
+            }
+            invalidate();
+        });
+    });
+}
+
+void AppState::requestSlices() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected) return;
+    if (m_slicesProgress) m_slicesProgress->cancel();
+    auto model = doc->model;
+    uint64_t docId = doc->id;
+    size_t tensor = *m_selected;
+    QuantScheme scheme = m_scheme;
+    m_slicesProgress = m_jobs->submit("per-slice ranges of " + model->tensors[tensor].name,
+                                      [this, model, docId, tensor, scheme](Progress& progress) {
+        TensorView view = model->view(tensor);
+        auto out = std::make_shared<SliceRanges>();
+        out->docId = docId;
+        out->tensor = tensor;
+        out->layoutScheme = scheme;
+        out->layout = SliceLayout::make(scheme, model->tensors[tensor].shape);
+        const uint64_t n = view.elements();
+        const uint64_t slices = std::max<uint64_t>(1, out->layout.slices);
+        progress.setTotal(double(n));
+        const size_t chunk = std::max<size_t>(4096, view.chunkElements());
+        int workers = parallelWorkers(n, chunk, 0);
+        std::vector<std::vector<float>> mins(workers, std::vector<float>(slices, std::numeric_limits<float>::infinity()));
+        std::vector<std::vector<float>> maxs(workers, std::vector<float>(slices, -std::numeric_limits<float>::infinity()));
+        bool readFailed = false;
+        parallelFor(n, chunk, 0, [&](size_t begin, size_t end, int w) {
+            if (progress.cancelled()) return;
+            std::vector<float> buf(end - begin);
+            if (!view.read(begin, buf.size(), buf.data())) { readFailed = true; return; }
+            auto& mn = mins[w];
+            auto& mx = maxs[w];
+            for (size_t i = 0; i < buf.size(); ++i) {
+                float v = buf[i];
+                if (!std::isfinite(v)) continue;
+                uint64_t s = out->layout.sliceOf(begin + i);
+                mn[s] = std::min(mn[s], v);
+                mx[s] = std::max(mx[s], v);
+            }
+            progress.add(double(buf.size()));
+        });
+        if (progress.cancelled() || readFailed) {
+            post([this, p = &progress] { if (m_slicesProgress.get() == p) m_slicesProgress.reset(); });
+            return;
+        }
+        out->mins = std::move(mins[0]);
+        out->maxs = std::move(maxs[0]);
+        for (int w = 1; w < workers; ++w)
+            for (uint64_t s = 0; s < slices; ++s) {
+                out->mins[s] = std::min(out->mins[s], mins[w][s]);
+                out->maxs[s] = std::max(out->maxs[s], maxs[w][s]);
+            }
+        for (uint64_t s = 0; s < slices; ++s)
+            if (!(out->mins[s] <= out->maxs[s])) out->mins[s] = out->maxs[s] = 0;
+        // Evenly strided sample that keeps each value's slice (for per-slice live estimates).
+        const uint64_t want = std::min<uint64_t>(n, TensorSummary::kSampleSize);
+        out->sampleValues.reserve(want);
+        out->sampleSlices.reserve(want);
+        for (uint64_t k = 0; k < want; ++k) {
+            uint64_t i = want == n ? k : (k * n) / want;
+            float v = 0;
+            if (!view.read(i, 1, &v) || !std::isfinite(v)) continue;
+            out->sampleValues.push_back(v);
+            out->sampleSlices.push_back(uint32_t(out->layout.sliceOf(i)));
+        }
+        std::shared_ptr<const SliceRanges> result = std::move(out);
+        post([this, result, p = &progress] {
+            if (m_slicesProgress.get() == p) m_slicesProgress.reset();
+            m_slices = result;
+            invalidate();
+        });
+    });
+}
+
+std::string AppState::exactKey(const CalibRow& row) const {
+    const auto& s = m_scheme;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%" PRIu64 "/%zu/b%d/%d/%d/%d/g%d/a%d/G%lld/c%d/", m_analysis ? m_analysis->docId : 0,
+                  m_analysis ? m_analysis->tensor : size_t(0), s.bits, int(s.symmetry), int(s.fullRange), 0,
+                  int(s.granularity), s.axis, static_cast<long long>(s.groupSize), int(s.convention));
+    std::string key = buf;
+    key += row.spec;
+    if (!row.perSliceMinMax) {
+        std::snprintf(buf, sizeof buf, "/%.17g/%.17g", row.range.lo, row.range.hi);
+        key += buf;
+    }
+    return key;
+}
+
+void AppState::submitExact() {
+    if (!m_analysis || m_exactProgress) return;
+    const Document* doc = currentDocument();
+    if (!doc || doc->id != m_analysis->docId) return;
+    struct Todo { std::string key; QuantParams params; };
+    std::vector<Todo> todo;
+    auto add = [&](const CalibRow& row) {
+        std::string key = exactKey(row);
+        if (row.exact || m_exactCache.count(key)) return;
+        for (auto& t : todo) if (t.key == key) return;
+        todo.push_back({key, row.params});
+    };
+    if (auto* a = m_analysis->activeRow()) add(*a);
+    for (const auto& row : m_analysis->rows) add(row);
+    m_wantExact = false;
+    if (todo.empty()) return;
+    auto model = doc->model;
+    size_t tensor = m_analysis->tensor;
+    m_exactProgress = m_jobs->submit("exact error pass", [this, model, tensor, todo](Progress& progress) {
+        TensorView view = model->view(tensor);
+        for (const auto& t : todo) {
+            if (progress.cancelled()) break;
+            auto r = measureError(view, t.params, &progress);
+            if (!r) {
+                if (!progress.cancelled()) {
+                    std::string msg = r.message();
+                    post([this, msg, name = model->tensors[tensor].name] { report("Exact pass failed", name + ": " + msg); });
+                }
+                break;
+            }
+            std::shared_ptr<const ErrorReport> rep = std::move(r.value());
+            post([this, key = t.key, rep] {
+                if (m_exactCache.size() > kExactCacheLimit) m_exactCache.clear();
+                m_exactCache[key] = rep;
+                // Attach to the current snapshot without recomputing the estimates.
+                if (!m_analysis) return;
+                auto copy = std::make_shared<Analysis>(*m_analysis);
+                bool changed = false;
+                for (auto& row : copy->rows)
+                    if (!row.exact && exactKey(row) == key) { row.exact = rep; changed = true; }
+                if (changed) { m_analysis = std::move(copy); ++m_analysisSerial; }
+            });
+        }
+        post([this, p = &progress] {
+            if (m_exactProgress.get() == p) {
+                m_exactProgress.reset();
+                // Rows still without an exact result (inputs moved on meanwhile) get another pass.
+                if (m_analysis)
+                    for (const auto& row : m_analysis->rows)
+                        if (!row.exact && !m_exactCache.count(exactKey(row))) m_wantExact = true;
+            }
+        });
+    });
+}
+
+// [SECTION] analysis (cheap, from the summary)
+
+void AppState::rebuildAnalysis() {
+    m_dirty = false;
+    const Document* doc = currentDocument();
+    auto sum = summary();
+    if (!doc || !m_selected || !sum) {
+        if (!doc || !m_selected) m_analysis.reset();
+        else if (m_analysis && (m_analysis->docId != doc->id || m_analysis->tensor != *m_selected)) m_analysis.reset();
+        ++m_analysisSerial;
+        return;
+    }
+    auto a = std::make_shared<Analysis>();
+    a->docId = doc->id;
+    a->tensor = *m_selected;
+    a->scheme = m_scheme;
+    a->summary = sum;
+    const auto& shape = doc->model->tensors[*m_selected].shape;
+
+    if (m_scheme.granularity != Granularity::PerTensor) {
+        bool fits = m_slices && m_slices->docId == doc->id && m_slices->tensor == *m_selected &&
+                    m_slices->layoutScheme.granularity == m_scheme.granularity &&
+                    m_slices->layoutScheme.axis == m_scheme.axis && m_slices->layoutScheme.groupSize == m_scheme.groupSize;
+        if (!fits) {
+            char key[128];
+            std::snprintf(key, sizeof key, "%llu/%zu/%d/%d/%lld", static_cast<unsigned long long>(doc->id), *m_selected,
+                          int(m_scheme.granularity), m_scheme.axis, static_cast<long long>(m_scheme.groupSize));
+            if (!m_slicesProgress || m_slicesRequestKey != key) {
+                m_slicesRequestKey = key;
+                requestSlices();
+            }
+            m_analysis = a;  // rows empty: the panels say the per-slice ranges are being computed
+            ++m_analysisSerial;
+            return;
+        }
+        a->slices = m_slices;
+        CalibRow row;
+        row.spec = "minmax";
+        row.label = "min-max per slice";
+        row.description = "Each slice (channel or group) gets its own range [min, max] of its values "
+                          "(±max|x| when symmetric): one scale and zero point per slice.";
+        row.perSliceMinMax = true;
+        row.params.scheme = m_scheme;
+        row.params.slices.reserve(m_slices->mins.size());
+        row.range = {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+        for (size_t s = 0; s < m_slices->mins.size(); ++s) {
+            ClipRange r{m_slices->mins[s], m_slices->maxs[s]};
+            row.params.slices.push_back(paramsFromRange(m_scheme, r));
+            row.range.lo = std::min(row.range.lo, row.params.slices.back().clip.lo);
+            row.range.hi = std::max(row.range.hi, row.params.slices.back().clip.hi);
+        }
+        if (row.params.slices.empty()) row.range = {};
+        row.estimate = estimateOnSample(m_slices->sampleValues, m_slices->sampleSlices, row.params);
+        a->rows.push_back(std::move(row));
+        a->active = 0;
+    } else {
+        for (const auto& c : m_calibrators) {
+            if (!c.enabled && c.name != m_activeCalibrator) continue;
+            std::string err;
+            auto cal = makeCalibrator(specFor(c.name), &err);
+            if (!cal) continue;
+            CalibRow row;
+            row.spec = specFor(c.name);
+            row.label = cal->label();
+            row.description = cal->description();
+            row.range = cal->calibrate(*sum, m_scheme);
+            row.params.scheme = m_scheme;
+            row.params.slices = {paramsFromRange(m_scheme, row.range)};
+            row.estimate = estimateOnSample(sum->sample, {}, row.params);
+            if (c.name == m_activeCalibrator) a->active = int(a->rows.size());
+            a->rows.push_back(std::move(row));
+        }
+        if (m_manual) {
+            CalibRow row;
+            row.spec = "manual";
+            row.label = "manual";
+            row.description = "The clip range you dragged on the histogram.";
+            row.range = *m_manual;
+            row.params.scheme = m_scheme;
+            row.params.slices = {paramsFromRange(m_scheme, row.range)};
+            row.estimate = estimateOnSample(sum->sample, {}, row.params);
+            if (m_activeCalibrator == "manual") a->active = int(a->rows.size());
+            a->rows.push_back(std::move(row));
+        }
+        if (a->active < 0 && !a->rows.empty()) a->active = 0;
+    }
+    (void)shape;
+    m_analysis = a;
+    bool missing = false;
+    for (auto& row : a->rows) {
+        auto it = m_exactCache.find(exactKey(row));
+        if (it != m_exactCache.end()) row.exact = it->second;
+        else missing = true;
+    }
+    m_wantExact = missing;
+    ++m_analysisSerial;
+}
+
+void AppState::update(bool interacting) {
+    if (m_dirty) {
+        rebuildAnalysis();
+        // An exact pass for inputs that are gone is wasted work on a 58M-element tensor.
+        if (m_exactProgress) {
+            m_exactProgress->cancel();
+            m_exactProgress.reset();
+        }
+    }
+    if (!interacting && m_wantExact && !m_exactProgress) submitExact();
+}
+
+bool AppState::settled() const {
+    {
+        std::lock_guard lock(const_cast<std::mutex&>(m_inboxMutex));
+        if (!m_inbox.empty()) return false;
+    }
+    if (m_jobs->pending() > 0 || m_dirty || m_wantExact || m_exactProgress || m_slicesProgress) return false;
+    return true;
+}
+
+void AppState::waitSettled() {
+    for (int guard = 0; guard < 1000; ++guard) {
+        poll();
+        update(false);
+        if (settled()) return;
+        m_jobs->waitIdle();
+    }
+}
+
+// [SECTION] estimates on the sample
+
+ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint32_t> slices,
+                             const QuantParams& params, size_t errorBins) {
+    ErrorReport rep;
+    if (params.slices.empty()) return rep;
+    const auto& scheme = params.scheme;
+    const int32_t qmin = scheme.qmin(), qmax = scheme.qmax();
+    const uint64_t codes = uint64_t(int64_t(qmax) - qmin + 1);
+    std::vector<AffineQuantizer> qs;
+    qs.reserve(params.slices.size());
+    for (const auto& sp : params.slices) qs.emplace_back(scheme, sp);
+    const bool perSlice = params.slices.size() > 1 && params.slices.size() <= kPerSliceStatsLimit;
+    std::vector<ErrorAccumulator> sliceAcc(perSlice ? params.slices.size() : 0);
+    rep.codeHistogram.assign(codes, 0);
+    ErrorAccumulator acc;
+    std::vector<float> errs(values.size());
+    double emax = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+        uint32_t s = slices.empty() ? 0 : std::min<uint32_t>(slices[i], uint32_t(qs.size() - 1));
+        const float x = values[i];
+        const int32_t q = qs[s].quantize(x);
+        const float xq = qs[s].dequantize(q);
+        const auto& clip = params.slices[s].clip;
+        const bool clipped = x < clip.lo || x > clip.hi;
+        acc.add(x, xq, clipped);
+        if (perSlice) sliceAcc[s].add(x, xq, clipped);
+        ++rep.codeHistogram[size_t(q - qmin)];
+        errs[i] = xq - x;
+        emax = std::max(emax, std::fabs(double(errs[i])));
+    }
+    uint64_t used = 0;
+    for (auto c : rep.codeHistogram) used += c != 0;
+    rep.total = acc.finish(used, codes);
+    for (auto& sa : sliceAcc) rep.perSlice.push_back(sa.finish(0, codes));
+    if (emax == 0) emax = 1e-12;
+    rep.errorLo = -emax;
+    rep.errorHi = emax;
+    rep.errorHistogram.assign(errorBins, 0.0);
+    for (float e : errs) {
+        auto b = size_t((double(e) - rep.errorLo) / (rep.errorHi - rep.errorLo) * double(errorBins));
+        rep.errorHistogram[std::min(b, errorBins - 1)] += 1.0;
+    }
+    return rep;
+}
+
+}  // namespace qv

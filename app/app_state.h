@@ -1,0 +1,197 @@
+// AppState: the app's model — open documents, selection, scheme, calibrators, cached results, jobs.
+// No ImGui types here: panels read it and call its setters; tests drive it directly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/job_queue.h"
+#include "core/base/progress.h"
+#include "core/formats/model_file.h"
+#include "core/metrics/error_stats.h"
+#include "core/quant/quant_params.h"
+#include "core/quant/quant_scheme.h"
+#include "core/stats/tensor_summary.h"
+
+namespace qv {
+
+struct Document {
+    uint64_t id = 0;
+    std::shared_ptr<const ModelFile> model;
+};
+
+// Per-slice ranges for per-channel / per-group schemes: one pass over the tensor (a job), plus a
+// strided sample that remembers each value's slice so live estimates stay per slice.
+struct SliceRanges {
+    uint64_t docId = 0;
+    size_t tensor = 0;
+    QuantScheme layoutScheme;  // granularity, axis, group size it was computed for
+    SliceLayout layout;
+    std::vector<float> mins, maxs;   // finite values only; 0,0 for an all-NaN or empty slice
+    std::vector<float> sampleValues;
+    std::vector<uint32_t> sampleSlices;
+};
+
+// One calibrator's answer for the selected tensor and scheme (a row of the comparison table).
+struct CalibRow {
+    std::string spec;           // "minmax", "percentile:99.99", … or "manual"
+    std::string label;          // for display
+    std::string description;    // tooltip
+    ClipRange range;            // per tensor; per slice: the extent over slices
+    QuantParams params;
+    ErrorReport estimate;       // from the sample ("≈")
+    std::shared_ptr<const ErrorReport> exact;  // the exact pass, when it has arrived
+    bool perSliceMinMax = false;  // per-slice scheme calibrated with per-slice min/max
+};
+
+// Everything the panels draw for the selected tensor under the current scheme. Immutable once
+// published; rebuilt (cheaply, from the summary) whenever an input changes.
+struct Analysis {
+    uint64_t docId = 0;
+    size_t tensor = 0;
+    QuantScheme scheme;
+    std::shared_ptr<const TensorSummary> summary;
+    std::shared_ptr<const SliceRanges> slices;  // per-channel/group only
+    std::vector<CalibRow> rows;   // enabled calibrators, then "manual" when set
+    int active = -1;              // row that drives buckets and the error panel
+    const CalibRow* activeRow() const { return active >= 0 && active < int(rows.size()) ? &rows[active] : nullptr; }
+};
+
+struct CalibratorChoice {
+    std::string name;   // base name as makeCalibrator spells it
+    bool enabled = true;
+};
+
+// What failed, for the error dialog and the status line.
+struct UserMessage {
+    std::string title;
+    std::string text;
+    uint64_t serial = 0;  // increments per new message so the UI opens the dialog once
+};
+
+class AppState {
+public:
+    explicit AppState(int workers = 1);
+    ~AppState();
+    AppState(const AppState&) = delete;
+    AppState& operator=(const AppState&) = delete;
+
+    // Called from worker threads when a job finishes (the app posts an empty GLFW event).
+    void setWake(std::function<void()> wake);
+
+    // [SECTION] documents and selection
+    bool openFile(const std::string& path);  // false: error() says why; the app keeps running
+    const std::vector<Document>& documents() const { return m_documents; }
+    const Document* currentDocument() const;
+    int currentDocumentIndex() const { return m_currentDoc; }
+    void setCurrentDocument(int index);
+    void closeDocument(int index);
+    std::optional<size_t> selectedTensor() const { return m_selected; }
+    void selectTensor(size_t index);
+    bool selectTensorByName(const std::string& name);
+    void selectRelative(int delta, const std::vector<size_t>& visibleOrder);
+
+    // [SECTION] scheme and calibrators
+    const QuantScheme& scheme() const { return m_scheme; }
+    void setScheme(const QuantScheme& scheme);
+    void setBits(int bits);
+    const std::string& activeCalibrator() const { return m_activeCalibrator; }  // base name or "manual"
+    void setActiveCalibrator(const std::string& name);
+    std::vector<CalibratorChoice>& calibrators() { return m_calibrators; }
+    void setCalibratorEnabled(size_t i, bool enabled);
+    double percentile() const { return m_percentile; }
+    void setPercentile(double p);
+    std::string specFor(const std::string& name) const;  // adds the percentile argument
+    std::optional<ClipRange> manualRange() const { return m_manual; }
+    void setManualRange(ClipRange r);   // also makes "manual" the active row
+    void clearManualRange();
+
+    // [SECTION] per-frame
+    // Applies finished jobs' results (main thread only).
+    void poll();
+    // Rebuilds the analysis when an input changed; while `interacting` (a slider or a plot handle
+    // is held) only estimates are made; once released the exact pass is queued.
+    void update(bool interacting);
+    // No job is queued or running and nothing more will be queued for the current inputs.
+    bool settled() const;
+    // Blocks until jobs are done and applies them (tests, screenshot mode).
+    void waitSettled();
+
+    // [SECTION] results for the panels
+    std::shared_ptr<const TensorSummary> summary() const;  // of the selected tensor, when ready
+    std::string summaryError() const;
+    std::shared_ptr<const Analysis> analysis() const { return m_analysis; }
+    bool exactPending() const { return m_exactProgress != nullptr; }
+    std::shared_ptr<Progress> exactProgress() const { return m_exactProgress; }
+    uint64_t analysisSerial() const { return m_analysisSerial; }
+
+    JobQueue& jobs() { return *m_jobs; }
+    const UserMessage& message() const { return m_message; }
+    void report(std::string title, std::string text);
+    const std::string& status() const { return m_status; }
+    void setStatus(std::string s) { m_status = std::move(s); }
+
+    // Last-opened files, newest first (persisted by Settings).
+    std::vector<std::string>& recentFiles() { return m_recent; }
+
+private:
+    struct SummaryEntry {
+        std::shared_ptr<const TensorSummary> value;
+        std::shared_ptr<Progress> progress;
+        std::string error;
+    };
+    using TensorKey = std::pair<uint64_t, size_t>;
+
+    void post(std::function<void()> fn);  // from a worker: run fn on the main thread in poll()
+    void requestSummary(uint64_t docId, size_t tensor);
+    void requestSlices();
+    void rebuildAnalysis();
+    void submitExact();
+    std::string exactKey(const CalibRow& row) const;
+    void invalidate() { m_dirty = true; }
+
+    std::vector<Document> m_documents;
+    int m_currentDoc = -1;
+    uint64_t m_nextDocId = 1;
+    std::optional<size_t> m_selected;
+
+    QuantScheme m_scheme;
+    std::string m_activeCalibrator = "minmax";
+    std::vector<CalibratorChoice> m_calibrators;
+    double m_percentile = 99.99;
+    std::optional<ClipRange> m_manual;
+
+    std::map<TensorKey, SummaryEntry> m_summaries;
+    std::shared_ptr<const SliceRanges> m_slices;
+    std::shared_ptr<Progress> m_slicesProgress;
+    std::string m_slicesRequestKey;
+    std::map<std::string, std::shared_ptr<const ErrorReport>> m_exactCache;
+    std::shared_ptr<Progress> m_exactProgress;
+    std::string m_exactSubmittedFor;
+
+    std::shared_ptr<const Analysis> m_analysis;
+    uint64_t m_analysisSerial = 0;
+    bool m_dirty = true;
+    bool m_wantExact = false;
+
+    UserMessage m_message;
+    std::string m_status;
+    std::vector<std::string> m_recent;
+
+    std::function<void()> m_wake;
+    std::mutex m_inboxMutex;
+    std::vector<std::function<void()>> m_inbox;
+    std::unique_ptr<JobQueue> m_jobs;  // last: destroyed first (joins workers before the rest goes)
+};
+
+// Estimate of the error of `params` on sampled values (slice of each value given, or all 0).
+ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint32_t> slices,
+                             const QuantParams& params, size_t errorBins = 128);
+
+}  // namespace qv

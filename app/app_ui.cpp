@@ -1,0 +1,166 @@
+// AppUi: menu bar, the panel layout, the error dialog and keyboard shortcuts.
+#include "app/app_ui.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "app/widgets/help.h"
+
+namespace qv {
+
+AppUi::AppUi(AppState& state) : m_state(state) {}
+
+std::string AppUi::windowTitle() const {
+    const Document* d = m_state.currentDocument();
+    std::string t = "quantviz";
+    if (d) t += " \xe2\x80\x94 " + d->model->path;
+    if (auto sel = m_state.selectedTensor(); d && sel) t += " : " + d->model->tensors[*sel].name;
+    return t;
+}
+
+void AppUi::handleShortcuts() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;
+    // Letter keys: GLFW key codes equal ASCII upper case ('O' = GLFW_KEY_O), which is what the
+    // 1.86 GLFW backend writes into io.KeysDown.
+    auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+    if (io.KeyCtrl && pressed('O')) m_ui.openFileBrowser = true;
+    if (io.KeyCtrl || io.KeyAlt) return;
+    bool repeatDown = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow), true);
+    bool repeatUp = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow), true);
+    if (ImGui::IsAnyItemActive()) return;
+    if (repeatDown || pressed('J')) m_state.selectRelative(+1, m_ui.visibleOrder);
+    if (repeatUp || pressed('K')) m_state.selectRelative(-1, m_ui.visibleOrder);
+    if (pressed('L')) m_ui.logY = !m_ui.logY;
+    if (pressed('R')) m_ui.resetZoom = true;
+}
+
+void AppUi::drawMenu() {
+    if (!ImGui::BeginMenuBar()) return;
+    if (ImGui::BeginMenu("File")) {
+        if (ImGui::MenuItem("Open...", "Ctrl+O")) m_ui.openFileBrowser = true;
+        if (ImGui::BeginMenu("Open recent", !m_state.recentFiles().empty())) {
+            std::string pick;
+            for (const auto& r : m_state.recentFiles())
+                if (ImGui::MenuItem(r.c_str())) pick = r;
+            ImGui::EndMenu();
+            if (!pick.empty()) m_state.openFile(pick);
+        }
+        if (ImGui::MenuItem("Close", nullptr, false, m_state.currentDocument() != nullptr))
+            m_state.closeDocument(m_state.currentDocumentIndex());
+        ImGui::Separator();
+        if (ImGui::MenuItem("Save window as PNG")) m_ui.pngRequest = m_ui.exportDir + "/quantviz-window.png";
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("View")) {
+        ImGui::MenuItem("Log scale", "L", &m_ui.logY);
+        if (ImGui::MenuItem("Reset zoom", "R")) m_ui.resetZoom = true;
+        if (ImGui::MenuItem("Next tensor", "Down / J")) m_state.selectRelative(+1, m_ui.visibleOrder);
+        if (ImGui::MenuItem("Previous tensor", "Up / K")) m_state.selectRelative(-1, m_ui.visibleOrder);
+        ImGui::EndMenu();
+    }
+    const Document* d = m_state.currentDocument();
+    if (d) {
+        ImGui::Separator();
+        ImGui::TextDisabled("%s", d->model->path.c_str());
+    }
+    ImGui::EndMenuBar();
+}
+
+void AppUi::drawDialogs() {
+    m_files.draw(m_state, m_ui.openFileBrowser);
+    const UserMessage& msg = m_state.message();
+    if (msg.serial != m_shownMessage) {
+        m_shownMessage = msg.serial;
+        ImGui::OpenPopup("Problem");
+    }
+    ImVec2 center = ImGui::GetMainViewport()->GetCenter();
+    ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(420, 0), ImVec2(900, 600));
+    if (ImGui::BeginPopupModal("Problem", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1), "%s", msg.title.c_str());
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
+        ImGui::TextUnformatted(msg.text.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::TextDisabled("The app keeps running; open another file with File > Open.");
+        if (ImGui::Button("OK", ImVec2(120, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter)))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
+}
+
+void AppUi::draw() {
+    m_ui.interacting = false;
+    handleShortcuts();
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    const ImGuiWindowFlags wf = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_MenuBar |
+                                ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings;
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
+    ImGui::Begin("quantviz", nullptr, wf);
+    ImGui::PopStyleVar();
+    drawMenu();
+
+    const float statusH = ImGui::GetFrameHeightWithSpacing() + 4;
+    ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float leftW = std::max(260.0f, avail.x * 0.27f);
+    const float mainH = avail.y - statusH;
+
+    ImGui::BeginChild("browser", ImVec2(leftW, mainH), true);
+    m_browser.draw(m_state, m_ui);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("right", ImVec2(0, mainH), false);
+    {
+        float rightH = ImGui::GetContentRegionAvail().y;
+        float rightW = ImGui::GetContentRegionAvail().x;
+        ImGui::BeginChild("histogram", ImVec2(0, rightH * 0.5f), true);
+        m_histogram.draw(m_state, m_ui);
+        ImGui::EndChild();
+        ImGui::BeginChild("controls", ImVec2(rightW * 0.34f, 0), true);
+        m_controls.draw(m_state, m_ui);
+        ImGui::Separator();
+        m_error.draw(m_state, m_ui);
+        ImGui::EndChild();
+        ImGui::SameLine();
+        ImGui::BeginChild("tabs", ImVec2(0, 0), true);
+        if (ImGui::BeginTabBar("bottom")) {
+            auto tab = [&](const char* name, BottomTab t) {
+                ImGuiTabItemFlags f = (m_ui.tabRequested && m_ui.tab == t) ? ImGuiTabItemFlags_SetSelected : 0;
+                bool open = ImGui::BeginTabItem(name, nullptr, f);
+                if (open) m_ui.tab = t;
+                return open;
+            };
+            if (tab("Calibrators", BottomTab::Calibrators)) {
+                m_table.draw(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
+            if (tab("Code usage", BottomTab::Codes)) {
+                m_codes.drawCodes(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
+            if (tab("Error plots", BottomTab::ErrorPlot)) {
+                m_codes.drawErrorPlots(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
+            if (tab("Channels", BottomTab::Channels)) {
+                m_codes.drawChannels(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
+            m_ui.tabRequested = false;
+            ImGui::EndTabBar();
+        }
+        ImGui::EndChild();
+    }
+    ImGui::EndChild();
+
+    ImGui::Separator();
+    m_status.draw(m_state);
+    drawDialogs();
+    ImGui::End();
+    if (ImGui::IsAnyItemActive()) m_ui.interacting = true;
+}
+
+}  // namespace qv

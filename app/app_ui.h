@@ -1,0 +1,50 @@
+// AppUi: the main window — menu, layout of the panels, dialogs, keyboard shortcuts. ImGui only (no
+// GLFW/GL), so the headless tests draw exactly what the app draws.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/app_state.h"
+#include "app/panels/calibrator_table.h"
+#include "app/panels/code_usage_panel.h"
+#include "app/panels/controls_panel.h"
+#include "app/panels/error_panel.h"
+#include "app/panels/file_browser.h"
+#include "app/panels/histogram_panel.h"
+#include "app/panels/model_browser.h"
+#include "app/panels/status_bar.h"
+#include "app/ui_state.h"
+
+namespace qv {
+
+class AppUi {
+public:
+    explicit AppUi(AppState& state);
+    // One frame of the whole UI (between ImGui::NewFrame and ImGui::Render).
+    void draw();
+    // After draw(): was a control or a plot handle held this frame (estimates only, no exact pass)?
+    bool interacting() const { return m_ui.interacting; }
+    UiState& ui() { return m_ui; }
+    // Title for the OS window ("quantviz — file").
+    std::string windowTitle() const;
+
+private:
+    void drawMenu();
+    void drawDialogs();
+    void handleShortcuts();
+
+    AppState& m_state;
+    UiState m_ui;
+    ModelBrowser m_browser;
+    HistogramPanel m_histogram;
+    ControlsPanel m_controls;
+    ErrorPanel m_error;
+    CalibratorTable m_table;
+    CodeUsagePanel m_codes;
+    FileBrowser m_files;
+    StatusBar m_status;
+    uint64_t m_shownMessage = 0;
+};
+
+}  // namespace qv

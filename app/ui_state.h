@@ -1,0 +1,25 @@
+// UiState: view settings shared by the panels (not part of the model: log scale, tabs, requests).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace qv {
+
+enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels };
+
+struct UiState {
+    bool logY = false;
+    bool resetZoom = false;          // one-shot: the histogram shows its full range again
+    bool openFileBrowser = false;    // one-shot: open the File ▸ Open dialog
+    bool interacting = false;        // a control or plot handle is held this frame
+    BottomTab tab = BottomTab::Calibrators;
+    bool tabRequested = true;        // one-shot: select `tab` in the tab bar
+    bool channelsSorted = false;
+    std::vector<size_t> visibleOrder;  // model browser rows after filtering (next/previous tensor)
+    std::string pngRequest;          // path: the main loop writes the next frame there
+    std::string exportDir = ".";     // where CSV/JSON exports go
+};
+
+}  // namespace qv
