@@ -19,7 +19,7 @@ struct ErrorKernelParams {
 struct ErrorRunSums {
     uint64_t count = 0, clipped = 0;
     double sumSqErr = 0, sumAbsErr = 0, sumSqX = 0, sumSqXq = 0, sumXXq = 0;
-    float maxAbsErr = 0;
+    double maxAbsErr = 0;
     float errMin = 0, errMax = 0;  // valid when count > 0
 };
 

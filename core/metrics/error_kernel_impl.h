@@ -18,7 +18,8 @@ inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p
     const float s = p.scale, inv = p.invScale, lowF = p.lowF, highF = p.highF;
     const int32_t z = p.zeroPoint;
     double sse[W], sae[W], sxx[W], sqq[W], sxq[W];
-    float emax[W], emn[W], emx[W];
+    double emax[W];
+    float emn[W], emx[W];
     uint32_t cnt[W], clip[W];
     for (int j = 0; j < W; ++j) {
         sse[j] = sae[j] = sxx[j] = sqq[j] = sxq[j] = 0;
@@ -39,15 +40,18 @@ inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p
         r = r == r ? r : 0.0f;
         const float xq = s * r;
         codes[i] = static_cast<int32_t>(r) + z;
-        const float e = fin ? xq - xv : 0.0f;
+        const float e = fin ? xq - xv : 0.0f;  // float error: histogram key and range only
         const float xf = fin ? xv : 0.0f;
         const float qf = fin ? xq : 0.0f;
         err[i] = e;
         finite[i] = fin ? 1 : 0;
-        const double de = e, dx = xf, dq = qf;
+        // Moments in double, with the error taken in double too (x̂ − x of two floats is exact
+        // there), so they match a scalar double reference to rounding of the sums.
+        const double dx = xf, dq = qf;
+        const double de = dq - dx;
         sse[j] += de * de;
-        const float ae = e < 0 ? -e : e;
-        sae[j] += static_cast<double>(ae);
+        const double ae = de < 0 ? -de : de;
+        sae[j] += ae;
         sxx[j] += dx * dx;
         sqq[j] += dq * dq;
         sxq[j] += dx * dq;

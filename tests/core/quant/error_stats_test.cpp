@@ -1,0 +1,222 @@
+// Error metrics: a vector worked by hand, clipping, per-slice stats, code usage, every SIMD path
+// against the scalar AffineQuantizer + ErrorAccumulator reference.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "core/base/byte_source.h"
+#include "core/metrics/error_kernel.h"
+#include "core/metrics/error_stats.h"
+
+namespace qv {
+namespace {
+
+QuantParams perTensor(Symmetry sym, float scale, int32_t zero, int bits = 8, Convention c = Convention::Seeds) {
+    QuantParams p;
+    p.scheme.bits = bits;
+    p.scheme.symmetry = sym;
+    p.scheme.convention = c;
+    p.slices = {SliceParams{scale, zero, {}}};
+    return p;
+}
+
+template <class F>
+void forEachKernel(F&& fn) {
+    for (const char* name : {"portable", "avx2", "avx512"}) {
+        if (!detail::errorKernelByName(name)) continue;
+        setenv("QV_SIMD", name, 1);
+        SCOPED_TRACE(name);
+        fn();
+    }
+    unsetenv("QV_SIMD");
+}
+
+// x = [1, −2, 3, 0.5], int8 symmetric, s = 1: codes [1, −2, 3, 0] (0.5 is a tie → 0),
+// x̂ = [1, −2, 3, 0], e = [0, 0, 0, −0.5].
+//   MSE = 0.25/4 = 0.0625, RMSE = 0.25, max|e| = 0.5, mean|e| = 0.125
+//   ‖x‖² = 1 + 4 + 9 + 0.25 = 14.25, ‖e‖² = 0.25 → SQNR = 10·log10(57) = 17.5587 dB
+//   cos = (1 + 4 + 9)/(√14.25·√14) = 14/√199.5 = 0.991189
+//   codes used: {−2, 0, 1, 3} = 4 of 255
+TEST(ErrorStats, HandWorkedVector) {
+    const std::vector<float> x = {1, -2, 3, 0.5f};
+    forEachKernel([&] {
+        const auto r = measureErrorValues(x, {4}, perTensor(Symmetry::Symmetric, 1.0f, 0));
+        const auto& t = r.total;
+        EXPECT_EQ(t.count, 4u);
+        EXPECT_DOUBLE_EQ(t.mse, 0.0625);
+        EXPECT_DOUBLE_EQ(t.rmse, 0.25);
+        EXPECT_DOUBLE_EQ(t.maxAbsError, 0.5);
+        EXPECT_DOUBLE_EQ(t.meanAbsError, 0.125);
+        EXPECT_NEAR(t.sqnrDb, 10 * std::log10(57.0), 1e-12);
+        EXPECT_NEAR(t.sqnrDb, 17.558748556724915, 1e-12);
+        EXPECT_NEAR(t.cosine, 14.0 / std::sqrt(199.5), 1e-15);
+        EXPECT_EQ(t.clippedCount, 0u);
+        EXPECT_EQ(t.codesUsed, 4u);
+        EXPECT_EQ(t.codesAvailable, 255u);
+        ASSERT_EQ(r.codeHistogram.size(), 255u);
+        EXPECT_EQ(r.codeHistogram[1 + 127], 1u);
+        EXPECT_EQ(r.codeHistogram[0 + 127], 1u);
+        EXPECT_TRUE(r.perSlice.empty());
+        double histTotal = 0;
+        for (double c : r.errorHistogram) histTotal += c;
+        EXPECT_NEAR(histTotal, 4.0, 1e-9);
+        EXPECT_DOUBLE_EQ(r.errorLo, -0.5);
+        EXPECT_DOUBLE_EQ(r.errorHi, 0.0);
+    });
+}
+
+// Clipping: s = 1, int8 sym; 200 → 127 (e = −73), −130 → −127 (e = 3), 127.4 → 127 (e = −0.4,
+// not clipped). NaN/Inf are excluded from every metric.
+TEST(ErrorStats, ClippingAndNonFinite) {
+    const std::vector<float> x = {200, -130, 127.4f, NAN, INFINITY, 0};
+    const auto r = measureErrorValues(x, {6}, perTensor(Symmetry::Symmetric, 1.0f, 0));
+    EXPECT_EQ(r.total.count, 4u);
+    EXPECT_EQ(r.total.clippedCount, 2u);
+    EXPECT_DOUBLE_EQ(r.total.clippedFraction, 0.5);
+    EXPECT_DOUBLE_EQ(r.total.maxAbsError, 73.0);
+    const double e3 = static_cast<double>(127.0f - 127.4f);
+    EXPECT_NEAR(r.total.mse, (73.0 * 73 + 9 + e3 * e3) / 4, 1e-9);
+    EXPECT_EQ(r.total.codesUsed, 3u);  // 127, −127, 0
+}
+
+TEST(ErrorStats, DegenerateInputs) {
+    // Empty: zeros, cosine 1.
+    const auto e = measureErrorValues({}, {0}, perTensor(Symmetry::Symmetric, 1.0f, 0));
+    EXPECT_EQ(e.total.count, 0u);
+    EXPECT_EQ(e.total.cosine, 1.0);
+    EXPECT_EQ(e.total.mse, 0.0);
+    // All zero: perfect reconstruction; ‖x‖ = 0 → SQNR 0 by convention, cosine 1.
+    const std::vector<float> z(10, 0.0f);
+    const auto zr = measureErrorValues(z, {10}, perTensor(Symmetry::Symmetric, 1.0f, 0));
+    EXPECT_EQ(zr.total.mse, 0.0);
+    EXPECT_EQ(zr.total.sqnrDb, 0.0);
+    EXPECT_EQ(zr.total.cosine, 1.0);
+    EXPECT_EQ(zr.total.codesUsed, 1u);
+    // Exact representation: SQNR +inf.
+    const std::vector<float> ints = {1, 2, -3};
+    const auto ir = measureErrorValues(ints, {3}, perTensor(Symmetry::Symmetric, 1.0f, 0));
+    EXPECT_TRUE(std::isinf(ir.total.sqnrDb));
+    EXPECT_EQ(ir.total.cosine, 1.0);
+}
+
+// Per-channel on M = [[1, −2, 4, 0.25], [0.5, 8, −1, −3]] axis 0 with s = 1 and 0.5:
+//   row 0 (s = 1):  codes 1, −2, 4, 0 (0.25 → 0) → e = 0, 0, 0, −0.25 → MSE 0.0625/4
+//   row 1 (s = 0.5): 0.5 → 1, 8 → 16, −1 → −2, −3 → −6: all exact → MSE 0
+TEST(ErrorStats, PerChannel) {
+    const std::vector<float> m = {1, -2, 4, 0.25f, 0.5f, 8, -1, -3};
+    QuantParams p = perTensor(Symmetry::Symmetric, 1.0f, 0);
+    p.scheme.granularity = Granularity::PerChannel;
+    p.scheme.axis = 0;
+    p.slices = {SliceParams{1.0f, 0, {}}, SliceParams{0.5f, 0, {}}};
+    forEachKernel([&] {
+        const auto r = measureErrorValues(m, {2, 4}, p);
+        ASSERT_EQ(r.perSlice.size(), 2u);
+        EXPECT_DOUBLE_EQ(r.perSlice[0].mse, 0.0625 / 4);
+        EXPECT_EQ(r.perSlice[0].codesUsed, 4u);  // 1, −2, 4, 0
+        EXPECT_EQ(r.perSlice[1].mse, 0.0);
+        EXPECT_EQ(r.perSlice[1].codesUsed, 4u);  // 1, 16, −2, −6
+        EXPECT_DOUBLE_EQ(r.total.mse, 0.0625 / 8);
+        EXPECT_EQ(r.total.codesUsed, 6u);  // union: 1, −2, 4, 0, 16, −6
+    });
+}
+
+// Every kernel, every granularity, against the scalar reference built from AffineQuantizer.
+TEST(ErrorStats, KernelsMatchScalarReference) {
+    std::mt19937 rng(5);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    const std::vector<int64_t> shape = {37, 1031};  // odd sizes: tails of every vector width
+    std::vector<float> x(37 * 1031);
+    for (auto& v : x) v = g(rng);
+    x[100] = NAN;
+    x[2000] = -INFINITY;
+    x[3000] = 40.0f;
+    for (int variant = 0; variant < 4; ++variant) {
+        QuantParams p;
+        p.scheme.bits = variant == 3 ? 4 : 8;
+        p.scheme.symmetry = variant == 1 ? Symmetry::Asymmetric : Symmetry::Symmetric;
+        p.scheme.convention = variant == 2 ? Convention::PyTorch : Convention::Seeds;
+        p.scheme.granularity = variant == 0 ? Granularity::PerTensor
+                               : variant == 1 ? Granularity::PerChannel
+                               : variant == 2 ? Granularity::PerGroup
+                                              : Granularity::PerChannel;
+        p.scheme.axis = variant == 3 ? 1 : 0;
+        p.scheme.groupSize = 64;
+        const auto layout = SliceLayout::make(p.scheme, shape);
+        for (uint64_t s = 0; s < layout.slices; ++s)
+            p.slices.push_back(paramsFromRange(p.scheme, {-2.5 - 0.01 * s, 2.0 + 0.02 * s}));
+        // Reference.
+        std::vector<ErrorAccumulator> ref(layout.slices);
+        ErrorAccumulator total;
+        std::vector<uint64_t> codes(static_cast<size_t>(p.scheme.qmax() - p.scheme.qmin() + 1));
+        for (size_t i = 0; i < x.size(); ++i) {
+            if (!std::isfinite(x[i])) continue;
+            const auto slice = layout.sliceOf(i);
+            const AffineQuantizer q(p.scheme, p.slices[slice]);
+            bool clipped;
+            const int32_t c = q.quantize(x[i], clipped);
+            ++codes[static_cast<size_t>(c - p.scheme.qmin())];
+            ref[slice].add(x[i], q.dequantize(c), clipped);
+            total.add(x[i], q.dequantize(c), clipped);
+        }
+        const auto expected = total.finish(0, 0);
+        forEachKernel([&] {
+            SCOPED_TRACE(variant);
+            const auto r = measureErrorValues(x, shape, p);
+            EXPECT_EQ(r.codeHistogram, codes);
+            EXPECT_EQ(r.total.count, expected.count);
+            EXPECT_EQ(r.total.clippedCount, expected.clippedCount);
+            EXPECT_NEAR(r.total.mse, expected.mse, expected.mse * 1e-9);
+            EXPECT_NEAR(r.total.sqnrDb, expected.sqnrDb, 1e-9);
+            EXPECT_NEAR(r.total.cosine, expected.cosine, 1e-12);
+            EXPECT_EQ(r.total.maxAbsError, expected.maxAbsError);
+            EXPECT_NEAR(r.total.meanAbsError, expected.meanAbsError, expected.meanAbsError * 1e-9);
+            if (layout.slices > 1) {
+                ASSERT_EQ(r.perSlice.size(), layout.slices);
+                for (uint64_t s = 0; s < layout.slices; ++s) {
+                    const auto e = ref[s].finish(0, 0);
+                    ASSERT_NEAR(r.perSlice[s].mse, e.mse, e.mse * 1e-9) << s;
+                    ASSERT_EQ(r.perSlice[s].count, e.count) << s;
+                }
+            }
+            double histTotal = 0;
+            for (double c : r.errorHistogram) histTotal += c;
+            EXPECT_NEAR(histTotal, static_cast<double>(expected.count), 1e-6);
+        });
+    }
+}
+
+TEST(ErrorStats, TensorViewPassWithProgressAndCancel) {
+    std::vector<float> v(250000);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 8) * 0.5f;  // 0, 0.5, …, 3.5
+    std::vector<std::byte> bytes(v.size() * 4);
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+    TensorInfo info;
+    info.name = "w";
+    info.shape = {250, 1000};
+    info.bytes = bytes.size();
+    const TensorView view(info, std::make_shared<OwnedBytes>(std::move(bytes)));
+    // s = 1: 0.5 → 0 (tie, even), 1.5 → 2, 2.5 → 2, 3.5 → 4: each error is ±0.5 on half the values.
+    Progress p;
+    const auto r = measureError(view, perTensor(Symmetry::Symmetric, 1.0f, 0), &p);
+    ASSERT_TRUE(r.ok()) << r.message();
+    EXPECT_DOUBLE_EQ(p.fraction(), 1.0);
+    EXPECT_DOUBLE_EQ((*r)->total.mse, 0.125);
+    EXPECT_EQ((*r)->total.codesUsed, 5u);  // 0, 1, 2, 3, 4
+
+    Progress c;
+    c.cancel();
+    const auto rc = measureError(view, perTensor(Symmetry::Symmetric, 1.0f, 0), &c);
+    ASSERT_FALSE(rc.ok());
+    EXPECT_EQ(rc.message(), "cancelled");
+    // Too few slice parameters is an error, not a crash.
+    QuantParams bad = perTensor(Symmetry::Symmetric, 1.0f, 0);
+    bad.scheme.granularity = Granularity::PerChannel;
+    EXPECT_FALSE(measureError(view, bad).ok());
+}
+
+}  // namespace
+}  // namespace qv

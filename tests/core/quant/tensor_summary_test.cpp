@@ -1,0 +1,232 @@
+// The one-pass summary: moments, NaN/Inf/zero counts, top-k, sample, degenerate tensors, every SIMD path.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "core/base/byte_source.h"
+#include "core/stats/summary_kernel.h"
+#include "core/stats/tensor_summary.h"
+
+namespace qv {
+namespace {
+
+TensorView viewOf(const std::vector<float>& v, std::vector<int64_t> shape, DType dtype = DType::F32) {
+    std::vector<std::byte> bytes(v.size() * sizeof(float));
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+    TensorInfo info;
+    info.name = "t";
+    info.dtype = dtype;
+    info.shape = std::move(shape);
+    info.bytes = bytes.size();
+    return TensorView(info, std::make_shared<OwnedBytes>(std::move(bytes)));
+}
+
+// Runs `fn` once per summary kernel this CPU has (QV_SIMD forces the choice).
+template <class F>
+void forEachKernel(F&& fn) {
+    for (const char* name : {"portable", "avx2", "avx512"}) {
+        if (!detail::summaryKernelByName(name)) continue;
+        setenv("QV_SIMD", name, 1);
+        SCOPED_TRACE(name);
+        fn();
+    }
+    unsetenv("QV_SIMD");
+}
+
+// {−2, −1, 1, 2} repeated: mean 0, variance (4+1+1+4)/4 = 2.5, fourth moment (16+1+1+16)/4 = 8.5,
+// excess kurtosis 8.5/2.5² − 3 = −1.64, mean |x − mean| = 1.5. 250 000 copies span several
+// chunks and both threads. Kurtosis and MAD come from the fine histogram (bin centres, relative
+// width 2^−11), so they carry a relative error of about 10^−3.
+TEST(TensorSummary, KnownMoments) {
+    std::vector<float> v;
+    for (int i = 0; i < 250000; ++i)
+        for (float x : {-2.0f, -1.0f, 1.0f, 2.0f}) v.push_back(x);
+    forEachKernel([&] {
+        const auto s = summarizeValues(v.data(), v.size());
+        EXPECT_EQ(s.elements, 1000000u);
+        EXPECT_EQ(s.finite, 1000000u);
+        EXPECT_EQ(s.min, -2.0);
+        EXPECT_EQ(s.max, 2.0);
+        EXPECT_EQ(s.absMax, 2.0);
+        EXPECT_NEAR(s.mean, 0.0, 1e-12);
+        EXPECT_NEAR(s.std, std::sqrt(2.5), 1e-12);
+        EXPECT_NEAR(s.kurtosis, -1.64, 2e-3);
+        EXPECT_NEAR(s.meanAbsDeviation, 1.5, 2e-3);
+        EXPECT_EQ(s.zeroCount, 0u);
+        EXPECT_EQ(s.histogram.total(), 1000000u);
+        EXPECT_EQ(s.histogram.bins().size(), 4u);
+        EXPECT_EQ(s.histogram.bins()[0].count, 250000u);
+    });
+}
+
+// Uniform on [0, 1): excess kurtosis −6/5, std 1/√12; checked against a direct two-pass computation.
+TEST(TensorSummary, MatchesTwoPassReference) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> g(1000.0f, 0.01f);  // |mean| ≫ std: tests the pivoted sums
+    std::vector<float> v(3'000'001);
+    for (auto& x : v) x = g(rng);
+    long double sum = 0;
+    for (float x : v) sum += x;
+    const long double mean = sum / v.size();
+    long double m2 = 0;
+    for (float x : v) m2 += (x - mean) * (x - mean);
+    const double stdRef = std::sqrt(static_cast<double>(m2 / v.size()));
+    forEachKernel([&] {
+        const auto s = summarizeValues(v.data(), v.size());
+        EXPECT_NEAR(s.mean, static_cast<double>(mean), 1e-9);
+        EXPECT_NEAR(s.std, stdRef, stdRef * 1e-6);
+        EXPECT_EQ(s.min, *std::min_element(v.begin(), v.end()));
+        EXPECT_EQ(s.max, *std::max_element(v.begin(), v.end()));
+    });
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (auto& x : v) x = u(rng);
+    const auto s = summarizeValues(v.data(), v.size());
+    EXPECT_NEAR(s.std, 1.0 / std::sqrt(12.0), 1e-3);
+    EXPECT_NEAR(s.kurtosis, -1.2, 5e-3);
+    EXPECT_NEAR(s.meanAbsDeviation, 0.25, 1e-3);
+}
+
+TEST(TensorSummary, NanInfCountedAndExcluded) {
+    std::vector<float> v(200000, 1.0f);
+    v[3] = NAN;
+    v[70000] = INFINITY;
+    v[70001] = -INFINITY;
+    v[150000] = -NAN;
+    v[5] = -7.0f;
+    v[6] = 0.0f;
+    v[7] = -0.0f;
+    v[199999] = 9.0f;
+    forEachKernel([&] {
+        const auto s = summarizeValues(v.data(), v.size());
+        EXPECT_EQ(s.nanCount, 2u);
+        EXPECT_EQ(s.posInfCount, 1u);
+        EXPECT_EQ(s.negInfCount, 1u);
+        EXPECT_EQ(s.finite, 200000u - 4);
+        EXPECT_EQ(s.zeroCount, 2u);
+        EXPECT_EQ(s.min, -7.0);
+        EXPECT_EQ(s.max, 9.0);
+        EXPECT_EQ(s.histogram.total(), s.finite);
+        // mean over finite: (199992 ones − 7 + 9 + 0 + 0) / 199996
+        EXPECT_NEAR(s.mean, (199992.0 - 7 + 9) / 199996.0, 1e-12);
+        ASSERT_GE(s.topAbs.size(), 2u);
+        EXPECT_EQ(s.topAbs[0].index, 199999u);
+        EXPECT_EQ(s.topAbs[0].value, 9.0f);
+        EXPECT_EQ(s.topAbs[1].index, 5u);
+        EXPECT_EQ(s.topAbs[1].value, -7.0f);
+        EXPECT_EQ(s.topAbs.size(), TensorSummary::kTopK);
+        for (float x : s.sample) EXPECT_TRUE(std::isfinite(x));
+    });
+}
+
+TEST(TensorSummary, TopKFromManyOutliers) {
+    std::vector<float> v(500000);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 1000) * 1e-3f;
+    // 100 outliers of magnitude 10 + k at indices 4999·k; the top 64 are k = 99..36.
+    for (int k = 0; k < 100; ++k) v[4999 * static_cast<size_t>(k) + 7] = (k % 2 ? -1.0f : 1.0f) * (10.0f + k);
+    forEachKernel([&] {
+        const auto s = summarizeValues(v.data(), v.size());
+        ASSERT_EQ(s.topAbs.size(), 64u);
+        for (int r = 0; r < 64; ++r) {
+            const int k = 99 - r;
+            EXPECT_EQ(s.topAbs[r].index, 4999u * k + 7) << r;
+            EXPECT_EQ(std::fabs(s.topAbs[r].value), 10.0f + k);
+        }
+    });
+}
+
+TEST(TensorSummary, SampleIsEvenlyStrided) {
+    std::vector<float> small(100);
+    for (size_t i = 0; i < small.size(); ++i) small[i] = static_cast<float>(i);
+    EXPECT_EQ(summarizeValues(small.data(), small.size()).sample, small);
+    std::vector<float> big(200000);
+    for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<float>(i);
+    const auto s = summarizeValues(big.data(), big.size());
+    ASSERT_EQ(s.sample.size(), TensorSummary::kSampleSize);
+    for (size_t k = 0; k < s.sample.size(); k += 997)
+        EXPECT_EQ(s.sample[k], static_cast<float>(k * big.size() / TensorSummary::kSampleSize));
+}
+
+TEST(TensorSummary, DegenerateTensors) {
+    // Empty.
+    const auto e = summarizeValues(nullptr, 0);
+    EXPECT_EQ(e.elements, 0u);
+    EXPECT_FALSE(e.hasFinite());
+    EXPECT_EQ(e.min, 0.0);
+    EXPECT_EQ(e.std, 0.0);
+    // Constant: std 0, kurtosis 0 (no division by zero).
+    std::vector<float> c(1000, 3.5f);
+    const auto k = summarizeValues(c.data(), c.size());
+    EXPECT_EQ(k.min, 3.5);
+    EXPECT_EQ(k.max, 3.5);
+    EXPECT_EQ(k.mean, 3.5);
+    EXPECT_EQ(k.std, 0.0);
+    EXPECT_EQ(k.kurtosis, 0.0);
+    EXPECT_TRUE(std::isfinite(k.meanAbsDeviation));
+    // All zero.
+    std::vector<float> z(100, 0.0f);
+    const auto zs = summarizeValues(z.data(), z.size());
+    EXPECT_EQ(zs.zeroCount, 100u);
+    EXPECT_EQ(zs.absMax, 0.0);
+    // All NaN: nothing finite, ranges stay 0.
+    std::vector<float> n(70000, NAN);
+    const auto ns = summarizeValues(n.data(), n.size());
+    EXPECT_EQ(ns.nanCount, 70000u);
+    EXPECT_EQ(ns.finite, 0u);
+    EXPECT_EQ(ns.min, 0.0);
+    EXPECT_EQ(ns.max, 0.0);
+    EXPECT_TRUE(ns.histogram.empty());
+    EXPECT_TRUE(ns.topAbs.empty());
+    EXPECT_TRUE(ns.sample.empty());
+}
+
+TEST(TensorSummary, ViewsScalarsProgressCancel) {
+    // 0-d scalar through a TensorView.
+    const auto scalar = summarize(viewOf({-4.25f}, {}));
+    ASSERT_TRUE(scalar.ok()) << scalar.message();
+    EXPECT_EQ((*scalar)->elements, 1u);
+    EXPECT_EQ((*scalar)->min, -4.25);
+    EXPECT_EQ((*scalar)->topAbs.at(0).index, 0u);
+
+    std::vector<float> v(300000);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 17) - 8.0f;
+    const auto view = viewOf(v, {300, 1000});
+    Progress p;
+    const auto r = summarize(view, &p, SummaryOptions{2});
+    ASSERT_TRUE(r.ok());
+    EXPECT_DOUBLE_EQ(p.fraction(), 1.0);
+    EXPECT_EQ((*r)->min, -8.0);
+    EXPECT_EQ((*r)->max, 8.0);
+
+    Progress cancelled;
+    cancelled.cancel();
+    const auto c = summarize(view, &cancelled);
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.message(), "cancelled");
+
+    EXPECT_FALSE(summarize(TensorView()).ok());
+}
+
+TEST(TensorSummary, ConvertedDtypes) {
+    // f16 storage goes through TensorView::read: 1.0 = 0x3C00, −2.0 = 0xC000, 0.5 = 0x3800.
+    const uint16_t halves[4] = {0x3C00, 0xC000, 0x3800, 0x3C00};
+    std::vector<std::byte> bytes(sizeof halves);
+    std::memcpy(bytes.data(), halves, sizeof halves);
+    TensorInfo info;
+    info.name = "h";
+    info.dtype = DType::F16;
+    info.shape = {4};
+    info.bytes = bytes.size();
+    const TensorView view(info, std::make_shared<OwnedBytes>(std::move(bytes)));
+    const auto r = summarize(view);
+    ASSERT_TRUE(r.ok()) << r.message();
+    EXPECT_EQ((*r)->min, -2.0);
+    EXPECT_EQ((*r)->max, 1.0);
+    EXPECT_DOUBLE_EQ((*r)->mean, 0.125);
+}
+
+}  // namespace
+}  // namespace qv
