@@ -27,7 +27,9 @@ namespace {
 
 // Tolerance for "equal" KL values: the prefix-sum form and the tool's bin-by-bin form round
 // differently, and the last-minimum rule must see exact ties as ties.
-bool klTie(double a, double b) { return std::abs(a - b) <= 1e-12 + 1e-10 * std::abs(b); }
+bool klTie(double a, double b) {
+    return std::isfinite(a) && std::isfinite(b) && std::abs(a - b) <= 1e-12 + 1e-10 * std::abs(b);
+}
 
 }  // namespace
 
@@ -109,7 +111,7 @@ size_t EntropyCalibrator::searchTensorRT(std::vector<double> bins, size_t nbins,
         if (kl < best && !klTie(kl, best)) {
             best = kl;
             bestI = i;
-        } else if (std::isfinite(kl) && klTie(kl, best)) {
+        } else if (klTie(kl, best)) {
             bestI = i;  // the LAST minimum wins (pytorch-quantization: argmin of the reversed list)
         }
     }
