@@ -125,7 +125,7 @@ TEST(Npy, FortranOrder3DReadsRowMajor) {
 
 TEST(Npy, Version2And3Headers) {
     for (int major : {2, 3}) {
-        const std::string path = test::tempPath("v" + std::to_string(major) + ".npy");
+        const std::string path = test::tempPath(std::string("v").append(std::to_string(major)).append(".npy"));
         test::writeBytes(path, npyImage(major, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
                                         rawBytes(std::vector<double>{0.25, -8, 1e-3})));
         auto m = openModel(path);

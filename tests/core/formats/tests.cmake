@@ -6,3 +6,7 @@ qv_add_test(qv_formats_tests
   ${CMAKE_CURRENT_LIST_DIR}/real_models_test.cpp
 )
 target_include_directories(qv_formats_tests PRIVATE ${CMAKE_SOURCE_DIR})
+if(TARGET qv_sample_model)
+  target_sources(qv_formats_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/sample_asset_test.cpp)
+  target_link_libraries(qv_formats_tests PRIVATE qv_sample_model)
+endif()
