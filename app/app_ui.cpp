@@ -128,9 +128,9 @@ void AppUi::draw() {
         ImGui::BeginChild("tabs", ImVec2(0, 0), true);
         if (ImGui::BeginTabBar("bottom")) {
             auto tab = [&](const char* name, BottomTab t) {
-                ImGuiTabItemFlags f = (m_ui.tabRequested && m_ui.tab == t) ? ImGuiTabItemFlags_SetSelected : 0;
+                ImGuiTabItemFlags f = (m_ui.tabRequested > 0 && m_ui.tab == t) ? ImGuiTabItemFlags_SetSelected : 0;
                 bool open = ImGui::BeginTabItem(name, nullptr, f);
-                if (open) m_ui.tab = t;
+                if (open && m_ui.tabRequested <= 0) m_ui.tab = t;
                 return open;
             };
             if (tab("Calibrators", BottomTab::Calibrators)) {
@@ -149,7 +149,7 @@ void AppUi::draw() {
                 m_codes.drawChannels(m_state, m_ui);
                 ImGui::EndTabItem();
             }
-            m_ui.tabRequested = false;
+            if (m_ui.tabRequested > 0) --m_ui.tabRequested;
             ImGui::EndTabBar();
         }
         ImGui::EndChild();

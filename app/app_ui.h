@@ -26,6 +26,9 @@ public:
     // After draw(): was a control or a plot handle held this frame (estimates only, no exact pass)?
     bool interacting() const { return m_ui.interacting; }
     UiState& ui() { return m_ui; }
+    const ModelBrowser& browser() const { return m_browser; }
+    const HistogramPanel& histogram() const { return m_histogram; }
+    const ControlsPanel& controls() const { return m_controls; }
     // Title for the OS window ("quantviz — file").
     std::string windowTitle() const;
 

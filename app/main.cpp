@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
                     : opt.tab == "errorplot" ? BottomTab::ErrorPlot
                     : opt.tab == "channels" ? BottomTab::Channels : BottomTab::Calibrators;
         ui.ui().tab = t;
-        ui.ui().tabRequested = true;
+        ui.ui().tabRequested = 2;
     }
 
     int exitCode = 0;

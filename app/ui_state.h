@@ -15,7 +15,7 @@ struct UiState {
     bool openFileBrowser = false;    // one-shot: open the File ▸ Open dialog
     bool interacting = false;        // a control or plot handle is held this frame
     BottomTab tab = BottomTab::Calibrators;
-    bool tabRequested = true;        // one-shot: select `tab` in the tab bar
+    int tabRequested = 2;            // frames left to force `tab` selected (a new tab bar needs two)
     bool channelsSorted = false;
     std::vector<size_t> visibleOrder;  // model browser rows after filtering (next/previous tensor)
     std::string pngRequest;          // path: the main loop writes the next frame there

@@ -19,6 +19,10 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
 
     int bits = s.bits;
     if (ImGui::SliderInt("bits", &bits, 2, 16)) state.setBits(bits);
+    bitsX0 = ImGui::GetItemRectMin().x;
+    bitsY0 = ImGui::GetItemRectMin().y;
+    bitsX1 = ImGui::GetItemRectMax().x;
+    bitsY1 = ImGui::GetItemRectMax().y;
     anyActive |= ImGui::IsItemActive();
 
     int sym = s.symmetry == Symmetry::Asymmetric ? 2 : (s.fullRange ? 1 : 0);

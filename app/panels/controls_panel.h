@@ -9,6 +9,8 @@ namespace qv {
 class ControlsPanel {
 public:
     void draw(AppState& state, UiState& ui);
+    // Where the bits slider was drawn last frame (headless tests drag it).
+    float bitsX0 = 0, bitsY0 = 0, bitsX1 = 0, bitsY1 = 0;
 };
 
 }  // namespace qv

@@ -101,7 +101,7 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
         } else if (!plot::IsItemHidden("buckets")) {
             ImDrawList* dl = ImGui::GetWindowDrawList();
             for (double x : b.boundaries)
-                dl->AddLine(ImVec2(t.x(x), t.p0.y), ImVec2(t.x(x), t.p1.y), IM_COL32(255, 255, 255, 45));
+                dl->AddLine(ImVec2(t.x(x), t.p0.y), ImVec2(t.x(x), t.p1.y), IM_COL32(255, 255, 255, 70));
             for (double x : b.levels)
                 dl->AddLine(ImVec2(t.x(x), t.p1.y), ImVec2(t.x(x), t.p1.y - 6), IM_COL32(255, 255, 255, 160), 1.5f);
             if (b.pixelsPerBucket > 28)
@@ -154,6 +154,15 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
             }
             ImGui::EndTooltip();
         }
+    }
+    {
+        const auto& t = plot::CurrentTransform();
+        lastXLo = t.xLo;
+        lastXHi = t.xHi;
+        lastP0x = t.p0.x;
+        lastP1x = t.p1.x;
+        lastP0y = t.p0.y;
+        lastP1y = t.p1.y;
     }
     plot::EndPlot();
     if (plot::AnyHandleActive()) ui.interacting = true;

@@ -17,6 +17,10 @@ unsigned calibratorColor(const std::string& spec);
 class HistogramPanel {
 public:
     void draw(AppState& state, UiState& ui);
+    // Data → pixel mapping of the plot drawn last frame (headless tests drag the clip handles).
+    double lastXLo = 0, lastXHi = 1;
+    float lastP0x = 0, lastP1x = 1, lastP0y = 0, lastP1y = 1;
+    float pixelOf(double x) const { return float(lastP0x + (x - lastXLo) / (lastXHi - lastXLo) * (lastP1x - lastP0x)); }
 
 private:
     // Re-binning cache: recomputed only when the summary, the view or the width changes.

@@ -78,6 +78,7 @@ void ModelBrowser::draw(AppState& state, UiState& ui) {
         ImGui::TableSetupColumn("dtype", ImGuiTableColumnFlags_WidthStretch, 0.6f);
         ImGui::TableSetupColumn("elements", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableHeadersRow();
+        m_rowRects.clear();
         ImGuiListClipper clipper;
         clipper.Begin(int(m_rows.size()));
         auto selected = state.selectedTensor();
@@ -91,6 +92,8 @@ void ModelBrowser::draw(AppState& state, UiState& ui) {
                 bool isSel = selected && *selected == i;
                 if (ImGui::Selectable(t.name.c_str(), isSel, ImGuiSelectableFlags_SpanAllColumns))
                     state.selectTensor(i);
+                ImVec2 r0 = ImGui::GetItemRectMin(), r1 = ImGui::GetItemRectMax();
+                m_rowRects.push_back({i, r0.x, r0.y, r1.x, r1.y});
                 if (isSel && ImGui::IsWindowAppearing()) ImGui::SetScrollHereY();
                 ImGui::PopID();
                 ImGui::TableSetColumnIndex(1);

@@ -20,6 +20,6 @@ struct BucketLines {
 // Only codes whose level or boundary falls inside the view are visited: O(visible buckets).
 // When a bucket is narrower than minPixels the individual lines are left out (dense = true).
 BucketLines bucketLines(const QuantScheme& scheme, const SliceParams& params, double xLo, double xHi, int pixels,
-                        double minPixels = 4.0);
+                        double minPixels = 6.0);
 
 }  // namespace qv

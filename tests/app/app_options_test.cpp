@@ -1,0 +1,61 @@
+// Command line and settings parsing.
+#include <gtest/gtest.h>
+
+#include "app/app_options.h"
+#include "app/settings.h"
+
+namespace qv {
+namespace {
+
+TEST(AppOptions, ScreenshotModeArguments) {
+    std::string err;
+    auto o = parseAppOptions({"model.safetensors", "--tensor", "w", "--screenshot", "out.png", "--frames", "5",
+                              "--size", "1280x720", "--bits", "4", "--granularity", "group:32"},
+                             &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->file, "model.safetensors");
+    EXPECT_EQ(o->tensor, "w");
+    EXPECT_EQ(o->screenshot, "out.png");
+    EXPECT_EQ(o->frames, 5);
+    EXPECT_EQ(o->width, 1280);
+    EXPECT_EQ(o->height, 720);
+    EXPECT_EQ(o->bits, 4);
+    QuantScheme s;
+    ASSERT_TRUE(parseGranularity(o->granularity, s));
+    EXPECT_EQ(s.granularity, Granularity::PerGroup);
+    EXPECT_EQ(s.groupSize, 32);
+}
+
+TEST(AppOptions, BadUsageIsReported) {
+    std::string err;
+    EXPECT_FALSE(parseAppOptions({"--bits", "17"}, &err));
+    EXPECT_EQ(err, "--bits needs 2..16");
+    EXPECT_FALSE(parseAppOptions({"a", "b"}, &err));
+    EXPECT_EQ(err, "more than one FILE given ('a', 'b')");
+    EXPECT_FALSE(parseAppOptions({"--frobnicate"}, &err));
+    EXPECT_EQ(err, "unknown option '--frobnicate'");
+    EXPECT_FALSE(parseAppOptions({"--granularity", "channel:x"}, &err));
+    QuantScheme s;
+    EXPECT_TRUE(parseGranularity("channel:1", s));
+    EXPECT_EQ(s.granularity, Granularity::PerChannel);
+    EXPECT_EQ(s.axis, 1);
+    EXPECT_FALSE(parseGranularity("group:0", s));
+}
+
+TEST(Settings, RoundTripAndValidation) {
+    Settings s;
+    s.bits = 4;
+    s.logY = true;
+    s.recentFiles = {"/a.safetensors", "/b.npy"};
+    Settings r = Settings::parse(s.serialize());
+    EXPECT_EQ(r.bits, 4);
+    EXPECT_TRUE(r.logY);
+    EXPECT_FALSE(r.asymmetric);
+    EXPECT_EQ(r.recentFiles, s.recentFiles);
+    Settings bad = Settings::parse("bits=99\ngarbage line\nlog_y=1\n");
+    EXPECT_EQ(bad.bits, 8);  // out of range: default kept
+    EXPECT_TRUE(bad.logY);
+}
+
+}  // namespace
+}  // namespace qv

@@ -1,0 +1,150 @@
+// AppState with real background jobs: opening files, the summary, calibrator rows, estimates and
+// the exact pass, bad files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "app/app_state.h"
+#include "app_test_support.h"
+#include "tests/support/test_support.h"
+
+namespace qv {
+namespace {
+
+// 4 rows × 8 values: row r holds (r+1)·{−4..3}/4 — per-channel ranges differ by row.
+std::vector<float> rampMatrix() {
+    std::vector<float> v;
+    for (int r = 0; r < 4; ++r)
+        for (int c = -4; c < 4; ++c) v.push_back(float(r + 1) * float(c) / 4.0f);
+    return v;
+}
+
+TEST(AppState, OpensANpyAndComputesTheMinMaxRow) {
+    std::string path = test::tempPath("ramp.npy");
+    test::writeNpyF32(path, {4, 8}, rampMatrix());
+    AppState state;
+    ASSERT_TRUE(state.openFile(path)) << state.message().text;
+    ASSERT_TRUE(state.selectedTensor());
+    state.waitSettled();
+    auto s = state.summary();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->min, -4.0);   // row 3: 4·(−4)/4
+    EXPECT_EQ(s->max, 3.0);    // row 3: 4·3/4
+    auto a = state.analysis();
+    ASSERT_TRUE(a);
+    const CalibRow* row = a->activeRow();
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->spec, "minmax");
+    // Symmetric restricted 8-bit: amax = 4 → s = 4/127.
+    EXPECT_FLOAT_EQ(row->params.slices[0].scale, 4.0f / 127.0f);
+    ASSERT_TRUE(row->exact) << "the exact pass ran after settling";
+    // All 32 values are in the sample, so the estimate equals the exact pass.
+    EXPECT_NEAR(row->estimate.total.mse, row->exact->total.mse, 1e-12);
+    EXPECT_EQ(row->exact->total.count, 32u);
+    EXPECT_EQ(row->exact->total.clippedCount, 0u);
+}
+
+TEST(AppState, BitsAndManualRangeDriveTheActiveRow) {
+    std::string path = test::tempPath("ramp2.npy");
+    test::writeNpyF32(path, {4, 8}, rampMatrix());
+    AppState state;
+    ASSERT_TRUE(state.openFile(path));
+    state.setBits(4);
+    state.waitSettled();
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_EQ(a->scheme.bits, 4);
+    EXPECT_FLOAT_EQ(a->activeRow()->params.slices[0].scale, 4.0f / 7.0f);  // amax / (2^3 − 1)
+    // A manual range [−1, 1] clips every |x| > 1: row 0 none; row 1 {−2, −1.5, 1.5};
+    // row 2 {−3, −2.25, −1.5, 1.5, 2.25}; row 3 {−4, −3, −2, 2, 3} → 13 values.
+    const int outside = 13;
+    state.setManualRange({1.0, -1.0});  // reversed on purpose: stored ordered
+    EXPECT_EQ(state.activeCalibrator(), "manual");
+    state.waitSettled();
+    a = state.analysis();
+    const CalibRow* row = a->activeRow();
+    ASSERT_TRUE(row && row->exact);
+    EXPECT_EQ(row->spec, "manual");
+    EXPECT_EQ(row->range.lo, -1.0);
+    EXPECT_EQ(row->range.hi, 1.0);
+    EXPECT_EQ(row->exact->total.clippedCount, uint64_t(outside));
+    EXPECT_FLOAT_EQ(row->params.slices[0].scale, 1.0f / 7.0f);
+}
+
+TEST(AppState, PerChannelRangesComeFromTheSlicePass) {
+    std::string path = test::tempPath("ramp3.npy");
+    test::writeNpyF32(path, {4, 8}, rampMatrix());
+    AppState state;
+    ASSERT_TRUE(state.openFile(path));
+    QuantScheme s = state.scheme();
+    s.granularity = Granularity::PerChannel;
+    s.axis = 0;
+    state.setScheme(s);
+    state.waitSettled();
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->slices);
+    ASSERT_EQ(a->slices->mins.size(), 4u);
+    for (int r = 0; r < 4; ++r) {
+        EXPECT_EQ(a->slices->mins[size_t(r)], -float(r + 1));
+        EXPECT_EQ(a->slices->maxs[size_t(r)], 0.75f * float(r + 1));
+    }
+    const CalibRow* row = a->activeRow();
+    ASSERT_TRUE(row && row->exact);
+    ASSERT_EQ(row->params.slices.size(), 4u);
+    EXPECT_FLOAT_EQ(row->params.slices[2].scale, 3.0f / 127.0f);
+    ASSERT_EQ(row->exact->perSlice.size(), 4u);
+}
+
+TEST(AppState, BadFilesBecomeMessagesAndTheStateStaysUsable) {
+    std::string path = test::tempPath("broken.safetensors");
+    test::writeText(path, "\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":");
+    AppState state;
+    EXPECT_FALSE(state.openFile(path));
+    EXPECT_NE(state.message().text.find(path), std::string::npos) << state.message().text;
+    EXPECT_EQ(state.message().serial, 1u);
+    EXPECT_TRUE(state.documents().empty());
+    EXPECT_FALSE(state.openFile(test::tempPath("does-not-exist.npy")));
+    EXPECT_EQ(state.message().serial, 2u);
+    std::string good = test::tempPath("ok.npy");
+    test::writeNpyF32(good, {3}, {1, 2, 3});
+    EXPECT_TRUE(state.openFile(good));
+    state.waitSettled();
+    ASSERT_TRUE(state.summary());
+    EXPECT_EQ(state.summary()->max, 3.0);
+}
+
+TEST(AppState, NanAndInfAreCountedAndNeverPoisonTheRange) {
+    std::string path = test::tempPath("nan.npy");
+    test::writeNpyF32(path, {5}, {1.0f, NAN, -2.0f, INFINITY, 0.5f});
+    AppState state;
+    ASSERT_TRUE(state.openFile(path));
+    state.waitSettled();
+    auto s = state.summary();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->nanCount, 1u);
+    EXPECT_EQ(s->posInfCount, 1u);
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_EQ(a->activeRow()->range.lo, -2.0);
+    EXPECT_EQ(a->activeRow()->range.hi, 2.0);
+}
+
+TEST(EstimateOnSample, HandWorkedTwoBitExample) {
+    // 2-bit restricted symmetric, s = 1, z = 0, codes −1..1.
+    // x = −1, −0.4, 0.3, 1, 2 → q = −1, 0, 0, 1, 1 (2 saturates) → e = 0, 0.4, −0.3, 0, −1.
+    QuantParams p;
+    p.scheme.bits = 2;
+    p.slices = {SliceParams{1.0f, 0, {-1, 1}}};
+    std::vector<float> x{-1.0f, -0.4f, 0.3f, 1.0f, 2.0f};
+    ErrorReport r = estimateOnSample(x, {}, p);
+    EXPECT_EQ(r.codeHistogram, (std::vector<uint64_t>{1, 2, 2}));
+    EXPECT_EQ(r.total.count, 5u);
+    EXPECT_EQ(r.total.clippedCount, 1u);
+    EXPECT_NEAR(r.total.mse, (0.16 + 0.09 + 1.0) / 5.0, 1e-6);
+    EXPECT_NEAR(r.total.maxAbsError, 1.0, 1e-7);
+    EXPECT_EQ(r.total.codesUsed, 3u);
+    EXPECT_EQ(r.total.codesAvailable, 3u);
+}
+
+}  // namespace
+}  // namespace qv

@@ -1,0 +1,200 @@
+// Headless ImGui frames: the real AppUi drawn without a window or GPU, driven by injected mouse and
+// keyboard input exactly as the GLFW backend would feed it (ImGui 1.86: io.MousePos/MouseDown/KeysDown).
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include "app/app_state.h"
+#include "app/app_ui.h"
+#include "app_test_support.h"
+#include "tests/support/test_support.h"
+
+namespace qv {
+namespace {
+
+constexpr int kKeyDown = 264, kKeyUp = 265;  // GLFW_KEY_DOWN / GLFW_KEY_UP, as the backend maps them
+
+class HeadlessUi : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1400, 900);
+        io.DeltaTime = 1.0f / 60.0f;
+        io.KeyMap[ImGuiKey_DownArrow] = kKeyDown;
+        io.KeyMap[ImGuiKey_UpArrow] = kKeyUp;
+        unsigned char* pixels;
+        int w, h;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // a built atlas is all NewFrame needs
+        ui = std::make_unique<AppUi>(state);
+    }
+    void TearDown() override {
+        ui.reset();
+        ImGui::DestroyContext();
+    }
+    // One frame, then apply whatever the frame asked of the state (as main.cpp does).
+    void frame() {
+        state.poll();
+        ImGui::NewFrame();
+        ui->draw();
+        ImGui::Render();
+        state.update(ui->interacting());
+    }
+    void settle() {
+        for (int i = 0; i < 4; ++i) {
+            state.waitSettled();
+            frame();
+        }
+    }
+    void click(float x, float y) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.MousePos = ImVec2(x, y);
+        frame();
+        io.MouseDown[0] = true;
+        frame();
+        io.MouseDown[0] = false;
+        frame();
+    }
+    void key(int k) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.KeysDown[k] = true;
+        frame();
+        io.KeysDown[k] = false;
+        frame();
+    }
+    std::string openRamp(const std::string& name) {
+        std::string path = test::tempPath(name);
+        std::vector<float> v;
+        for (int i = 0; i < 256; ++i) v.push_back(float(i - 128) / 32.0f);  // −4 … 3.97
+        test::writeNpyF32(path, {16, 16}, v);
+        return path;
+    }
+
+    AppState state;
+    std::unique_ptr<AppUi> ui;
+};
+
+TEST_F(HeadlessUi, ClickingATensorRowSelectsIt) {
+    // Two files → two documents is awkward; a safetensors-free check: one npy has one tensor, so use
+    // the shared model when present for a multi-tensor list.
+    QV_REQUIRE_SHARED_MODEL(model, "stories260K/stories260K-f32.safetensors");
+    ASSERT_TRUE(state.openFile(model));
+    settle();
+    EXPECT_EQ(state.selectedTensor(), size_t(0));
+    const auto& rows = ui->browser().rowRects();
+    ASSERT_GE(rows.size(), 5u) << "the browser drew its rows";
+    const auto& r = rows[3];
+    click((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
+    EXPECT_EQ(state.selectedTensor(), r.tensor);
+    EXPECT_EQ(r.tensor, 3u);
+    settle();
+    ASSERT_TRUE(state.analysis());
+    EXPECT_EQ(state.analysis()->tensor, 3u);
+}
+
+TEST_F(HeadlessUi, ArrowKeysAndJKStepThroughTensors) {
+    QV_REQUIRE_SHARED_MODEL(model, "stories260K/stories260K-f32.safetensors");
+    ASSERT_TRUE(state.openFile(model));
+    settle();
+    key(kKeyDown);
+    EXPECT_EQ(state.selectedTensor(), size_t(1));
+    key('J');
+    EXPECT_EQ(state.selectedTensor(), size_t(2));
+    key('K');
+    key(kKeyUp);
+    EXPECT_EQ(state.selectedTensor(), size_t(0));
+    key(kKeyUp);  // stays at the first row
+    EXPECT_EQ(state.selectedTensor(), size_t(0));
+}
+
+TEST_F(HeadlessUi, DraggingTheBitsSliderChangesTheScheme) {
+    ASSERT_TRUE(state.openFile(openRamp("ui-ramp.npy")));
+    settle();
+    EXPECT_EQ(state.scheme().bits, 8);
+    const auto& c = ui->controls();
+    ASSERT_GT(c.bitsX1, c.bitsX0);
+    ImGuiIO& io = ImGui::GetIO();
+    float y = (c.bitsY0 + c.bitsY1) / 2;
+    io.MousePos = ImVec2(c.bitsX0 + 20, y);
+    frame();
+    io.MouseDown[0] = true;
+    frame();
+    io.MousePos = ImVec2(c.bitsX0 + 2, y);  // far left: the minimum
+    frame();
+    EXPECT_TRUE(ui->interacting()) << "a held slider counts as interaction";
+    EXPECT_EQ(state.scheme().bits, 2);
+    EXPECT_FALSE(state.exactPending()) << "no exact pass while the slider is held";
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_EQ(a->scheme.bits, 2);
+    EXPECT_FALSE(a->activeRow()->exact) << "only the estimate while dragging";
+    io.MousePos = ImVec2(c.bitsX1 - 2, y);  // far right: the maximum
+    frame();
+    EXPECT_EQ(state.scheme().bits, 16);
+    io.MouseDown[0] = false;
+    frame();
+    EXPECT_FALSE(ui->interacting());
+    settle();
+    a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_TRUE(a->activeRow()->exact) << "released: the exact pass replaced the estimate";
+}
+
+TEST_F(HeadlessUi, DraggingAClipHandleSetsAManualRange) {
+    ASSERT_TRUE(state.openFile(openRamp("ui-ramp2.npy")));
+    QuantScheme s = state.scheme();
+    s.symmetry = Symmetry::Asymmetric;  // a one-sided manual range stays one-sided
+    state.setScheme(s);
+    settle();
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    const double hi = a->activeRow()->range.hi;  // asymmetric min-max: [−4, 3.96875]
+    EXPECT_EQ(hi, 3.96875);
+    const auto& h = ui->histogram();
+    float x = h.pixelOf(hi);
+    float y = (h.lastP0y + h.lastP1y) / 2;
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(x, y);
+    frame();
+    io.MouseDown[0] = true;
+    frame();
+    float target = h.pixelOf(2.0);
+    io.MousePos = ImVec2(target, y);
+    frame();
+    EXPECT_TRUE(ui->interacting());
+    frame();
+    ASSERT_TRUE(state.manualRange());
+    EXPECT_EQ(state.activeCalibrator(), "manual");
+    EXPECT_NEAR(state.manualRange()->hi, 2.0, 2 * (h.lastXHi - h.lastXLo) / (h.lastP1x - h.lastP0x));
+    EXPECT_EQ(state.manualRange()->lo, -4.0);
+    io.MouseDown[0] = false;
+    frame();
+    settle();
+    a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_EQ(a->activeRow()->spec, "manual");
+    ASSERT_TRUE(a->activeRow()->exact);
+    // Values above the manual hi (≈ 2) are clipped: x = i/32 − 4 > 2 for i ≥ 193 → 63 values (±1 for
+    // the pixel the handle landed on).
+    EXPECT_NEAR(double(a->activeRow()->exact->total.clippedCount), 63.0, 2.0);
+}
+
+TEST_F(HeadlessUi, LogScaleShortcutAndErrorDialog) {
+    ASSERT_TRUE(state.openFile(openRamp("ui-ramp3.npy")));
+    settle();
+    EXPECT_FALSE(ui->ui().logY);
+    key('L');
+    EXPECT_TRUE(ui->ui().logY);
+    EXPECT_FALSE(state.openFile(test::tempPath("missing.safetensors")));
+    frame();
+    frame();
+    ImGuiWindow* dialog = ImGui::FindWindowByName("Problem");
+    ASSERT_TRUE(dialog) << "the error dialog was drawn";
+    EXPECT_TRUE(dialog->Active || dialog->WasActive);
+    EXPECT_EQ(GImGui->OpenPopupStack.Size, 1);
+    EXPECT_EQ(state.documents().size(), 1u) << "the open document survives a failed open";
+}
+
+}  // namespace
+}  // namespace qv

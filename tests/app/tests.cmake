@@ -1,0 +1,11 @@
+# App tests: view-models (exact pixel columns, bucket edges, envelopes), AppState with real jobs,
+# and headless ImGui frames that drive the real panels with injected mouse and keyboard input.
+if(TARGET quantviz_app_lib)
+  qv_add_test(qv_app_tests
+    ${CMAKE_CURRENT_LIST_DIR}/app_test_support.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/view_models_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/app_options_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/app_state_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/headless_ui_test.cpp)
+  target_link_libraries(qv_app_tests PRIVATE quantviz_app_lib)
+endif()
