@@ -11,6 +11,7 @@
 // [SECTION] layouts   [SECTION] 32-element blocks   [SECTION] K-quants   [SECTION] non-linear   [SECTION] dispatch
 #include "core/tensor/ggml_blocks.h"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -67,48 +68,59 @@ float f16(const std::byte* p, int i) {
 }
 
 // [SECTION] 32-element blocks. Element e < 16 takes the low nibble of qs[e], e ≥ 16 the high nibble of qs[e−16].
-int nibble(const std::byte* qs, int e) {
-    return e < 16 ? (u8(qs, e) & 0x0F) : (u8(qs, e - 16) >> 4);
+// Decoders first unpack the integer codes into an int32 array, then scale them in a second loop: both loops
+// have contiguous stores and constant shifts, so the compiler vectorizes them (the ggml formulas, unchanged).
+void unpackNibbles(const std::byte* qs, int32_t* q) {
+    for (int j = 0; j < 16; ++j) q[j] = u8(qs, j) & 0xF;
+    for (int j = 0; j < 16; ++j) q[j + 16] = u8(qs, j) >> 4;
+}
+
+// The 5th bit of element e is bit e of the little-endian u32 qh (ggml: (qh >> j) << 4 & 0x10 for j < 16,
+// (qh >> (j+12)) & 0x10 for element j+16 — both are bit e).
+// (Masks from a table rather than qh >> e: a per-lane variable shift does not vectorize on SSE2.)
+constexpr auto kBitMasks = [] {
+    std::array<uint32_t, 32> m{};
+    for (int e = 0; e < 32; ++e) m[e] = 1u << e;
+    return m;
+}();
+void addFifthBits(const std::byte* qhBytes, int32_t* q) {
+    uint32_t qh;
+    std::memcpy(&qh, qhBytes, 4);
+    for (int e = 0; e < 32; ++e) q[e] |= (qh & kBitMasks[e]) ? 16 : 0;
 }
 
 // Q4_0: y = (q − 8)·d
 void decodeQ4_0(const std::byte* b, float* y) {
     const float d = f16(b, Q4_0::d);
-    for (int e = 0; e < kQK; ++e) y[e] = static_cast<float>(nibble(b + Q4_0::qs, e) - 8) * d;
+    int32_t q[32];
+    unpackNibbles(b + Q4_0::qs, q);
+    for (int e = 0; e < 32; ++e) y[e] = static_cast<float>(q[e] - 8) * d;
 }
 
 // Q4_1: y = q·d + m
 void decodeQ4_1(const std::byte* b, float* y) {
     const float d = f16(b, Q4_1::d), m = f16(b, Q4_1::m);
-    for (int e = 0; e < kQK; ++e) y[e] = static_cast<float>(nibble(b + Q4_1::qs, e)) * d + m;
-}
-
-// The 5th bit of element e is bit e of the little-endian u32 qh (ggml: (qh >> j) << 4 & 0x10 for j < 16,
-// (qh >> (j+12)) & 0x10 for element j+16 — both are bit e).
-uint32_t loadQh(const std::byte* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
+    int32_t q[32];
+    unpackNibbles(b + Q4_1::qs, q);
+    for (int e = 0; e < 32; ++e) y[e] = static_cast<float>(q[e]) * d + m;
 }
 
 // Q5_0: y = (q5 − 16)·d
 void decodeQ5_0(const std::byte* b, float* y) {
     const float d = f16(b, Q5_0::d);
-    const uint32_t qh = loadQh(b + Q5_0::qh);
-    for (int e = 0; e < kQK; ++e) {
-        const int q = nibble(b + Q5_0::qs, e) | static_cast<int>(((qh >> e) & 1u) << 4);
-        y[e] = static_cast<float>(q - 16) * d;
-    }
+    int32_t q[32];
+    unpackNibbles(b + Q5_0::qs, q);
+    addFifthBits(b + Q5_0::qh, q);
+    for (int e = 0; e < 32; ++e) y[e] = static_cast<float>(q[e] - 16) * d;
 }
 
 // Q5_1: y = q5·d + m
 void decodeQ5_1(const std::byte* b, float* y) {
     const float d = f16(b, Q5_1::d), m = f16(b, Q5_1::m);
-    const uint32_t qh = loadQh(b + Q5_1::qh);
-    for (int e = 0; e < kQK; ++e) {
-        const int q = nibble(b + Q5_1::qs, e) | static_cast<int>(((qh >> e) & 1u) << 4);
-        y[e] = static_cast<float>(q) * d + m;
-    }
+    int32_t q[32];
+    unpackNibbles(b + Q5_1::qs, q);
+    addFifthBits(b + Q5_1::qh, q);
+    for (int e = 0; e < 32; ++e) y[e] = static_cast<float>(q[e]) * d + m;
 }
 
 // Q8_0: y = q·d
@@ -126,16 +138,29 @@ void decodeQ8_1(const std::byte* b, float* y) {
 
 // [SECTION] K-quants (super-blocks of 256).
 
-// Q2_K: 16 sub-blocks of 16. scales[s] = (4-bit scale) | (4-bit min) << 4; y = (d·sc)·q − (dmin·m).
-// Quant of element e: 2 bits of qs[32·(e/128) + e%32] at shift 2·((e%128)/32); sub-block s = e/16.
+// The 2-bit codes of Q2_K and Q3_K: element e is bits 2·((e%128)/32) of qs[32·(e/128) + e%32], i.e. byte l of
+// half h holds elements 128h + l, +32, +64, +96 at shifts 0, 2, 4, 6.
+void unpackTwoBits(const std::byte* qs, int32_t* q) {
+    for (int h = 0; h < 2; ++h)
+        for (int l = 0; l < 32; ++l) {
+            const int byte = u8(qs, 32 * h + l);
+            q[128 * h + l] = byte & 3;
+            q[128 * h + 32 + l] = (byte >> 2) & 3;
+            q[128 * h + 64 + l] = (byte >> 4) & 3;
+            q[128 * h + 96 + l] = (byte >> 6) & 3;
+        }
+}
+
+// Q2_K: 16 sub-blocks of 16. scales[s] = (4-bit scale) | (4-bit min) << 4; y = (d·sc)·q − (dmin·m), s = e/16.
 void decodeQ2_K(const std::byte* b, float* y) {
     const float d = f16(b, Q2_K::d), dmin = f16(b, Q2_K::dmin);
-    for (int e = 0; e < kQKK; ++e) {
-        const int sc = u8(b + Q2_K::scales, e / 16);
-        const int q = (u8(b + Q2_K::qs, 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
+    int32_t q[256];
+    unpackTwoBits(b + Q2_K::qs, q);
+    for (int s = 0; s < 16; ++s) {
+        const int sc = u8(b + Q2_K::scales, s);
         const float dl = d * static_cast<float>(sc & 0xF);
         const float ml = dmin * static_cast<float>(sc >> 4);
-        y[e] = dl * static_cast<float>(q) - ml;
+        for (int l = 0; l < 16; ++l) y[16 * s + l] = dl * static_cast<float>(q[16 * s + l]) - ml;
     }
 }
 
@@ -148,14 +173,18 @@ int q3kScale(const std::byte* scales, int s) {
     return (low | (high << 4)) - 32;
 }
 
-// Q3_K: y = (d·sc)·(q − 4·(1 − hbit)), q the low 2 bits placed as in Q2_K, hbit = bit (e/32) of hmask[e%32].
+// Q3_K: y = (d·sc)·(q − 4·(1 − hbit)), q the 2-bit code placed as in Q2_K, hbit = bit (e/32) of hmask[e%32].
 void decodeQ3_K(const std::byte* b, float* y) {
     const float d = f16(b, Q3_K::d);
-    for (int e = 0; e < kQKK; ++e) {
-        const int q = (u8(b + Q3_K::qs, 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
-        const bool high = (u8(b + Q3_K::hmask, e % 32) >> (e / 32)) & 1;
-        const float dl = d * static_cast<float>(q3kScale(b + Q3_K::scales, e / 16));
-        y[e] = dl * static_cast<float>(q - (high ? 0 : 4));
+    int32_t q[256];
+    unpackTwoBits(b + Q3_K::qs, q);
+    for (int l = 0; l < 32; ++l) {
+        const int hm = u8(b + Q3_K::hmask, l);
+        for (int bit = 0; bit < 8; ++bit) q[32 * bit + l] -= ((hm >> bit) & 1) ? 0 : 4;
+    }
+    for (int s = 0; s < 16; ++s) {
+        const float dl = d * static_cast<float>(q3kScale(b + Q3_K::scales, s));
+        for (int l = 0; l < 16; ++l) y[16 * s + l] = dl * static_cast<float>(q[16 * s + l]);
     }
 }
 
@@ -209,13 +238,19 @@ void decodeQ5_K(const std::byte* b, float* y) {
 // when g ≥ 2), top 2 bits are bits 2g..2g+1 of qh[32h + l].
 void decodeQ6_K(const std::byte* b, float* y) {
     const float d = f16(b, Q6_K::d);
-    for (int e = 0; e < kQKK; ++e) {
-        const int h = e / 128, g = (e % 128) / 32, l = e % 32;
-        const int lowByte = u8(b + Q6_K::ql, 64 * h + 32 * (g % 2) + l);
-        const int low = g < 2 ? (lowByte & 0xF) : (lowByte >> 4);
-        const int top = (u8(b + Q6_K::qh, 32 * h + l) >> (2 * g)) & 3;
-        const int q = (low | (top << 4)) - 32;
-        y[e] = d * static_cast<float>(i8(b + Q6_K::scales, e / 16)) * static_cast<float>(q);
+    int32_t q[256];
+    for (int h = 0; h < 2; ++h)
+        for (int l = 0; l < 32; ++l) {
+            const int ql0 = u8(b + Q6_K::ql, 64 * h + l), ql1 = u8(b + Q6_K::ql, 64 * h + 32 + l);
+            const int qh = u8(b + Q6_K::qh, 32 * h + l);
+            q[128 * h + l] = ((ql0 & 0xF) | ((qh & 3) << 4)) - 32;
+            q[128 * h + 32 + l] = ((ql1 & 0xF) | (((qh >> 2) & 3) << 4)) - 32;
+            q[128 * h + 64 + l] = ((ql0 >> 4) | (((qh >> 4) & 3) << 4)) - 32;
+            q[128 * h + 96 + l] = ((ql1 >> 4) | (((qh >> 6) & 3) << 4)) - 32;
+        }
+    for (int s = 0; s < 16; ++s) {
+        const float ds = d * static_cast<float>(i8(b + Q6_K::scales, s));
+        for (int l = 0; l < 16; ++l) y[16 * s + l] = ds * static_cast<float>(q[16 * s + l]);
     }
 }
 
@@ -231,7 +266,9 @@ void decodeQ8_K(const std::byte* b, float* y) {
 // IQ4_NL: y = d·kvalues[q], nibbles placed as in Q4_0.
 void decodeIq4Nl(const std::byte* b, float* y) {
     const float d = f16(b, IQ4_NL::d);
-    for (int e = 0; e < kQK; ++e) y[e] = d * static_cast<float>(kValuesIq4nl[nibble(b + IQ4_NL::qs, e)]);
+    int32_t q[32];
+    unpackNibbles(b + IQ4_NL::qs, q);
+    for (int e = 0; e < 32; ++e) y[e] = d * static_cast<float>(kValuesIq4nl[q[e]]);
 }
 
 // IQ4_XS: 8 sub-blocks of 32 with 6-bit scales (+32 offset): low 4 bits are nibble (s%2) of scales_l[s/2],
@@ -243,8 +280,9 @@ void decodeIq4Xs(const std::byte* b, float* y) {
     for (int s = 0; s < 8; ++s) {
         const int ls = ((u8(b + IQ4_XS::scalesL, s / 2) >> (4 * (s % 2))) & 0xF) | (((scalesH >> (2 * s)) & 3) << 4);
         const float dl = d * static_cast<float>(ls - 32);
-        const std::byte* qs = b + IQ4_XS::qs + 16 * s;
-        for (int e = 0; e < kQK; ++e) y[32 * s + e] = dl * static_cast<float>(kValuesIq4nl[nibble(qs, e)]);
+        int32_t q[32];
+        unpackNibbles(b + IQ4_XS::qs + 16 * s, q);
+        for (int e = 0; e < 32; ++e) y[32 * s + e] = dl * static_cast<float>(kValuesIq4nl[q[e]]);
     }
 }
 

@@ -1,5 +1,4 @@
 // Bench section "gguf": opening a sparse 10 GB GGUF (header only, memory flat) and block-decoding speed per type.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,7 +15,6 @@
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/half.h"
 #include "tests/bench/bench_report.h"
-#include "tests/core/gguf/gguf_writer.h"
 
 namespace qv::bench {
 namespace {
@@ -30,36 +28,52 @@ double rssBytes() {
     return 0;
 }
 
+// Appends little-endian fields straight to a FILE (no intermediate buffer).
+struct FieldWriter {
+    std::FILE* f;
+    uint64_t written = 0;
+    bool ok = true;
+    void raw(const void* p, size_t n) {
+        ok = ok && std::fwrite(p, 1, n, f) == n;
+        written += n;
+    }
+    template <class T>
+    void put(T v) { raw(&v, sizeof v); }
+    void str(const std::string& s) {
+        put<uint64_t>(s.size());
+        raw(s.data(), s.size());
+    }
+};
+
 // Writes a GGUF header describing `tensors` F16 tensors of rows × cols each, then extends the file with
 // ftruncate so the data section exists but occupies no disk blocks (a sparse file).
 bool writeSparseGguf(const std::string& path, int tensors, uint64_t rows, uint64_t cols, uint64_t& fileSize) {
-    test::ByteWriter w;
-    w.putRaw("GGUF", 4);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) return false;
+    FieldWriter w{f};
+    w.raw("GGUF", 4);
     w.put<uint32_t>(3);
     w.put<uint64_t>(static_cast<uint64_t>(tensors));
     w.put<uint64_t>(2);
-    w.putString("general.architecture");
-    w.put<uint32_t>(test::kString);
-    w.putString("bench");
-    w.putString("general.alignment");
-    w.put<uint32_t>(test::kU32);
+    w.str("general.architecture");
+    w.put<uint32_t>(8);  // string
+    w.str("bench");
+    w.str("general.alignment");
+    w.put<uint32_t>(4);  // u32
     w.put<uint32_t>(32);
     const uint64_t bytesEach = rows * cols * 2;  // F16
     for (int t = 0; t < tensors; ++t) {
-        w.putString("blk." + std::to_string(t) + ".ffn.weight");
+        w.str("blk." + std::to_string(t) + ".ffn.weight");
         w.put<uint32_t>(2);
         w.put<uint64_t>(cols);  // GGUF order: row length first
         w.put<uint64_t>(rows);
         w.put<uint32_t>(1);     // F16
         w.put<uint64_t>(static_cast<uint64_t>(t) * bytesEach);
     }
-    w.padTo(32);
-    fileSize = w.size() + static_cast<uint64_t>(tensors) * bytesEach;
-    const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
-    if (fd < 0) return false;
-    bool ok = ::write(fd, w.bytes().data(), w.size()) == static_cast<ssize_t>(w.size()) &&
-              ::ftruncate(fd, static_cast<off_t>(fileSize)) == 0;
-    ::close(fd);
+    const uint64_t dataStart = (w.written + 31) / 32 * 32;
+    fileSize = dataStart + static_cast<uint64_t>(tensors) * bytesEach;
+    bool ok = w.ok && std::fflush(f) == 0 && ::ftruncate(::fileno(f), static_cast<off_t>(fileSize)) == 0;
+    ok = std::fclose(f) == 0 && ok;
     return ok;
 }
 
@@ -102,18 +116,31 @@ void openTenGigabytes(BenchReport& report) {
     report.add(m);
 }
 
-// Decoding throughput of each ggml block type (random quants, scales set to 1 so no NaN/Inf), one thread.
+// Decoding throughput of each ggml block type (random quants, normal f16 scales), one thread.
 void decodeSpeed(BenchReport& report) {
-    const DType types[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q2_K,
-                           DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS};
+    // Each type with the byte offsets of its f16 scale fields (ggml-common.h), set to 0.5 in every block:
+    // random bits there would give subnormals/NaN, whose slow paths would be measured instead of decoding.
+    struct TypeCase {
+        DType type;
+        std::vector<int> f16Fields;
+    };
+    const TypeCase cases[] = {
+        {DType::Q4_0, {0}},    {DType::Q4_1, {0, 2}}, {DType::Q5_0, {0}},      {DType::Q5_1, {0, 2}},
+        {DType::Q8_0, {0}},    {DType::Q2_K, {80, 82}}, {DType::Q3_K, {108}},  {DType::Q4_K, {0, 2}},
+        {DType::Q5_K, {0, 2}}, {DType::Q6_K, {208}},  {DType::IQ4_NL, {0}},    {DType::IQ4_XS, {0}},
+    };
     constexpr size_t kElements = size_t{1} << 22;  // 4M floats = 16 MiB out per pass
     std::mt19937 rng(7);
     std::vector<float> out(kElements);
-    for (DType t : types) {
+    for (const auto& c : cases) {
+        const DType t = c.type;
         const auto& tr = traits(t);
         const size_t blocks = kElements / tr.blockElements;
         std::vector<std::byte> src(blocks * tr.blockBytes);
         for (auto& b : src) b = static_cast<std::byte>(rng());
+        const uint16_t half = f32ToF16(0.5f);
+        for (size_t k = 0; k < blocks; ++k)
+            for (int off : c.f16Fields) std::memcpy(&src[k * tr.blockBytes + static_cast<size_t>(off)], &half, 2);
         const double secs = medianSeconds([&] { decodeGgmlBlocks(t, src.data(), blocks, out.data()); }, 7, 1);
         Record r;
         r.name = "dequant_" + std::string(tr.name);

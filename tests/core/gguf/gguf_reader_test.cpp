@@ -97,7 +97,11 @@ TEST(GgufReader, MetadataOfEveryTypeIncludingNestedArrays) {
         w.addKv("arr.nested", test::kArray, a.bytes());
     }
     std::vector<std::string> vocab;
-    for (int i = 0; i < 512; ++i) vocab.push_back(i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : "t" + std::to_string(i));
+    for (int i = 0; i < 512; ++i) {
+        std::string tok(1, 't');  // not "t" + to_string(i): GCC 12 -O3 reports a false -Wrestrict there
+        tok += std::to_string(i);
+        vocab.push_back(i == 0 ? "<unk>" : i == 1 ? "<s>" : i == 2 ? "</s>" : tok);
+    }
     w.addStringArray("tokenizer.ggml.tokens", vocab);
     {
         ByteWriter a;  // 1000 f32 zeros: preview only, the rest skipped

@@ -15,16 +15,17 @@ class ByteWriter {
 public:
     template <class T>
     void put(T v) {
-        const auto* p = reinterpret_cast<const std::byte*>(&v);
-        m_bytes.insert(m_bytes.end(), p, p + sizeof v);
+        putRaw(&v, sizeof v);
     }
     void putString(const std::string& s) {
         put<uint64_t>(s.size());
         putRaw(s.data(), s.size());
     }
+    // resize + memcpy rather than vector::insert: GCC 12 at -O3 reports a false -Wstringop-overflow there.
     void putRaw(const void* p, size_t n) {
-        const auto* b = static_cast<const std::byte*>(p);
-        m_bytes.insert(m_bytes.end(), b, b + n);
+        const size_t at = m_bytes.size();
+        m_bytes.resize(at + n);
+        if (n) std::memcpy(m_bytes.data() + at, p, n);
     }
     void padTo(size_t alignment) {
         while (m_bytes.size() % alignment) m_bytes.push_back(std::byte{0});
