@@ -144,6 +144,15 @@ void CodeUsagePanel::drawChannels(AppState& state, UiState& ui) {
     if (!plot::BeginPlot("##channels", ImVec2(-1, -1), plot::kNoLegend)) return;
     plot::SetupX(-0.5, double(ys.size()) - 0.5, ui.channelsSorted ? "rank" : "slice");
     plot::SetupY(ymin, std::max(1.0, ymax * 1.08), "SQNR dB");
+    double perSlice = plot::PixelWidth() / std::max(1e-9, plot::ViewXHi() - plot::ViewXLo());
+    if (perSlice >= 3) {
+        // Few slices in view: one bar per slice.
+        std::vector<double> xs(ys.size());
+        for (size_t i = 0; i < xs.size(); ++i) xs[i] = double(i);
+        plot::PlotBarsAt("SQNR", xs.data(), ys.data(), int(ys.size()), 0.7, IM_COL32(0, 158, 115, 255));
+        plot::EndPlot();
+        return;
+    }
     Envelope e = envelopeOfSeries(ys, 0.0, 1.0, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth());
     std::vector<double> cols(size_t(e.pixels()));
     // Bars show each pixel column's worst (lowest) slice: the weak channel must stay visible.

@@ -1,0 +1,24 @@
+# GUI smoke tests: the real quantviz binary under Xvfb in screenshot mode, PNG checked by qv_png_check.
+if(TARGET quantviz)
+  add_executable(qv_png_check ${CMAKE_CURRENT_LIST_DIR}/png_check.cpp)
+  target_link_libraries(qv_png_check PRIVATE qv_imgui qv_warnings)
+  set_target_properties(qv_png_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  set(_qv_gui_run ${CMAKE_CURRENT_LIST_DIR}/run_screenshot.sh $<TARGET_FILE:quantviz> $<TARGET_FILE:qv_png_check>)
+  set(_qv_gui_out ${CMAKE_BINARY_DIR}/tests/gui)
+  file(MAKE_DIRECTORY ${_qv_gui_out})
+
+  add_test(NAME gui.sample_screenshot COMMAND ${_qv_gui_run} ${_qv_gui_out}/sample.png 0 ""
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors)
+  add_test(NAME gui.shared_model_4bit_codes COMMAND ${_qv_gui_run} ${_qv_gui_out}/stories-4bit.png 0 ""
+           ${QV_SHARED_MODELS_DIR}/stories260K/stories260K-f32.safetensors
+           --tensor layers.0.feed_forward.w1.weight --bits 4 --tab codes --log-y)
+  add_test(NAME gui.shared_model_per_channel COMMAND ${_qv_gui_run} ${_qv_gui_out}/stories-channel.png 0 ""
+           ${QV_SHARED_MODELS_DIR}/stories260K/stories260K-f32.safetensors
+           --tensor layers.1.attention.wq.weight --granularity channel:0 --tab channels)
+  # A file that fails to open: the error dialog is rendered into the PNG, the message names the
+  # file on stderr, and the exit code is 1 (documented in quantviz --help).
+  add_test(NAME gui.bad_file_shows_error COMMAND ${_qv_gui_run} ${_qv_gui_out}/broken.png 1 "broken.safetensors"
+           gen-broken:${_qv_gui_out}/broken.safetensors)
+  set_tests_properties(gui.sample_screenshot gui.shared_model_4bit_codes gui.shared_model_per_channel
+                       gui.bad_file_shows_error PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
+endif()
