@@ -1,0 +1,151 @@
+// Bench section "summary": summary pass and exact error pass vs a plain parallel read of the same
+// memory, and vs a straightforward two-pass histogram (issue 3 "Speed"). 64M fp32, 2 threads.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/base/byte_source.h"
+#include "core/base/parallel.h"
+#include "core/metrics/error_stats.h"
+#include "core/metrics/error_kernel.h"
+#include "core/stats/summary_kernel.h"
+#include "core/stats/tensor_summary.h"
+#include "tests/bench/bench_report.h"
+
+namespace qv::bench {
+namespace {
+
+constexpr size_t kElements = size_t{64} << 20;
+constexpr int kThreads = 2;
+constexpr int kReps = 7;
+
+// Deterministic Gaussian (splitmix64 → Box–Muller), generated in parallel: seed per chunk.
+std::shared_ptr<OwnedBytes> makeGaussian() {
+    std::vector<std::byte> bytes(kElements * sizeof(float));
+    float* out = reinterpret_cast<float*>(bytes.data());
+    parallelFor(kElements, 1 << 20, kThreads, [&](size_t begin, size_t end, int) {
+        uint64_t state = 0x9E3779B97F4A7C15ull * (begin + 1);
+        auto next = [&] {
+            uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            return z ^ (z >> 31);
+        };
+        for (size_t i = begin; i < end; i += 2) {
+            const double u1 = (static_cast<double>(next() >> 11) + 1.0) * 0x1p-53;
+            const double u2 = static_cast<double>(next() >> 11) * 0x1p-53;
+            const double r = std::sqrt(-2.0 * std::log(u1));
+            out[i] = static_cast<float>(r * std::cos(2 * M_PI * u2));
+            if (i + 1 < end) out[i + 1] = static_cast<float>(r * std::sin(2 * M_PI * u2));
+        }
+    });
+    return std::make_shared<OwnedBytes>(std::move(bytes));
+}
+
+// The peer: every byte read once, summed so the loads cannot be dropped (16 float lanes keep the
+// adds from being latency-bound).
+double plainRead(const float* x) {
+    std::vector<double> partial(kThreads, 0.0);
+    parallelFor(kElements, 64 * 1024, kThreads, [&](size_t begin, size_t end, int w) {
+        float acc[16] = {};
+        size_t i = begin;
+        for (; i + 16 <= end; i += 16)
+            for (int j = 0; j < 16; ++j) acc[j] += x[i + j];
+        for (; i < end; ++i) acc[0] += x[i];
+        double s = 0;
+        for (float a : acc) s += a;
+        partial[static_cast<size_t>(w)] += s;
+    });
+    return partial[0] + partial[1];
+}
+
+// The straightforward way: a min/max pass, then binning into 2048 linear bins (both parallel).
+std::vector<uint64_t> twoPassHistogram(const float* x) {
+    std::vector<float> mins(kThreads, INFINITY), maxs(kThreads, -INFINITY);
+    parallelFor(kElements, 64 * 1024, kThreads, [&](size_t begin, size_t end, int w) {
+        float mn = mins[static_cast<size_t>(w)], mx = maxs[static_cast<size_t>(w)];
+        for (size_t i = begin; i < end; ++i) {
+            mn = std::min(mn, x[i]);
+            mx = std::max(mx, x[i]);
+        }
+        mins[static_cast<size_t>(w)] = mn;
+        maxs[static_cast<size_t>(w)] = mx;
+    });
+    const float lo = *std::min_element(mins.begin(), mins.end());
+    const float hi = *std::max_element(maxs.begin(), maxs.end());
+    constexpr int kBins = 2048;
+    const float scale = hi > lo ? kBins / (hi - lo) : 0.0f;
+    std::vector<std::vector<uint64_t>> hist(kThreads, std::vector<uint64_t>(kBins, 0));
+    parallelFor(kElements, 64 * 1024, kThreads, [&](size_t begin, size_t end, int w) {
+        uint64_t* h = hist[static_cast<size_t>(w)].data();
+        for (size_t i = begin; i < end; ++i) {
+            int b = static_cast<int>((x[i] - lo) * scale);
+            b = std::clamp(b, 0, kBins - 1);
+            ++h[b];
+        }
+    });
+    for (int b = 0; b < kBins; ++b) hist[0][static_cast<size_t>(b)] += hist[1][static_cast<size_t>(b)];
+    return hist[0];
+}
+
+void run(BenchReport& report) {
+    auto bytes = makeGaussian();
+    TensorInfo info;
+    info.name = "gaussian_64M";
+    info.shape = {static_cast<int64_t>(kElements)};
+    info.bytes = kElements * sizeof(float);
+    const TensorView view(info, bytes);
+    const float* x = view.directF32();
+
+    const char* summaryIsa = nullptr;
+    const char* errorIsa = nullptr;
+    detail::selectSummaryKernel(&summaryIsa);
+    detail::selectErrorKernel(&errorIsa);
+
+    // Parameters for the error pass: int8 symmetric per-tensor from the summary's |x| max.
+    auto first = summarize(view, nullptr, SummaryOptions{kThreads});
+    if (!first.ok()) {
+        std::printf("summary failed: %s\n", first.message().c_str());
+        return;
+    }
+    QuantParams params;
+    params.scheme.bits = 8;
+    params.slices = {paramsFromRange(params.scheme, {(*first)->min, (*first)->max})};
+
+    volatile double sink = 0;
+    std::shared_ptr<const TensorSummary> keepSummary;
+    std::shared_ptr<const ErrorReport> keepError;
+    const auto med = interleavedMedians(
+        {
+            [&] { sink = sink + plainRead(x); },
+            [&] { keepSummary = summarize(view, nullptr, SummaryOptions{kThreads}).value(); },
+            [&] { sink = sink + static_cast<double>(twoPassHistogram(x)[1024]); },
+            [&] {
+                keepError = measureError(view, params, nullptr, ErrorPassOptions{kThreads, 256}).value();
+            },
+        },
+        kReps, 1);
+    const double gb = static_cast<double>(kElements * sizeof(float)) / 1e9;
+    const double plain = med[0], summary = med[1], twoPass = med[2], error = med[3];
+    char note[160];
+    std::snprintf(note, sizeof note, "%.1f GB/s, 64M f32, %d threads", gb / plain, kThreads);
+    report.add({"plain_read", plain * 1e3, "ms", {}, {}, {}, {}, {}, kThreads, note});
+    std::snprintf(note, sizeof note, "%.1f GB/s, kernel %s", gb / summary, summaryIsa);
+    report.add({"summary_pass", summary * 1e3, "ms", "plain_read", summary / plain, {}, {}, {}, kThreads, note});
+    std::snprintf(note, sizeof note, "%.1f GB/s, min/max pass + 2048-bin pass", gb / twoPass);
+    report.add({"two_pass_histogram", twoPass * 1e3, "ms", {}, {}, {}, {}, {}, kThreads, note});
+    report.add({"summary_vs_two_pass", twoPass / summary, "x faster", "two_pass_histogram", summary / twoPass, {}, {},
+                {}, kThreads, "summary pass speed-up over the straightforward histogram"});
+    std::snprintf(note, sizeof note, "%.1f GB/s, int8 sym per-tensor, kernel %s, SQNR %.2f dB", gb / error, errorIsa,
+                  keepError ? keepError->total.sqnrDb : 0.0);
+    report.add({"error_pass", error * 1e3, "ms", "plain_read", error / plain, {}, {}, {}, kThreads, note});
+}
+
+QV_BENCH_SECTION("summary", run);
+
+}  // namespace
+}  // namespace qv::bench
