@@ -52,6 +52,30 @@ SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
         return p;
     }
 
+    if (scheme.convention == Convention::OnnxRuntime) {
+        // onnxruntime/python/tools/quantization/quant_utils.py compute_scale_zp: rmin/rmax are
+        // float32, widened to include 0 (and made ±absmax when symmetric); the scale is
+        // (rmax − rmin)/(qmax − qmin) in float64, compared with float32 tiny, and cast to float32
+        // only after the zero point: symmetric z = round((qmin + qmax)/2), else
+        // z = round(qmin − rmin/scale) — both numpy.round, i.e. half to even.
+        float rlo = std::min(lo, 0.0f), rhi = std::max(hi, 0.0f);
+        if (scheme.symmetry == Symmetry::Symmetric) {
+            rlo = -amax;
+            rhi = amax;
+        }
+        const double ds = static_cast<double>(rhi - rlo) / static_cast<double>(qmax - qmin);
+        if (!(ds >= static_cast<double>(FLT_MIN))) {
+            p.scale = 1.0f;
+            p.zeroPoint = 0;
+            return p;
+        }
+        const double z = scheme.symmetry == Symmetry::Symmetric ? std::nearbyint((qmin + qmax) / 2.0)
+                                                                 : std::nearbyint(qmin - static_cast<double>(rlo) / ds);
+        p.scale = static_cast<float>(ds);
+        p.zeroPoint = static_cast<int32_t>(std::clamp<double>(z, qmin, qmax));
+        return p;
+    }
+
     if (scheme.symmetry == Symmetry::Symmetric) {
         float s;
         if (scheme.convention == Convention::PyTorch || scheme.fullRange) {
@@ -67,9 +91,10 @@ SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
                 s = std::max(s, FLT_EPSILON);  // torch.finfo(torch.float32).eps = 2^−23
                 break;
             case Convention::Seeds:
-            case Convention::OnnxRuntime:
-            case Convention::TensorRT:  // (amax > 2^−24 here, so s is a normal float)
-                // ONNX Runtime quant_utils.compute_scale_zp: scale < float32 tiny → scale 1, zp 0.
+            case Convention::OnnxRuntime:  // (handled above)
+            case Convention::TensorRT:     // (amax > 2^−24 here, so s is a normal float)
+                // As ONNX Runtime: a scale below float32 tiny (only an all-zero or denormal
+                // range) becomes 1 — any scale reproduces zeros, and 1 keeps x/s finite.
                 if (!(s >= FLT_MIN)) s = 1.0f;
                 break;
         }
@@ -90,16 +115,7 @@ SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
             p.scale = s;
             p.zeroPoint = clampZero(static_cast<float>(qmin) - roundHalfEven(lo / s), qmin, qmax);
             return p;
-        case Convention::OnnxRuntime:
-            if (!(s >= FLT_MIN)) {
-                p.scale = 1.0f;
-                p.zeroPoint = 0;
-                return p;
-            }
-            // numpy.round(qmin − rmin / scale): the subtraction happens before the rounding.
-            p.scale = s;
-            p.zeroPoint = clampZero(roundHalfEven(static_cast<float>(qmin) - lo / s), qmin, qmax);
-            return p;
+        case Convention::OnnxRuntime:  // handled above
         case Convention::Seeds:
         case Convention::TensorRT:
             if (!(s >= FLT_MIN)) {
