@@ -119,22 +119,66 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
         return info;
     }
 
-    // Tasks: blocks of rows (A block in L2) × chunks of panels, enough of them for dynamic balance.
-    const int64_t mBlocks = (params.M + rowsPerBlock(b.kPadded()) - 1) / rowsPerBlock(b.kPadded());
-    const int64_t rowsEach = (params.M + mBlocks - 1) / mBlocks;
+    // Blocks of rows (an A block sits in L2 while B panels stream past it) × chunks of panels: enough
+    // tasks for the dynamic scheduler to balance two cores when one of them is busy elsewhere.
+    const int64_t blockRows = rowsPerBlock(b.kPadded());
+    const int64_t mBlocks = (params.M + blockRows - 1) / blockRows;
+    // Rows per block rounded up to whole register tiles where that does not add a block.
+    int64_t rowsEach = (params.M + mBlocks - 1) / mBlocks;
+    if (const int64_t t = kVnniTileRows, up = (rowsEach + t - 1) / t * t; (params.M + up - 1) / up == mBlocks) rowsEach = up;
     int64_t panelChunks = 1;
     if (threads > 1 && mBlocks < 4 * threads) {
         panelChunks = std::min<int64_t>(panels, (4 * threads + mBlocks - 1) / mBlocks);
     }
     const int64_t tasks = mBlocks * panelChunks;
+    auto panelRange = [&](int64_t pc) { return std::pair{panels * pc / panelChunks, panels * (pc + 1) / panelChunks}; };
+
+    if (b.kernel() == GemmKernel::Avx2) {
+        info.threads = parallelFor(static_cast<size_t>(tasks), 1, threads, [&](size_t t0, size_t t1, int) {
+            for (size_t t = t0; t < t1; ++t) {
+                const int64_t mb = static_cast<int64_t>(t) / panelChunks;
+                const int64_t m0 = mb * rowsEach, m1 = std::min(params.M, m0 + rowsEach);
+                const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
+                if (m0 < m1 && p0 < p1) gemmAvx2(job, m0, m1, p0, p1);
+            }
+        });
+        return info;
+    }
+
+    // VNNI: pack all of A once (row tiles of ≤ 12 rows, balanced inside each block: 16 rows → 8 + 8).
+    // The packed A lives in a per-thread buffer reused across calls: no allocation, page faults or
+    // zeroing per GEMM (packARows writes every byte, padding included).
+    // (A reference, not the thread_local itself, is what the worker lambdas below must see.)
+    thread_local PackedATiles packedABuffer;
+    PackedATiles& packedA = packedABuffer;
+    packedA.tileStart.clear();
+    packedA.kPadded = b.kPadded();
+    std::vector<int64_t> blockFirstTile{0};
+    packedA.tileStart.push_back(0);
+    for (int64_t mb = 0; mb < mBlocks; ++mb) {
+        const int64_t rows = std::min(params.M, (mb + 1) * rowsEach) - mb * rowsEach;
+        const int64_t tiles = (rows + kVnniTileRows - 1) / kVnniTileRows;
+        for (int64_t t = 0; t < tiles; ++t) packedA.tileStart.push_back(packedA.tileStart.back() + rows / tiles + (t < rows % tiles ? 1 : 0));
+        blockFirstTile.push_back(static_cast<int64_t>(packedA.tileStart.size()) - 1);
+    }
+    if (packedA.data.size() < static_cast<size_t>(params.M * packedA.kPadded))
+        packedA.data.resize(static_cast<size_t>(params.M * packedA.kPadded));
+    if (packedA.rowTerm.size() < static_cast<size_t>(params.M)) packedA.rowTerm.resize(static_cast<size_t>(params.M));
+    const auto nTiles = packedA.tileStart.size() - 1;
+    auto packTiles = [&](size_t t0, size_t t1, int) {
+        for (size_t t = t0; t < t1; ++t) {
+            const int64_t r0 = packedA.tileStart[t], h = packedA.tileStart[t + 1] - r0;
+            packARows(job, r0, h, packedA.kPadded, 4, packedA.data.data() + r0 * packedA.kPadded, packedA.rowTerm.data() + r0);
+        }
+    };
+    if (params.M * params.K >= (1 << 20)) parallelFor(nTiles, 4, threads, packTiles);
+    else packTiles(0, nTiles, 0);
+
     info.threads = parallelFor(static_cast<size_t>(tasks), 1, threads, [&](size_t t0, size_t t1, int) {
         for (size_t t = t0; t < t1; ++t) {
-            const int64_t mb = static_cast<int64_t>(t) / panelChunks, pc = static_cast<int64_t>(t) % panelChunks;
-            const int64_t m0 = mb * rowsEach, m1 = std::min(params.M, m0 + rowsEach);
-            const int64_t p0 = panels * pc / panelChunks, p1 = panels * (pc + 1) / panelChunks;
-            if (m0 >= m1 || p0 >= p1) continue;
-            if (b.kernel() == GemmKernel::Avx512Vnni) gemmAvx512Vnni(job, m0, m1, p0, p1);
-            else gemmAvx2(job, m0, m1, p0, p1);
+            const int64_t mb = static_cast<int64_t>(t) / panelChunks;
+            const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
+            if (p0 < p1) gemmAvx512Vnni(job, packedA, blockFirstTile[static_cast<size_t>(mb)], blockFirstTile[static_cast<size_t>(mb) + 1], p0, p1);
         }
     });
     return info;

@@ -2,14 +2,27 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/gemm/gemm_output_stage.h"
 
 namespace qv::gemm_detail {
 
-// Computes and stores output rows [m0, m1) × panels [p0, p1) (panel = b->panelWidth() columns;
-// the last panel may be partial) of `job`, packing A itself. Thread-safe for disjoint blocks.
-void gemmAvx512Vnni(const GemmJob& job, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
+// A packed once per call for the VNNI kernel: row tiles of at most kVnniTileRows rows, tile t holding
+// rows [tileStart[t], tileStart[t+1]) as [K/4][rows][4] bytes at data + tileStart[t]·kPadded.
+constexpr int kVnniTileRows = 6;
+constexpr int kVnniPanel = 64;  // columns per packed B panel (4 zmm of 16 int32)
+struct PackedATiles {
+    std::vector<int64_t> tileStart;
+    std::vector<uint8_t> data;
+    std::vector<int32_t> rowTerm;  // −zb'·Σa' per row
+    int64_t kPadded = 0;
+};
+
+// Computes and stores output tiles [t0, t1) × panels [p0, p1) (panel = b->panelWidth() columns; the
+// last panel may be partial) of `job`. Thread-safe for disjoint blocks.
+void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1);
+// Output rows [m0, m1) × panels [p0, p1), packing (and widening) A itself.
 void gemmAvx2(const GemmJob& job, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
 
 // M = 1: y = a'·B' streamed panel by panel over panels [p0, p1). `aPacked` is the row as uint8

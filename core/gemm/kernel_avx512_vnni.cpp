@@ -1,4 +1,4 @@
-// AVX-512 VNNI kernels: a 12×32 register-tiled vpdpbusd micro-kernel, its vectorized output stage, and the M = 1 stream.
+// AVX-512 VNNI kernels: a 6×64 register-tiled vpdpbusd micro-kernel, its vectorized output stage, and the M = 1 stream.
 //
 // Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni for this file only (core/gemm/sources.cmake);
 // only called after gemmKernelSupported(Avx512Vnni) checked the CPU at run time.
@@ -11,6 +11,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
+#include <utility>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -20,8 +23,9 @@ namespace qv::gemm_detail {
 
 namespace {
 
-constexpr int kMaxMr = 12;   // rows per register tile: 12×2 accumulators + 2 B + 1 broadcast ≤ 32 zmm
-constexpr int kNr = 32;      // columns per tile = B panel width (2 zmm of 16 int32)
+constexpr int kMaxMr = kVnniTileRows;  // rows per register tile
+constexpr int kNr = kVnniPanel;        // columns per tile = B panel width
+constexpr int kNv = kNr / 16;          // zmm per tile row: kMaxMr·kNv accumulators + kNv B + 1 broadcast ≤ 32
 
 inline __m512i broadcast4(const uint8_t* p) {
     int32_t v;
@@ -29,104 +33,120 @@ inline __m512i broadcast4(const uint8_t* p) {
     return _mm512_set1_epi32(v);
 }
 
-// Output stage for one row of a tile: v0/v1 hold Σa'b' for columns n0..n0+31 (cols valid ones).
-inline void storeRow(const GemmJob& job, int64_t i, int64_t n0, int cols, int32_t rowTerm, __m512i v0, __m512i v1) {
+// Output stage for 16 columns n0.. of row i (cols ≤ 16 valid): v holds Σ a'·b'.
+__attribute__((noinline)) void storeVec(const GemmJob& job, int64_t i, int64_t n0, int cols, int32_t rowTerm, __m512i v) {
+    if (cols <= 0) return;
     const OutputStage& s = *job.out;
-    const __mmask16 m0 = cols >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << cols) - 1);
-    const __mmask16 m1 = cols >= 32 ? __mmask16(0xFFFF) : (cols <= 16 ? __mmask16(0) : __mmask16((1u << (cols - 16)) - 1));
-    const __m512i rt = _mm512_set1_epi32(rowTerm);
-    v0 = _mm512_add_epi32(_mm512_add_epi32(v0, rt), _mm512_maskz_loadu_epi32(m0, job.colTerm + n0));
-    v1 = _mm512_add_epi32(_mm512_add_epi32(v1, rt), _mm512_maskz_loadu_epi32(m1, job.colTerm + n0 + 16));
+    const __mmask16 m = cols >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << cols) - 1);
+    v = _mm512_add_epi32(_mm512_add_epi32(v, _mm512_set1_epi32(rowTerm)), _mm512_maskz_loadu_epi32(m, job.colTerm + n0));
     const int64_t idx = i * job.N + n0;
     switch (s.mode) {
-        case GemmOutput::Int32: {
-            auto* y = static_cast<int32_t*>(job.y) + idx;
-            _mm512_mask_storeu_epi32(y, m0, v0);
-            _mm512_mask_storeu_epi32(y + 16, m1, v1);
-            return;
-        }
+        case GemmOutput::Int32: _mm512_mask_storeu_epi32(static_cast<int32_t*>(job.y) + idx, m, v); return;
         case GemmOutput::Float: {
-            auto* y = static_cast<float*>(job.y) + idx;
-            const float* sc = s.deqScale.data() + n0;
-            _mm512_mask_storeu_ps(y, m0, _mm512_mul_ps(_mm512_cvtepi32_ps(v0), _mm512_maskz_loadu_ps(m0, sc)));
-            _mm512_mask_storeu_ps(y + 16, m1, _mm512_mul_ps(_mm512_cvtepi32_ps(v1), _mm512_maskz_loadu_ps(m1, sc + 16)));
+            const __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_maskz_loadu_ps(m, s.deqScale.data() + n0));
+            _mm512_mask_storeu_ps(static_cast<float*>(job.y) + idx, m, f);
             return;
         }
         case GemmOutput::Quantized8: break;
     }
     if (s.rounding == RequantRounding::Float) {
-        // FBGEMM: nearbyint(fl32(acc)·m) + zy, clamped. vcvtps2dq rounds half to even (MXCSR default).
-        const float* mf = s.mFloat.data() + n0;
-        const __m512 lo = _mm512_set1_ps(s.lo), hi = _mm512_set1_ps(s.hi);
-        const __m512i zy = _mm512_set1_epi32(s.yZero);
-        auto q = [&](__m512i v, __mmask16 m, const float* mult) {
-            __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_maskz_loadu_ps(m, mult));
-            f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
-            return _mm512_add_epi32(_mm512_cvtps_epi32(f), zy);  // already inside [qmin, qmax]
-        };
-        const __m512i q0 = q(v0, m0, mf), q1 = q(v1, m1, mf + 16);
-        auto* y = static_cast<uint8_t*>(job.y) + idx;  // int8 and uint8 share the low byte
-        _mm_mask_storeu_epi8(y, m0, _mm512_cvtepi32_epi8(q0));
-        _mm_mask_storeu_epi8(y + 16, m1, _mm512_cvtepi32_epi8(q1));
+        // FBGEMM: nearbyint(fl32(acc)·m) + zy, clamped. vcvtps2dq rounds half to even (MXCSR default);
+        // clamping first (bounds are integers) keeps huge products from overflowing the conversion.
+        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_maskz_loadu_ps(m, s.mFloat.data() + n0));
+        f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(s.lo)), _mm512_set1_ps(s.hi));
+        const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(s.yZero));
+        // int8 and uint8 share the low byte of the (in-range) code.
+        _mm_mask_storeu_epi8(static_cast<uint8_t*>(job.y) + idx, m, _mm512_cvtepi32_epi8(q));
         return;
     }
     // Fixed-point paths: scalar, element by element (requantize.h), the teaching arithmetic verbatim.
-    alignas(64) int32_t tmp[32];
-    _mm512_store_si512(tmp, v0);
-    _mm512_store_si512(tmp + 16, v1);
+    alignas(64) int32_t tmp[16];
+    _mm512_store_si512(tmp, v);
     for (int c = 0; c < cols; ++c) storeOne(s, job.y, idx + c, n0 + c, tmp[c]);
 }
 
+// One register tile over kSteps k-groups of 4: acc (MR×32 int32, in memory between k-blocks) += A·B.
 template <int MR>
-void tile(const GemmJob& job, const uint8_t* a, const int8_t* b, int64_t kSteps, int64_t i0, int64_t n0, int cols,
-          const int32_t* rowTerm) {
-    __m512i c0[MR], c1[MR];
+void tile(const uint8_t* a, const int8_t* b, int64_t kSteps, int32_t* acc, bool first) {
+    __m512i c[MR][kNv];
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm512_setzero_si512();
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kNv; ++v) c[r][v] = first ? _mm512_setzero_si512() : _mm512_load_si512(acc + r * kNr + 16 * v);
     for (int64_t k = 0; k < kSteps; ++k) {
-        const __m512i b0 = _mm512_load_si512(b);
-        const __m512i b1 = _mm512_load_si512(b + 64);
+        __m512i bv[kNv];
+#pragma GCC unroll 4
+        for (int v = 0; v < kNv; ++v) bv[v] = _mm512_load_si512(b + 64 * v);
 #pragma GCC unroll 12
         for (int r = 0; r < MR; ++r) {
             const __m512i av = broadcast4(a + r * 4);
-            c0[r] = _mm512_dpbusd_epi32(c0[r], av, b0);
-            c1[r] = _mm512_dpbusd_epi32(c1[r], av, b1);
+#pragma GCC unroll 4
+            for (int v = 0; v < kNv; ++v) c[r][v] = _mm512_dpbusd_epi32(c[r][v], av, bv[v]);
         }
         a += MR * 4;
-        b += 128;
+        b += 4 * kNr;
     }
-    for (int r = 0; r < MR; ++r) storeRow(job, i0 + r, n0, cols, rowTerm[r], c0[r], c1[r]);
+    // Compile-time indices only, so the accumulators above stay in registers (a run-time-indexed
+    // use of c makes GCC keep them on the stack inside the k loop).
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kNv; ++v) _mm512_store_si512(acc + r * kNr + 16 * v, c[r][v]);
 }
 
-using TileFn = void (*)(const GemmJob&, const uint8_t*, const int8_t*, int64_t, int64_t, int64_t, int, const int32_t*);
-constexpr TileFn kTiles[kMaxMr + 1] = {nullptr,  tile<1>,  tile<2>, tile<3>, tile<4>,  tile<5>, tile<6>,
-                                       tile<7>,  tile<8>,  tile<9>, tile<10>, tile<11>, tile<12>};
+using TileFn = void (*)(const uint8_t*, const int8_t*, int64_t, int32_t*, bool);
+template <size_t... I>
+constexpr std::array<TileFn, sizeof...(I) + 1> makeTiles(std::index_sequence<I...>) {
+    return {nullptr, &tile<static_cast<int>(I) + 1>...};
+}
+constexpr auto kTiles = makeTiles(std::make_index_sequence<kMaxMr>{});
+
+// k-block: B micro-panel of kKc k × 64 columns = 16 KB stays in L1 while every row tile of the
+// block passes over it (BLIS-style cache blocking; the A block, rows × kKc bytes, sits in L2).
+constexpr int64_t kKc = 256;
 
 }  // namespace
 
-void gemmAvx512Vnni(const GemmJob& job, int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
+void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1) {
     const PackedB& pb = *job.b;
-    const int64_t kPad = pb.kPadded(), kSteps = kPad / 4, rows = m1 - m0;
-    // Row tiles of nearly equal height ≤ 12 (16 rows → 8 + 8, not 12 + 4).
-    const int64_t tiles = (rows + kMaxMr - 1) / kMaxMr;
-    std::vector<int64_t> tileStart(static_cast<size_t>(tiles) + 1, 0);
-    for (int64_t t = 0; t < tiles; ++t) tileStart[static_cast<size_t>(t) + 1] = tileStart[static_cast<size_t>(t)] + rows / tiles + (t < rows % tiles ? 1 : 0);
-    // The whole A block stays packed in L2 while the panels stream past it.
-    thread_local std::vector<uint8_t> aBuf;
-    thread_local std::vector<int32_t> rowTerm;
-    aBuf.resize(static_cast<size_t>(rows * kPad) + 64);
-    rowTerm.resize(static_cast<size_t>(rows));
-    for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t r0 = tileStart[static_cast<size_t>(t)], h = tileStart[static_cast<size_t>(t) + 1] - r0;
-        packARows(job, m0 + r0, h, kPad, 4, aBuf.data() + r0 * kPad, rowTerm.data() + r0);
-    }
+    const int64_t kPad = pb.kPadded();
+    const int64_t rowBase = a.tileStart[static_cast<size_t>(t0)];
+    const int64_t rows = a.tileStart[static_cast<size_t>(t1)] - rowBase;
+    thread_local std::vector<int32_t> accBuf;  // rows × 32 partial sums of one panel, 64-byte aligned
+    accBuf.resize(static_cast<size_t>(rows * kNr + 16));
+    int32_t* acc = accBuf.data() + (16 - (reinterpret_cast<uintptr_t>(accBuf.data()) / 4) % 16) % 16;
     for (int64_t p = p0; p < p1; ++p) {
-        const int8_t* b = pb.data() + p * kPad * kNr;
+        const int8_t* panel = pb.data() + p * kPad * kNr;
         const int64_t n0 = p * kNr;
         const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
-        for (int64_t t = 0; t < tiles; ++t) {
-            const int64_t r0 = tileStart[static_cast<size_t>(t)], h = tileStart[static_cast<size_t>(t) + 1] - r0;
-            kTiles[h](job, aBuf.data() + r0 * kPad, b, kSteps, m0 + r0, n0, cols, rowTerm.data() + r0);
+        for (int64_t k0 = 0; k0 < kPad; k0 += kKc) {
+            const int64_t kLen = std::min(kKc, kPad - k0);
+            for (int64_t t = t0; t < t1; ++t) {
+                const int64_t r0 = a.tileStart[static_cast<size_t>(t)], h = a.tileStart[static_cast<size_t>(t) + 1] - r0;
+                kTiles[h](a.data.data() + r0 * kPad + k0 * h, panel + k0 * kNr, kLen / 4,
+                          acc + (r0 - rowBase) * kNr, k0 == 0);
+            }
+        }
+        if (job.out->mode == GemmOutput::Int32 && cols == kNr) {
+            // The common case inline: acc + rowTerm + colTerm stored as int32.
+            __m512i ct[kNv];
+            for (int q = 0; q < kNv; ++q) ct[q] = _mm512_loadu_si512(job.colTerm + n0 + 16 * q);
+            for (int64_t r = 0; r < rows; ++r) {
+                const __m512i rt = _mm512_set1_epi32(a.rowTerm[static_cast<size_t>(rowBase + r)]);
+                int32_t* y = static_cast<int32_t*>(job.y) + (rowBase + r) * job.N + n0;
+                for (int q = 0; q < kNv; ++q) {
+                    const __m512i v = _mm512_add_epi32(_mm512_load_si512(acc + r * kNr + 16 * q), _mm512_add_epi32(rt, ct[q]));
+                    _mm512_storeu_si512(y + 16 * q, v);
+                }
+            }
+            continue;
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+            const int32_t* v = acc + r * kNr;
+            for (int q = 0; q < kNv; ++q) {
+                storeVec(job, rowBase + r, n0 + 16 * q, cols - 16 * q, a.rowTerm[static_cast<size_t>(rowBase + r)],
+                         _mm512_load_si512(v + 16 * q));
+            }
         }
     }
 }
@@ -136,29 +156,30 @@ void gemvAvx512Vnni(const GemmJob& job, const uint8_t* a, int32_t rowTerm, int64
     const int64_t kPad = pb.kPadded(), kSteps = kPad / 4;
     for (int64_t p = p0; p < p1; ++p) {
         const int8_t* b = pb.data() + p * kPad * kNr;
-        // Four independent accumulator pairs hide vpdpbusd latency; the loop is bound by B's stream.
-        __m512i c[8];
-        for (auto& v : c) v = _mm512_setzero_si512();
+        // Two independent accumulator sets hide vpdpbusd latency; the loop is bound by B's stream.
+        __m512i c[2][kNv];
+        for (auto& set : c)
+            for (auto& v : set) v = _mm512_setzero_si512();
         int64_t k = 0;
-        for (; k + 4 <= kSteps; k += 4) {
-            _mm_prefetch(reinterpret_cast<const char*>(b + k * 128 + 2048), _MM_HINT_T0);
-            _mm_prefetch(reinterpret_cast<const char*>(b + k * 128 + 2048 + 256), _MM_HINT_T0);
-#pragma GCC unroll 4
-            for (int u = 0; u < 4; ++u) {
+        for (; k + 2 <= kSteps; k += 2) {
+            _mm_prefetch(reinterpret_cast<const char*>(b + (k + 16) * 4 * kNr), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(b + (k + 16) * 4 * kNr + 128), _MM_HINT_T0);
+#pragma GCC unroll 2
+            for (int u = 0; u < 2; ++u) {
                 const __m512i av = broadcast4(a + (k + u) * 4);
-                c[2 * u] = _mm512_dpbusd_epi32(c[2 * u], av, _mm512_load_si512(b + (k + u) * 128));
-                c[2 * u + 1] = _mm512_dpbusd_epi32(c[2 * u + 1], av, _mm512_load_si512(b + (k + u) * 128 + 64));
+#pragma GCC unroll 4
+                for (int v = 0; v < kNv; ++v)
+                    c[u][v] = _mm512_dpbusd_epi32(c[u][v], av, _mm512_load_si512(b + (k + u) * 4 * kNr + 64 * v));
             }
         }
         for (; k < kSteps; ++k) {
             const __m512i av = broadcast4(a + k * 4);
-            c[0] = _mm512_dpbusd_epi32(c[0], av, _mm512_load_si512(b + k * 128));
-            c[1] = _mm512_dpbusd_epi32(c[1], av, _mm512_load_si512(b + k * 128 + 64));
+#pragma GCC unroll 4
+            for (int v = 0; v < kNv; ++v) c[0][v] = _mm512_dpbusd_epi32(c[0][v], av, _mm512_load_si512(b + k * 4 * kNr + 64 * v));
         }
-        const __m512i v0 = _mm512_add_epi32(_mm512_add_epi32(c[0], c[2]), _mm512_add_epi32(c[4], c[6]));
-        const __m512i v1 = _mm512_add_epi32(_mm512_add_epi32(c[1], c[3]), _mm512_add_epi32(c[5], c[7]));
         const int64_t n0 = p * kNr;
-        storeRow(job, 0, n0, static_cast<int>(std::min<int64_t>(kNr, job.N - n0)), rowTerm, v0, v1);
+        const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
+        for (int v = 0; v < kNv; ++v) storeVec(job, 0, n0 + 16 * v, cols - 16 * v, rowTerm, _mm512_add_epi32(c[0][v], c[1][v]));
     }
 }
 

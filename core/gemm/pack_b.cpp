@@ -2,8 +2,8 @@
 //
 // Layouts (K×N row-major input, b' = b as int8, uint8 input XOR 0x80):
 //   Reference:   b' as K×N row-major (kPadded = K, panel width 0).
-//   Avx512Vnni:  panels of 32 columns; inside a panel [K/4][32 columns][4 consecutive k] bytes — one
-//                k-step of vpdpbusd reads 2 zmm = 128 bytes (Intel SDM: VPDPBUSD multiplies groups of 4
+//   Avx512Vnni:  panels of 64 columns; inside a panel [K/4][64 columns][4 consecutive k] bytes — one
+//                k-step of vpdpbusd reads 4 zmm = 256 bytes (Intel SDM: VPDPBUSD multiplies groups of 4
 //                adjacent bytes and sums them into the matching dword).
 //   Avx2:        panels of 16 columns of int16: [K/2][16 columns][2 consecutive k] int16 — one k-step
 //                of vpmaddwd reads 2 ymm (non-saturating, see kernel_avx2.cpp).
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/gemm/gemm.h"
+#include "core/gemm/gemm_kernels.h"
 
 namespace qv {
 
@@ -46,7 +47,7 @@ Result<std::shared_ptr<const PackedB>> PackedB::make(const void* b, int64_t K, i
 
     int kGroup = 1, elemBytes = 1;
     switch (kernel) {
-        case GemmKernel::Avx512Vnni: p->m_panel = 32; kGroup = 4; break;
+        case GemmKernel::Avx512Vnni: p->m_panel = gemm_detail::kVnniPanel; kGroup = 4; break;
         case GemmKernel::Avx2: p->m_panel = 16; kGroup = 2; elemBytes = 2; break;
         default: p->m_panel = 0; break;
     }
@@ -62,10 +63,11 @@ Result<std::shared_ptr<const PackedB>> PackedB::make(const void* b, int64_t K, i
         for (int64_t k = 0; k < K; ++k)
             for (int64_t n = 0; n < N; ++n) dst[k * N + n] = at(k, n);
     } else if (kernel == GemmKernel::Avx512Vnni) {
-        const int64_t panelBytes = p->m_kPadded * 32;
+        constexpr int64_t W = gemm_detail::kVnniPanel;
+        const int64_t panelBytes = p->m_kPadded * W;
         for (int64_t k = 0; k < K; ++k)
             for (int64_t n = 0; n < N; ++n)
-                dst[(n / 32) * panelBytes + (k / 4) * 128 + (n % 32) * 4 + (k % 4)] = at(k, n);
+                dst[(n / W) * panelBytes + (k / 4) * (4 * W) + (n % W) * 4 + (k % 4)] = at(k, n);
     } else {
         auto* d16 = reinterpret_cast<int16_t*>(dst);
         const int64_t panelElems = p->m_kPadded * 16;

@@ -216,12 +216,16 @@ TEST(GemmKernelChoice, ReportsWhichKernelRan) {
         EXPECT_EQ(std::string(gemmKernelName(forced->kernel)), k == GemmKernel::Avx2 ? "avx2" : "reference");
     }
     if (gemmKernelSupported(GemmKernel::Avx512Vnni)) {
-        GemmParams g = shape(1, 40, 8);
+        // N = 1000: several B panels, so both threads get a share.
+        std::vector<uint8_t> bw(8 * 1000, 3);
+        std::vector<int32_t> yw(1000);
+        GemmParams g = shape(1, 1000, 8);
         g.threads = 2;
-        auto gemv = gemm(g, a.data(), b.data(), true, 0, y.data(), GemmKernel::Avx512Vnni);
+        auto gemv = gemm(g, a.data(), bw.data(), true, 0, yw.data(), GemmKernel::Avx512Vnni);
         ASSERT_TRUE(gemv.ok());
         EXPECT_TRUE(gemv->gemv);
         EXPECT_EQ(gemv->describe(), "avx512_vnni gemv, 2 threads");
+        EXPECT_EQ(yw[999], 24);  // 8 · 1 · 3
     }
 }
 

@@ -1,0 +1,193 @@
+// Bench section "gemm": quantviz's int8 GEMM against oneDNN, gemmlowp and Eigen fp32, interleaved in the same run.
+//
+// Records (names are a contract, tests/bench README): `gemm_int8` per shape × threads (value GOPS,
+// 2·M·N·K / median time), one `gemm_int8` per peer with vs = peer and time_ratio = our time ÷ peer
+// time, and the peers' own records (`onednn_matmul`, `onednn_gemm_u8s8s32`, `gemmlowp`, `eigen_fp32`).
+// For M = 1 also `weights_read` (a plain read of the packed weights) and gemm_int8 vs weights_read.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/base/parallel.h"
+#include "core/gemm/gemm.h"
+#include "core/gemm/gemm_fp32.h"
+#include "tests/bench/bench_gemm_peers.h"
+#include "tests/bench/bench_report.h"
+
+namespace qv::bench {
+
+namespace {
+
+struct Shape {
+    int64_t M, N, K;
+};
+
+// Like interleavedMedians, with an untimed pause between candidates: the OpenMP (oneDNN) and
+// gemmlowp worker threads spin for a while after each call, and on 2 cores that spinning would be
+// charged to whichever candidate runs next.
+std::vector<double> medians(const std::vector<std::function<void()>>& fns, int reps) {
+    using Clock = std::chrono::steady_clock;
+    auto gap = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
+    for (auto& f : fns) {
+        f();
+        gap();
+    }
+    std::vector<std::vector<double>> t(fns.size());
+    for (int r = 0; r < reps; ++r) {
+        for (size_t i = 0; i < fns.size(); ++i) {
+            const auto t0 = Clock::now();
+            fns[i]();
+            t[i].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+            gap();
+        }
+    }
+    std::vector<double> out;
+    for (auto& v : t) {
+        std::sort(v.begin(), v.end());
+        out.push_back(v[v.size() / 2]);
+    }
+    return out;
+}
+
+// A plain read of `bytes` bytes over `threads` threads (the M = 1 yardstick).
+uint64_t plainRead(const int8_t* p, size_t bytes, int threads) {
+    const size_t words = bytes / 8;
+    std::vector<uint64_t> part(static_cast<size_t>(std::max(threads, 1)) * 8, 0);
+    parallelFor(words, (words + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads), threads,
+                [&](size_t w0, size_t w1, int worker) {
+                    uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    size_t w = w0;
+                    for (; w + 4 <= w1; w += 4) {
+                        uint64_t v[4];
+                        std::memcpy(v, p + w * 8, 32);
+                        s0 += v[0];
+                        s1 += v[1];
+                        s2 += v[2];
+                        s3 += v[3];
+                    }
+                    for (; w < w1; ++w) {
+                        uint64_t v;
+                        std::memcpy(&v, p + w * 8, 8);
+                        s0 += v;
+                    }
+                    part[static_cast<size_t>(worker) * 8] = s0 + s1 + s2 + s3;
+                });
+    uint64_t s = 0;
+    for (uint64_t v : part) s += v;
+    return s;
+}
+
+int repsFor(double ops) { return std::clamp(static_cast<int>(40e9 / ops), 3, 25); }
+
+Record gemmRecord(const std::string& name, double gops, const Shape& s, int threads) {
+    Record r;
+    r.name = name;
+    r.value = gops;
+    r.unit = "GOPS";
+    r.M = s.M;
+    r.N = s.N;
+    r.K = s.K;
+    r.threads = threads;
+    return r;
+}
+
+void runShape(BenchReport& report, const Shape& s) {
+    std::mt19937 rng(static_cast<uint32_t>(s.M * 31 + s.N));
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::vector<uint8_t> a(static_cast<size_t>(s.M * s.K));
+    std::vector<int8_t> b(static_cast<size_t>(s.K * s.N));
+    for (auto& v : a) v = static_cast<uint8_t>(byte(rng));
+    for (auto& v : b) v = static_cast<int8_t>(byte(rng) - 128);
+    std::vector<float> af(a.begin(), a.end()), bf(b.begin(), b.end()), yf(static_cast<size_t>(s.M * s.N));
+    std::vector<int32_t> y(static_cast<size_t>(s.M * s.N));
+
+    auto packed = PackedB::make(b.data(), s.K, s.N, true, 0);
+    if (!packed) {
+        std::printf("  gemm: %s\n", packed.message().c_str());
+        return;
+    }
+    GemmParams p;
+    p.M = s.M;
+    p.N = s.N;
+    p.K = s.K;
+    auto peerMatmul = makeOnednnMatmul(a.data(), b.data(), s.M, s.N, s.K);
+    auto peerGemm = makeOnednnGemm(a.data(), b.data(), s.M, s.N, s.K);
+    auto peerLowp = makeGemmlowp(a.data(), b.data(), s.M, s.N, s.K);
+    const double ops = 2.0 * static_cast<double>(s.M) * static_cast<double>(s.N) * static_cast<double>(s.K);
+
+    for (int threads : {1, 2}) {
+        p.threads = threads;
+        GemmRunInfo info;
+        std::vector<std::function<void()>> fns = {
+            [&] { info = *gemm(p, a.data(), **packed, y.data()); },
+            [&] { peerMatmul->run(threads); },
+            [&] { peerGemm->run(threads); },
+            [&] { peerLowp->run(threads); },
+            [&] { gemmFp32(af.data(), bf.data(), yf.data(), s.M, s.N, s.K, threads); },
+        };
+        volatile uint64_t sink = 0;
+        if (s.M == 1) fns.push_back([&] { sink = sink + plainRead((*packed)->data(), (*packed)->bytes(), threads); });
+        // Large shapes with the slow peers (gemmlowp, fp32) take seconds per call: fewer repetitions.
+        const std::vector<double> t = medians(fns, repsFor(ops * (s.M >= 1024 ? 8 : 1)));
+        // Every int8 result must be identical (the exact integer product); fp32 is exact here too
+        // (|values| < 2^24 per partial sum is not guaranteed, so it is only reported).
+        const bool same = std::equal(y.begin(), y.end(), peerMatmul->result()) &&
+                          std::equal(y.begin(), y.end(), peerGemm->result()) &&
+                          std::equal(y.begin(), y.end(), peerLowp->result());
+        Record ours = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
+        char note[160];
+        std::snprintf(note, sizeof note, "%.3f ms, %s%s", t[0] * 1e3, info.describe().c_str(),
+                      same ? ", = peers' int32" : ", MISMATCH vs peers");
+        ours.note = note;
+        report.add(ours);
+        const char* names[] = {"onednn_matmul", "onednn_gemm_u8s8s32", "gemmlowp", "eigen_fp32"};
+        for (size_t i = 0; i < 4; ++i) {
+            Record peer = gemmRecord(names[i], ops / t[i + 1] * 1e-9, s, threads);
+            std::snprintf(note, sizeof note, "%.3f ms", t[i + 1] * 1e3);
+            peer.note = note;
+            report.add(peer);
+            Record cmp = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
+            cmp.vs = names[i];
+            cmp.timeRatio = t[0] / t[i + 1];
+            std::snprintf(note, sizeof note, "%.2f× the speed of %s", t[i + 1] / t[0], names[i]);
+            cmp.note = note;
+            report.add(cmp);
+        }
+        if (s.M == 1) {
+            const double gbps = static_cast<double>((*packed)->bytes()) / t[5] * 1e-9;
+            Record read = gemmRecord("weights_read", gbps, s, threads);
+            read.unit = "GB/s";
+            std::snprintf(note, sizeof note, "%.3f ms to read %.1f MB of packed weights", t[5] * 1e3,
+                          static_cast<double>((*packed)->bytes()) / 1e6);
+            read.note = note;
+            report.add(read);
+            Record cmp = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
+            cmp.vs = "weights_read";
+            cmp.timeRatio = t[0] / t[5];
+            std::snprintf(note, sizeof note, "GEMV streams weights at %.1f GB/s",
+                          static_cast<double>((*packed)->bytes()) / t[0] * 1e-9);
+            cmp.note = note;
+            report.add(cmp);
+        }
+    }
+}
+
+void runGemm(BenchReport& report) {
+    std::printf("  kernel: %s, fp32: %s\n", gemmKernelName(bestGemmKernel()), gemmFp32Backend());
+    const Shape shapes[] = {{1, 4096, 4096},   {16, 4096, 4096},   {128, 4096, 4096},
+                            {512, 4096, 4096}, {1024, 1024, 1024}, {2048, 2048, 2048}};
+    for (const Shape& s : shapes) runShape(report, s);
+}
+
+}  // namespace
+
+QV_BENCH_SECTION("gemm", runGemm);
+
+}  // namespace qv::bench

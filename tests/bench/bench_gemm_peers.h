@@ -1,0 +1,24 @@
+// Peer GEMMs for the "gemm" bench section (oneDNN, gemmlowp), each in its own translation unit with its own flags.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+namespace qv::bench {
+
+// C (M×N int32) = A (M×K uint8) · B (K×N int8), row-major, zero points 0, on `threads` threads.
+class PeerGemm {
+public:
+    virtual ~PeerGemm() = default;
+    virtual void run(int threads) = 0;
+    virtual const int32_t* result() const = 0;
+};
+
+// oneDNN matmul primitive, weights in format_tag::any reordered once (the inference path).
+std::unique_ptr<PeerGemm> makeOnednnMatmul(const uint8_t* a, const int8_t* b, int64_t M, int64_t N, int64_t K);
+// oneDNN dnnl_gemm_u8s8s32 (repacks B on every call).
+std::unique_ptr<PeerGemm> makeOnednnGemm(const uint8_t* a, const int8_t* b, int64_t M, int64_t N, int64_t K);
+// gemmlowp with its AVX2 kernel; unsigned only, so B is passed XOR 0x80 with rhs offset −128.
+std::unique_ptr<PeerGemm> makeGemmlowp(const uint8_t* a, const int8_t* b, int64_t M, int64_t N, int64_t K);
+
+}  // namespace qv::bench
