@@ -44,6 +44,21 @@ std::string renderScalar(const PickleValue& v) {
     }
 }
 
+// dst[j] = src[j · stride] for j < n, elements of `size` bytes (fixed sizes so memcpy inlines).
+template <size_t N>
+void copyStridedN(std::byte* dst, const std::byte* src, uint64_t n, uint64_t stride) {
+    for (uint64_t j = 0; j < n; ++j) std::memcpy(dst + j * N, src + j * stride * N, N);
+}
+
+void copyStrided(std::byte* dst, const std::byte* src, uint64_t n, uint64_t stride, uint64_t size) {
+    switch (size) {
+    case 1: return copyStridedN<1>(dst, src, n, stride);
+    case 2: return copyStridedN<2>(dst, src, n, stride);
+    case 4: return copyStridedN<4>(dst, src, n, stride);
+    default: return copyStridedN<8>(dst, src, n, stride);
+    }
+}
+
 struct Loader {
     const ZipArchive& zip;
     std::shared_ptr<const ByteSource> bytes;
@@ -57,6 +72,7 @@ struct Loader {
         uint32_t source = 0;
     };
     std::map<std::string, Storage> storages;
+    uint64_t gatheredBytes = 0;  // non-contiguous tensors copied so far
 
     Result<const Storage*> storage(const std::string& key) {
         auto it = storages.find(key);
@@ -125,17 +141,24 @@ struct Loader {
             return Ok{};
         }
         // A view saved with its storage (e.g. a transposed weight): gather it into row-major order.
-        if (*elements > kPytorchMaxGatherBytes / elemSize)
+        // The budget is per file: a pickle can reference one expanded (stride 0) tensor many times.
+        if (*elements > (kPytorchMaxGatherBytes - gatheredBytes) / elemSize)
             return makeError(where + ": non-contiguous tensor of " + std::to_string(*elements) +
-                             " elements is too large to gather into memory");
+                             " elements does not fit the " + std::to_string(kPytorchMaxGatherBytes >> 20) +
+                             " MiB gather budget");
+        gatheredBytes += *elements * elemSize;
         std::vector<std::byte> out(static_cast<size_t>(*elements * elemSize));
         const std::byte* base = s.bytes.span().data();
-        std::vector<uint64_t> index(t.size.size(), 0);
-        for (uint64_t i = 0; i < *elements; ++i) {
+        // Row by row along the last axis (rank ≥ 1 here: a 0-d tensor is always contiguous).
+        const size_t outer = t.size.size() - 1;
+        const auto inner = static_cast<uint64_t>(t.size[outer]);
+        const auto innerStride = static_cast<uint64_t>(t.stride[outer]);
+        std::vector<uint64_t> index(outer, 0);
+        for (uint64_t written = 0; written < *elements; written += inner) {
             uint64_t at = offset;
-            for (size_t a = 0; a < index.size(); ++a) at += index[a] * static_cast<uint64_t>(t.stride[a]);
-            std::memcpy(out.data() + i * elemSize, base + at * elemSize, elemSize);
-            for (size_t a = index.size(); a-- > 0;) {
+            for (size_t a = 0; a < outer; ++a) at += index[a] * static_cast<uint64_t>(t.stride[a]);
+            copyStrided(out.data() + written * elemSize, base + at * elemSize, inner, innerStride, elemSize);
+            for (size_t a = outer; a-- > 0;) {
                 if (++index[a] < static_cast<uint64_t>(t.size[a])) break;
                 index[a] = 0;
             }

@@ -18,7 +18,7 @@ class ZipArchive;
 // aligned), "<archive>/byteorder" ("little"; absent before PyTorch 2.1), "<archive>/version".
 // Tensors are named by their state-dict keys verbatim; nested dicts/lists join keys with '.'.
 // Contiguous tensors are zero-copy windows of the mapped file; non-contiguous ones (a saved view)
-// are gathered into memory when at most kPytorchMaxGatherBytes. Scalars in the pickle (epoch,
+// are gathered into memory, at most kPytorchMaxGatherBytes per file. Scalars in the pickle (epoch,
 // learning rate, …) become metadata.
 Result<ModelFile> openPytorch(const std::string& path);
 

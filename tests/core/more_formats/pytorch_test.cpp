@@ -212,6 +212,35 @@ TEST(Pytorch, RefusesInconsistentStorages) {
     EXPECT_NE(msg.find("byteorder 'big'"), std::string::npos) << msg;
 }
 
+TEST(Pytorch, ExpandedTensorsAreGatheredWithinABudget) {
+    // x = torch.tensor([2.5]).expand(4): size (4,), stride (0,) over a 1-element storage.
+    auto expanded = [](int64_t n, int copies) {
+        PickleWriter w;
+        w.beginStateDict();
+        for (int i = 0; i < copies; ++i) {
+            std::string key = "x";  // (not "x" + …: GCC 12 -Wrestrict false positive)
+            key += std::to_string(i);
+            w.str(key);
+            w.tensor("FloatStorage", "0", 1, 0, {n}, {0});
+        }
+        w.endStateDict();
+        return w.finish();
+    };
+    const auto one = rawBytes(std::vector<float>{2.5f});
+    const std::string path = test::tempPath("expand.pt");
+    test::writeZip(path, {{"a/data.pkl", expanded(4, 1), false}, {"a/data/0", one, false}});
+    auto m = openPytorch(path);
+    ASSERT_TRUE(m.ok()) << m.message();
+    EXPECT_EQ(readAll(*m, "x0"), (std::vector<float>{2.5f, 2.5f, 2.5f, 2.5f}));
+    // 4 × 2^24 floats = 256 MiB gathered (the whole budget); a 5th copy is refused.
+    const std::string big = test::tempPath("expand_big.pt");
+    test::writeZip(big, {{"a/data.pkl", expanded(int64_t{1} << 24, 5), false}, {"a/data/0", one, false}});
+    auto b = openPytorch(big);
+    ASSERT_FALSE(b.ok());
+    EXPECT_NE(b.message().find("tensor 'x4'"), std::string::npos) << b.message();
+    EXPECT_NE(b.message().find("gather budget"), std::string::npos) << b.message();
+}
+
 TEST(Pickle, IntegerOpcodesDecodeAsPickleDefinesThem) {
     // BININT1 200, BININT2 40000, BININT -5, LONG1 (3 bytes) -2^23, LONG1 (0 bytes) 0 in a list.
     std::vector<uint8_t> p = {0x80, 2, ']', '(', 'K', 200, 'M', 0x40, 0x9c, 'J', 0xfb, 0xff, 0xff, 0xff,
