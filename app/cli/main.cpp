@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
     commands.push_back(addExportCommand(app));
     commands.push_back(addQuantizeCommand(app));
     commands.push_back(addCalibrateCommand(app));
+    commands.push_back(addReportCommand(app));
+    commands.push_back(addGemmCommand(app));
 
     try {
         app.parse(argc, argv);
