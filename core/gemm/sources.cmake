@@ -13,6 +13,7 @@ list(APPEND QV_CORE_SOURCES
   gemm/kernel_avx2.cpp
   gemm/gemm_fp32.cpp
   gemm/gemm_compare.cpp
+  gemm/gemm_quantized_run.cpp
 )
 list(APPEND QV_CORE_PRIVATE_LIBS Eigen3::Eigen)
 # -ffp-contract=off: the float output stages must round exactly like the scalar reference (no FMA fusion).
