@@ -103,10 +103,6 @@ constexpr uint64_t kMaxDeflateRatio = 1032;
 
 }  // namespace
 
-bool looksLikeZip(std::span<const std::byte> head) {
-    return head.size() >= 4 && std::memcmp(head.data(), "PK\x03\x04", 4) == 0;
-}
-
 ZipArchive::~ZipArchive() {
     if (m_impl && m_impl->archive) zip_discard(m_impl->archive);
     if (m_impl) zip_error_fini(&m_impl->error);

@@ -67,7 +67,4 @@ private:
     std::vector<ZipMember> m_members;
 };
 
-// True when the bytes start with a zip local file header signature ("PK\3\4", APPNOTE 4.3.7).
-bool looksLikeZip(std::span<const std::byte> head);
-
 }  // namespace qv
