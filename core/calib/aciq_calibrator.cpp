@@ -87,7 +87,7 @@ AciqCalibrator::Fit AciqCalibrator::fitChoice(const TensorSummary& summary, cons
     if (degenerate(summary)) return Fit::Laplace;
     // Judge both clips on the data's own histogram (the bin-centre error of the MSE estimate),
     // not on each model's own prediction, so that the better-fitting model wins.
-    const std::vector<double> hist = summary.histogram.rebin(summary.min, summary.max, kCalibBins);
+    const std::vector<double> hist = linearHistogram(summary, summary.min, summary.max, kCalibBins);
     std::vector<float> centre, weight;
     const double w = (summary.max - summary.min) / static_cast<double>(kCalibBins);
     for (size_t i = 0; i < hist.size(); ++i) {

@@ -2,16 +2,77 @@
 #include "core/calib/calib_math.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <list>
+#include <memory>
+#include <mutex>
 
 #include "core/base/parallel.h"
-#include "core/quant/quantizer.h"
 
 namespace qv {
 
+namespace {
+
+// A summary is identified by its address AND its statistics, so that a new summary allocated
+// at a freed one's address never hits a stale entry.
+struct HistogramKey {
+    const void* summary;
+    uint64_t elements, finite;
+    double min, max, mean, std;
+    bool abs;
+    double lo, hi;
+    size_t bins;
+    bool operator==(const HistogramKey&) const = default;
+};
+
+std::mutex& cacheMutex() {
+    static std::mutex m;
+    return m;
+}
+std::list<std::pair<HistogramKey, std::shared_ptr<const std::vector<double>>>>& histogramCache() {
+    static std::list<std::pair<HistogramKey, std::shared_ptr<const std::vector<double>>>> cache;  // most recent first
+    return cache;
+}
+
+std::vector<double> cachedRebin(const TensorSummary& s, bool abs, double lo, double hi, size_t bins) {
+    std::mutex& mutex = cacheMutex();
+    auto& cache = histogramCache();
+    constexpr size_t kEntries = 16;
+    const HistogramKey key{&s, s.elements, s.finite, s.min, s.max, s.mean, s.std, abs, lo, hi, bins};
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto it = cache.begin(); it != cache.end(); ++it) {
+            if (it->first == key) {
+                cache.splice(cache.begin(), cache, it);
+                return *cache.front().second;
+            }
+        }
+    }
+    auto h = std::make_shared<const std::vector<double>>(abs ? s.histogram.rebinAbs(hi, bins) : s.histogram.rebin(lo, hi, bins));
+    std::lock_guard<std::mutex> lock(mutex);
+    cache.emplace_front(key, h);
+    if (cache.size() > kEntries) cache.pop_back();
+    return *h;
+}
+
+}  // namespace
+
+void clearHistogramCache() {
+    std::lock_guard<std::mutex> lock(cacheMutex());
+    histogramCache().clear();
+}
+
 std::vector<double> absHistogram(const TensorSummary& summary, size_t bins) {
     if (!summary.hasFinite() || !(summary.absMax > 0)) return {};
-    return summary.histogram.rebinAbs(summary.absMax, bins);
+    return cachedRebin(summary, true, 0.0, summary.absMax, bins);
+}
+
+std::vector<double> linearHistogram(const TensorSummary& summary, double lo, double hi, size_t bins) {
+    if (!summary.hasFinite()) return std::vector<double>(bins, 0.0);
+    return cachedRebin(summary, false, lo, hi, bins);
 }
 
 Grid gridFor(const QuantScheme& scheme, ClipRange range) {
@@ -61,22 +122,71 @@ double weightedQuantError(const float* centres, const float* weights, size_t n, 
     return total;
 }
 
+namespace {
+
+// Σ (x̂ − x)² over the finite x of one block, bit-exact with AffineQuantizer's x̂:
+// v = fl32(x / s) (PyTorch: x·fl32(1/s)), round half to even, clamp to the codes, x̂ = s·(q − z).
+// Clamping before rounding gives the same code (the bounds are integers), keeps |v| < 2^22 for
+// the 1.5·2^23 rounding trick, and lets the compiler vectorize the loop; NaN/Inf are masked out.
+// NaN/±Inf → 0 (whose error is 0), by the exponent bits: a select on integers, which the
+// vectorizer if-converts (a float compare or a masked e² would count as control flow).
+inline float finiteOrZero(float x) {
+    uint32_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return (b & 0x7f800000u) != 0x7f800000u ? x : 0.0f;
+}
+
+template <bool kReciprocal>
+double blockSquaredError(const float* x, size_t n, float scale, float inv, float lo, float hi) {
+    constexpr float kMagic = 12582912.0f;
+    constexpr size_t kLanes = 16;
+    double total = 0;
+    size_t i = 0;
+    while (i < n) {
+        const size_t end = std::min(n, i + 4096);  // float lanes summed into double every 4096 values
+        float acc[kLanes] = {};
+        for (; i + kLanes <= end; i += kLanes) {
+            for (size_t k = 0; k < kLanes; ++k) {
+                const float xv = finiteOrZero(x[i + k]);
+                float v = kReciprocal ? xv * inv : xv / scale;
+                v = std::min(std::max(v, lo), hi);
+                const float r = (v + kMagic) - kMagic;
+                const float e = r * scale - xv;
+                acc[k] += e * e;
+            }
+        }
+        for (; i < end; ++i) {
+            const float xv = finiteOrZero(x[i]);
+            float v = kReciprocal ? xv * inv : xv / scale;
+            v = std::min(std::max(v, lo), hi);
+            const float r = (v + kMagic) - kMagic;
+            const float e = r * scale - xv;
+            acc[0] += e * e;
+        }
+        for (float a : acc) total += a;
+    }
+    return total;
+}
+
+}  // namespace
+
 double exactSquaredError(std::span<const float> values, const QuantScheme& scheme, ClipRange range) {
-    const AffineQuantizer q(scheme, paramsFromRange(scheme, range));
+    const SliceParams p = paramsFromRange(scheme, range);
+    // The same sanitizing as AffineQuantizer (a scale that is not a positive finite float → 1).
+    const float scale = (p.scale > 0.0f && p.scale <= FLT_MAX) ? p.scale : 1.0f;
+    const int32_t zero = std::clamp(p.zeroPoint, scheme.qmin(), scheme.qmax());
+    const float lo = static_cast<float>(scheme.qmin() - zero), hi = static_cast<float>(scheme.qmax() - zero);
+    const bool reciprocal = scheme.convention == Convention::PyTorch;
+    const float inv = 1.0f / scale;
     const int threads = hardwareThreads();
     std::vector<double> partial(static_cast<size_t>(threads) + 1, 0.0);
-    parallelFor(values.size(), size_t{1} << 16, threads, [&](size_t begin, size_t end, int worker) {
-        double s = 0;
-        for (size_t i = begin; i < end; ++i) {
-            float x = values[i];
-            if (!std::isfinite(x)) continue;
-            double e = double(q.fakeQuantize(x)) - double(x);
-            s += e * e;
-        }
-        partial[static_cast<size_t>(worker)] += s;
+    parallelFor(values.size(), size_t{1} << 18, threads, [&](size_t begin, size_t end, int worker) {
+        const float* x = values.data() + begin;
+        partial[static_cast<size_t>(worker)] += reciprocal ? blockSquaredError<true>(x, end - begin, scale, inv, lo, hi)
+                                                           : blockSquaredError<false>(x, end - begin, scale, inv, lo, hi);
     });
     double total = 0;
-    for (double p : partial) total += p;
+    for (double v : partial) total += v;
     return total;
 }
 

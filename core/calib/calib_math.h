@@ -20,6 +20,12 @@ inline ClipRange symmetricRange(double amax) { return {-amax, amax}; }
 // |x| histogram over [0, absMax] with `bins` equal bins, derived from the fine histogram
 // (pytorch-quantization's torch.histc(|x|, bins, 0, amax)). Empty when there is no finite value.
 std::vector<double> absHistogram(const TensorSummary& summary, size_t bins = kCalibBins);
+// Histogram of x over [lo, hi] with `bins` equal bins (values outside go to the end bins).
+// Both are memoized for the last few (summary, range, bins) asked — several calibrators share
+// the same 2048-bin histograms, and re-running them after a control change reuses them.
+std::vector<double> linearHistogram(const TensorSummary& summary, double lo, double hi, size_t bins);
+// Forgets the memoized histograms (the benchmark's cold runs).
+void clearHistogramCache();
 
 // Grid of one slice as the scheme's convention makes it for this range (paramsFromRange).
 struct Grid {

@@ -82,14 +82,17 @@ size_t EntropyCalibrator::searchTensorRT(std::vector<double> bins, size_t nbins,
     if (!(total > 0)) return n;
     const double logTotal = std::log(total);
 
-    double best = HUGE_VAL;
-    size_t bestI = n;  // all candidates infinite: np.argmin of the reversed list → the last one
-    for (size_t i = std::max<size_t>(startBin, 1); i <= n; ++i) {
-        const double kept = cum[i];          // Σ Q before normalization
-        const double tail = total - kept;
-        const double last = bins[i - 1];
-        double kl = HUGE_VAL;
-        if (kept > 0 && !(last == 0 && tail > 0)) {
+    // KL of every candidate, then the last-minimum scan. Single-threaded on purpose: ~1 ms,
+    // and on a loaded 2-core machine spawning threads for it costs more than it saves.
+    const size_t first = std::max<size_t>(startBin, 1);
+    std::vector<double> kls(n + 1, HUGE_VAL);
+    {
+        for (size_t c = 0; first + c <= n; ++c) {
+            const size_t i = first + c;
+            const double kept = cum[i];  // Σ Q before normalization
+            const double tail = total - kept;
+            const double last = bins[i - 1];
+            if (!(kept > 0) || (last == 0 && tail > 0)) continue;  // +inf (scipy: Q = 0 < P)
             const double pLast = last + tail;
             const double a = blogb[i - 1] + (pLast > 0 ? pLast * std::log(pLast) : 0.0);
             double b = 0;
@@ -106,8 +109,13 @@ size_t EntropyCalibrator::searchTensorRT(std::vector<double> bins, size_t nbins,
                 b += m * logQ;
                 if (g == lastGroup && last > 0) b += tail * logQ;
             }
-            kl = (a - b) / total - logTotal + std::log(kept);
+            kls[i] = (a - b) / total - logTotal + std::log(kept);
         }
+    }
+    double best = HUGE_VAL;
+    size_t bestI = n;  // all candidates infinite: np.argmin of the reversed list → the last one
+    for (size_t i = first; i <= n; ++i) {
+        const double kl = kls[i];
         if (kl < best && !klTie(kl, best)) {
             best = kl;
             bestI = i;
@@ -196,7 +204,7 @@ ClipRange EntropyCalibrator::calibrate(const TensorSummary& summary, const Quant
     if (m_variant == Variant::OnnxRuntime) {
         const size_t nbins = std::max<size_t>(m_ortBins, 2);
         const size_t nq = size_t{1} << std::clamp(scheme.bits - 1, 1, 20);
-        const std::vector<double> hist = summary.histogram.rebin(-amax, amax, nbins);
+        const std::vector<double> hist = linearHistogram(summary, -amax, amax, nbins);
         const auto [s, e] = searchOnnxRuntime(hist, nq);
         const double width = 2.0 * amax / static_cast<double>(nbins);
         ClipRange r{-amax + width * static_cast<double>(s), -amax + width * static_cast<double>(e)};

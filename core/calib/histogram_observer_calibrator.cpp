@@ -88,7 +88,7 @@ std::pair<size_t, size_t> HistogramObserverCalibrator::search(const std::vector<
 
 ClipRange HistogramObserverCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
     if (degenerate(summary)) return degenerateRange(summary, scheme);
-    const std::vector<double> hist = summary.histogram.rebin(summary.min, summary.max, kBins);
+    const std::vector<double> hist = linearHistogram(summary, summary.min, summary.max, kBins);
     const size_t dst = size_t{1} << std::clamp(scheme.bits, 1, 24);
     const auto [s, e] = search(hist, dst);
     const double w = (summary.max - summary.min) / static_cast<double>(kBins);

@@ -16,37 +16,57 @@ std::string MseCalibrator::description() const {
 
 namespace {
 
-// Non-empty bins of a histogram over [lo, hi] as (centre, count) float arrays.
+// Non-empty bins of a histogram over [lo, hi] as (centre, count), in increasing order, with
+// prefix sums of w, w·c, w·c² so that the clipped bins of a candidate (all mapped to the end
+// level L: Σ w·(c − L)²) cost O(1); only the bins inside the range run through the rounding loop.
 struct Points {
     std::vector<float> centre, weight;
-};
+    std::vector<double> w0, w1, w2;  // prefix sums, size + 1
 
-Points pointsOf(const std::vector<double>& hist, double lo, double hi) {
-    Points p;
-    const double w = (hi - lo) / static_cast<double>(hist.size());
-    for (size_t i = 0; i < hist.size(); ++i) {
-        if (hist[i] <= 0) continue;
-        p.centre.push_back(static_cast<float>(lo + w * (static_cast<double>(i) + 0.5)));
-        p.weight.push_back(static_cast<float>(hist[i]));
+    Points(const std::vector<double>& hist, double lo, double hi) {
+        const double w = (hi - lo) / static_cast<double>(hist.size());
+        for (size_t i = 0; i < hist.size(); ++i) {
+            if (hist[i] <= 0) continue;
+            centre.push_back(static_cast<float>(lo + w * (static_cast<double>(i) + 0.5)));
+            weight.push_back(static_cast<float>(hist[i]));
+        }
+        w0.assign(centre.size() + 1, 0.0);
+        w1 = w2 = w0;
+        for (size_t k = 0; k < centre.size(); ++k) {
+            const double c = centre[k], m = weight[k];
+            w0[k + 1] = w0[k] + m;
+            w1[k + 1] = w1[k] + m * c;
+            w2[k + 1] = w2[k] + m * c * c;
+        }
     }
-    return p;
-}
-
-double pointsError(const Points& p, const QuantScheme& scheme, ClipRange r) {
-    return weightedQuantError(p.centre.data(), p.weight.data(), p.centre.size(), gridFor(scheme, r));
-}
+    // Σ m·(c − L)² over points [a, b).
+    double clipped(size_t a, size_t b, double level) const {
+        return (w2[b] - w2[a]) - 2 * level * (w1[b] - w1[a]) + level * level * (w0[b] - w0[a]);
+    }
+    double error(const QuantScheme& scheme, ClipRange r) const {
+        const Grid g = gridFor(scheme, r);
+        if (!(g.scale > 0) || !std::isfinite(g.scale) || g.scale > 1e30)
+            return weightedQuantError(centre.data(), weight.data(), centre.size(), g);
+        // Centres at or beyond the end levels clamp to them (the rounding loop would give the same).
+        const double lowLevel = g.lo(), highLevel = g.hi();
+        const size_t a = static_cast<size_t>(std::upper_bound(centre.begin(), centre.end(), static_cast<float>(lowLevel)) - centre.begin());
+        const size_t b = std::max(a, static_cast<size_t>(std::lower_bound(centre.begin(), centre.end(), static_cast<float>(highLevel)) - centre.begin()));
+        return clipped(0, a, lowLevel) + clipped(b, centre.size(), highLevel) +
+               weightedQuantError(centre.data() + a, weight.data() + a, b - a, g);
+    }
+};
 
 ClipRange symmetricEstimate(const TensorSummary& summary, const QuantScheme& scheme) {
     const std::vector<double> hist = absHistogram(summary, kCalibBins);
     const double width = summary.absMax / static_cast<double>(kCalibBins);
-    const Points pts = pointsOf(hist, 0.0, summary.absMax);
+    const Points pts(hist, 0.0, summary.absMax);
     // |x| centres are all ≥ 0, so only the positive half of the grid matters: the same as
     // pytorch-quantization, which fake-quantizes the non-negative centres.
     double best = HUGE_VAL;
     double bestAmax = summary.absMax;
     for (size_t i = MseCalibrator::kStartBin; i < kCalibBins; ++i) {
         const double amax = width * (static_cast<double>(i) + 0.5);
-        const double e = pointsError(pts, scheme, symmetricRange(amax));
+        const double e = pts.error(scheme, symmetricRange(amax));
         if (e < best) {  // strict: np.argmin keeps the first minimum
             best = e;
             bestAmax = amax;
@@ -58,10 +78,10 @@ ClipRange symmetricEstimate(const TensorSummary& summary, const QuantScheme& sch
 ClipRange asymmetricEstimate(const TensorSummary& summary, const QuantScheme& scheme) {
     constexpr size_t kBins = 1024, kCandidates = 128;
     const double lo0 = summary.min, hi0 = summary.max;
-    const std::vector<double> hist = summary.histogram.rebin(lo0, hi0, kBins);
-    const Points pts = pointsOf(hist, lo0, hi0);
+    const std::vector<double> hist = linearHistogram(summary, lo0, hi0, kBins);
+    const Points pts(hist, lo0, hi0);
     ClipRange r{lo0, hi0};
-    double best = pointsError(pts, scheme, r);
+    double best = pts.error(scheme, r);
     for (int round = 0; round < 2; ++round) {
         for (int end = 0; end < 2; ++end) {
             // Candidates: the end moves toward 0 (or toward the other end) over half its span.
@@ -72,7 +92,7 @@ ClipRange asymmetricEstimate(const TensorSummary& summary, const QuantScheme& sc
                 const double v = from + (towards - from) * 0.75 * static_cast<double>(k) / kCandidates;
                 ClipRange c = r;
                 (end == 0 ? c.lo : c.hi) = v;
-                const double e = pointsError(pts, scheme, c);
+                const double e = pts.error(scheme, c);
                 if (e < best) {
                     best = e;
                     r = c;

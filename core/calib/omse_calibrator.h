@@ -10,7 +10,8 @@ namespace qv {
 // of the quantization error of the tensor itself. Search as in the paper's practical recipe
 // (REFERENCE.md §2): start from the min-max range and shrink it 1% per step toward 0,
 // evaluating ‖x − Q(x)‖² on the summary's sample (evenly strided, up to 65536 values) for the
-// live estimate; stop 25 steps after the last improvement. refine() minimizes the same norm
+// live estimate (visited coarse-to-fine: every 5th step until 25 steps pass without
+// improvement, then each 1% step within ±4 of the best). refine() minimizes the same norm
 // on all the data (grid + golden-section search around the estimate).
 // Unlike MseCalibrator, no histogram model is involved: the objective is the data's own error.
 class OmseCalibrator final : public Calibrator {

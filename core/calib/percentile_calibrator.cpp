@@ -42,7 +42,7 @@ ClipRange PercentileCalibrator::calibrate(const TensorSummary& summary, const Qu
         double edge = amax * static_cast<double>(idx) / static_cast<double>(kCalibBins);
         return symmetricRange(edge);
     }
-    std::vector<double> hist = summary.histogram.rebin(-amax, amax, kCalibBins);
+    std::vector<double> hist = linearHistogram(summary, -amax, amax, kCalibBins);
     const double cut = (100.0 - m_percentile) / 200.0;
     size_t left = searchSorted(hist, cut);
     size_t right = searchSorted(hist, 1.0 - cut);

@@ -278,3 +278,37 @@ TEST(SummaryPath, CalibrateFromSummaryGivesOneSlice) {
 
 }  // namespace
 }  // namespace qv
+
+namespace qv {
+namespace {
+
+// The vectorized exact objective of the refinements equals Σ (fakeQuantize(x) − x)² through
+// AffineQuantizer, element for element, in every convention (PyTorch multiplies by 1/s), with
+// NaN/Inf skipped.
+TEST(ExactObjective, MatchesTheQuantizer) {
+    std::vector<float> v = test::gaussianSamples(10007, 2.0, 23);
+    v[5] = std::numeric_limits<float>::quiet_NaN();
+    v[77] = std::numeric_limits<float>::infinity();
+    v[78] = -std::numeric_limits<float>::infinity();
+    v[100] = 2.5f * (3.0f / 127.0f);  // a tie for x/s
+    for (auto conv : {Convention::Seeds, Convention::TensorRT, Convention::OnnxRuntime, Convention::PyTorch}) {
+        for (auto sy : {Symmetry::Symmetric, Symmetry::Asymmetric}) {
+            for (int bits : {2, 4, 8, 12}) {
+                QuantScheme q = scheme(bits, sy);
+                q.convention = conv;
+                const ClipRange r{-3.0, 2.5};
+                const AffineQuantizer aq(q, paramsFromRange(q, r));
+                double ref = 0;
+                for (float x : v) {
+                    if (!std::isfinite(x)) continue;
+                    const double e = double(aq.fakeQuantize(x)) - double(x);
+                    ref += e * e;
+                }
+                EXPECT_NEAR(exactSquaredError(v, q, r), ref, 1e-5 * ref) << int(conv) << " " << int(sy) << " " << bits;
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace qv
