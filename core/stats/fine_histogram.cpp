@@ -89,22 +89,24 @@ FineHistogram FineHistogram::fromDenseCounts(const std::vector<uint64_t>& counts
 }
 
 FineHistogram FineHistogram::fromValues(const float* values, size_t n) {
-    std::vector<uint32_t> keys;
-    keys.reserve(n);
-    for (size_t i = 0; i < n; ++i)
-        if (std::isfinite(values[i])) keys.push_back(keyOf(values[i]));
-    // Sort keys into value order: negative (larger magnitude first), then positive.
-    std::sort(keys.begin(), keys.end(), [](uint32_t a, uint32_t b) {
-        const bool na = a & kSignKey, nb = b & kSignKey;
-        if (na != nb) return na;
-        return na ? a > b : a < b;
-    });
+    // Sort order-preserving ranks instead of keys: negative keys by decreasing magnitude map below
+    // kSignKey, positive keys above it, so a plain integer sort gives value order.
+    std::vector<uint32_t> ranks;
+    ranks.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(values[i])) continue;
+        const uint32_t key = keyOf(values[i]);
+        ranks.push_back(key & kSignKey ? kMagMask - (key & kMagMask) : kSignKey + key);
+    }
+    std::sort(ranks.begin(), ranks.end());
     std::vector<Bin> bins;
-    for (size_t i = 0; i < keys.size();) {
+    for (size_t i = 0; i < ranks.size();) {
         size_t j = i;
-        while (j < keys.size() && keys[j] == keys[i]) ++j;
+        while (j < ranks.size() && ranks[j] == ranks[i]) ++j;
+        const uint32_t r = ranks[i];
+        const uint32_t key = r >= kSignKey ? r - kSignKey : kSignKey | (kMagMask - r);
         Bin b{0, 0, j - i};
-        keyEdges(keys[i], b.lo, b.hi);
+        keyEdges(key, b.lo, b.hi);
         bins.push_back(b);
         i = j;
     }

@@ -21,6 +21,9 @@ using detail::ChunkStats;
 using detail::TopK;
 
 constexpr size_t kChunk = 64 * 1024;  // elements per parallelFor chunk (256 KiB of f32)
+// Below this many elements (per-channel slices, samples) sorting the keys is cheaper than
+// clearing and scanning a 4 MiB dense count array, so small inputs take a single-threaded path.
+constexpr uint64_t kSmallTensor = 16 * 1024;
 
 // Dense per-worker count arrays (2^20 × 4 B = 4 MiB) are reused between passes: allocating and
 // faulting in fresh pages each time would cost as much as the histogram itself. Invariant: a
@@ -36,7 +39,11 @@ public:
                 return p;
             }
         }
-        return static_cast<uint32_t*>(std::calloc(FineHistogram::kKeys, sizeof(uint32_t)));
+        // malloc + memset rather than calloc: writing every page now maps it for good, instead
+        // of read faults onto the shared zero page followed by copy-on-write faults in the pass.
+        auto* p = static_cast<uint32_t*>(std::malloc(FineHistogram::kKeys * sizeof(uint32_t)));
+        if (p) std::memset(p, 0, FineHistogram::kKeys * sizeof(uint32_t));
+        return p;
     }
     void release(uint32_t* p) {
         if (!p) return;
@@ -110,33 +117,68 @@ void carefulChunk(const float* x, size_t n, float pivot, Worker& w, uint64_t& fi
     }
 }
 
-// Bins in value order from merged dense counts (non-finite keys dropped).
-template <class T>
-std::vector<FineHistogram::Bin> binsFromCounts(const T* counts) {
+// Merges the workers' dense counts into bins (value order, non-finite keys dropped) and leaves
+// every array zeroed for the pool — in one sweep that reads each array once and writes only the
+// 64-key groups that were touched (a few thousand of 2^20 keys for real tensors). The negative
+// and positive halves run on two threads.
+std::vector<FineHistogram::Bin> mergeCounts(std::vector<Worker>& ws, int threads) {
     constexpr uint32_t kSign = FineHistogram::kKeys / 2;
-    std::vector<FineHistogram::Bin> bins;
-    auto emit = [&](uint32_t key) {
-        if (counts[key] == 0 || !FineHistogram::keyIsFinite(key)) return;
-        FineHistogram::Bin b{0, 0, static_cast<uint64_t>(counts[key])};
-        FineHistogram::keyEdges(key, b.lo, b.hi);
-        bins.push_back(b);
-    };
-    // Skip empty runs 64 keys at a time: real tensors touch a few thousand of the 2^20 keys.
-    auto anyIn = [&](uint32_t first) {
-        T acc = 0;
-        for (uint32_t k = 0; k < 64; ++k) acc |= counts[first + k];
-        return acc != 0;
-    };
-    for (uint32_t g = kSign; g > 0; g -= 64) {  // negative keys, decreasing magnitude
-        const uint32_t first = kSign + g - 64;
-        if (!anyIn(first)) continue;
-        for (uint32_t k = 64; k-- > 0;) emit(first + k);
+    constexpr uint32_t kMag = kSign - 1;
+    constexpr uint32_t kGroup = 64;
+    // Keys beyond the data's largest magnitude on each side were never touched — unless NaN/Inf
+    // were present (their keys sit above every finite key and must be cleared too).
+    uint32_t limit[2] = {0, 0};  // highest magnitude key touched: [0] negative side, [1] positive side
+    bool nonFinite = false, wide = false;
+    std::vector<uint32_t*> hists;
+    for (auto& w : ws) {
+        hists.push_back(w.hist);
+        nonFinite = nonFinite || w.nan || w.posInf || w.negInf;
+        wide = wide || !w.wide.empty();
+        if (w.moments.n == 0) continue;  // no finite value (or no chunk at all)
+        if (w.mn <= 0) limit[0] = std::max(limit[0], FineHistogram::keyOf(-w.mn) & kMag);
+        if (w.mx >= 0) limit[1] = std::max(limit[1], FineHistogram::keyOf(w.mx) & kMag);
+        if (w.mn > 0) limit[1] = std::max(limit[1], FineHistogram::keyOf(w.mx) & kMag);
+        if (w.mx < 0) limit[0] = std::max(limit[0], FineHistogram::keyOf(-w.mn) & kMag);
     }
-    for (uint32_t first = 0; first < kSign; first += 64) {
-        if (!anyIn(first)) continue;
-        for (uint32_t k = 0; k < 64; ++k) emit(first + k);
-    }
-    return bins;
+    if (nonFinite || wide) limit[0] = limit[1] = kMag;
+    std::vector<FineHistogram::Bin> halves[2];
+    auto sweep = [&](int half) {
+        auto& bins = halves[half];
+        const uint32_t base = half == 0 ? kSign : 0;
+        const uint32_t groups = limit[half] / kGroup + 1;
+        uint64_t sum[kGroup];
+        for (uint32_t gi = groups; gi-- > 0;) {
+            // Negative side: groups by decreasing magnitude (value order); positive: increasing.
+            const uint32_t g = half == 0 ? gi : groups - 1 - gi;
+            const uint32_t first = base + g * kGroup;
+            uint32_t any = 0;
+            for (const uint32_t* h : hists) {
+                uint32_t a = 0;
+                for (uint32_t k = 0; k < kGroup; ++k) a |= h[first + k];
+                any |= a;
+            }
+            if (!any && !wide) continue;
+            for (uint32_t k = 0; k < kGroup; ++k) sum[k] = 0;
+            for (auto& w : ws) {
+                for (uint32_t k = 0; k < kGroup; ++k) sum[k] += w.hist[first + k];
+                std::memset(w.hist + first, 0, kGroup * sizeof(uint32_t));
+                if (!w.wide.empty())
+                    for (uint32_t k = 0; k < kGroup; ++k) sum[k] += w.wide[first + k];
+            }
+            for (uint32_t i = 0; i < kGroup; ++i) {
+                const uint32_t k = half == 0 ? kGroup - 1 - i : i;
+                const uint32_t key = first + k;
+                if (sum[k] == 0 || !FineHistogram::keyIsFinite(key)) continue;
+                FineHistogram::Bin b{0, 0, sum[k]};
+                FineHistogram::keyEdges(key, b.lo, b.hi);
+                bins.push_back(b);
+            }
+        }
+    };
+    parallelFor(2, 1, std::min(threads <= 0 ? hardwareThreads() : threads, 2),
+                [&](size_t begin, size_t, int) { sweep(static_cast<int>(begin)); });
+    halves[0].insert(halves[0].end(), halves[1].begin(), halves[1].end());
+    return std::move(halves[0]);
 }
 
 // floor(k·n/S) without overflow for k < S ≤ 2^16.
@@ -170,17 +212,53 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t ch
     if (n == 0) return std::shared_ptr<const TensorSummary>(summary);
 
     const detail::SummaryKernelFn kernel = detail::selectSummaryKernel();
-    const int workers = parallelWorkers(n, chunk, threads);
+    const bool small = n <= kSmallTensor;
+    const int workers = small ? 1 : parallelWorkers(n, chunk, threads);
     std::vector<Worker> ws(static_cast<size_t>(workers));
-    for (auto& w : ws) w.hist = countPool().acquire();
-    const bool allocated = std::all_of(ws.begin(), ws.end(), [](const Worker& w) { return w.hist != nullptr; });
+    if (!small)
+        for (auto& w : ws) w.hist = countPool().acquire();
+    const bool allocated = small || std::all_of(ws.begin(), ws.end(), [](const Worker& w) { return w.hist != nullptr; });
 
     const SamplePlan plan(n, TensorSummary::kSampleSize);
     std::vector<float> sampleSlots(plan.size);
     std::vector<uint8_t> sampleValid(plan.size, 0);
 
     std::atomic<bool> cancelled{false}, failed{false};
-    if (allocated) {
+    if (small) {
+        // The same statistics by plain loops; n ≤ kSmallTensor < kSampleSize, so the sample is
+        // every finite value.
+        Worker& w = ws[0];
+        bool ok = true;
+        const float* x = source(0, static_cast<size_t>(n), w, ok);
+        if (!ok) {
+            failed.store(true);
+        } else if (progress && progress->cancelled()) {
+            cancelled.store(true);
+        } else {
+            const auto len = static_cast<size_t>(n);
+            const float pivot = std::isfinite(x[0]) ? x[0] : 0.0f;
+            uint64_t finite = 0;
+            double s1 = 0, s2 = 0;
+            float mn = 0, mx = 0;
+            carefulChunk(x, len, pivot, w, finite, s1, s2, mn, mx);
+            if (finite > 0) {
+                const double fn = static_cast<double>(finite);
+                w.moments.merge(finite, pivot + s1 / fn, std::max(0.0, s2 - s1 * s1 / fn));
+                w.mn = mn;
+                w.mx = mx;
+            }
+            for (size_t i = 0; i < len; ++i) {
+                w.zeros += x[i] == 0.0f ? 1u : 0u;
+                if (std::isfinite(x[i])) {
+                    sampleSlots[i] = x[i];
+                    sampleValid[i] = 1;
+                }
+            }
+            w.top.scan(x, len, 0);
+            s.histogram = FineHistogram::fromValues(x, len);
+            if (progress) progress->add(static_cast<double>(len));
+        }
+    } else if (allocated) {
         parallelFor(n, chunk, threads, [&](size_t begin, size_t end, int wi) {
             if (cancelled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) return;
             if (progress && progress->cancelled()) {
@@ -233,30 +311,10 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t ch
         });
     }
 
-    // Fold the per-worker counts into worker 0's array (or 64-bit ones for huge tensors), build
-    // the bins, and leave every array zeroed for the pool.
-    const bool needWide = n > std::numeric_limits<uint32_t>::max() ||
-                          std::any_of(ws.begin(), ws.end(), [](const Worker& w) { return !w.wide.empty(); });
-    if (allocated && !cancelled && !failed) {
-        if (needWide) {
-            std::vector<uint64_t> total(FineHistogram::kKeys, 0);
-            for (auto& w : ws) {
-                for (uint32_t k = 0; k < FineHistogram::kKeys; ++k) total[k] += w.hist[k];
-                if (!w.wide.empty())
-                    for (uint32_t k = 0; k < FineHistogram::kKeys; ++k) total[k] += w.wide[k];
-            }
-            s.histogram = FineHistogram::fromBins(binsFromCounts(total.data()));
-        } else {
-            uint32_t* dst = ws[0].hist;
-            for (size_t i = 1; i < ws.size(); ++i) {
-                uint32_t* src = ws[i].hist;
-                for (uint32_t k = 0; k < FineHistogram::kKeys; ++k) dst[k] += src[k];
-            }
-            s.histogram = FineHistogram::fromBins(binsFromCounts(dst));
-        }
-    }
+    if (!small && allocated && !cancelled && !failed) s.histogram = FineHistogram::fromBins(mergeCounts(ws, threads));
+    const bool merged = !small && allocated && !cancelled && !failed;
     for (auto& w : ws) {
-        if (w.hist) std::memset(w.hist, 0, FineHistogram::kKeys * sizeof(uint32_t));
+        if (w.hist && !merged) std::memset(w.hist, 0, FineHistogram::kKeys * sizeof(uint32_t));
         countPool().release(w.hist);
         w.hist = nullptr;
     }

@@ -210,6 +210,28 @@ TEST(TensorSummary, ViewsScalarsProgressCancel) {
     EXPECT_FALSE(summarize(TensorView()).ok());
 }
 
+// The dense count arrays are pooled between passes: nothing of one pass may leak into the next
+// (huge values, NaN/Inf keys, a cancelled pass).
+TEST(TensorSummary, RepeatedPassesDoNotLeakCounts) {
+    std::vector<float> a(300000, -1e30f);
+    a[10] = NAN;
+    a[20] = INFINITY;
+    a[299999] = 3e38f;
+    std::vector<float> b(300000, 1.0f);
+    for (int round = 0; round < 3; ++round) {
+        const auto sa = summarizeValues(a.data(), a.size());
+        EXPECT_EQ(sa.histogram.total(), 299998u);
+        Progress cancelled;
+        cancelled.cancel();
+        const auto view = viewOf(a, {300000});
+        EXPECT_FALSE(summarize(view, &cancelled).ok());
+        const auto sb = summarizeValues(b.data(), b.size());
+        ASSERT_EQ(sb.histogram.bins().size(), 1u);
+        EXPECT_EQ(sb.histogram.bins()[0].count, 300000u);
+        EXPECT_EQ(sb.histogram.bins()[0].lo, 1.0f);
+    }
+}
+
 TEST(TensorSummary, ConvertedDtypes) {
     // f16 storage goes through TensorView::read: 1.0 = 0x3C00, −2.0 = 0xC000, 0.5 = 0x3800.
     const uint16_t halves[4] = {0x3C00, 0xC000, 0x3800, 0x3C00};
