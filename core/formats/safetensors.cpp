@@ -51,6 +51,15 @@ uint64_t readU64Le(const std::byte* p) {
 std::string renderValue(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 // Parses one tensor entry; offsets stay relative to the data buffer here.
+// Byte offset of a tensor's key in the file, for messages; found by searching the header text for
+// the quoted name (names with JSON escapes are not found and get no offset).
+std::string keyOffset(std::string_view headerText, const std::string& name) {
+    const size_t pos = headerText.find("\"" + name + "\"");
+    return pos == std::string_view::npos ? std::string() : " (header entry at byte offset " + std::to_string(8 + pos) + ")";
+}
+
+// Messages start with "<ctx>: tensor '<name>'"; the caller inserts the entry's byte offset after
+// that prefix on failure (searching the header for every tensor would cost O(tensors × header)).
 Result<TensorInfo> parseEntry(const std::string& ctx, const std::string& name, const Json& e, uint64_t dataSize,
                               uint64_t dataStart) {
     const std::string where = ctx + ": tensor '" + name + "'";
@@ -94,7 +103,8 @@ Result<TensorInfo> parseEntry(const std::string& ctx, const std::string& name, c
     const uint64_t begin = (*off)[0].get<uint64_t>();
     const uint64_t end = (*off)[1].get<uint64_t>();
     if (begin > end)
-        return makeError(where + ": field 'data_offsets': begin " + std::to_string(begin) + " > end " + std::to_string(end));
+        return makeError(where + ": field 'data_offsets': begin " + std::to_string(begin) + " > end " + std::to_string(end) +
+                         " (relative to the data at byte offset " + std::to_string(dataStart) + ")");
     if (end > dataSize)
         return makeError(where + ": field 'data_offsets': end " + std::to_string(end) + " (byte offset " +
                          std::to_string(dataStart + end) + ") is past the end of the data (" + std::to_string(dataSize) +
@@ -150,7 +160,12 @@ Result<ModelFile> openSafetensors(const std::string& path) {
             continue;
         }
         auto info = parseEntry(path, it.key(), it.value(), dataSize, dataStart);
-        if (!info) return info.error();
+        if (!info) {
+            std::string msg = info.message();
+            const size_t prefix = path.size() + 10 + it.key().size() + 1;  // "<path>: tensor '<name>'"
+            msg.insert(std::min(prefix, msg.size()), keyOffset(std::string_view(text, n), it.key()));
+            return makeError(std::move(msg));
+        }
         model.tensors.push_back(std::move(*info));
     }
 

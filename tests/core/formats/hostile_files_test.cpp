@@ -46,14 +46,14 @@ std::vector<Hostile> hostileSafetensors() {
     h.push_back({"offsets past the end", safetensorsImage("{" + entry("w", "F32", "[2,2]", "[8,24]") + "}", data16),
                  {"tensor 'w'", "'data_offsets'", "end 24", "past the end of the data (16 bytes"}});
     h.push_back({"begin > end", safetensorsImage("{" + entry("w", "F32", "[1]", "[12,8]") + "}", data16),
-                 {"tensor 'w'", "'data_offsets'", "begin 12 > end 8"}});
+                 {"tensor 'w'", "'data_offsets'", "begin 12 > end 8 (relative to the data at byte offset"}});
     h.push_back({"overlapping tensors",
                  safetensorsImage("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "F32", "[2]", "[4,12]") + "}", data16),
                  {"tensor 'b'", "[4, 12) overlaps tensor 'a' [0, 8)"}});
     h.push_back({"wrong dtype size", safetensorsImage("{" + entry("w", "F16", "[2,2]", "[0,16]") + "}", data16),
                  {"tensor 'w'", "spans 16 bytes", "shape [2, 2] of F16 needs 8"}});
     h.push_back({"negative shape", safetensorsImage("{" + entry("w", "F32", "[-1,4]", "[0,16]") + "}", data16),
-                 {"tensor 'w'", "'shape'[0] is negative (-1)"}});
+                 {"tensor 'w' (header entry at byte offset 9): field 'shape'[0] is negative (-1)"}});
     h.push_back({"overflowing shape",
                  safetensorsImage("{" + entry("w", "F32", "[4294967296,4294967296]", "[0,16]") + "}", data16),
                  {"tensor 'w'", "field 'shape' [4294967296, 4294967296]", "overflows"}});
@@ -64,7 +64,7 @@ std::vector<Hostile> hostileSafetensors() {
     h.push_back({"fractional shape", safetensorsImage("{" + entry("w", "F32", "[2.5]", "[0,16]") + "}", data16),
                  {"tensor 'w'", "'shape'[0] is not a non-negative integer"}});
     h.push_back({"unknown dtype", safetensorsImage("{" + entry("w", "C64", "[2]", "[0,16]") + "}", data16),
-                 {"tensor 'w'", "unknown dtype 'C64'"}});
+                 {"tensor 'w' (header entry at byte offset 9): field 'dtype': unknown dtype 'C64'"}});
     h.push_back({"fp8 dtype", safetensorsImage("{" + entry("w", "F8_E4M3", "[16]", "[0,16]") + "}", data16),
                  {"tensor 'w'", "unsupported dtype 'F8_E4M3'", "ROADMAP"}});
     h.push_back({"missing dtype", safetensorsImage(R"({"w":{"shape":[1],"data_offsets":[0,4]}})", data16),

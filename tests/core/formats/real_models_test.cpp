@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "core/formats/model_file.h"
 #include "core/tensor/half.h"
@@ -139,6 +140,26 @@ TEST(RealSafetensors, MnistTinygrad) {
     auto l2 = tensorValues(*m, "l2.weight");
     EXPECT_FLOAT_EQ(l2[0], 0.004300938919186592f);
     EXPECT_FLOAT_EQ(l2[1279], -0.047899890691041946f);
+}
+
+// Every .safetensors under ../shared/models opens, and every tensor converts to finite floats.
+TEST(RealSafetensors, EveryFileOpensAndReads) {
+    const std::string dir = test::sharedModelsDir();
+    if (dir.empty()) GTEST_SKIP() << "../shared/models is absent; skipping (real-model test)";
+    size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        if (e.path().extension() != ".safetensors") continue;
+        ++files;
+        auto m = open(e.path().string());
+        ASSERT_TRUE(m) << e.path();
+        EXPECT_FALSE(m->tensors.empty()) << e.path();
+        for (size_t i = 0; i < m->tensors.size(); ++i) {
+            auto v = m->view(i).toFloat();
+            ASSERT_TRUE(v.ok()) << e.path() << " " << m->tensors[i].name;
+            for (float x : *v) ASSERT_TRUE(std::isfinite(x)) << e.path() << " " << m->tensors[i].name;
+        }
+    }
+    EXPECT_EQ(files, 5u);  // stories260K f32/f16/bf16, gpt2-lora adapter, mnist-tinygrad
 }
 
 }  // namespace
