@@ -89,19 +89,19 @@ struct DistributionCase {
     int bits;
 };
 
-class GridOptimum : public ::testing::TestWithParam<DistributionCase> {
-protected:
-    static const std::vector<float>& data(Density d) {
-        static const std::vector<float> g = test::gaussianSamples(kLarge, 1.0, 21);
-        static const std::vector<float> l = test::laplaceSamples(kLarge, 1.0, 22);
-        return d == Density::Gauss ? g : l;
-    }
-    static const TensorSummary& summaryOf(Density d) {
-        static const TensorSummary g = summarizeValues(data(Density::Gauss).data(), kLarge);
-        static const TensorSummary l = summarizeValues(data(Density::Laplace).data(), kLarge);
-        return d == Density::Gauss ? g : l;
-    }
-};
+const std::vector<float>& data(Density d) {
+    static const std::vector<float> g = test::gaussianSamples(kLarge, 1.0, 21);
+    static const std::vector<float> l = test::laplaceSamples(kLarge, 1.0, 22);
+    return d == Density::Gauss ? g : l;
+}
+const TensorSummary& summaryOf(Density d) {
+    static const TensorSummary g = summarizeValues(data(Density::Gauss).data(), kLarge);
+    static const TensorSummary l = summarizeValues(data(Density::Laplace).data(), kLarge);
+    return d == Density::Gauss ? g : l;
+}
+
+class GridOptimum : public ::testing::TestWithParam<DistributionCase> {};
+class PublishedTable : public ::testing::TestWithParam<DistributionCase> {};
 
 // The MSE calibrator finds the true optimum of the grid (closed-form expected error of the
 // restricted grid for N(0,1) / Laplace(0,1)) within the histogram resolution (a few 2048-bin
@@ -143,9 +143,8 @@ TEST_P(GridOptimum, AciqIsTheTableTimesTheFittedScale) {
 
 // The table's model has 2^M levels; the restricted grid has 2^M − 1. From 6 bits on the
 // difference is below 1.5%, so there the MSE threshold also matches the published table.
-TEST_P(GridOptimum, MseMatchesThePublishedTableFromSixBits) {
+TEST_P(PublishedTable, MseMatchesThePublishedTableFromSixBits) {
     const auto [d, bits] = GetParam();
-    if (bits < 6) GTEST_SKIP() << "the restricted grid (2^b - 1 levels) departs from the table's 2^b-level model below 6 bits";
     const auto fit = d == Density::Gauss ? AciqCalibrator::Fit::Gauss : AciqCalibrator::Fit::Laplace;
     const double a = amaxOf(MseCalibrator().calibrate(summaryOf(d), sym(bits)));
     EXPECT_NEAR(a / AciqCalibrator::alphaRatio(fit, bits), 1.0, 0.015) << "bits " << bits;
@@ -158,6 +157,10 @@ INSTANTIATE_TEST_SUITE_P(Bits, GridOptimum,
                                            DistributionCase{Density::Gauss, 8}, DistributionCase{Density::Laplace, 2},
                                            DistributionCase{Density::Laplace, 3}, DistributionCase{Density::Laplace, 4},
                                            DistributionCase{Density::Laplace, 5}, DistributionCase{Density::Laplace, 6},
+                                           DistributionCase{Density::Laplace, 7}, DistributionCase{Density::Laplace, 8}));
+INSTANTIATE_TEST_SUITE_P(Bits, PublishedTable,
+                         ::testing::Values(DistributionCase{Density::Gauss, 6}, DistributionCase{Density::Gauss, 7},
+                                           DistributionCase{Density::Gauss, 8}, DistributionCase{Density::Laplace, 6},
                                            DistributionCase{Density::Laplace, 7}, DistributionCase{Density::Laplace, 8}));
 
 // The exact refinement reaches the data's own optimum: never worse than the estimate, and the
@@ -175,6 +178,22 @@ TEST(MseRefine, ExactSearchImprovesOnTheEstimate) {
         EXPECT_LE(e, exactSquaredError(v, sym(bits), symmetricRange(amaxOf(ref) * 0.995)));
         EXPECT_NEAR(amaxOf(ref), test::optimalGridAmax(Density::Gauss, bits), 0.03 * amaxOf(ref));
     }
+}
+
+// Asymmetric refinement on a shifted, skewed tensor: never worse than the estimate or min-max.
+TEST(MseRefine, AsymmetricExactSearch) {
+    std::vector<float> v = test::gaussianSamples(1 << 18, 1.0, 6);
+    for (auto& x : v) x = x > 0 ? 2.0f + 3.0f * x : 2.0f + x;  // mean ≈ 2.8, long right tail
+    const TensorSummary s = summarizeValues(v.data(), v.size());
+    QuantScheme q = sym(4);
+    q.symmetry = Symmetry::Asymmetric;
+    const MseCalibrator c;
+    const ClipRange est = c.calibrate(s, q);
+    const ClipRange ref = c.refine(v, q, est);
+    const double e = exactSquaredError(v, q, ref);
+    EXPECT_LE(e, exactSquaredError(v, q, est));
+    EXPECT_LT(e, exactSquaredError(v, q, {s.min, s.max}));
+    EXPECT_LT(ref.hi, s.max);  // the long tail is clipped at 4 bits
 }
 
 // A Gaussian with five huge outliers (±50σ): the clipping calibrators must clip them, min-max
