@@ -1,0 +1,70 @@
+// GemmPanel: int8 vs fp32 on one layer — synthetic or .npy activations × the caller's weight matrix, run off the UI thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/views/gemm_view.h"
+#include "core/gemm/gemm_trace.h"
+
+namespace qv {
+
+// The weight matrix the caller chose (a 2-D tensor of the open model, as floats).
+struct GemmWeights {
+    std::string name;
+    int64_t rows = 0, cols = 0;     // as stored
+    std::vector<float> values;      // rows × cols, row-major
+    bool outInLayout = true;        // Linear weight [out, in]: the GEMM uses B = Wᵀ
+};
+
+class GemmPanel {
+public:
+    GemmPanel() = default;
+    ~GemmPanel();
+    GemmPanel(const GemmPanel&) = delete;
+    GemmPanel& operator=(const GemmPanel&) = delete;
+
+    // Draws the panel into the current ImGui window. `weights` may be null: a synthetic 256×256
+    // Gaussian matrix is used then.
+    void draw(const std::shared_ptr<const GemmWeights>& weights);
+
+    // Starts a run with the current settings (what the Run button does); for tests and screenshots.
+    void run(const std::shared_ptr<const GemmWeights>& weights);
+    bool busy() const { return m_busy.load(); }
+    void waitIdle();
+
+    // Settings (public so the headless tests and the screenshot mode can set them).
+    int batchM = 16;
+    int activationShape = 0;     // 0 Gaussian, 1 Laplace, 2 from .npy
+    int outlierChannels = 4;
+    float outlierScale = 30.0f;
+    bool activationsSigned = false;  // int8 symmetric instead of uint8 asymmetric (min-max both)
+    bool weightsPerChannel = true;
+    int threads = 2;
+    std::string npyPath;
+
+    struct Result {
+        std::shared_ptr<const QuantizedGemmRun> run;
+        GemmView view;
+        std::string error;
+    };
+    std::shared_ptr<const Result> result() const;
+
+private:
+    void drawTrace(const QuantizedGemmRun& run);
+    void drawPlots(const Result& r);
+
+    std::thread m_worker;
+    std::atomic<bool> m_busy{false};
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const Result> m_result;
+    int m_traceRow = 0, m_traceCol = 0;
+    char m_npyBuf[512] = {};
+};
+
+}  // namespace qv

@@ -1,0 +1,105 @@
+// GEMM view-model: turns a QuantizedGemmRun into the panel's plot data; pure functions, tested headless.
+#include "app/views/gemm_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <random>
+
+namespace qv {
+
+std::vector<float> syntheticActivations(int64_t M, int64_t K, ActivationShape shape, int outlierChannels,
+                                        float outlierScale, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    std::exponential_distribution<float> expo(std::sqrt(2.0f));  // Laplace b = 1/√2 → variance 1
+    std::bernoulli_distribution sign(0.5);
+    std::vector<float> a(static_cast<size_t>(std::max<int64_t>(0, M * K)));
+    for (auto& v : a) v = shape == ActivationShape::Gaussian ? gauss(rng) : (sign(rng) ? 1.0f : -1.0f) * expo(rng);
+    const int64_t outliers = std::clamp<int64_t>(outlierChannels, 0, K);
+    for (int64_t c = 0; c < outliers; ++c) {
+        const int64_t k = (2 * c + 1) * K / (2 * outliers);  // evenly spread, never channel 0 by accident
+        for (int64_t i = 0; i < M; ++i) a[static_cast<size_t>(i * K + k)] *= outlierScale;
+    }
+    return a;
+}
+
+std::vector<float> weightsAsB(const std::vector<float>& w, int64_t rows, int64_t cols, bool outInLayout) {
+    if (!outInLayout) return w;
+    std::vector<float> b(w.size());
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) b[static_cast<size_t>(c * rows + r)] = w[static_cast<size_t>(r * cols + c)];
+    return b;
+}
+
+GemmView buildGemmView(const QuantizedGemmRun& run, size_t maxPoints, int bins) {
+    GemmView v;
+    const size_t n = std::min(run.yInt8.size(), run.yFp32.size());
+    v.scatter.total = n;
+    if (n == 0) return v;
+    // Scatter: the largest errors first (a tenth of the budget), then an even stride over the rest.
+    std::vector<size_t> pick;
+    const size_t budget = std::max<size_t>(1, maxPoints);
+    if (n <= budget) {
+        pick.resize(n);
+        std::iota(pick.begin(), pick.end(), size_t{0});
+    } else {
+        std::vector<size_t> idx(n);
+        std::iota(idx.begin(), idx.end(), size_t{0});
+        const size_t worst = budget / 10;
+        auto err = [&](size_t i) { return std::fabs(double(run.yInt8[i]) - double(run.yFp32[i])); };
+        std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(worst), idx.end(),
+                          [&](size_t x, size_t y) { return err(x) > err(y); });
+        pick.assign(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(worst));
+        const size_t rest = budget - worst;
+        for (size_t j = 0; j < rest; ++j) pick.push_back(j * n / rest);
+    }
+    float lo = INFINITY, hi = -INFINITY;
+    for (size_t i : pick) {
+        const float x = run.yFp32[i], y = run.yInt8[i];
+        if (!std::isfinite(x) || !std::isfinite(y)) continue;
+        v.scatter.fp32.push_back(x);
+        v.scatter.int8.push_back(y);
+        lo = std::min({lo, x, y});
+        hi = std::max({hi, x, y});
+    }
+    if (lo > hi) lo = hi = 0;
+    if (lo == hi) { lo -= 1; hi += 1; }
+    v.scatter.lo = lo;
+    v.scatter.hi = hi;
+
+    // Error histogram over all outputs, symmetric range ±max|e|.
+    const double emax = std::max(run.comparison.total.maxAbsError, 1e-30);
+    v.histogram.lo = -emax;
+    v.histogram.hi = emax;
+    v.histogram.counts.assign(static_cast<size_t>(std::max(bins, 1)), 0.0);
+    for (size_t i = 0; i < n; ++i) {
+        const double e = double(run.yInt8[i]) - double(run.yFp32[i]);
+        if (!std::isfinite(e)) continue;
+        auto b = static_cast<int64_t>((e - v.histogram.lo) / (v.histogram.hi - v.histogram.lo) * bins);
+        b = std::clamp<int64_t>(b, 0, bins - 1);
+        v.histogram.counts[static_cast<size_t>(b)] += 1;
+    }
+
+    // Per output channel.
+    double worstRmse = -1;
+    for (size_t j = 0; j < run.comparison.perChannel.size(); ++j) {
+        const OutputError& e = run.comparison.perChannel[j];
+        v.channels.rmse.push_back(std::sqrt(e.mse));
+        v.channels.maxAbs.push_back(e.maxAbsError);
+        v.channels.sqnrDb.push_back(e.sqnrDb);
+        if (std::sqrt(e.mse) > worstRmse) {
+            worstRmse = std::sqrt(e.mse);
+            v.channels.worst = static_cast<int64_t>(j);
+        }
+    }
+    char line[256];
+    std::snprintf(line, sizeof line, "%s: int8 %.3f ms, fp32 %.3f ms, SQNR %.2f dB, cosine %.6f",
+                  run.info.describe().c_str(), run.secondsInt8 * 1e3, run.secondsFp32 * 1e3,
+                  run.comparison.total.sqnrDb, run.comparison.total.cosine);
+    v.summary = line;
+    return v;
+}
+
+}  // namespace qv
