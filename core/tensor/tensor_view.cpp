@@ -52,24 +52,34 @@ bool TensorView::read(uint64_t first, size_t count, float* out) const {
     const bool fortran = m_info.fortranOrder && m_info.shape.size() > 1;
     if (!fortran) return convertToFloat(m_info.dtype, m_raw.data(), first, count, out);
 
-    // Column-major storage: logical row-major index → multi-index → column-major storage index.
+    // Column-major storage: the storage index of logical multi-index (i0, …, iR-1) is Σ ia·colStride[a]
+    // with colStride[0] = 1. Walk the logical (row-major) order with an odometer so each step costs
+    // an add, not a division per axis.
     const auto& shape = m_info.shape;
     const size_t rank = shape.size();
-    std::vector<uint64_t> colStride(rank);
+    std::vector<uint64_t> colStride(rank), idx(rank);
     uint64_t s = 1;
     for (size_t a = 0; a < rank; ++a) {
         colStride[a] = s;
         s *= static_cast<uint64_t>(shape[a]);
     }
+    uint64_t storage = 0;
+    uint64_t rest = first;
+    for (size_t a = rank; a-- > 0;) {  // multi-index of `first`
+        const auto d = static_cast<uint64_t>(shape[a]);
+        idx[a] = rest % d;
+        rest /= d;
+        storage += idx[a] * colStride[a];
+    }
+    const DType t = m_info.dtype;
     for (size_t i = 0; i < count; ++i) {
-        uint64_t logical = first + i;
-        uint64_t storage = 0;
-        for (size_t a = rank; a-- > 0;) {
-            const auto d = static_cast<uint64_t>(shape[a]);
-            storage += (logical % d) * colStride[a];
-            logical /= d;
+        if (!convertToFloat(t, m_raw.data(), storage, 1, out + i)) return false;
+        for (size_t a = rank; a-- > 0;) {  // next logical element: bump the last axis, carry leftwards
+            storage += colStride[a];
+            if (++idx[a] < static_cast<uint64_t>(shape[a])) break;
+            storage -= idx[a] * colStride[a];
+            idx[a] = 0;
         }
-        if (!convertToFloat(m_info.dtype, m_raw.data(), storage, 1, out + i)) return false;
     }
     return true;
 }

@@ -91,6 +91,29 @@ TEST(TensorView, FortranOrder3D) {
             for (int k = 0; k < 4; ++k) EXPECT_EQ((*all)[12 * i + 4 * j + k], 100 * i + 10 * j + k);
 }
 
+TEST(TensorView, FortranOrderPartialReadsMatchWholeRead) {
+    // Shape (3, 4, 5): every sub-range [first, first+count) equals the same slice of the full read.
+    std::vector<float> stored(60);
+    for (size_t i = 0; i < stored.size(); ++i) stored[i] = static_cast<float>(i);
+    TensorInfo info{.name = "p", .dtype = DType::F32, .shape = {3, 4, 5}, .source = 0, .offset = 0, .bytes = 240,
+                    .fortranOrder = true};
+    TensorView v(info, floatsSource(stored));
+    auto all = v.toFloat();
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ((*all)[1], 12.0f);  // logical (0, 0, 1) → storage 1 · 12
+    for (uint64_t first = 0; first < 60; first += 7)
+        for (size_t count : {size_t{1}, size_t{4}, size_t{13}}) {
+            if (first + count > 60) continue;
+            std::vector<float> part(count);
+            ASSERT_TRUE(v.read(first, count, part.data()));
+            for (size_t k = 0; k < count; ++k) ASSERT_EQ(part[k], (*all)[first + k]) << first << "+" << k;
+        }
+    // Logical (i, j, k) holds storage index i + 3j + 12k.
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 4; ++j)
+            for (int k = 0; k < 5; ++k) EXPECT_EQ((*all)[20 * i + 5 * j + k], static_cast<float>(i + 3 * j + 12 * k));
+}
+
 TEST(TensorView, FortranOrder1DIsPlain) {
     TensorInfo info{.name = "v", .dtype = DType::F32, .shape = {3}, .source = 0, .offset = 0, .bytes = 12,
                     .fortranOrder = true};
