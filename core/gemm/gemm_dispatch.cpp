@@ -54,12 +54,12 @@ std::string GemmRunInfo::describe() const {
 
 namespace {
 
-// Rows of A packed per task: the A block (rows × K bytes) should sit in L2 (≈256 KB of it) beside the
-// B panel the kernel streams; a multiple of the 12-row register tile.
+// Rows of A per block: the A block (rows × K bytes) should sit in L2 (half of this CPU's 1 MB) beside
+// the B micro-panel the kernel streams; fewer, taller blocks also mean fewer passes over B.
 int64_t rowsPerBlock(int64_t kPadded) {
-    int64_t rows = (256 * 1024) / std::max<int64_t>(kPadded, 1);
-    rows = rows / 12 * 12;
-    return std::clamp<int64_t>(rows, 12, 384);
+    int64_t rows = (512 * 1024) / std::max<int64_t>(kPadded, 1);
+    rows = rows / gemm_detail::kVnniTileRows * gemm_detail::kVnniTileRows;
+    return std::clamp<int64_t>(rows, gemm_detail::kVnniTileRows, 384);
 }
 
 }  // namespace
