@@ -96,6 +96,11 @@ size_t EntropyCalibrator::searchTensorRT(std::vector<double> bins, size_t nbins,
             const double pLast = last + tail;
             const double a = blogb[i - 1] + (pLast > 0 ? pLast * std::log(pLast) : 0.0);
             double b = 0;
+            if (nbins >= i) {
+                // j → ⌊j·nbins/i⌋ is one-to-one: every non-empty bin is its own group, Q = bins[:i].
+                kls[i] = (a - blogb[i] - (last > 0 ? tail * std::log(last) : 0.0)) / total - logTotal + std::log(kept);
+                continue;
+            }
             const size_t lastGroup = (i - 1) * nbins / i;
             for (size_t g = 0; g < nbins; ++g) {
                 // Bins j with floor(j·nbins/i) = g: j ∈ [ceil(g·i/nbins), ceil((g+1)·i/nbins)).

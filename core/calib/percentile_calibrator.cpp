@@ -10,7 +10,7 @@ namespace qv {
 
 std::string PercentileCalibrator::arg() const {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", m_percentile);
+    std::snprintf(buf, sizeof buf, "%.10g", m_percentile);
     return buf;
 }
 

@@ -312,3 +312,30 @@ TEST(ExactObjective, MatchesTheQuantizer) {
 
 }  // namespace
 }  // namespace qv
+
+namespace qv {
+namespace {
+
+// Every calibrator at the ends of the bit range (2 and 16 bits), both symmetries: a finite
+// range inside the data's, for the live estimate and the exact refinement.
+TEST(BitWidths, EveryCalibratorFrom2To16Bits) {
+    const std::vector<float> v = test::laplaceSamples(50000, 0.5, 29);
+    const TensorSummary s = summarizeValues(v.data(), v.size());
+    for (const auto& name : calibratorNames()) {
+        auto c = makeCalibrator(name);
+        for (int bits : {2, 3, 12, 16}) {
+            for (auto sy : {Symmetry::Symmetric, Symmetry::Asymmetric}) {
+                const QuantScheme q = scheme(bits, sy);
+                ClipRange r = c->calibrate(s, q);
+                if (c->hasRefinement()) r = c->refine(v, q, r);
+                EXPECT_TRUE(std::isfinite(r.lo) && std::isfinite(r.hi)) << name << " " << bits;
+                EXPECT_GE(r.lo, -s.absMax * (1 + 1e-9)) << name << " " << bits;
+                EXPECT_LE(r.hi, s.absMax * (1 + 1e-9)) << name << " " << bits;
+                EXPECT_GT(r.hi - r.lo, 0.0) << name << " " << bits;
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace qv

@@ -121,3 +121,26 @@ TEST(EntropyOnnxRuntime, WindowSearchOnHandBuiltHistogram) {
 
 }  // namespace
 }  // namespace qv
+
+namespace qv {
+namespace {
+
+// More levels than candidate bins (e.g. 12-bit schemes: 2048 levels): every bin is its own
+// group, Q = P except for the tail, and the shortcut agrees with the literal KL.
+TEST(EntropyTensorRT, MoreLevelsThanBins) {
+    const std::vector<double> bins = {3, 3, 1, 4, 1, 5, 9, 2, 6, 5};
+    double best = HUGE_VAL;
+    size_t bestI = 0;
+    for (size_t i = 2; i <= bins.size(); ++i) {
+        const double kl = EntropyCalibrator::klTensorRTLiteral(bins, 16, i);
+        if (kl <= best * (1 + 1e-12)) {
+            if (kl < best) best = kl;
+            bestI = i;
+        }
+    }
+    EXPECT_EQ(EntropyCalibrator::searchTensorRT(bins, 16, 2), bestI);
+    EXPECT_EQ(bestI, bins.size());  // Q = P at the full range: KL = 0
+}
+
+}  // namespace
+}  // namespace qv
