@@ -407,7 +407,26 @@ void AppState::submitExact() {
 
 // [SECTION] analysis (cheap, from the summary)
 
-void AppState::rebuildAnalysis() {
+ClipRange AppState::cachedRange(const Calibrator& cal, const std::string& spec, const TensorSummary& sum) {
+    const auto& s = m_scheme;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%p/%d/%d/%d/%d/", static_cast<const void*>(&sum), s.bits, int(s.symmetry),
+                  int(s.fullRange), int(s.convention));
+    std::string key = buf + spec;
+    {
+        std::lock_guard lock(m_rangeCacheMutex);
+        auto it = m_rangeCache.find(key);
+        if (it != m_rangeCache.end()) return it->second;
+    }
+    ClipRange r = cal.calibrate(sum, s);
+    std::lock_guard lock(m_rangeCacheMutex);
+    if (m_rangeCache.size() > 4096) m_rangeCache.clear();
+    m_rangeCache[key] = r;
+    return r;
+}
+
+void AppState::rebuildAnalysis(bool interacting) {
+    const size_t stride = interacting ? 4 : 1;
     m_dirty = false;
     const Document* doc = currentDocument();
     auto sum = summary();
@@ -457,10 +476,11 @@ void AppState::rebuildAnalysis() {
             row.range.hi = std::max(row.range.hi, row.params.slices.back().clip.hi);
         }
         if (row.params.slices.empty()) row.range = {};
-        row.estimate = estimateOnSample(m_slices->sampleValues, m_slices->sampleSlices, row.params);
+        row.estimate = estimateOnSample(m_slices->sampleValues, m_slices->sampleSlices, row.params, 128, stride);
         a->rows.push_back(std::move(row));
         a->active = 0;
     } else {
+        std::vector<std::unique_ptr<Calibrator>> cals;
         for (const auto& c : m_calibrators) {
             if (!c.enabled && c.name != m_activeCalibrator) continue;
             std::string err;
@@ -470,13 +490,21 @@ void AppState::rebuildAnalysis() {
             row.spec = specFor(c.name);
             row.label = cal->label();
             row.description = cal->description();
-            row.range = cal->calibrate(*sum, m_scheme);
-            row.params.scheme = m_scheme;
-            row.params.slices = {paramsFromRange(m_scheme, row.range)};
-            row.estimate = estimateOnSample(sum->sample, {}, row.params);
             if (c.name == m_activeCalibrator) a->active = int(a->rows.size());
             a->rows.push_back(std::move(row));
+            cals.push_back(std::move(cal));
         }
+        // Rows are independent: calibrate and estimate them on all cores (this runs on the UI
+        // thread while a control moves, so it is the frame-time budget).
+        parallelFor(a->rows.size(), 1, 0, [&](size_t begin, size_t end, int) {
+            for (size_t i = begin; i < end; ++i) {
+                CalibRow& row = a->rows[i];
+                row.range = cachedRange(*cals[i], row.spec, *sum);
+                row.params.scheme = m_scheme;
+                row.params.slices = {paramsFromRange(m_scheme, row.range)};
+                row.estimate = estimateOnSample(sum->sample, {}, row.params, 128, stride);
+            }
+        });
         if (m_manual) {
             CalibRow row;
             row.spec = "manual";
@@ -485,7 +513,7 @@ void AppState::rebuildAnalysis() {
             row.range = *m_manual;
             row.params.scheme = m_scheme;
             row.params.slices = {paramsFromRange(m_scheme, row.range)};
-            row.estimate = estimateOnSample(sum->sample, {}, row.params);
+            row.estimate = estimateOnSample(sum->sample, {}, row.params, 128, stride);
             if (m_activeCalibrator == "manual") a->active = int(a->rows.size());
             a->rows.push_back(std::move(row));
         }
@@ -505,7 +533,7 @@ void AppState::rebuildAnalysis() {
 
 void AppState::update(bool interacting) {
     if (m_dirty) {
-        rebuildAnalysis();
+        rebuildAnalysis(interacting);
         // An exact pass for inputs that are gone is wasted work on a 58M-element tensor.
         if (m_exactProgress) {
             m_exactProgress->cancel();
@@ -536,7 +564,8 @@ void AppState::waitSettled() {
 // [SECTION] estimates on the sample
 
 ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint32_t> slices,
-                             const QuantParams& params, size_t errorBins) {
+                             const QuantParams& params, size_t errorBins, size_t stride) {
+    stride = std::max<size_t>(1, stride);
     ErrorReport rep;
     if (params.slices.empty()) return rep;
     const auto& scheme = params.scheme;
@@ -549,9 +578,10 @@ ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint
     std::vector<ErrorAccumulator> sliceAcc(perSlice ? params.slices.size() : 0);
     rep.codeHistogram.assign(codes, 0);
     ErrorAccumulator acc;
-    std::vector<float> errs(values.size());
+    std::vector<float> errs;
+    errs.reserve(values.size() / stride + 1);
     double emax = 0;
-    for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t i = 0; i < values.size(); i += stride) {
         uint32_t s = slices.empty() ? 0 : std::min<uint32_t>(slices[i], uint32_t(qs.size() - 1));
         const float x = values[i];
         const int32_t q = qs[s].quantize(x);
@@ -561,8 +591,8 @@ ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint
         acc.add(x, xq, clipped);
         if (perSlice) sliceAcc[s].add(x, xq, clipped);
         ++rep.codeHistogram[size_t(q - qmin)];
-        errs[i] = xq - x;
-        emax = std::max(emax, std::fabs(double(errs[i])));
+        errs.push_back(xq - x);
+        emax = std::max(emax, std::fabs(double(errs.back())));
     }
     uint64_t used = 0;
     for (auto c : rep.codeHistogram) used += c != 0;

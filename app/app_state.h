@@ -13,6 +13,7 @@
 
 #include "core/base/job_queue.h"
 #include "core/base/progress.h"
+#include "core/calib/calibrator.h"
 #include "core/formats/model_file.h"
 #include "core/metrics/error_stats.h"
 #include "core/quant/quant_params.h"
@@ -151,7 +152,8 @@ private:
     void post(std::function<void()> fn);  // from a worker: run fn on the main thread in poll()
     void requestSummary(uint64_t docId, size_t tensor);
     void requestSlices();
-    void rebuildAnalysis();
+    void rebuildAnalysis(bool interacting);
+    ClipRange cachedRange(const Calibrator& cal, const std::string& spec, const TensorSummary& sum);
     void submitExact();
     std::string exactKey(const CalibRow& row) const;
     void invalidate() { m_dirty = true; }
@@ -172,6 +174,8 @@ private:
     std::shared_ptr<Progress> m_slicesProgress;
     std::string m_slicesRequestKey;
     std::map<std::string, std::shared_ptr<const ErrorReport>> m_exactCache;
+    std::map<std::string, ClipRange> m_rangeCache;  // calibrator answers per (summary, scheme, spec)
+    std::mutex m_rangeCacheMutex;
     std::shared_ptr<Progress> m_exactProgress;
     std::string m_exactSubmittedFor;
 
@@ -191,7 +195,8 @@ private:
 };
 
 // Estimate of the error of `params` on sampled values (slice of each value given, or all 0).
+// `stride` > 1 uses every stride-th sampled value (while a control is held: 4× cheaper).
 ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint32_t> slices,
-                             const QuantParams& params, size_t errorBins = 128);
+                             const QuantParams& params, size_t errorBins = 128, size_t stride = 1);
 
 }  // namespace qv
