@@ -20,8 +20,8 @@ namespace {
 // at a freed one's address never hits a stale entry.
 struct HistogramKey {
     const void* summary;
-    uint64_t elements, finite;
-    double min, max, mean, std;
+    uint64_t elements, finite, zeros, fineBins;
+    double min, max, mean, std, meanAbsDeviation, kurtosis;
     bool abs;
     double lo, hi;
     size_t bins;
@@ -41,7 +41,8 @@ std::vector<double> cachedRebin(const TensorSummary& s, bool abs, double lo, dou
     std::mutex& mutex = cacheMutex();
     auto& cache = histogramCache();
     constexpr size_t kEntries = 16;
-    const HistogramKey key{&s, s.elements, s.finite, s.min, s.max, s.mean, s.std, abs, lo, hi, bins};
+    const HistogramKey key{&s,     s.elements, s.finite, s.zeroCount, s.histogram.bins().size(), s.min, s.max, s.mean,
+                           s.std,  s.meanAbsDeviation, s.kurtosis, abs, lo, hi, bins};
     {
         std::lock_guard<std::mutex> lock(mutex);
         for (auto it = cache.begin(); it != cache.end(); ++it) {
