@@ -2,13 +2,15 @@
 //
 // Sources (facts re-derived, code written here):
 //   layouts  — llama.cpp ggml/src/ggml-common.h (block_q4_0 … block_iq4_xs and their static_asserts),
-//   formulas — llama.cpp ggml/src/ggml-quants.c dequantize_row_q4_0 … dequantize_row_iq4_xs, get_scale_min_k4.
+//   formulas — llama.cpp ggml/src/ggml-quants.c dequantize_row_q4_0 … dequantize_row_iq4_xs, get_scale_min_k4,
+//              dequantize_row_mxfp4, dequantize_row_tq1_0, dequantize_row_tq2_0; ggml-impl.h ggml_e8m0_to_fp32_half.
 // Each decoder is written in "element e of the block comes from …" form instead of ggml's pointer-walking
 // loops, so the bit positions can be read off and checked against the hand-built blocks in
 // tests/core/gguf/ggml_blocks_test.cpp. The floating-point operations are done in the same order as
 // ggml's (e.g. (d·sc)·q − (dmin·m)), so the results are bit-identical to dequantize_row_*.
 //
-// [SECTION] layouts   [SECTION] 32-element blocks   [SECTION] K-quants   [SECTION] non-linear   [SECTION] dispatch
+// [SECTION] layouts  [SECTION] 32-element blocks  [SECTION] K-quants  [SECTION] non-linear  [SECTION] MXFP4 and ternary
+// [SECTION] dispatch
 #include "core/tensor/ggml_blocks.h"
 
 #include <array>
@@ -37,6 +39,9 @@ struct Q5_K { static constexpr int d = 0, dmin = 2, scales = 4, qh = 16, qs = 48
 struct Q6_K { static constexpr int ql = 0, qh = 128, scales = 192, d = 208, size = 210; };  // {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}
 struct Q8_K { static constexpr int d = 0, qs = 4, bsums = 260, size = 292; };              // {f32 d; i8 qs[256]; i16 bsums[16]}
 struct IQ4_NL { static constexpr int d = 0, qs = 2, size = 18; };                          // {f16 d; u8 qs[16]}
+struct MXFP4 { static constexpr int e = 0, qs = 1, size = 17; };                       // {u8 e (E8M0); u8 qs[16]}
+struct TQ1_0 { static constexpr int qs = 0, qh = 48, d = 52, size = 54; };              // {u8 qs[48]; u8 qh[4]; f16 d}
+struct TQ2_0 { static constexpr int qs = 0, d = 64, size = 66; };                       // {u8 qs[64]; f16 d}
 struct IQ4_XS { static constexpr int d = 0, scalesH = 2, scalesL = 4, qs = 8, size = 136; }; // {f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]}
 
 // The on-disk sizes ggml locks with static_assert(sizeof(block_…) == …); tests check them against traits().
@@ -54,10 +59,17 @@ static_assert(Q6_K::size == 2 + kQKK / 16 + 3 * kQKK / 4, "block_q6_K");
 static_assert(Q8_K::size == 4 + kQKK + kQKK / 16 * 2, "block_q8_K");
 static_assert(IQ4_NL::size == 2 + kQK / 2, "block_iq4_nl");
 static_assert(IQ4_XS::size == 2 + 2 + kQKK / 64 + kQKK / 2, "block_iq4_xs");
+static_assert(MXFP4::size == 1 + kQK / 2, "block_mxfp4");
+static_assert(TQ1_0::size == 2 + kQKK / 64 + (kQKK - 4 * kQKK / 64) / 5, "block_tq1_0");
+static_assert(TQ2_0::size == 2 + kQKK / 4, "block_tq2_0");
 
 // The 16 levels of IQ4_NL/IQ4_XS, a non-uniform grid denser near zero.
 // Fact from llama.cpp ggml-common.h, table kvalues_iq4nl.
 constexpr int8_t kValuesIq4nl[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+// MXFP4's 16 E2M1 values, doubled to integers (the scale below is halved to match).
+// Fact from llama.cpp ggml-common.h, table kvalues_mxfp4 (OCP MX v1.0 E2M1: 0, .5, 1, 1.5, 2, 3, 4, 6).
+constexpr int8_t kValuesMxfp4[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
 
 uint8_t u8(const std::byte* p, int i) { return static_cast<uint8_t>(p[i]); }
 int8_t i8(const std::byte* p, int i) { return static_cast<int8_t>(p[i]); }
@@ -286,6 +298,48 @@ void decodeIq4Xs(const std::byte* b, float* y) {
     }
 }
 
+// [SECTION] MXFP4 and ternary.
+
+// E8M0 scale, halved: 2^(e − 128) (ggml-impl.h ggml_e8m0_to_fp32_half: e < 2 gives the subnormals 2^-128, 2^-127).
+float e8m0Half(uint8_t e) {
+    const uint32_t bits = e < 2 ? (0x00200000u << e) : (static_cast<uint32_t>(e - 1) << 23);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+// MXFP4: y = kvalues_mxfp4[q]·2^(e−128), nibbles placed as in Q4_0.
+void decodeMxfp4(const std::byte* b, float* y) {
+    const float d = e8m0Half(u8(b, MXFP4::e));
+    int32_t q[32];
+    unpackNibbles(b + MXFP4::qs, q);
+    for (int e = 0; e < 32; ++e) y[e] = static_cast<float>(kValuesMxfp4[q[e]]) * d;
+}
+
+// TQ1_0 packs 5 trits per byte as a base-3 fraction of 256: trit n of byte v is
+// (((v·3^n) mod 256)·3) >> 8 (ggml dequantize_row_tq1_0); y = (trit − 1)·d.
+// Elements 0–159: trit n = e/32 of qs[e%32]; 160–239: trit r/16 of qs[32 + r%16] (r = e − 160);
+// 240–255: trit r/4 of qh[r%4] (r = e − 240; 4 trits per qh byte).
+int trit(int v, int n) {
+    static constexpr int kPow3[5] = {1, 3, 9, 27, 81};
+    const int q = (v * kPow3[n]) & 0xFF;
+    return (q * 3) >> 8;
+}
+void decodeTq1_0(const std::byte* b, float* y) {
+    const float d = f16(b, TQ1_0::d);
+    for (int e = 0; e < 160; ++e) y[e] = static_cast<float>(trit(u8(b + TQ1_0::qs, e % 32), e / 32) - 1) * d;
+    for (int r = 0; r < 80; ++r) y[160 + r] = static_cast<float>(trit(u8(b + TQ1_0::qs, 32 + r % 16), r / 16) - 1) * d;
+    for (int r = 0; r < 16; ++r) y[240 + r] = static_cast<float>(trit(u8(b + TQ1_0::qh, r % 4), r / 4) - 1) * d;
+}
+
+// TQ2_0: 2-bit codes placed as in Q2_K; y = (q − 1)·d.
+void decodeTq2_0(const std::byte* b, float* y) {
+    const float d = f16(b, TQ2_0::d);
+    int32_t q[256];
+    unpackTwoBits(b + TQ2_0::qs, q);
+    for (int e = 0; e < 256; ++e) y[e] = static_cast<float>(q[e] - 1) * d;
+}
+
 template <void (*Decode)(const std::byte*, float*), int BlockBytes, int BlockElements>
 void decodeAll(const std::byte* src, size_t blocks, float* dst) {
     for (size_t i = 0; i < blocks; ++i) Decode(src + i * BlockBytes, dst + i * BlockElements);
@@ -310,6 +364,9 @@ bool decodeGgmlBlocks(DType t, const std::byte* src, size_t blocks, float* dst) 
         case DType::Q8_K: decodeAll<decodeQ8_K, Q8_K::size, kQKK>(src, blocks, dst); return true;
         case DType::IQ4_NL: decodeAll<decodeIq4Nl, IQ4_NL::size, kQK>(src, blocks, dst); return true;
         case DType::IQ4_XS: decodeAll<decodeIq4Xs, IQ4_XS::size, kQKK>(src, blocks, dst); return true;
+        case DType::MXFP4: decodeAll<decodeMxfp4, MXFP4::size, kQK>(src, blocks, dst); return true;
+        case DType::TQ1_0: decodeAll<decodeTq1_0, TQ1_0::size, kQKK>(src, blocks, dst); return true;
+        case DType::TQ2_0: decodeAll<decodeTq2_0, TQ2_0::size, kQKK>(src, blocks, dst); return true;
         default: return false;  // plain types, and block types listed but not decoded (IQ2_XXS, …)
     }
 }
@@ -318,7 +375,8 @@ bool ggmlBlocksDecodable(DType t) {
     switch (t) {
         case DType::Q4_0: case DType::Q4_1: case DType::Q5_0: case DType::Q5_1: case DType::Q8_0:
         case DType::Q8_1: case DType::Q2_K: case DType::Q3_K: case DType::Q4_K: case DType::Q5_K:
-        case DType::Q6_K: case DType::Q8_K: case DType::IQ4_NL: case DType::IQ4_XS:
+        case DType::Q6_K: case DType::Q8_K: case DType::IQ4_NL: case DType::IQ4_XS: case DType::MXFP4:
+        case DType::TQ1_0: case DType::TQ2_0:
             return true;
         default: return false;
     }

@@ -128,6 +128,7 @@ void decodeSpeed(BenchReport& report) {
         {DType::Q4_0, {0}},    {DType::Q4_1, {0, 2}}, {DType::Q5_0, {0}},      {DType::Q5_1, {0, 2}},
         {DType::Q8_0, {0}},    {DType::Q2_K, {80, 82}}, {DType::Q3_K, {108}},  {DType::Q4_K, {0, 2}},
         {DType::Q5_K, {0, 2}}, {DType::Q6_K, {208}},  {DType::IQ4_NL, {0}},    {DType::IQ4_XS, {0}},
+        {DType::TQ1_0, {52}},  {DType::TQ2_0, {64}},
     };
     constexpr size_t kElements = size_t{1} << 22;  // 4M floats = 16 MiB out per pass
     std::mt19937 rng(7);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -49,7 +50,8 @@ TEST(GgmlBlocks, BlockSizesMatchGgmlStaticAsserts) {
         {DType::Q4_0, {32, 18}},  {DType::Q4_1, {32, 20}},  {DType::Q5_0, {32, 22}},   {DType::Q5_1, {32, 24}},
         {DType::Q8_0, {32, 34}},  {DType::Q8_1, {32, 36}},  {DType::Q2_K, {256, 84}},  {DType::Q3_K, {256, 110}},
         {DType::Q4_K, {256, 144}}, {DType::Q5_K, {256, 176}}, {DType::Q6_K, {256, 210}}, {DType::Q8_K, {256, 292}},
-        {DType::IQ4_NL, {32, 18}}, {DType::IQ4_XS, {256, 136}},
+        {DType::IQ4_NL, {32, 18}}, {DType::IQ4_XS, {256, 136}}, {DType::MXFP4, {32, 17}},
+        {DType::TQ1_0, {256, 54}}, {DType::TQ2_0, {256, 66}},
     };
     for (const auto& [t, size] : expected) {
         EXPECT_EQ(traits(t).blockElements, size.first) << dtypeName(t);
@@ -331,6 +333,69 @@ TEST(GgmlBlocks, IQ4_XS) {
     EXPECT_FLOAT_EQ(y[168], -3.0f);       // s5: 0.25·−12 · kvalues[8] = 1
     EXPECT_FLOAT_EQ(y[223], -63.5f);      // s6: 0.25·2 · kvalues[15 − 15] = −127
     EXPECT_FLOAT_EQ(y[233], -3.25f);      // s7: 0.25·−1 · kvalues[9] = 13
+}
+
+TEST(GgmlBlocks, MXFP4) {
+    // {u8 e = 127 → d = 2^(127−128) = 0.5; nibble pattern}: y[j] = 0.5·kvalues_mxfp4[j], y[16+j] = 0.5·kv[15 − j]
+    // with kvalues_mxfp4 = 0 1 2 3 4 6 8 12 0 −1 −2 −3 −4 −6 −8 −12.
+    Block b = zeros(17);
+    putU8(b, 0, 127);
+    nibblePattern(b, 1, 16);
+    auto y = decode(DType::MXFP4, b);
+    EXPECT_FLOAT_EQ(y[0], 0.0f);
+    EXPECT_FLOAT_EQ(y[5], 3.0f);    // 0.5·6
+    EXPECT_FLOAT_EQ(y[7], 6.0f);    // 0.5·12
+    EXPECT_FLOAT_EQ(y[15], -6.0f);  // 0.5·−12
+    EXPECT_FLOAT_EQ(y[16], -6.0f);  // high nibble of byte 0 = 15
+    EXPECT_FLOAT_EQ(y[22], -0.5f);  // high nibble of byte 6 = 9 → 0.5·−1
+    // e = 130 → d = 4; e = 1 → d = 2^-127 (a subnormal scale, kept exactly).
+    putU8(b, 0, 130);
+    y = decode(DType::MXFP4, b);
+    EXPECT_FLOAT_EQ(y[7], 48.0f);   // 4·12
+    putU8(b, 0, 1);
+    y = decode(DType::MXFP4, b);
+    EXPECT_EQ(y[7], std::ldexp(12.0f, -127));
+}
+
+TEST(GgmlBlocks, TQ1_0) {
+    // {qs[48]; qh[4]; f16 d = 2}: trit n of byte v = (((v·3^n) mod 256)·3) >> 8, y = (trit − 1)·2.
+    // v = 100: trits 1 0 1 1 1 (100·3 = 300 → 1; 300 mod 256 = 44 → 0; 900 mod 256 = 132 → 1; 140 → 1; 164 → 1)
+    // v = 255: trits 2 2 2 2 2;  v = 0: trits 0 0 0 0 0.
+    Block b = zeros(54);
+    putU8(b, 0, 100);
+    putU8(b, 1, 255);
+    putU8(b, 33, 100);
+    putU8(b, 48 + 2, 100);
+    putF16(b, 52, 2.0f);
+    const auto y = decode(DType::TQ1_0, b);
+    EXPECT_FLOAT_EQ(y[0], 0.0f);     // qs[0] trit 0 = 1
+    EXPECT_FLOAT_EQ(y[32], -2.0f);   // qs[0] trit 1 = 0
+    EXPECT_FLOAT_EQ(y[64], 0.0f);    // qs[0] trit 2 = 1
+    EXPECT_FLOAT_EQ(y[1], 2.0f);     // qs[1] trit 0 = 2
+    EXPECT_FLOAT_EQ(y[129], 2.0f);   // qs[1] trit 4 = 2
+    EXPECT_FLOAT_EQ(y[2], -2.0f);    // qs[2] = 0
+    EXPECT_FLOAT_EQ(y[160], -2.0f);  // second part: qs[32] = 0
+    EXPECT_FLOAT_EQ(y[161], 0.0f);   // qs[33] trit 0 = 1
+    EXPECT_FLOAT_EQ(y[177], -2.0f);  // qs[33] trit 1 = 0
+    EXPECT_FLOAT_EQ(y[240], -2.0f);  // qh[0] = 0
+    EXPECT_FLOAT_EQ(y[242], 0.0f);   // qh[2] trit 0 = 1
+    EXPECT_FLOAT_EQ(y[246], -2.0f);  // qh[2] trit 1 = 0
+    EXPECT_FLOAT_EQ(y[254], 0.0f);   // qh[2] trit 3 = 1
+}
+
+TEST(GgmlBlocks, TQ2_0) {
+    // {qs[64] = the 2-bit pattern of the Q2_K test; f16 d = 0.5}: y = (q − 1)·0.5
+    Block b = zeros(66);
+    twoBitPattern(b, 0);
+    putF16(b, 64, 0.5f);
+    const auto y = decode(DType::TQ2_0, b);
+    EXPECT_FLOAT_EQ(y[0], -0.5f);   // q 0
+    EXPECT_FLOAT_EQ(y[5], 1.0f);    // qs[5] shift 0 → 3
+    EXPECT_FLOAT_EQ(y[37], 0.5f);   // qs[5] shift 2 → 2
+    EXPECT_FLOAT_EQ(y[101], -0.5f); // qs[5] shift 6 → 0
+    EXPECT_FLOAT_EQ(y[127], 1.0f);  // qs[31] shift 6 → 3
+    EXPECT_FLOAT_EQ(y[135], 1.0f);  // qs[39] = 0xFF → 3
+    EXPECT_FLOAT_EQ(y[200], 0.5f);  // qs[40] shift 4 → 2
 }
 
 TEST(GgmlBlocks, UnalignedReadsThroughTensorView) {
