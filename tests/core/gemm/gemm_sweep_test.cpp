@@ -1,6 +1,7 @@
 // Every optimized kernel gives exactly the reference's bytes: sizes around the SIMD widths, zero points, output modes, threads.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -156,6 +157,45 @@ TEST(GemmSweep, OutputModesRoundingAndSaturation) {
             }
         }
     }
+}
+
+TEST(GemmSweep, ExactTiesInEveryRoundingPath) {
+    // Scales that are powers of two make acc·M land exactly on .5 for many outputs (M = 2^−1…2^−4
+    // per channel), where the three rounding paths disagree (requantize_test.cpp has the hand cases);
+    // every kernel must reproduce the reference's choice on each of them, small values included.
+    std::mt19937 rng(11);
+    const int64_t M = 9, N = 70, K = 5;
+    std::vector<uint8_t> a(static_cast<size_t>(M * K)), b(static_cast<size_t>(K * N));
+    std::uniform_int_distribution<int> small(0, 6);
+    for (auto& v : a) v = static_cast<uint8_t>(small(rng));
+    for (auto& v : b) v = static_cast<uint8_t>(small(rng) - 3);
+    std::vector<float> scales(static_cast<size_t>(N));
+    for (size_t j = 0; j < scales.size(); ++j) scales[j] = std::ldexp(1.0f, -static_cast<int>(j % 4));
+    for (bool ySigned : {false, true}) {
+        for (RequantRounding r : {RequantRounding::Float, RequantRounding::FixedDouble, RequantRounding::FixedSingle}) {
+            GemmParams p = shape(M, N, K);
+            p.aZero = 3;
+            p.bScales = scales;
+            p.out.mode = GemmOutput::Quantized8;
+            p.out.rounding = r;
+            p.out.yScale = 2.0f;
+            p.out.ySigned = ySigned;
+            p.out.yZero = ySigned ? 0 : 100;
+            for (GemmKernel k : optimizedKernels()) expectSame(p, a, b, true, 0, k, std::string("ties ") + requantRoundingName(r));
+        }
+    }
+    // And the paths really do differ on this data (otherwise the test would prove nothing).
+    GemmParams p = shape(M, N, K);
+    p.aZero = 3;
+    p.bScales = scales;
+    p.out.mode = GemmOutput::Quantized8;
+    p.out.yScale = 2.0f;
+    p.out.ySigned = true;
+    std::vector<int8_t> yFloat(static_cast<size_t>(M * N)), yFixed(static_cast<size_t>(M * N));
+    ASSERT_TRUE(gemmReference(p, a.data(), b.data(), true, 0, yFloat.data()).ok());
+    p.out.rounding = RequantRounding::FixedDouble;
+    ASSERT_TRUE(gemmReference(p, a.data(), b.data(), true, 0, yFixed.data()).ok());
+    EXPECT_NE(yFloat, yFixed);
 }
 
 TEST(GemmSweep, BlockingAndThreadsOnLargerShapes) {
