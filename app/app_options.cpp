@@ -18,7 +18,7 @@ bool parseInt(const std::string& s, int& out) {
 const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
-           "                [--calibrator NAME[:ARG]] [--tab error|calibrators|codes|errorplot|channels] [--log-y]\n"
+           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab error|calibrators|codes|errorplot|channels] [--log-y]\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
@@ -89,6 +89,8 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             QuantScheme probe;
             if (!next(o.granularity) || !parseGranularity(o.granularity, probe))
                 return fail("--granularity needs tensor|channel[:AXIS]|group:SIZE");
+        } else if (a == "--preset") {
+            if (!next(o.preset)) return fail("--preset needs a name");
         } else if (a == "--calibrator") {
             if (!next(o.calibrator)) return fail("--calibrator needs a name");
         } else if (a == "--tab") {

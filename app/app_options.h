@@ -18,6 +18,7 @@ struct AppOptions {
     int bits = 0;                // 0: keep the default scheme
     std::string scheme;          // "sym" | "asym" ("" keeps the default)
     std::string granularity;     // "tensor" | "channel[:AXIS]" | "group:SIZE"
+    std::string preset;          // "tensorrt" | "onnxruntime" | "pytorch" | "quantviz"
     std::string calibrator;      // active calibrator spec ("" keeps the default)
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;

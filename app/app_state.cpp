@@ -13,10 +13,12 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "core/base/parallel.h"
 #include "core/calib/calibrator.h"
+#include "core/calib/presets.h"
 #include "core/quant/quantizer.h"
 
 namespace qv {
@@ -192,8 +194,36 @@ void AppState::setPercentile(double p) {
     invalidate();
 }
 
+bool AppState::applyPreset(const std::string& name) {
+    const Preset* p = findPreset(name);
+    if (!p) return false;
+    m_preset = name;
+    setScheme(p->apply(m_scheme));
+    for (auto& c : m_calibrators) {
+        c.enabled = false;
+        c.arg.clear();
+        for (const auto& spec : p->calibrators) {
+            auto colon = spec.find(':');
+            if (spec.substr(0, colon) != c.name) continue;
+            c.enabled = true;
+            if (colon == std::string::npos) continue;
+            if (c.name == "percentile") m_percentile = std::atof(spec.c_str() + colon + 1);
+            else c.arg = spec.substr(colon + 1);
+        }
+    }
+    bool activeOn = false;
+    for (const auto& c : m_calibrators) activeOn |= c.enabled && c.name == m_activeCalibrator;
+    if (!activeOn && m_activeCalibrator != "manual") m_activeCalibrator = "minmax";
+    invalidate();
+    return true;
+}
+
 std::string AppState::specFor(const std::string& name) const {
-    if (name != "percentile") return name;
+    if (name != "percentile") {
+        for (const auto& c : m_calibrators)
+            if (c.name == name && !c.arg.empty()) return name + ":" + c.arg;
+        return name;
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "percentile:%.6g", m_percentile);
     return buf;

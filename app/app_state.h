@@ -67,6 +67,7 @@ struct Analysis {
 struct CalibratorChoice {
     std::string name;   // base name as makeCalibrator spells it
     bool enabled = true;
+    std::string arg;    // argument a preset gives it ("onnxruntime" for entropy); percentile uses percentile()
 };
 
 // What failed, for the error dialog and the status line.
@@ -109,6 +110,10 @@ public:
     double percentile() const { return m_percentile; }
     void setPercentile(double p);
     std::string specFor(const std::string& name) const;  // adds the percentile argument
+    // Applies a tool preset (core/calib/presets.h): its convention and range shape, its calibrators
+    // (with their arguments) enabled and the others hidden. "" or an unknown name: false.
+    bool applyPreset(const std::string& name);
+    const std::string& preset() const { return m_preset; }
     std::optional<ClipRange> manualRange() const { return m_manual; }
     void setManualRange(ClipRange r);   // also makes "manual" the active row
     void clearManualRange();
@@ -167,6 +172,7 @@ private:
     std::string m_activeCalibrator = "minmax";
     std::vector<CalibratorChoice> m_calibrators;
     double m_percentile = 99.99;
+    std::string m_preset = "quantviz";
     std::optional<ClipRange> m_manual;
 
     std::map<TensorKey, SummaryEntry> m_summaries;

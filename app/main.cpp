@@ -131,6 +131,10 @@ int main(int argc, char** argv) {
         if (!opt.granularity.empty()) qv::parseGranularity(opt.granularity, s);
         state.setScheme(s);
     }
+    if (!opt.preset.empty() && !state.applyPreset(opt.preset)) {
+        std::fprintf(stderr, "quantviz: unknown preset '%s'\n", opt.preset.c_str());
+        return 2;
+    }
     if (!opt.calibrator.empty()) {
         auto colon = opt.calibrator.find(':');
         if (opt.calibrator.rfind("percentile:", 0) == 0) state.setPercentile(std::atof(opt.calibrator.c_str() + 11));

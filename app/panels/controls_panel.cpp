@@ -9,6 +9,7 @@
 
 #include "app/panels/histogram_panel.h"
 #include "app/widgets/help.h"
+#include "core/calib/presets.h"
 
 namespace qv {
 
@@ -17,6 +18,26 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
     bool anyActive = false;
     ImGui::PushItemWidth(-ImGui::GetFontSize() * 6.5f);
 
+    {
+        const auto& ps = presets();
+        const Preset* cur = findPreset(state.preset());
+        if (ImGui::BeginCombo("preset", cur ? cur->title.c_str() : "custom")) {
+            for (const auto& p : ps) {
+                if (ImGui::Selectable(p.title.c_str(), cur == &p)) state.applyPreset(p.name);
+                if (ImGui::IsItemHovered()) {
+                    ImGui::BeginTooltip();
+                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+                    ImGui::TextUnformatted(p.description.c_str());
+                    ImGui::PopTextWrapPos();
+                    ImGui::EndTooltip();
+                }
+            }
+            ImGui::EndCombo();
+        }
+        helpMarker("A preset reproduces another tool's conventions end to end (scale divisor, zero point, "
+                   "degenerate ranges, its calibrators and their defaults), so you can see why the same tensor "
+                   "gets different scales in TensorRT, ONNX Runtime and PyTorch. See docs/presets.md.");
+    }
     int bits = s.bits;
     if (ImGui::SliderInt("bits", &bits, 2, 16)) state.setBits(bits);
     bitsX0 = ImGui::GetItemRectMin().x;

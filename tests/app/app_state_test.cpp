@@ -129,6 +129,23 @@ TEST(AppState, NanAndInfAreCountedAndNeverPoisonTheRange) {
     EXPECT_EQ(a->activeRow()->range.hi, 2.0);
 }
 
+TEST(AppState, OnnxRuntimePresetSetsConventionAndCalibrators) {
+    std::string path = test::tempPath("preset.npy");
+    test::writeNpyF32(path, {4, 8}, rampMatrix());
+    AppState state;
+    ASSERT_TRUE(state.openFile(path));
+    ASSERT_TRUE(state.applyPreset("onnxruntime"));
+    EXPECT_FALSE(state.applyPreset("no-such-tool"));
+    EXPECT_EQ(state.scheme().convention, Convention::OnnxRuntime);
+    EXPECT_EQ(state.percentile(), 99.999);
+    state.waitSettled();
+    auto a = state.analysis();
+    ASSERT_TRUE(a);
+    std::vector<std::string> specs;
+    for (const auto& r : a->rows) specs.push_back(r.spec);
+    EXPECT_EQ(specs, (std::vector<std::string>{"minmax", "percentile:99.999", "entropy:onnxruntime"}));
+}
+
 TEST(EstimateOnSample, HandWorkedTwoBitExample) {
     // 2-bit restricted symmetric, s = 1, z = 0, codes −1..1.
     // x = −1, −0.4, 0.3, 1, 2 → q = −1, 0, 0, 1, 1 (2 saturates) → e = 0, 0.4, −0.3, 0, −1.
