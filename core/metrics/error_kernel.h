@@ -20,7 +20,6 @@ struct ErrorRunSums {
     uint64_t count = 0, clipped = 0;
     double sumSqErr = 0, sumAbsErr = 0, sumSqX = 0, sumSqXq = 0, sumXXq = 0;
     double maxAbsErr = 0;
-    float errMin = 0, errMax = 0;  // valid when count > 0
 };
 
 // For x[0..n) (n ≤ kErrorRunMax): codes[i] = the code, err[i] = x̂ − x (0 for non-finite x),

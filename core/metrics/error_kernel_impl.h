@@ -18,7 +18,6 @@ template <int W, bool kReciprocal>
 inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p, int32_t* codes, float* err,
                             uint8_t* finite, ErrorRunSums& out) {
     constexpr float kMagic = 0x1.8p23f;
-    constexpr float kInf = __builtin_huge_valf();
     const float s = p.scale, inv = p.invScale, lowF = p.lowF, highF = p.highF;
     const int32_t z = p.zeroPoint;
     alignas(64) float xs[kErrorRunMax];
@@ -45,14 +44,13 @@ inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p
         clipped[i] = (fin & cl) ? 1 : 0;
     }
     // Moments in double, with the error taken in double too (x̂ − x of two floats is exact
-    // there), so they match a scalar double reference up to the order of the sums.
-    double sse[W], sae[W], sxx[W], sqq[W], sxq[W], emax[W];
-    float emn[W], emx[W];
+    // there), so they match a scalar double reference up to the order of the sums. Σx̂² and Σx·x̂
+    // follow from Σx², Σx·e and Σe² (x̂ = x + e), which saves two accumulators per lane; the
+    // histogram range comes from the error keys, so no per-element min/max either.
+    double sse[W], sae[W], sxx[W], sxe[W], emax[W];
     uint32_t cnt[W], clip[W];
     for (int j = 0; j < W; ++j) {
-        sse[j] = sae[j] = sxx[j] = sqq[j] = sxq[j] = emax[j] = 0;
-        emn[j] = kInf;
-        emx[j] = -kInf;
+        sse[j] = sae[j] = sxx[j] = sxe[j] = emax[j] = 0;
         cnt[j] = clip[j] = 0;
     }
     size_t i = 0;
@@ -65,14 +63,8 @@ inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p
             sse[j] += de * de;
             sae[j] += ae;
             sxx[j] += dx * dx;
-            sqq[j] += dq * dq;
-            sxq[j] += dx * dq;
+            sxe[j] += dx * de;
             emax[j] = ae > emax[j] ? ae : emax[j];
-            const bool fin = finite[k] != 0;
-            const float e = err[k];
-            const float lo = fin ? e : kInf, hi = fin ? e : -kInf;
-            emn[j] = lo < emn[j] ? lo : emn[j];
-            emx[j] = hi > emx[j] ? hi : emx[j];
             cnt[j] += finite[k];
             clip[j] += clipped[k];
         }
@@ -84,32 +76,25 @@ inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p
         sse[0] += de * de;
         sae[0] += ae;
         sxx[0] += dx * dx;
-        sqq[0] += dq * dq;
-        sxq[0] += dx * dq;
+        sxe[0] += dx * de;
         emax[0] = ae > emax[0] ? ae : emax[0];
-        if (finite[i]) {
-            emn[0] = err[i] < emn[0] ? err[i] : emn[0];
-            emx[0] = err[i] > emx[0] ? err[i] : emx[0];
-        }
         cnt[0] += finite[i];
         clip[0] += clipped[i];
     }
 
     ErrorRunSums o;
-    o.errMin = kInf;
-    o.errMax = -kInf;
+    double xe = 0;
     for (int j = 0; j < W; ++j) {
         o.sumSqErr += sse[j];
         o.sumAbsErr += sae[j];
         o.sumSqX += sxx[j];
-        o.sumSqXq += sqq[j];
-        o.sumXXq += sxq[j];
+        xe += sxe[j];
         o.maxAbsErr = emax[j] > o.maxAbsErr ? emax[j] : o.maxAbsErr;
-        o.errMin = emn[j] < o.errMin ? emn[j] : o.errMin;
-        o.errMax = emx[j] > o.errMax ? emx[j] : o.errMax;
         o.count += cnt[j];
         o.clipped += clip[j];
     }
+    o.sumXXq = o.sumSqX + xe;
+    o.sumSqXq = o.sumSqX + 2 * xe + o.sumSqErr;
     out = o;
 }
 

@@ -79,7 +79,6 @@ struct Worker {
     std::vector<uint64_t> codeHist;
     std::vector<uint32_t> errKeys;
     std::vector<uint64_t> sliceCodeBits;
-    float errMin = std::numeric_limits<float>::infinity(), errMax = -std::numeric_limits<float>::infinity();
     std::vector<float> buffer;
     int32_t codes[detail::kErrorRunMax];
     float err[detail::kErrorRunMax];
@@ -183,14 +182,24 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
                 a.sumXXq = rs.sumXXq;
                 w.total.merge(a);
                 if (perSlice) w.slices[slice].merge(a);
-                w.errMin = std::min(w.errMin, rs.errMin);
-                w.errMax = std::max(w.errMax, rs.errMax);
             }
             uint64_t* codeHist = w.codeHist.data() - qmin;
             uint32_t* errKeys = w.errKeys.data();
-            for (size_t k = 0; k < run; ++k) {
-                codeHist[w.codes[k]] += w.finite[k];
-                errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift] += w.finite[k];
+            // Prefetch the next run while this one is binned (the binning touches only L1/L2,
+            // so otherwise the stream from memory stalls at the start of every run).
+            const float* next = x + i + run;
+            const float* chunkEnd = x + len;
+            if (rs.count == run) {  // all finite (the usual case): plain increments
+                for (size_t k = 0; k < run; ++k) {
+                    if ((k & 15) == 0 && next + k < chunkEnd) __builtin_prefetch(next + k);
+                    ++codeHist[w.codes[k]];
+                    ++errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift];
+                }
+            } else {
+                for (size_t k = 0; k < run; ++k) {
+                    codeHist[w.codes[k]] += w.finite[k];
+                    errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift] += w.finite[k];
+                }
             }
             if (sliceBits) {
                 const uint64_t base = slice * range - static_cast<uint64_t>(static_cast<int64_t>(qmin));
@@ -216,8 +225,6 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
         for (uint64_t c = 0; c < range; ++c) m.codeHist[c] += w.codeHist[c];
         for (uint32_t k = 0; k < kErrKeys; ++k) m.errKeys[k] += w.errKeys[k];
         for (size_t b = 0; b < m.sliceCodeBits.size(); ++b) m.sliceCodeBits[b] |= w.sliceCodeBits[b];
-        m.errMin = std::min(m.errMin, w.errMin);
-        m.errMax = std::max(m.errMax, w.errMax);
     }
     const auto used = static_cast<uint64_t>(std::count_if(m.codeHist.begin(), m.codeHist.end(), [](uint64_t c) { return c > 0; }));
     report->total = m.total.finish(used, range);
@@ -236,8 +243,22 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
         }
     }
 
-    // Error histogram over [min e, max e] (widened when all errors are equal, e.g. all zero).
-    double lo = report->total.count ? m.errMin : 0.0, hi = report->total.count ? m.errMax : 0.0;
+    // Error histogram over [min e, max e]: the range comes from the lowest and highest occupied
+    // error keys, tightened by the exact max |e| (widened when all errors are equal, e.g. 0).
+    double lo = 0, hi = 0;
+    if (report->total.count > 0) {
+        const double maxAbs = report->total.maxAbsError;
+        double bestLo = std::numeric_limits<double>::infinity(), bestHi = -bestLo;
+        for (uint32_t key = 0; key < kErrKeys; ++key) {
+            if (m.errKeys[key] == 0) continue;
+            double a, b;
+            errKeyEdges(key, a, b);
+            bestLo = std::min(bestLo, a);
+            bestHi = std::max(bestHi, b);
+        }
+        lo = std::max(bestLo, -maxAbs);
+        hi = std::min(bestHi, maxAbs);
+    }
     if (!(hi > lo)) {
         const double w = std::max({std::fabs(lo), 0.5 * static_cast<double>(maxScale), 1e-30});
         lo -= w;
