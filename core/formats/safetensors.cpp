@@ -36,6 +36,31 @@ constexpr DtypeName kDtypes[] = {
     {"BOOL", DType::Bool},
 };
 
+// A safetensors header nests three levels ({tensor: {"shape": [..]}}); anything much deeper is hostile.
+// Checked by a linear scan before parsing, because building and destroying a DOM of millions of
+// nested arrays costs seconds and deep recursion in consumers.
+constexpr int kMaxJsonDepth = 16;
+
+// Byte index (within text) where nesting first exceeds kMaxJsonDepth, or npos.
+size_t tooDeepAt(std::string_view text) {
+    int depth = 0;
+    bool inString = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (inString) {
+            if (c == '\\') ++i;
+            else if (c == '"') inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > kMaxJsonDepth) return i;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return std::string_view::npos;
+}
+
 const char* safetensorsName(DType t) {
     for (const auto& d : kDtypes)
         if (d.type == t) return d.name;
@@ -139,6 +164,9 @@ Result<ModelFile> openSafetensors(const std::string& path) {
     if (n < 2) return makeError(path + ": header length " + std::to_string(n) + " is too small for a JSON object");
 
     const char* text = reinterpret_cast<const char*>(bytes.data()) + 8;
+    if (const size_t deep = tooDeepAt(std::string_view(text, n)); deep != std::string_view::npos)
+        return makeError(path + ": header JSON nests deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels at byte offset " + std::to_string(8 + deep));
     Json header;
     try {
         header = Json::parse(text, text + n);
@@ -192,6 +220,9 @@ Result<ModelFile> openSafetensors(const std::string& path) {
 Result<ModelFile> openSafetensorsIndex(const std::string& path) {
     auto text = readTextFile(path);
     if (!text) return text.error();
+    if (const size_t deep = tooDeepAt(*text); deep != std::string_view::npos)
+        return makeError(path + ": index JSON nests deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels at byte offset " + std::to_string(deep));
     Json index;
     try {
         index = Json::parse(*text);
@@ -262,7 +293,8 @@ Status writeSafetensors(const std::string& path, const std::vector<SafetensorsEn
         header[t.name] = Json{{"dtype", dname}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
         offset += t.data.size();
     }
-    std::string text = header.dump();
+    // Invalid UTF-8 in a name would make dump() throw; replace it (U+FFFD) instead.
+    std::string text = header.dump(-1, ' ', false, Json::error_handler_t::replace);
     text.append((8 - text.size() % 8) % 8, ' ');  // the reference writer pads with spaces to 8-byte alignment
     unsigned char len[8];
     for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((uint64_t{text.size()} >> (8 * i)) & 0xFF);

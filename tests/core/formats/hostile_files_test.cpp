@@ -74,6 +74,8 @@ std::vector<Hostile> hostileSafetensors() {
     h.push_back({"negative data_offsets", safetensorsImage(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})", data16),
                  {"tensor 'w'", "'data_offsets' must be"}});
     h.push_back({"metadata not an object", safetensorsImage(R"({"__metadata__":[1]})", data16), {"'__metadata__' is not an object"}});
+    h.push_back({"deeply nested JSON", safetensorsImage(std::string(1000, '[') + std::string(1000, ']'), data16),
+                 {"header JSON nests deeper than 16 levels at byte offset 24"}});
     h.push_back({"tiny header", safetensorsImage("{", {}), {"too small for a JSON object"}});
     return h;
 }
@@ -88,6 +90,21 @@ TEST(HostileSafetensors, EachIsRefusedWithItsReason) {
         for (const auto& s : h.expected)
             EXPECT_NE(m.message().find(s), std::string::npos) << h.what << ": missing \"" << s << "\" in: " << m.message();
     }
+}
+
+TEST(HostileSafetensors, BracketsInsideStringsAreNotNesting) {
+    const std::string deepInString(40, '[');
+    std::string header = "{";  // appended piecewise: GCC 12's -Wrestrict misfires on "lit" + string&&
+    header += entry("w", "F32", "[4]", "[0,16]");
+    header += R"(,"__metadata__":{"k":")";
+    header += deepInString;
+    header += R"(\"[{"}})";
+    const std::string path = test::tempPath("strings.safetensors");
+    test::writeBytes(path, safetensorsImage(header, std::vector<std::byte>(16)));
+    auto m = openModel(path);
+    ASSERT_TRUE(m.ok()) << m.message();
+    ASSERT_EQ((*m)->metadata.size(), 1u);
+    EXPECT_EQ((*m)->metadata[0].value, deepInString + "\"[{");
 }
 
 // Every prefix of a valid file, and every single-byte corruption of its header, must either be
