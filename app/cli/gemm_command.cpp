@@ -41,23 +41,36 @@ struct GemmOptions {
     int threads = 0;
     int repeat = 3;
     bool json = false;
+    bool transposeB = false;
     CLI::App* app = nullptr;
     bool given(const char* flag) const { return app->count(flag) > 0; }
 };
 
+// rows × cols as the GEMM sees it; `transposed` when the file holds cols × rows (--transpose-b).
 struct Matrix {
     SelectedTensor tensor;
     int64_t rows = 0, cols = 0;
+    bool transposed = false;
 };
 
-Matrix loadMatrix(const std::string& path, const char* flag) {
-    Matrix m{selectTensor(path, ""), 0, 0};
+Matrix loadMatrix(const std::string& path, const char* flag, bool transposed = false) {
+    Matrix m{selectTensor(path, ""), 0, 0, transposed};
     const auto& shape = m.tensor.info().shape;
     if (shape.size() != 2)
         failData(m.tensor.label() + ": " + flag + " must be a 2-D matrix, got shape " + m.tensor.info().shapeString());
-    m.rows = shape[0];
-    m.cols = shape[1];
+    m.rows = transposed ? shape[1] : shape[0];
+    m.cols = transposed ? shape[0] : shape[1];
     return m;
+}
+
+// The stored (cols × rows) values of a transposed operand, rearranged into rows × cols row-major.
+template <class T>
+std::vector<T> logicalOrder(std::vector<T> stored, const Matrix& m) {
+    if (!m.transposed) return stored;
+    std::vector<T> out(stored.size());
+    for (int64_t r = 0; r < m.rows; ++r)
+        for (int64_t c = 0; c < m.cols; ++c) out[size_t(r * m.cols + c)] = stored[size_t(c * m.rows + r)];
+    return out;
 }
 
 GemmKernel kernelFromName(const std::string& name) {
@@ -193,7 +206,7 @@ int runInteger(const GemmOptions& o, const Matrix& A, const Matrix& B) {
     auto aInts = readIntegers(A.tensor.view());
     auto bInts = readIntegers(B.tensor.view());
     if (!aInts || !bInts) failData("cannot read the integer codes of A or B");
-    const std::vector<int8_t> aBytes = toBytes(*aInts), bBytes = toBytes(*bInts);
+    const std::vector<int8_t> aBytes = toBytes(*aInts), bBytes = toBytes(logicalOrder(std::move(*bInts), B));
 
     const auto outElems = static_cast<size_t>(p.M * p.N);
     double seconds = 0;
@@ -302,14 +315,14 @@ int runFloat(const GemmOptions& o, const Matrix& A, const Matrix& B) {
         failData(B.tensor.label() + ": B has " + std::to_string(B.rows) + " rows but A has K = " +
                  std::to_string(A.cols) + " columns");
     const std::string base = o.calibrator.empty() ? "minmax" : o.calibrator;
-    const std::vector<float> a = readAllFloats(A.tensor), b = readAllFloats(B.tensor);
+    const std::vector<float> a = readAllFloats(A.tensor), b = logicalOrder(readAllFloats(B.tensor), B);
     for (const auto* v : {&a, &b})
         for (float x : *v)
             if (!std::isfinite(x)) failData("float GEMM operands must be finite (NaN/Inf found in " +
                                             (v == &a ? A.tensor.label() : B.tensor.label()) + ")");
     const QuantizedOperand qa = quantizeOperand(a, A.tensor.info().shape, o.aCalibrator.empty() ? base : o.aCalibrator,
                                                 o.aScheme, false, o.preset);
-    const QuantizedOperand qb = quantizeOperand(b, B.tensor.info().shape, o.bCalibrator.empty() ? base : o.bCalibrator,
+    const QuantizedOperand qb = quantizeOperand(b, {B.rows, B.cols}, o.bCalibrator.empty() ? base : o.bCalibrator,
                                                 o.bScheme, o.bGranularity == "channel", o.preset);
 
     GemmParams p;
@@ -414,7 +427,7 @@ int runFloat(const GemmOptions& o, const Matrix& A, const Matrix& B) {
 }
 
 int runGemmCommand(const GemmOptions& o) {
-    const Matrix A = loadMatrix(o.a, "--a"), B = loadMatrix(o.b, "--b");
+    const Matrix A = loadMatrix(o.a, "--a"), B = loadMatrix(o.b, "--b", o.transposeB);
     const bool aInt = traits(A.tensor.info().dtype).isInteger, bInt = traits(B.tensor.info().dtype).isInteger;
     if (aInt != bInt) failUsage("A and B must both be integer codes (integer mode) or both float (float mode)");
     return aInt ? runInteger(o, A, B) : runFloat(o, A, B);
@@ -432,6 +445,9 @@ Command addGemmCommand(CLI::App& root) {
     o->app = sub;
     sub->add_option("--a", o->a, "A.npy: M×K, uint8/int8 codes or float")->required();
     sub->add_option("--b", o->b, "B.npy: K×N, int8/uint8 codes or float")->required();
+    sub->add_flag("--transpose-b", o->transposeB,
+                  "B.npy holds N×K (a Linear layer's weight, out × in, as PyTorch and safetensors store it); it is "
+                  "used transposed");
     sub->add_option("--out", o->out, "Y.npy: M×N (int32 accumulators, 8-bit codes, or float32 dequantized)")->required();
     sub->add_option("--bias", o->bias,
                     "BIAS.npy of N values: int32 with scale s_a·s_b in integer mode (added to the accumulators in every "

@@ -405,7 +405,9 @@ Command addQuantizeCommand(CLI::App& root) {
                     "Choose the clip range with this calibrator: minmax, percentile[:P], mse, entropy, "
                     "cross-entropy, aciq[:laplace|gauss], omse, histogram (see `calibrate`)");
     sub->add_option("--scale", o->scale,
-                    "Explicit float32 scale; a comma list gives one per channel/group (with --granularity)");
+                    "Explicit float32 scale: q = clamp(round_half_even(fl32(x/s)) + z) as ONNX QuantizeLinear (x·fl32(1/s) "
+                    "with --preset pytorch); an integer IN is taken as codes and dequantized, (q - z)·s. A comma list "
+                    "gives one per channel/group (with --granularity)");
     sub->add_option("--zero-point", o->zeroPoint,
                     "Explicit zero point (default 0), or a comma list matching --scale; must lie in the code range");
     sub->add_option("--dtype", o->dtype,

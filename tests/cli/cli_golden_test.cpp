@@ -534,6 +534,11 @@ TEST(CliGemm, MatMulInteger) {
     EXPECT_EQ(y.info.dtype, DType::I32);
     EXPECT_EQ(y.info.shape, (std::vector<int64_t>{2, 2}));
     EXPECT_EQ(rawAs<int32_t>(y), (std::vector<int32_t>{-4, 8, -4, 17}));
+    // B given as N×K (a Linear weight, out × in) with --transpose-b: the same product.
+    const std::string bT = writeArray("gBT.npy", DType::I8, {2, 3}, std::vector<int8_t>{1, 2, -3, -1, 0, 4});
+    r = runCli({"gemm", "--a", f.a, "--b", bT, "--transpose-b", "--out", out, "--a-zero-point", "1"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(rawAs<int32_t>(load(out)), (std::vector<int32_t>{-4, 8, -4, 17}));
     // + bias [10, −20].
     r = runCli({"gemm", "--a", f.a, "--b", f.b, "--out", out, "--a-zero-point", "1", "--bias", f.bias});
     ASSERT_EQ(r.exitCode, 0) << r.err;
