@@ -2,6 +2,7 @@
 qv_add_test(qv_more_formats_tests
   ${CMAKE_CURRENT_LIST_DIR}/npz_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pytorch_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pytorch_cpython_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/onnx_test.cpp
 )
 target_include_directories(qv_more_formats_tests PRIVATE ${CMAKE_SOURCE_DIR})
