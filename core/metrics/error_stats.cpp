@@ -320,7 +320,7 @@ Result<std::shared_ptr<const ErrorReport>> measureError(const TensorView& view, 
     return measureImpl(
         view.elements(), chunk,
         [&view, chunk](uint64_t begin, size_t count, Worker& w, bool& ok) -> const float* {
-            if (w.buffer.size() < chunk) w.buffer.resize(chunk);
+            if (w.buffer.size() < count) w.buffer.resize(std::max(chunk, count));
             ok = view.read(begin, count, w.buffer.data());
             return w.buffer.data();
         },

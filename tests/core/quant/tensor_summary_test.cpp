@@ -248,6 +248,27 @@ TEST(TensorSummary, ConvertedDtypes) {
     EXPECT_EQ((*r)->min, -2.0);
     EXPECT_EQ((*r)->max, 1.0);
     EXPECT_DOUBLE_EQ((*r)->mean, 0.125);
+
+    // A large f16 tensor takes the parallel path through per-worker conversion buffers:
+    // 200 000 × {1.0, −2.0, 0.5, 1.0} with one +Inf (0x7C00) and one NaN (0x7E00).
+    std::vector<uint16_t> many;
+    for (int i = 0; i < 50000; ++i) many.insert(many.end(), {0x3C00, 0xC000, 0x3800, 0x3C00});
+    many[1000] = 0x7C00;
+    many[150001] = 0x7E00;
+    std::vector<std::byte> big(many.size() * 2);
+    std::memcpy(big.data(), many.data(), big.size());
+    info.shape = {static_cast<int64_t>(many.size())};
+    info.bytes = big.size();
+    const TensorView bigView(info, std::make_shared<OwnedBytes>(std::move(big)));
+    const auto rb = summarize(bigView, nullptr, SummaryOptions{2});
+    ASSERT_TRUE(rb.ok()) << rb.message();
+    EXPECT_EQ((*rb)->posInfCount, 1u);
+    EXPECT_EQ((*rb)->nanCount, 1u);
+    EXPECT_EQ((*rb)->finite, 199998u);
+    EXPECT_EQ((*rb)->min, -2.0);
+    EXPECT_EQ((*rb)->histogram.bins().size(), 3u);
+    // Replaced: one 1.0 (index 1000 ≡ 0 mod 4) and one −2.0 (150001 ≡ 1 mod 4).
+    EXPECT_NEAR((*rb)->mean, (99999 * 1.0 - 49999 * 2.0 + 50000 * 0.5) / 199998.0, 1e-12);
 }
 
 }  // namespace
