@@ -10,6 +10,8 @@
 #include <limits>
 #include <mutex>
 
+#include <sys/mman.h>
+
 #include "core/base/parallel.h"
 #include "core/stats/summary_kernel.h"
 
@@ -39,10 +41,17 @@ public:
                 return p;
             }
         }
-        // malloc + memset rather than calloc: writing every page now maps it for good, instead
-        // of read faults onto the shared zero page followed by copy-on-write faults in the pass.
-        auto* p = static_cast<uint32_t*>(std::malloc(FineHistogram::kKeys * sizeof(uint32_t)));
-        if (p) std::memset(p, 0, FineHistogram::kKeys * sizeof(uint32_t));
+        // 2 MiB-aligned and backed by transparent huge pages where the kernel allows it: the
+        // binning scatters over a few thousand lines spread across the 4 MiB array, which with
+        // 4 KiB pages misses the TLB on most increments. Written once here so every page is
+        // mapped for good (not zero-page read faults, then copy-on-write faults in the pass).
+        constexpr size_t kBytes = FineHistogram::kKeys * sizeof(uint32_t);
+        auto* p = static_cast<uint32_t*>(std::aligned_alloc(kHugePage, kBytes));
+        if (!p) return nullptr;
+#if defined(MADV_HUGEPAGE)
+        madvise(p, kBytes, MADV_HUGEPAGE);
+#endif
+        std::memset(p, 0, kBytes);
         return p;
     }
     void release(uint32_t* p) {
@@ -54,6 +63,7 @@ public:
 
 private:
     static constexpr size_t kKeep = 4;
+    static constexpr size_t kHugePage = size_t{2} << 20;
     std::mutex m_mutex;
     std::vector<uint32_t*> m_free;
 };
