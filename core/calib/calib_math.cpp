@@ -179,7 +179,7 @@ double exactSquaredError(std::span<const float> values, const QuantScheme& schem
     const float lo = static_cast<float>(scheme.qmin() - zero), hi = static_cast<float>(scheme.qmax() - zero);
     const bool reciprocal = scheme.convention == Convention::PyTorch;
     const float inv = 1.0f / scale;
-    const int threads = hardwareThreads();
+    const int threads = values.size() > (size_t{1} << 18) ? calibThreads() : 1;
     std::vector<double> partial(static_cast<size_t>(threads) + 1, 0.0);
     parallelFor(values.size(), size_t{1} << 18, threads, [&](size_t begin, size_t end, int worker) {
         const float* x = values.data() + begin;
@@ -223,6 +223,11 @@ double minimizeScalar(const std::function<double(double)>& f, double a, double b
     if (f1 < bestF) { bestF = f1; bestX = x1; }
     if (f2 < bestF) { bestX = x2; }
     return bestX;
+}
+
+int calibThreads() {
+    static const int threads = hardwareThreads();
+    return threads;
 }
 
 std::vector<float> finiteValues(std::span<const float> values) {

@@ -50,6 +50,10 @@ double exactSquaredError(std::span<const float> values, const QuantScheme& schem
 // f need not be unimodal (quantization error has small ripples); the grid guards against that.
 double minimizeScalar(const std::function<double(double)>& f, double a, double b, int gridPoints, int goldenIters);
 
+// Worker threads for the exact passes: hardwareThreads(), asked once (std::thread::
+// hardware_concurrency reads /sys on every call, which dominated small per-slice calibrations).
+int calibThreads();
+
 // The finite values of a span (NaN/Inf removed), for calibrators that work on data.
 std::vector<float> finiteValues(std::span<const float> values);
 

@@ -48,10 +48,11 @@ struct SoftmaxTarget {
         const size_t codes = static_cast<size_t>(hi - lo) + 1;
         const double inv = 1.0 / g.scale;
         // Per-thread code tallies (the exact pass runs this over whole tensors).
-        const int workers = parallelWorkers(v.size(), size_t{1} << 16, 0);
+        const int threads = v.size() > (size_t{1} << 16) ? calibThreads() : 1;
+        const int workers = parallelWorkers(v.size(), size_t{1} << 16, threads);
         std::vector<std::vector<double>> count(static_cast<size_t>(workers), std::vector<double>(codes, 0.0));
         std::vector<double> dot(static_cast<size_t>(workers), 0.0);
-        parallelFor(v.size(), size_t{1} << 16, 0, [&](size_t begin, size_t end, int wk) {
+        parallelFor(v.size(), size_t{1} << 16, threads, [&](size_t begin, size_t end, int wk) {
             auto& c = count[static_cast<size_t>(wk)];
             double d = 0;
             for (size_t i = begin; i < end; ++i) {

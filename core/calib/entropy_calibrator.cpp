@@ -76,8 +76,18 @@ size_t EntropyCalibrator::searchTensorRT(std::vector<double> bins, size_t nbins,
         nonzero[j + 1] = nonzero[j] + (b != 0 ? 1u : 0u);
         blogb[j + 1] = blogb[j] + (b > 0 ? b * std::log(b) : 0.0);
     }
-    std::vector<double> logCount(n + 1, 0.0);
-    for (size_t k = 1; k <= n; ++k) logCount[k] = std::log(static_cast<double>(k));
+    // log k for group sizes k ≤ n: a table shared by all calls for the usual 2048 bins.
+    static const std::vector<double> kLogTable = [] {
+        std::vector<double> t(kCalibBins + 1, 0.0);
+        for (size_t k = 1; k <= kCalibBins; ++k) t[k] = std::log(static_cast<double>(k));
+        return t;
+    }();
+    std::vector<double> ownTable;
+    if (n > kCalibBins) {
+        ownTable.assign(n + 1, 0.0);
+        for (size_t k = 1; k <= n; ++k) ownTable[k] = std::log(static_cast<double>(k));
+    }
+    const std::vector<double>& logCount = n > kCalibBins ? ownTable : kLogTable;
     const double total = cum[n];
     if (!(total > 0)) return n;
     const double logTotal = std::log(total);

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "core/base/parallel.h"
+#include "core/calib/calib_math.h"
 #include "core/stats/tensor_summary.h"
 
 namespace qv {
@@ -81,7 +82,7 @@ QuantParams calibrateValues(const Calibrator& calibrator, std::span<const float>
     std::atomic<bool> stop{false};
     // Slices in parallel; the per-slice refinements then run single-threaded inside
     // (parallelFor nests inline), which is the better split when there are many slices.
-    parallelFor(slices, 1, options.threads, [&](size_t begin, size_t end, int) {
+    parallelFor(slices, 1, options.threads > 0 ? options.threads : calibThreads(), [&](size_t begin, size_t end, int) {
         for (size_t s = begin; s < end; ++s) {
             if (stop.load(std::memory_order_relaxed)) return;
             if (progress && progress->cancelled()) {
