@@ -102,18 +102,16 @@ void openTenGigabytes(BenchReport& report) {
         9, 1);
     std::error_code ec;
     std::filesystem::remove(path, ec);
-    Record r;
-    r.name = "open_10gb_gguf";
-    r.value = seconds * 1e3;
-    r.unit = "ms";
-    r.note = std::to_string(size >> 20) + " MiB sparse file, " + std::to_string(tensors) + " tensors, median of 9";
-    report.add(r);
-    Record m;
-    m.name = "open_10gb_gguf_rss_delta";
-    m.value = std::max(0.0, rssOpen - rssBefore) / (1 << 20);
-    m.unit = "MiB";
-    m.note = "peak VmRSS while open minus before";
-    report.add(m);
+    // Designated initializers: member-by-member assignment trips a GCC 12 -O3 false -Wmaybe-uninitialized.
+    report.add(Record{.name = "open_10gb_gguf",
+                      .value = seconds * 1e3,
+                      .unit = "ms",
+                      .note = std::to_string(size >> 20) + " MiB sparse file, " + std::to_string(tensors) +
+                              " tensors, median of 9"});
+    report.add(Record{.name = "open_10gb_gguf_rss_delta",
+                      .value = std::max(0.0, rssOpen - rssBefore) / (1 << 20),
+                      .unit = "MiB",
+                      .note = "peak VmRSS while open minus before"});
 }
 
 // Decoding throughput of each ggml block type (random quants, normal f16 scales), one thread.
@@ -143,13 +141,11 @@ void decodeSpeed(BenchReport& report) {
         for (size_t k = 0; k < blocks; ++k)
             for (int off : c.f16Fields) std::memcpy(&src[k * tr.blockBytes + static_cast<size_t>(off)], &half, 2);
         const double secs = medianSeconds([&] { decodeGgmlBlocks(t, src.data(), blocks, out.data()); }, 7, 1);
-        Record r;
-        r.name = "dequant_" + std::string(tr.name);
-        r.value = static_cast<double>(kElements) / secs / 1e9;
-        r.unit = "Gelem/s";
-        r.threads = 1;
-        r.note = "decodeGgmlBlocks, 4M elements";
-        report.add(r);
+        report.add(Record{.name = "dequant_" + std::string(tr.name),
+                          .value = static_cast<double>(kElements) / secs / 1e9,
+                          .unit = "Gelem/s",
+                          .threads = 1,
+                          .note = "decodeGgmlBlocks, 4M elements"});
     }
 }
 
