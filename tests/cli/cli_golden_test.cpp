@@ -412,6 +412,34 @@ TEST(CliQuantize, CalibratedMinMaxSeeds) {
     EXPECT_EQ(j["scheme"]["qmin"], -127);
 }
 
+TEST(CliQuantize, AsymmetricStoredAsInt8IsShiftedBy128) {
+    // Asymmetric 8-bit min-max on the seeds: s = fl32((5.64 + 4.7)/255) = 0.040549…, z = 0 − round(−4.7/s)
+    // = −round(−115.9) = 116; 5.64/s = 139.09 → 139 + 116 = 255. Stored as int8 (ONNX Runtime's QInt8
+    // asymmetric) every code and the zero point move down by 128, so every dequantized value is unchanged.
+    const std::string in = f32Npy("asym.npy", {9}, {0.34f, 3.75f, 5.64f, 1.12f, 2.7f, -0.9f, -4.7f, 0.68f, 1.43f});
+    const std::string cu = tempPath("asym_u8.npy"), ci = tempPath("asym_i8.npy");
+    const std::string du = tempPath("asym_u8_deq.npy"), di = tempPath("asym_i8_deq.npy");
+    const CliRun ru = runCli({"quantize", in, "--scheme", "asym", "--calibrator", "minmax", "--codes", cu, "--dequant", du,
+                              "--json"});
+    const CliRun ri = runCli({"quantize", in, "--scheme", "asym", "--calibrator", "minmax", "--dtype", "int8", "--codes",
+                              ci, "--dequant", di, "--json"});
+    ASSERT_EQ(ru.exitCode, 0) << ru.err;
+    ASSERT_EQ(ri.exitCode, 0) << ri.err;
+    const json ju = json::parse(ru.out), ji = json::parse(ri.out);
+    EXPECT_EQ(ju["scale"].get<double>(), static_cast<double>((5.64f + 4.7f) / 255.0f));
+    EXPECT_EQ(ju["zero_point"], 116);
+    EXPECT_EQ(ji["zero_point"], 116 - 128);
+    EXPECT_EQ(ji["scheme"]["qmin"], -128);
+    EXPECT_EQ(ji["scheme"]["qmax"], 127);
+    const auto u = rawAs<uint8_t>(load(cu));
+    const auto i = rawAs<int8_t>(load(ci));
+    ASSERT_EQ(u.size(), 9u);
+    EXPECT_EQ(u[2], 255);  // 5.64 → the top code
+    EXPECT_EQ(u[6], 0);    // −4.7 → −116 + 116 = 0
+    for (size_t k = 0; k < u.size(); ++k) EXPECT_EQ(int(i[k]), int(u[k]) - 128) << k;
+    EXPECT_EQ(load(du).floats, load(di).floats);
+}
+
 // ---- calibrate -------------------------------------------------------------------------------
 
 TEST(CliCalibrate, JsonStructureAndMinMaxNumbers) {
@@ -486,6 +514,25 @@ TEST(CliCalibrate, PerChannelArraysAndPresets) {
 }
 
 // ---- report ----------------------------------------------------------------------------------
+
+TEST(CliReport, JsonStreamIsOneDocument) {
+    const std::string path = tempPath("report_json.safetensors");
+    ASSERT_TRUE(writeSafetensors(path, {{"a", DType::F32, {2, 2}, bytesOf(std::vector<float>{1, -4, 2, 3})},
+                                        {"n", DType::F32, {3}, bytesOf(std::vector<float>{0.5f, 0.25f, -0.125f})}})
+                    .ok());
+    // channel:1 does not exist for the 1-D tensor: it is skipped with a note, the sweep goes on.
+    const CliRun r = runCli({"report", path, "--granularity", "channel:1", "--calibrators", "minmax", "--format", "json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["calibrators"], json::array({"minmax"}));
+    ASSERT_EQ(j["tensors"].size(), 1u);
+    const json& c = j["tensors"][0]["calibrators"][0];
+    // Columns of [[1, −4], [2, 3]]: amax 2 and 4 → clip_min = −4, clip_max = 4 over the slices; no single scale.
+    EXPECT_EQ(c["clip_min"].get<double>(), -4.0);
+    EXPECT_EQ(c["clip_max"].get<double>(), 4.0);
+    EXPECT_FALSE(c.contains("scale"));
+    EXPECT_NE(r.err.find("tensor 'n'"), std::string::npos) << r.err;
+}
 
 TEST(CliReport, CsvRowsPerTensorAndCalibrator) {
     const std::string path = tempPath("report.safetensors");
