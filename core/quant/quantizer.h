@@ -18,10 +18,14 @@ namespace qv {
 // (IEEE 754 roundTiesToEven); floats with |x| ≥ 2^22 are already integers or halves handled by
 // nearbyint. Equal to std::nearbyint for every float (tested), except that −0.4 gives +0.
 inline float roundHalfEven(float x) {
+#if defined(__FAST_MATH__)
+    return std::nearbyint(x);  // -ffast-math may fold (x + M) − M to x
+#else
     constexpr float kMagic = 0x1.8p23f;
     if (!(x < 0x1p22f && x > -0x1p22f)) return std::nearbyint(x);  // large, Inf or NaN
     // Not folded to x: without -ffast-math the compiler must keep IEEE float semantics.
     return (x + kMagic) - kMagic;
+#endif
 }
 
 // Uniform affine quantizer for one slice: q = clamp(round_half_even(fl32(x / s)) + z, qmin, qmax),
