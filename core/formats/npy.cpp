@@ -24,6 +24,7 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
+constexpr size_t kMaxRank = 64;  // numpy 2's NPY_MAXDIMS
 
 // Python-literal tokenizer for the header dict: only what numpy's writer produces (strings in
 // single or double quotes, True/False, non-negative integers, tuples, the dict itself).
@@ -146,6 +147,7 @@ private:
                 ++m_pos;
             }
             if (peek() == 'L') ++m_pos;  // Python 2 long suffix, written by old numpy
+            if (dims.size() == kMaxRank) return fail("header field 'shape': more than 64 dimensions (numpy's NPY_MAXDIMS)");
             dims.push_back(static_cast<int64_t>(v));
             skipSpace();
             if (consume(',')) continue;

@@ -40,6 +40,8 @@ constexpr DtypeName kDtypes[] = {
 // Checked by a linear scan before parsing, because building and destroying a DOM of millions of
 // nested arrays costs seconds and deep recursion in consumers.
 constexpr int kMaxJsonDepth = 16;
+// numpy 2 allows 64 dimensions (NPY_MAXDIMS); no real tensor comes near it.
+constexpr size_t kMaxRank = 64;
 
 // Byte index (within text) where nesting first exceeds kMaxJsonDepth, or npos.
 size_t tooDeepAt(std::string_view text) {
@@ -107,6 +109,9 @@ Result<TensorInfo> parseEntry(const std::string& ctx, const std::string& name, c
 
     auto sh = e.find("shape");
     if (sh == e.end() || !sh->is_array()) return makeError(where + ": field 'shape' missing or not an array");
+    if (sh->size() > kMaxRank)
+        return makeError(where + ": field 'shape' has " + std::to_string(sh->size()) + " dimensions (limit " +
+                         std::to_string(kMaxRank) + ")");
     for (size_t i = 0; i < sh->size(); ++i) {
         const Json& d = (*sh)[i];
         if (d.is_number_integer() && !d.is_number_unsigned() && d.get<int64_t>() < 0)

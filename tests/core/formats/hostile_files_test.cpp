@@ -74,6 +74,11 @@ std::vector<Hostile> hostileSafetensors() {
     h.push_back({"negative data_offsets", safetensorsImage(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})", data16),
                  {"tensor 'w'", "'data_offsets' must be"}});
     h.push_back({"metadata not an object", safetensorsImage(R"({"__metadata__":[1]})", data16), {"'__metadata__' is not an object"}});
+    std::string manyDims = "[";
+    for (int i = 0; i < 65; ++i) manyDims += i ? ",1" : "1";
+    manyDims += "]";
+    h.push_back({"65 dimensions", safetensorsImage("{" + entry("w", "F32", manyDims, "[0,4]") + "}", data16),
+                 {"tensor 'w'", "field 'shape' has 65 dimensions (limit 64)"}});
     h.push_back({"deeply nested JSON", safetensorsImage(std::string(1000, '[') + std::string(1000, ']'), data16),
                  {"header JSON nests deeper than 16 levels at byte offset 24"}});
     h.push_back({"tiny header", safetensorsImage("{", {}), {"too small for a JSON object"}});

@@ -187,6 +187,11 @@ TEST(Npy, RefusesBadHeadersWithClearMessages) {
         {"negative dim", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", 4, "negative dimension"},
         {"overflow dim", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", 4, "overflows 64 bits"},
         {"overflow product", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", 4, "overflows 64 bits"},
+        {"65 dimensions", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (" + [] {
+             std::string d;
+             for (int i = 0; i < 65; ++i) d += "1, ";
+             return d;
+         }() + "), }", 4, "more than 64 dimensions"},
         {"bad bool", 1, "{'descr': '<f4', 'fortran_order': 0, 'shape': (1,), }", 4, "expected True or False"},
         {"not a dict", 1, "['descr', '<f4']", 4, "expected '{'"},
         {"unterminated", 1, "{'descr': '<f4", 0, "unterminated string"},
