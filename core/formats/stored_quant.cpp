@@ -77,19 +77,30 @@ Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const Ten
         if (!stored.read(first, count, a.data()) || !reference.read(first, count, b.data()))
             return makeError(name + ": cannot read elements " + std::to_string(first) + "…" +
                              std::to_string(first + count));
+        // The sums of ErrorAccumulator::add, kept in locals so the loop stays inline.
+        ErrorAccumulator& acc = e.accumulator;
         for (size_t k = 0; k < count; ++k) {
             const double xq = a[k], x = b[k];
             if (!std::isfinite(xq) || !std::isfinite(x)) continue;
             const double d = xq - x;
-            e.sumSqError += d * d;
-            e.sumSqReference += x * x;
-            e.maxAbsError = std::max(e.maxAbsError, std::abs(d));
-            ++e.count;
+            acc.sumSqErr += d * d;
+            acc.sumAbsErr += std::abs(d);
+            acc.maxAbsErr = std::max(acc.maxAbsErr, std::abs(d));
+            acc.sumSqX += x * x;
+            acc.sumSqXq += xq * xq;
+            acc.sumXXq += x * xq;
+            ++acc.count;
         }
         if (progress) progress->add(static_cast<double>(count));
     }
+    const ErrorAccumulator& acc = e.accumulator;
+    e.count = acc.count;
+    e.sumSqError = acc.sumSqErr;
+    e.sumSqReference = acc.sumSqX;
+    e.maxAbsError = acc.maxAbsErr;
     e.mse = e.count ? e.sumSqError / static_cast<double>(e.count) : 0.0;
     finishRatios(e.sumSqError, e.sumSqReference, e.relativeRms, e.sqnrDb);
+    e.stats = acc.finish(0, 0);
     return e;
 }
 
@@ -115,15 +126,18 @@ Result<StoredQuantComparison> compareStoredModel(const ModelFile& stored, const 
         total += static_cast<double>(t.elements());
     }
     if (progress) progress->setTotal(total);
+    ErrorAccumulator modelAcc;
     for (const auto& [i, j] : pairs) {
         auto e = compareStoredTensor(stored.view(i), reference.view(j), progress);
         if (!e) return e.error();
         c.count += e->count;
         c.sumSqError += e->sumSqError;
         c.sumSqReference += e->sumSqReference;
+        modelAcc.merge(e->accumulator);
         c.tensors.push_back(std::move(*e));
     }
     finishRatios(c.sumSqError, c.sumSqReference, c.relativeRms, c.sqnrDb);
+    c.stats = modelAcc.finish(0, 0);
     return c;
 }
 

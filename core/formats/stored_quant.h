@@ -10,6 +10,7 @@
 #include "core/base/progress.h"
 #include "core/base/result.h"
 #include "core/formats/model_file.h"
+#include "core/metrics/error_stats.h"
 #include "core/tensor/tensor_view.h"
 
 namespace qv {
@@ -41,6 +42,11 @@ struct StoredQuantError {
     double sqnrDb = 0;        // 10·log10(Σx² / Σ(x̂ − x)²); +inf when the error is 0, 0 when Σx² = 0
     double relativeRms = 0;   // sqrt(Σ(x̂ − x)² / Σx²); 0 when Σx² = 0
     double maxAbsError = 0;
+    // The same comparison in quantviz's own metric type (core/metrics ErrorAccumulator::finish: MSE, RMSE,
+    // SQNR, max/mean |e|, cosine), so the GUI/CLI can show it in the columns used for quantviz's schemes.
+    // Clipping and code counts do not apply to a file's stored quantization and stay 0.
+    ErrorStats stats;
+    ErrorAccumulator accumulator;  // raw sums, mergeable (whole-model totals)
 };
 
 // Compares two views of the same tensor element by element (streamed in chunks, so memory stays flat).
@@ -55,6 +61,7 @@ struct StoredQuantComparison {
     double sumSqError = 0, sumSqReference = 0;
     double relativeRms = 0;  // whole model: sqrt(ΣΣ(x̂ − x)² / ΣΣx²) over all matched tensors
     double sqnrDb = 0;
+    ErrorStats stats;  // whole model, as ErrorAccumulator::finish computes it
 };
 
 // Matches tensors by name and measures each. onlyQuantized restricts the comparison to tensors the

@@ -52,6 +52,15 @@ TEST(StoredQuant, ErrorOfOneTensorByHand) {
     EXPECT_DOUBLE_EQ(e->maxAbsError, 2.0);
     EXPECT_NEAR(e->relativeRms, 0.0209061, 1e-7);
     EXPECT_NEAR(e->sqnrDb, 33.59456, 1e-5);
+    // The same figures in quantviz's ErrorStats: RMSE = sqrt(0.15625) = 0.3953…, mean |e| = 3/32,
+    // cosine = Σx·x̂ / (‖x‖·‖x̂‖) with Σx·x̂ = 11440 + 1·1 − 32·2 = 11377, Σx̂² = 11440 + (4 − 1) + (900 − 1024) = 11319.
+    EXPECT_DOUBLE_EQ(e->stats.mse, 0.15625);
+    EXPECT_DOUBLE_EQ(e->stats.rmse, std::sqrt(0.15625));
+    EXPECT_DOUBLE_EQ(e->stats.meanAbsError, 3.0 / 32.0);
+    EXPECT_DOUBLE_EQ(e->stats.maxAbsError, 2.0);
+    EXPECT_NEAR(e->stats.sqnrDb, 33.59456, 1e-5);
+    EXPECT_NEAR(e->stats.cosine, 11377.0 / std::sqrt(11440.0 * 11319.0), 1e-12);
+    EXPECT_EQ(e->stats.count, 32u);
     EXPECT_EQ(e->storedType, DType::Q8_0);
     EXPECT_EQ(e->referenceType, DType::F32);
 
@@ -92,6 +101,8 @@ TEST(StoredQuant, WholeModelMatchesByNameAndReportsMismatches) {
     EXPECT_EQ(c->unmatched[1], "shape_differs: shape [2, 2] vs reference [4]");
     EXPECT_EQ(c->count, 64u);
     EXPECT_NEAR(c->relativeRms, std::sqrt(5.0 / 11448.0), 1e-12);
+    EXPECT_DOUBLE_EQ(c->stats.mse, 5.0 / 64.0);  // whole model: Σe² over 64 compared elements
+    EXPECT_NEAR(c->stats.sqnrDb, 10.0 * std::log10(11448.0 / 5.0), 1e-9);
 
     auto onlyQ = compareStoredModel(mq, mr, /*onlyQuantized=*/true);
     ASSERT_TRUE(onlyQ);
