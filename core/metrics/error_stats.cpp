@@ -99,6 +99,34 @@ void errKeyEdges(uint32_t key, double& lo, double& hi) {
     }
 }
 
+// One element with exactly the kernel's arithmetic (error_kernel_impl.h, phase A then the double
+// moments): this file is built without FMA contraction, like the kernels.
+struct ScalarResult {
+    bool finite = false, clipped = false;
+    int32_t code = 0;
+    float err = 0;
+    double dx = 0, dq = 0, de = 0;
+};
+ScalarResult scalarStep(const detail::ErrorKernelParams& p, float xv) {
+    constexpr float kMagic = 0x1.8p23f;
+    ScalarResult o;
+    o.finite = std::isfinite(xv);
+    const float v = p.useReciprocal ? xv * p.invScale : xv / p.scale;
+    float r = std::fabs(v) < 0x1p22f ? (v + kMagic) - kMagic : v;
+    o.clipped = o.finite && (r < p.lowF || r > p.highF);
+    r = r < p.lowF ? p.lowF : r;
+    r = r > p.highF ? p.highF : r;
+    r = r == r ? r : 0.0f;
+    const float xq = p.scale * r;
+    o.code = static_cast<int32_t>(r) + p.zeroPoint;
+    if (!o.finite) return o;
+    o.err = xq - xv;
+    o.dx = xv;
+    o.dq = xq;
+    o.de = o.dq - o.dx;
+    return o;
+}
+
 using ChunkSource = std::function<const float*(uint64_t begin, size_t count, Worker& w, bool& ok)>;
 
 Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk, const ChunkSource& source,
@@ -157,6 +185,33 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
         // into codeHist-style 64-bit counts is unnecessary below 4G elements per worker, and the
         // histogram is a display aid, so saturating there is acceptable.
         size_t i = 0;
+        // Channels along the last axis (inner = 1) change slice at every element: one kernel
+        // call per element would cost more than the work, so that layout runs element by element
+        // with the kernel's exact arithmetic (scalarStep).
+        if (layout.granularity == Granularity::PerChannel && layout.inner == 1) {
+            for (; i < len; ++i) {
+                const uint64_t slice = (begin + i) % layout.channels;
+                const ScalarResult q = scalarStep(kp[slice], x[i]);
+                if (!q.finite) continue;
+                ErrorAccumulator a;
+                a.count = 1;
+                a.clipped = q.clipped ? 1 : 0;
+                a.sumSqErr = q.de * q.de;
+                a.sumAbsErr = std::fabs(q.de);
+                a.maxAbsErr = std::fabs(q.de);
+                a.sumSqX = q.dx * q.dx;
+                a.sumSqXq = q.dq * q.dq;
+                a.sumXXq = q.dx * q.dq;
+                w.total.merge(a);
+                w.slices[slice].merge(a);
+                ++w.codeHist[static_cast<size_t>(q.code - qmin)];
+                ++w.errKeys[std::bit_cast<uint32_t>(q.err) >> kErrKeyShift];
+                if (sliceBits) {
+                    const uint64_t bit = slice * range + static_cast<uint64_t>(q.code - qmin);
+                    w.sliceCodeBits[bit >> 6] |= uint64_t{1} << (bit & 63);
+                }
+            }
+        }
         while (i < len) {
             const uint64_t idx = begin + i;
             const uint64_t slice = layout.sliceOf(idx);
