@@ -19,6 +19,7 @@
 #include "core/base/parallel.h"
 #include "core/calib/calibrator.h"
 #include "core/calib/presets.h"
+#include "core/calib/slice_calibration.h"
 #include "core/quant/quantizer.h"
 
 namespace qv {
@@ -509,6 +510,38 @@ void AppState::rebuildAnalysis(bool interacting) {
         row.estimate = estimateOnSample(m_slices->sampleValues, m_slices->sampleSlices, row.params, 128, stride);
         a->rows.push_back(std::move(row));
         a->active = 0;
+        // The other calibrators per slice come from a job (calibrateSlices); rows appear as they land.
+        m_sliceCalMissing.clear();
+        m_sliceCalWanted.clear();
+        for (const auto& c : m_calibrators) {
+            if (c.name == "minmax" || (!c.enabled && c.name != m_activeCalibrator)) continue;
+            std::string spec = specFor(c.name);
+            std::string key = sliceCalKey(spec);
+            m_sliceCalWanted.push_back(key);
+            auto it = m_sliceCalCache.find(key);
+            if (it == m_sliceCalCache.end()) {
+                if (std::find(m_sliceCalRunning.begin(), m_sliceCalRunning.end(), key) == m_sliceCalRunning.end())
+                    m_sliceCalMissing.push_back(spec);
+                continue;
+            }
+            auto cal = makeCalibrator(spec);
+            if (!cal) continue;
+            CalibRow r;
+            r.spec = spec;
+            r.label = cal->label() + " per slice";
+            r.description = cal->description();
+            r.perSliceMinMax = true;  // params are fixed by (tensor, scheme, spec): no range in the cache key
+            r.params = *it->second;
+            r.range = {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+            for (const auto& sp : r.params.slices) {
+                r.range.lo = std::min(r.range.lo, sp.clip.lo);
+                r.range.hi = std::max(r.range.hi, sp.clip.hi);
+            }
+            if (r.params.slices.empty()) r.range = {};
+            r.estimate = estimateOnSample(m_slices->sampleValues, m_slices->sampleSlices, r.params, 128, stride);
+            if (c.name == m_activeCalibrator) a->active = int(a->rows.size());
+            a->rows.push_back(std::move(r));
+        }
     } else {
         std::vector<std::unique_ptr<Calibrator>> cals;
         for (const auto& c : m_calibrators) {
@@ -561,6 +594,55 @@ void AppState::rebuildAnalysis(bool interacting) {
     ++m_analysisSerial;
 }
 
+std::string AppState::sliceCalKey(const std::string& spec) const {
+    const auto& s = m_scheme;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%llu/%zu/b%d/%d/%d/g%d/a%d/G%lld/c%d/",
+                  static_cast<unsigned long long>(currentDocument() ? currentDocument()->id : 0),
+                  m_selected.value_or(0), s.bits, int(s.symmetry), int(s.fullRange), int(s.granularity), s.axis,
+                  static_cast<long long>(s.groupSize), int(s.convention));
+    return buf + spec;
+}
+
+void AppState::submitSliceCalibration() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || m_sliceCalMissing.empty() || m_sliceCalProgress) return;
+    auto model = doc->model;
+    size_t tensor = *m_selected;
+    QuantScheme scheme = m_scheme;
+    auto summary = this->summary();
+    std::vector<std::pair<std::string, std::string>> todo;  // (key, spec)
+    m_sliceCalRunning.clear();
+    for (const auto& spec : m_sliceCalMissing) {
+        todo.emplace_back(sliceCalKey(spec), spec);
+        m_sliceCalRunning.push_back(todo.back().first);
+    }
+    m_sliceCalMissing.clear();
+    m_sliceCalProgress = m_jobs->submit("per-slice calibration", [this, model, tensor, scheme, summary, todo](Progress& progress) {
+        TensorView view = model->view(tensor);
+        for (const auto& [key, spec] : todo) {
+            if (progress.cancelled()) break;
+            auto cal = makeCalibrator(spec);
+            if (!cal) continue;
+            auto r = calibrateSlices(*cal, view, scheme, &progress, summary.get());
+            if (!r) break;
+            auto params = std::make_shared<const QuantParams>(std::move(r.value()));
+            post([this, key = key, params] {
+                if (m_sliceCalCache.size() > 256) m_sliceCalCache.clear();
+                m_sliceCalCache[key] = params;
+                invalidate();
+            });
+        }
+        post([this, p = &progress] {
+            if (m_sliceCalProgress.get() == p) {
+                m_sliceCalProgress.reset();
+                m_sliceCalRunning.clear();
+                invalidate();  // anything the job did not deliver is asked for again
+            }
+        });
+    });
+}
+
 void AppState::update(bool interacting) {
     if (m_dirty) {
         rebuildAnalysis(interacting);
@@ -569,7 +651,19 @@ void AppState::update(bool interacting) {
             m_exactProgress->cancel();
             m_exactProgress.reset();
         }
+        if (m_sliceCalProgress) {
+            bool stale = false;
+            for (const auto& k : m_sliceCalRunning)
+                stale |= std::find(m_sliceCalWanted.begin(), m_sliceCalWanted.end(), k) == m_sliceCalWanted.end();
+            if (stale) {
+                m_sliceCalProgress->cancel();
+                m_sliceCalProgress.reset();
+                m_sliceCalRunning.clear();
+                m_dirty = true;  // recompute what is missing once the controls are released
+            }
+        }
     }
+    if (!interacting && !m_sliceCalMissing.empty() && !m_sliceCalProgress) submitSliceCalibration();
     if (!interacting && m_wantExact && !m_exactProgress) submitExact();
 }
 
@@ -578,7 +672,9 @@ bool AppState::settled() const {
         std::lock_guard lock(const_cast<std::mutex&>(m_inboxMutex));
         if (!m_inbox.empty()) return false;
     }
-    if (m_jobs->pending() > 0 || m_dirty || m_wantExact || m_exactProgress || m_slicesProgress) return false;
+    if (m_jobs->pending() > 0 || m_dirty || m_wantExact || m_exactProgress || m_slicesProgress || m_sliceCalProgress ||
+        !m_sliceCalMissing.empty())
+        return false;
     return true;
 }
 

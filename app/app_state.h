@@ -160,6 +160,8 @@ private:
     void rebuildAnalysis(bool interacting);
     ClipRange cachedRange(const Calibrator& cal, const std::string& spec, const TensorSummary& sum);
     void submitExact();
+    void submitSliceCalibration();
+    std::string sliceCalKey(const std::string& spec) const;
     std::string exactKey(const CalibRow& row) const;
     void invalidate() { m_dirty = true; }
 
@@ -183,6 +185,12 @@ private:
     std::map<std::string, ClipRange> m_rangeCache;  // calibrator answers per (summary, scheme, spec)
     std::mutex m_rangeCacheMutex;
     std::shared_ptr<Progress> m_exactProgress;
+    // Per-slice parameters of the non-min-max calibrators (calibrateSlices: a pass over the data).
+    std::map<std::string, std::shared_ptr<const QuantParams>> m_sliceCalCache;
+    std::vector<std::string> m_sliceCalMissing;  // specs still to compute for the current inputs
+    std::shared_ptr<Progress> m_sliceCalProgress;
+    std::vector<std::string> m_sliceCalRunning;  // keys the running job computes
+    std::vector<std::string> m_sliceCalWanted;   // keys of the current per-slice rows
     std::string m_exactSubmittedFor;
 
     std::shared_ptr<const Analysis> m_analysis;

@@ -93,6 +93,17 @@ TEST(AppState, PerChannelRangesComeFromTheSlicePass) {
     ASSERT_EQ(row->params.slices.size(), 4u);
     EXPECT_FLOAT_EQ(row->params.slices[2].scale, 3.0f / 127.0f);
     ASSERT_EQ(row->exact->perSlice.size(), 4u);
+    // The other calibrators per slice arrive from the calibrateSlices job, each with 4 slices.
+    bool sawPercentile = false;
+    for (const auto& r : a->rows) {
+        EXPECT_EQ(r.params.slices.size(), 4u) << r.spec;
+        if (r.spec.rfind("percentile", 0) == 0) {
+            sawPercentile = true;
+            EXPECT_TRUE(r.exact) << "exact pass for the per-slice percentile row";
+        }
+    }
+    EXPECT_TRUE(sawPercentile);
+    EXPECT_EQ(a->rows.size(), state.calibrators().size());
 }
 
 TEST(AppState, BadFilesBecomeMessagesAndTheStateStaysUsable) {
