@@ -125,6 +125,20 @@ TEST(Safetensors, HandWrittenHeaderOutOfOrder) {
     EXPECT_EQ(readTensor(**m, "second"), std::vector<float>{-2.5f});
 }
 
+// The reference writer pads the header to 8 bytes, but the format does not require it: an unpadded
+// header leaves f32 data misaligned; the view then converts instead of handing out a float pointer.
+TEST(Safetensors, UnpaddedHeaderMisalignedData) {
+    const std::string header = R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}})";  // 55 bytes
+    ASSERT_NE((8 + header.size()) % 4, 0u);
+    const std::string path = test::tempPath("unpadded.safetensors");
+    test::writeBytes(path, test::safetensorsImage(header, rawBytes(std::vector<float>{0.5f, -1.0f, 3.0f})));
+    auto m = openModel(path);
+    ASSERT_TRUE(m.ok()) << m.message();
+    EXPECT_EQ((*m)->tensors[0].offset, 8 + header.size());
+    EXPECT_EQ((*m)->view(0).directF32(), nullptr);
+    EXPECT_EQ(readTensor(**m, "w"), (std::vector<float>{0.5f, -1.0f, 3.0f}));
+}
+
 class ShardedIndex : public ::testing::Test {
 protected:
     void SetUp() override {
