@@ -5,4 +5,5 @@ qv_add_test(qv_quant_tests
   ${CMAKE_CURRENT_LIST_DIR}/fine_histogram_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tensor_summary_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error_stats_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/real_model_test.cpp
 )
