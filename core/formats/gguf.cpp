@@ -4,6 +4,7 @@
 // default alignment 32, offsets multiple of the alignment), ggml.h enum ggml_type (type ids).
 #include "core/formats/gguf.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -43,6 +44,9 @@ const GgmlTypeEntry* ggmlEntry(uint32_t id) {
 // Arrays may nest (an array of arrays of …); a hostile file could nest deeply enough to exhaust the
 // stack, so depth is bounded. Real files use one level (tokenizer merges) at most.
 constexpr int kMaxArrayDepth = 16;
+
+// Largest up-front reservation made from a count read from the file.
+constexpr uint64_t kReserveCap = 4096;
 
 // Smallest encoding of one element of a type (a string is at least its u64 length; an array at least
 // its u32 element type and u64 count). Used to bound counts by the bytes that remain.
@@ -262,7 +266,9 @@ Result<GgufHeader> parseGgufHeader(std::span<const std::byte> bytes, const std::
         return r.errorAt(8, "tensor_count " + std::to_string(*tensorCount) + " cannot fit in the " +
                                 std::to_string(r.remaining()) + " bytes left in the file");
 
-    h.metadata.reserve(static_cast<size_t>(*kvCount));
+    // Counts are bounded by the bytes left, but a multi-GB file can still "fit" hundreds of millions of
+    // entries: reserve only a small head start and let real entries grow the vectors.
+    h.metadata.reserve(static_cast<size_t>(std::min<uint64_t>(*kvCount, kReserveCap)));
     std::unordered_set<std::string> keys;
     for (uint64_t k = 0; k < *kvCount; ++k) {
         const uint64_t at = r.pos();
@@ -284,7 +290,7 @@ Result<GgufHeader> parseGgufHeader(std::span<const std::byte> bytes, const std::
         h.alignment = a->u;
     }
 
-    h.tensors.reserve(static_cast<size_t>(*tensorCount));
+    h.tensors.reserve(static_cast<size_t>(std::min<uint64_t>(*tensorCount, kReserveCap)));
     std::unordered_set<std::string> names;
     for (uint64_t t = 0; t < *tensorCount; ++t) {
         GgufTensorInfo info;

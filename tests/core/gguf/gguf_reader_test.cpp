@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "core/formats/gguf.h"
@@ -245,6 +246,29 @@ TEST(GgufHostile, HugeCountsFailFastWithoutAllocating) {
     q.put<uint64_t>(uint64_t{1} << 40);
     s.addKv("strings", test::kArray, q.bytes());
     expectError(s.build(), "array of 1099511627776 string elements cannot fit");
+}
+
+TEST(GgufHostile, HugeCountInsideAMultiGigabyteFileDoesNotReserveForIt) {
+    // A sparse 4 GiB file whose header claims 300 000 000 KV pairs: the count "fits" the bytes left
+    // (each pair ≥ 13 bytes), so the parser must not reserve room for them up front (~40 GB). The zero
+    // bytes that follow parse as key "" of type u8, then the same key again.
+    const std::string path = test::tempPath("huge-count.gguf");
+    {
+        ByteWriter w;
+        w.putRaw("GGUF", 4);
+        w.put<uint32_t>(3);
+        w.put<uint64_t>(0);
+        w.put<uint64_t>(300000000);
+        test::writeBytes(path, w.bytes());
+        std::error_code ec;
+        std::filesystem::resize_file(path, uint64_t{4} << 30, ec);
+        if (ec) GTEST_SKIP() << "cannot make a sparse 4 GiB file in " << path << ": " << ec.message();
+    }
+    auto m = openModel(path);
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    ASSERT_FALSE(m);
+    EXPECT_NE(m.message().find("metadata key '' appears twice"), std::string::npos) << m.message();
 }
 
 TEST(GgufHostile, StringLengthPastEof) {
