@@ -48,6 +48,12 @@ constexpr int kMaxArrayDepth = 16;
 // Largest up-front reservation made from a count read from the file.
 constexpr uint64_t kReserveCap = 4096;
 
+// Sanity limits far above real files (llama.cpp writes a few dozen KV pairs; the largest MoE models have
+// tens of thousands of tensors). Each parsed entry costs ~10× its minimal encoding in memory, so without a
+// limit a hostile multi-GB header of tiny entries would cost tens of GB.
+constexpr uint64_t kMaxKvCount = uint64_t{1} << 20;
+constexpr uint64_t kMaxTensorCount = uint64_t{1} << 24;
+
 // Smallest encoding of one element of a type (a string is at least its u64 length; an array at least
 // its u32 element type and u64 count). Used to bound counts by the bytes that remain.
 uint64_t minEncodedSize(GgufType t) {
@@ -265,6 +271,12 @@ Result<GgufHeader> parseGgufHeader(std::span<const std::byte> bytes, const std::
     if (*tensorCount > r.remaining() / 24)
         return r.errorAt(8, "tensor_count " + std::to_string(*tensorCount) + " cannot fit in the " +
                                 std::to_string(r.remaining()) + " bytes left in the file");
+    if (*kvCount > kMaxKvCount)
+        return r.errorAt(16, "kv_count " + std::to_string(*kvCount) + " exceeds the limit of " +
+                                 std::to_string(kMaxKvCount) + " key/value pairs");
+    if (*tensorCount > kMaxTensorCount)
+        return r.errorAt(8, "tensor_count " + std::to_string(*tensorCount) + " exceeds the limit of " +
+                                std::to_string(kMaxTensorCount) + " tensors");
 
     // Counts are bounded by the bytes left, but a multi-GB file can still "fit" hundreds of millions of
     // entries: reserve only a small head start and let real entries grow the vectors.

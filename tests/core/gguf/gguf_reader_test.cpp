@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "core/formats/gguf.h"
@@ -249,26 +250,35 @@ TEST(GgufHostile, HugeCountsFailFastWithoutAllocating) {
 }
 
 TEST(GgufHostile, HugeCountInsideAMultiGigabyteFileDoesNotReserveForIt) {
-    // A sparse 4 GiB file whose header claims 300 000 000 KV pairs: the count "fits" the bytes left
-    // (each pair ≥ 13 bytes), so the parser must not reserve room for them up front (~40 GB). The zero
-    // bytes that follow parse as key "" of type u8, then the same key again.
+    // A sparse 4 GiB file whose header claims 1 000 000 KV pairs (within the limit of 2^20): the count
+    // "fits" the bytes left, so it is parsed; the zero bytes that follow read as key "" of type u8, then the
+    // same key again. And 300 000 000 pairs, which would also "fit", exceed the limit.
     const std::string path = test::tempPath("huge-count.gguf");
     {
         ByteWriter w;
         w.putRaw("GGUF", 4);
         w.put<uint32_t>(3);
         w.put<uint64_t>(0);
-        w.put<uint64_t>(300000000);
+        w.put<uint64_t>(1000000);
         test::writeBytes(path, w.bytes());
         std::error_code ec;
         std::filesystem::resize_file(path, uint64_t{4} << 30, ec);
         if (ec) GTEST_SKIP() << "cannot make a sparse 4 GiB file in " << path << ": " << ec.message();
     }
     auto m = openModel(path);
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
     ASSERT_FALSE(m);
     EXPECT_NE(m.message().find("metadata key '' appears twice"), std::string::npos) << m.message();
+    {
+        std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(16);
+        const uint64_t huge = 300000000;
+        f.write(reinterpret_cast<const char*>(&huge), 8);
+    }
+    auto n = openModel(path);
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    ASSERT_FALSE(n);
+    EXPECT_NE(n.message().find("kv_count 300000000 exceeds the limit of 1048576"), std::string::npos) << n.message();
 }
 
 TEST(GgufHostile, StringLengthPastEof) {
