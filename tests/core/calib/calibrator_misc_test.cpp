@@ -339,3 +339,32 @@ TEST(BitWidths, EveryCalibratorFrom2To16Bits) {
 
 }  // namespace
 }  // namespace qv
+
+namespace qv {
+namespace {
+
+// Groups that do not divide the row (5 = 2 + 2 + 1), an empty tensor and a 0-d scalar.
+TEST(Slices, RaggedGroupsEmptyAndScalar) {
+    const std::vector<float> m = {1, 2, 3, 4, 5, -1, -2, -3, -4, -50};
+    QuantScheme q = scheme(8);
+    q.granularity = Granularity::PerGroup;
+    q.groupSize = 2;
+    const QuantParams p = calibrateValues(MinMaxCalibrator(), m, {2, 5}, q);
+    ASSERT_EQ(p.slices.size(), 6u);
+    const float amax[] = {2, 4, 5, 2, 4, 50};
+    for (size_t k = 0; k < 6; ++k) EXPECT_EQ(p.slices[k].scale, amax[k] / 127.0f) << k;
+    for (const auto& name : calibratorNames()) {
+        auto c = makeCalibrator(name);
+        const QuantParams e = calibrateValues(*c, std::span<const float>(), {0, 4}, q);
+        for (const auto& s : e.slices) EXPECT_TRUE(std::isfinite(s.scale) && s.scale > 0) << name;
+        QuantScheme ch = scheme(8);
+        ch.granularity = Granularity::PerChannel;
+        const std::vector<float> one = {-0.75f};
+        const QuantParams sc = calibrateValues(*c, one, {}, ch);
+        ASSERT_FALSE(sc.slices.empty()) << name;
+        EXPECT_EQ(sc.slices[0].scale, 0.75f / 127.0f) << name;
+    }
+}
+
+}  // namespace
+}  // namespace qv
