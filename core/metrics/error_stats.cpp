@@ -181,9 +181,9 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
             return;
         }
         const size_t len = end - begin;
-        // errKeys are uint32: a worker sees < 2^32 elements per 2^32/kChunk chunks; fold early
-        // into codeHist-style 64-bit counts is unnecessary below 4G elements per worker, and the
-        // histogram is a display aid, so saturating there is acceptable.
+        // errKeys are uint32 (256 KiB per worker stays in L2): exact below 2^32 elements per
+        // worker; beyond that the error histogram — a display aid — would wrap (the statistics,
+        // code counts and the rest stay exact).
         size_t i = 0;
         // Channels along the last axis (inner = 1) change slice at every element: one kernel
         // call per element would cost more than the work, so that layout runs element by element
