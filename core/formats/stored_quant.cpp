@@ -52,6 +52,31 @@ Result<std::vector<float>> storedReconstruction(const TensorView& view, uint64_t
     return view.toFloat(maxElements);
 }
 
+Result<StoredGroupScales> storedGroupScales(const TensorView& view, uint64_t maxGroups) {
+    const TensorInfo& info = view.info();
+    const GgmlGroupLayout layout = ggmlGroupLayout(info.dtype);
+    if (layout.groupElements == 0)
+        return makeError(info.name + ": stored type " + std::string(dtypeName(info.dtype)) +
+                         " has no block scales (not a decoded ggml block type)");
+    if (!view.valid()) return makeError(info.name + ": tensor has no data");
+    const auto& tr = traits(info.dtype);
+    const uint64_t blocks = view.rawBytes().size() / tr.blockBytes;
+    const uint64_t groups = blocks * layout.groupsPerBlock;
+    if (groups > maxGroups)
+        return makeError(info.name + ": " + std::to_string(groups) + " scale groups exceed the limit of " +
+                         std::to_string(maxGroups));
+    StoredGroupScales g;
+    g.groupElements = layout.groupElements;
+    g.levelTable = layout.levelTable;
+    const uint64_t row = info.shape.empty() ? 1 : static_cast<uint64_t>(info.shape.back());
+    g.groupsPerRow = row / layout.groupElements;
+    g.step.resize(groups);
+    g.offset.resize(groups);
+    if (!ggmlGroupScales(info.dtype, view.rawBytes().data(), blocks, g.step.data(), g.offset.data()))
+        return makeError(info.name + ": cannot read the block scales");
+    return g;
+}
+
 Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const TensorView& reference,
                                              Progress* progress) {
     const std::string& name = stored.info().name;

@@ -30,6 +30,18 @@ StoredQuantFacts storedQuantFacts(const TensorInfo& info);
 // dequantized floats. Refuses tensors above maxElements and types that cannot be decoded, naming the type.
 Result<std::vector<float>> storedReconstruction(const TensorView& view, uint64_t maxElements = uint64_t{1} << 31);
 
+// The shared steps of a stored block-quantized tensor, group by group in storage order (row-major, groups
+// along the last axis): what the file chose for each run of 16/32/256 weights. For a K-quant this is the
+// effective step d·sc of every sub-block — the two-level structure made visible.
+struct StoredGroupScales {
+    uint32_t groupElements = 0;  // weights per group (16, 32 or 256)
+    uint64_t groupsPerRow = 0;   // along the last axis
+    bool levelTable = false;     // IQ4_NL/IQ4_XS/MXFP4: y = step·table[code] (offset 0)
+    std::vector<float> step;     // one per group
+    std::vector<float> offset;   // one per group: y = step·code + offset
+};
+Result<StoredGroupScales> storedGroupScales(const TensorView& view, uint64_t maxGroups = uint64_t{1} << 24);
+
 // Error of the stored tensor x̂ against the reference x (the same tensor from a higher-precision file).
 struct StoredQuantError {
     std::string name;

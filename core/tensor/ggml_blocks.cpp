@@ -340,6 +340,90 @@ void decodeTq2_0(const std::byte* b, float* y) {
     for (int e = 0; e < 256; ++e) y[e] = static_cast<float>(q[e] - 1) * d;
 }
 
+// [SECTION] sub-block scales: the step and offset each group of elements shares (y = step·code + offset).
+
+void scalesQ4_0(const std::byte* b, float* step, float* offset) { step[0] = f16(b, Q4_0::d); offset[0] = -8.0f * step[0]; }
+void scalesQ4_1(const std::byte* b, float* step, float* offset) { step[0] = f16(b, Q4_1::d); offset[0] = f16(b, Q4_1::m); }
+void scalesQ5_0(const std::byte* b, float* step, float* offset) { step[0] = f16(b, Q5_0::d); offset[0] = -16.0f * step[0]; }
+void scalesQ5_1(const std::byte* b, float* step, float* offset) { step[0] = f16(b, Q5_1::d); offset[0] = f16(b, Q5_1::m); }
+void scalesQ8_0(const std::byte* b, float* step, float* offset) { step[0] = f16(b, Q8_0::d); offset[0] = 0; }
+void scalesQ8_1(const std::byte* b, float* step, float* offset) { step[0] = f16(b, Q8_1::d); offset[0] = 0; }
+void scalesQ2_K(const std::byte* b, float* step, float* offset) {
+    const float d = f16(b, Q2_K::d), dmin = f16(b, Q2_K::dmin);
+    for (int s = 0; s < 16; ++s) {
+        const int sc = u8(b + Q2_K::scales, s);
+        step[s] = d * static_cast<float>(sc & 0xF);
+        offset[s] = -(dmin * static_cast<float>(sc >> 4));
+    }
+}
+void scalesQ3_K(const std::byte* b, float* step, float* offset) {  // code = 3-bit unsigned, y = step·(code − 4)
+    const float d = f16(b, Q3_K::d);
+    for (int s = 0; s < 16; ++s) {
+        step[s] = d * static_cast<float>(q3kScale(b + Q3_K::scales, s));
+        offset[s] = -4.0f * step[s];
+    }
+}
+template <int ScalesAt, int DAt, int DminAt>
+void scalesK4(const std::byte* b, float* step, float* offset) {  // Q4_K, Q5_K
+    const float d = f16(b, DAt), dmin = f16(b, DminAt);
+    for (int s = 0; s < 8; ++s) {
+        int sc = 0, m = 0;
+        scaleMinK4(b + ScalesAt, s, sc, m);
+        step[s] = d * static_cast<float>(sc);
+        offset[s] = -(dmin * static_cast<float>(m));
+    }
+}
+void scalesQ6_K(const std::byte* b, float* step, float* offset) {  // code = 6-bit unsigned, y = step·(code − 32)
+    const float d = f16(b, Q6_K::d);
+    for (int s = 0; s < 16; ++s) {
+        step[s] = d * static_cast<float>(i8(b + Q6_K::scales, s));
+        offset[s] = -32.0f * step[s];
+    }
+}
+void scalesQ8_K(const std::byte* b, float* step, float* offset) {
+    std::memcpy(step, b + Q8_K::d, 4);
+    offset[0] = 0;
+}
+void scalesIq4Nl(const std::byte* b, float* step, float* offset) { step[0] = f16(b, IQ4_NL::d); offset[0] = 0; }
+void scalesIq4Xs(const std::byte* b, float* step, float* offset) {
+    const float d = f16(b, IQ4_XS::d);
+    uint16_t scalesH;
+    std::memcpy(&scalesH, b + IQ4_XS::scalesH, 2);
+    for (int s = 0; s < 8; ++s) {
+        const int ls = ((u8(b + IQ4_XS::scalesL, s / 2) >> (4 * (s % 2))) & 0xF) | (((scalesH >> (2 * s)) & 3) << 4);
+        step[s] = d * static_cast<float>(ls - 32);
+        offset[s] = 0;
+    }
+}
+void scalesMxfp4(const std::byte* b, float* step, float* offset) { step[0] = e8m0Half(u8(b, MXFP4::e)); offset[0] = 0; }
+void scalesTq1_0(const std::byte* b, float* step, float* offset) { step[0] = f16(b, TQ1_0::d); offset[0] = -step[0]; }
+void scalesTq2_0(const std::byte* b, float* step, float* offset) { step[0] = f16(b, TQ2_0::d); offset[0] = -step[0]; }
+
+struct ScalesEntry {
+    DType type;
+    void (*fn)(const std::byte*, float*, float*);
+    uint32_t groupsPerBlock;
+    bool levelTable;  // the code indexes a non-uniform level table (IQ4, MXFP4)
+};
+constexpr ScalesEntry kScales[] = {
+    {DType::Q4_0, scalesQ4_0, 1, false},   {DType::Q4_1, scalesQ4_1, 1, false},
+    {DType::Q5_0, scalesQ5_0, 1, false},   {DType::Q5_1, scalesQ5_1, 1, false},
+    {DType::Q8_0, scalesQ8_0, 1, false},   {DType::Q8_1, scalesQ8_1, 1, false},
+    {DType::Q2_K, scalesQ2_K, 16, false},  {DType::Q3_K, scalesQ3_K, 16, false},
+    {DType::Q4_K, scalesK4<Q4_K::scales, Q4_K::d, Q4_K::dmin>, 8, false},
+    {DType::Q5_K, scalesK4<Q5_K::scales, Q5_K::d, Q5_K::dmin>, 8, false},
+    {DType::Q6_K, scalesQ6_K, 16, false},  {DType::Q8_K, scalesQ8_K, 1, false},
+    {DType::IQ4_NL, scalesIq4Nl, 1, true}, {DType::IQ4_XS, scalesIq4Xs, 8, true},
+    {DType::MXFP4, scalesMxfp4, 1, true},  {DType::TQ1_0, scalesTq1_0, 1, false},
+    {DType::TQ2_0, scalesTq2_0, 1, false},
+};
+
+const ScalesEntry* scalesEntry(DType t) {
+    for (const auto& e : kScales)
+        if (e.type == t) return &e;
+    return nullptr;
+}
+
 template <void (*Decode)(const std::byte*, float*), int BlockBytes, int BlockElements>
 void decodeAll(const std::byte* src, size_t blocks, float* dst) {
     for (size_t i = 0; i < blocks; ++i) Decode(src + i * BlockBytes, dst + i * BlockElements);
@@ -380,6 +464,25 @@ bool ggmlBlocksDecodable(DType t) {
             return true;
         default: return false;
     }
+}
+
+}  // namespace qv
+
+namespace qv {
+
+GgmlGroupLayout ggmlGroupLayout(DType t) {
+    const auto* e = scalesEntry(t);
+    if (!e) return {};
+    return {traits(t).blockElements / e->groupsPerBlock, e->groupsPerBlock, e->levelTable};
+}
+
+bool ggmlGroupScales(DType t, const std::byte* src, size_t blocks, float* step, float* offset) {
+    const auto* e = scalesEntry(t);
+    if (!e) return false;
+    const uint32_t blockBytes = traits(t).blockBytes;
+    for (size_t i = 0; i < blocks; ++i)
+        e->fn(src + i * blockBytes, step + i * e->groupsPerBlock, offset + i * e->groupsPerBlock);
+    return true;
 }
 
 }  // namespace qv

@@ -16,4 +16,19 @@ bool decodeGgmlBlocks(DType t, const std::byte* src, size_t blocks, float* dst);
 // True when decodeGgmlBlocks can decode t.
 bool ggmlBlocksDecodable(DType t);
 
+// How a block type groups its elements under shared scales: ggml's K-quants are two-level (a super-block
+// scale d times a 4–8-bit sub-block scale), so the step that matters is per sub-block of 16 or 32.
+struct GgmlGroupLayout {
+    uint32_t groupElements = 0;   // elements sharing one step (0: t is not a decodable block type)
+    uint32_t groupsPerBlock = 0;
+    bool levelTable = false;      // the code indexes a non-uniform level table (IQ4_NL/IQ4_XS/MXFP4):
+                                  // y = step·table[code]; otherwise y = step·code + offset, code unsigned
+};
+GgmlGroupLayout ggmlGroupLayout(DType t);
+
+// The effective step and offset of every group in `blocks` blocks (blocks × groupsPerBlock each):
+// Q4_0 step d, offset −8d; Q4_1 d, m; Q2_K/Q4_K/Q5_K d·sc, −dmin·m; Q3_K d·S, −4·d·S; Q6_K d·sc, −32·d·sc;
+// TQ1_0/TQ2_0 d, −d; the rest offset 0. Returns false for types without a layout.
+bool ggmlGroupScales(DType t, const std::byte* src, size_t blocks, float* step, float* offset);
+
 }  // namespace qv

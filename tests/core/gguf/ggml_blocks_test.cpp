@@ -398,6 +398,93 @@ TEST(GgmlBlocks, TQ2_0) {
     EXPECT_FLOAT_EQ(y[200], 0.5f);  // qs[40] shift 4 → 2
 }
 
+TEST(GgmlBlocks, GroupScalesOfHandBuiltBlocks) {
+    // Q4_K block of the Q4_K test: step = 0.5·sc, offset = −0.25·m for (sc, m) = (1,0) (2,5) (3,10) (63,60)
+    // (17,18) (33,40) (50,1) (4,63).
+    Block b = zeros(144);
+    putF16(b, 0, 0.5f);
+    putF16(b, 2, 0.25f);
+    for (int i = 0; i < 12; ++i) putU8(b, 4 + i, kK4Scales[i]);
+    const auto layout = ggmlGroupLayout(DType::Q4_K);
+    EXPECT_EQ(layout.groupElements, 32u);
+    EXPECT_EQ(layout.groupsPerBlock, 8u);
+    EXPECT_FALSE(layout.levelTable);
+    float step[8], offset[8];
+    ASSERT_TRUE(ggmlGroupScales(DType::Q4_K, b.data(), 1, step, offset));
+    const float steps[8] = {0.5f, 1.0f, 1.5f, 31.5f, 8.5f, 16.5f, 25.0f, 2.0f};
+    const float offsets[8] = {0.0f, -1.25f, -2.5f, -15.0f, -4.5f, -10.0f, -0.25f, -15.75f};
+    for (int s = 0; s < 8; ++s) {
+        EXPECT_FLOAT_EQ(step[s], steps[s]) << s;
+        EXPECT_FLOAT_EQ(offset[s], offsets[s]) << s;
+    }
+    // Q3_K of its test: step = 0.5·S, offset = −4·step; S[0] = −32 → step −16, offset 64; S[15] = 15 → 7.5, −30.
+    Block c = zeros(110);
+    const uint8_t scales[12] = {0x80, 0x91, 0xA2, 0xB3, 0xC4, 0xD5, 0xE6, 0xF7, 0xE4, 0x39, 0x4E, 0x93};
+    for (int i = 0; i < 12; ++i) putU8(c, 96 + i, scales[i]);
+    putF16(c, 108, 0.5f);
+    float s16[16], o16[16];
+    ASSERT_TRUE(ggmlGroupScales(DType::Q3_K, c.data(), 1, s16, o16));
+    EXPECT_FLOAT_EQ(s16[0], -16.0f);
+    EXPECT_FLOAT_EQ(o16[0], 64.0f);
+    EXPECT_FLOAT_EQ(s16[15], 7.5f);
+    EXPECT_FLOAT_EQ(o16[15], -30.0f);
+    // Q4_0 with d = 0.5: step 0.5, offset −4 (y = 0.5·q − 4).
+    Block q = zeros(18);
+    putF16(q, 0, 0.5f);
+    float s1, o1;
+    ASSERT_TRUE(ggmlGroupScales(DType::Q4_0, q.data(), 1, &s1, &o1));
+    EXPECT_FLOAT_EQ(s1, 0.5f);
+    EXPECT_FLOAT_EQ(o1, -4.0f);
+    EXPECT_EQ(ggmlGroupLayout(DType::F32).groupElements, 0u);
+    EXPECT_FALSE(ggmlGroupScales(DType::IQ2_XXS, q.data(), 1, &s1, &o1));
+}
+
+// Every decoded value must be step·code + offset with an integer code in the type's range (or step·level
+// for the level-table types): decoding and the group scales agree, on random blocks with normal scales.
+TEST(GgmlBlocks, DecodedValuesLieOnTheirGroupGrid) {
+    struct Case {
+        DType type;
+        std::vector<int> f16Fields;
+        int codeMax;  // codes 0..codeMax (linear types)
+    };
+    const Case cases[] = {
+        {DType::Q4_0, {0}, 15},      {DType::Q4_1, {0, 2}, 15},  {DType::Q5_0, {0}, 31},    {DType::Q5_1, {0, 2}, 31},
+        {DType::Q2_K, {80, 82}, 3},  {DType::Q3_K, {108}, 7},    {DType::Q4_K, {0, 2}, 15}, {DType::Q5_K, {0, 2}, 31},
+        {DType::Q6_K, {208}, 63},    {DType::TQ2_0, {64}, 3},    {DType::TQ1_0, {52}, 2},   {DType::IQ4_NL, {0}, 0},
+        {DType::IQ4_XS, {0}, 0},
+    };
+    uint32_t rng = 12345;
+    auto next = [&] { return rng = rng * 1664525u + 1013904223u; };
+    for (const auto& c : cases) {
+        const auto& tr = traits(c.type);
+        const auto layout = ggmlGroupLayout(c.type);
+        Block b(4 * tr.blockBytes);
+        for (auto& x : b) x = static_cast<std::byte>(next() >> 24);
+        for (int k = 0; k < 4; ++k)
+            for (int off : c.f16Fields) putF16(b, k * tr.blockBytes + off, 0.25f * static_cast<float>(1 + k));
+        const auto y = decode(c.type, b);
+        std::vector<float> step(4 * layout.groupsPerBlock), offset(step.size());
+        ASSERT_TRUE(ggmlGroupScales(c.type, b.data(), 4, step.data(), offset.data()));
+        for (size_t e = 0; e < y.size(); ++e) {
+            const size_t g = e / layout.groupElements;
+            if (step[g] == 0) {
+                EXPECT_FLOAT_EQ(y[e], offset[g]) << dtypeName(c.type) << " element " << e;
+                continue;
+            }
+            const double code = (static_cast<double>(y[e]) - offset[g]) / step[g];
+            if (layout.levelTable) {
+                bool onTable = false;
+                for (int v : kIq4nl) onTable = onTable || std::abs(code - v) < 1e-3;
+                EXPECT_TRUE(onTable) << dtypeName(c.type) << " element " << e << " level " << code;
+            } else {
+                EXPECT_NEAR(code, std::round(code), 1e-3) << dtypeName(c.type) << " element " << e;
+                EXPECT_GE(std::round(code), 0) << dtypeName(c.type) << " element " << e;
+                EXPECT_LE(std::round(code), c.codeMax) << dtypeName(c.type) << " element " << e;
+            }
+        }
+    }
+}
+
 TEST(GgmlBlocks, UnalignedReadsThroughTensorView) {
     // Two Q4_0 blocks (d = 0.5 and d = 1, nibble pattern); reading elements 30..33 crosses the block edge:
     // block 0 elements 30, 31 = (7 − 14)·0.5, (7 − 15)·0.5 = −3.5, −4; block 1 elements 0, 1 = −8, −7.

@@ -75,6 +75,28 @@ TEST(GgufModels, HeyJarvisQ4_KTypeCounts) {
     EXPECT_EQ(n[DType::Q5_0], 2);
     EXPECT_EQ(n[DType::F32], 16);
     EXPECT_EQ((*m)->tensors.size(), 20u);
+    // The Q4_K tensors' stored groups: rows of 1536 → 48 sub-blocks of 32 per row; every decoded weight
+    // lies in its sub-block's range [offset, offset + 15·step] (steps d·sc ≥ 0).
+    int checked = 0;
+    for (size_t i = 0; i < (*m)->tensors.size(); ++i) {
+        const TensorInfo& t = (*m)->tensors[i];
+        if (t.dtype != DType::Q4_K) continue;
+        auto g = storedGroupScales((*m)->view(i));
+        ASSERT_TRUE(g) << g.message();
+        EXPECT_EQ(g->groupElements, 32u);
+        EXPECT_EQ(g->groupsPerRow, static_cast<uint64_t>(t.shape.back()) / 32);
+        auto values = storedReconstruction((*m)->view(i));
+        ASSERT_TRUE(values);
+        ASSERT_EQ(g->step.size() * 32, values->size());
+        for (size_t e = 0; e < values->size(); ++e) {
+            const float step = g->step[e / 32], offset = g->offset[e / 32];
+            ASSERT_GE(step, 0.0f);
+            ASSERT_GE((*values)[e], offset - 1e-6f) << t.name << " element " << e;
+            ASSERT_LE((*values)[e], offset + 15 * step + 1e-6f) << t.name << " element " << e;
+        }
+        ++checked;
+    }
+    EXPECT_EQ(checked, 2);
 }
 
 struct Figure {

@@ -5,6 +5,7 @@
 
 #include "core/formats/gguf.h"
 #include "core/formats/stored_quant.h"
+#include "core/tensor/half.h"
 #include "tests/core/gguf/gguf_writer.h"
 
 namespace qv {
@@ -115,6 +116,29 @@ TEST(StoredQuant, WholeModelMatchesByNameAndReportsMismatches) {
     auto cancelled = compareStoredModel(mq, mr, false, &p);
     ASSERT_FALSE(cancelled);
     EXPECT_NE(cancelled.message().find("cancelled"), std::string::npos);
+}
+
+TEST(StoredQuant, GroupScalesOfAStoredTensor) {
+    // Two rows of 64 Q8_0 values (2 blocks per row), block k with d = 0.5·(k+1): steps 0.5, 1, 1.5, 2.
+    std::vector<std::byte> data(4 * 34, std::byte{0});
+    for (int k = 0; k < 4; ++k) {
+        const uint16_t h = f32ToF16(0.5f * static_cast<float>(k + 1));
+        std::memcpy(&data[k * 34], &h, 2);
+    }
+    GgufWriter q;
+    q.addTensor({"w", {64, 2}, 8, data, {}, {}});
+    const ModelFile mq = build(q, "q.gguf");
+    auto g = storedGroupScales(mq.view(0));
+    ASSERT_TRUE(g) << g.message();
+    EXPECT_EQ(g->groupElements, 32u);
+    EXPECT_EQ(g->groupsPerRow, 2u);
+    EXPECT_EQ(g->step, (std::vector<float>{0.5f, 1.0f, 1.5f, 2.0f}));
+    EXPECT_EQ(g->offset, (std::vector<float>{0, 0, 0, 0}));
+    GgufWriter f;
+    f.addTensor({"f", {2}, 0, test::f32Bytes({1, 2}), {}, {}});
+    auto none = storedGroupScales(build(f, "f.gguf").view(0));
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.message(), "f: stored type f32 has no block scales (not a decoded ggml block type)");
 }
 
 TEST(StoredQuant, UndecodedTypeIsNamed) {
