@@ -9,8 +9,12 @@
 namespace qv {
 
 int hardwareThreads() {
-    unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : static_cast<int>(n);
+    // hardware_concurrency() reads /sys on every call in libstdc++; per-slice loops ask often.
+    static const int kThreads = [] {
+        unsigned n = std::thread::hardware_concurrency();
+        return n == 0 ? 1 : static_cast<int>(n);
+    }();
+    return kThreads;
 }
 
 int parallelWorkers(size_t n, size_t chunk, int threads) {
