@@ -37,6 +37,23 @@ TEST(Half, F16Subnormals) {
     EXPECT_EQ(f16ToF32(0x0400), std::ldexp(1.0f, -14));            // smallest normal
 }
 
+// Every binary16 pattern against the definition: (−1)^s · 2^(e−15) · (1 + m/1024), subnormals
+// (−1)^s · m · 2^-24, e = 31 → Inf (m = 0) or NaN with the payload moved up by 13 bits.
+TEST(Half, F16EveryPatternMatchesTheDefinition) {
+    for (uint32_t h = 0; h < 0x10000u; ++h) {
+        const uint32_t s = h >> 15, e = (h >> 10) & 0x1F, m = h & 0x3FF;
+        const float got = f16ToF32(static_cast<uint16_t>(h));
+        if (e == 31) {
+            ASSERT_EQ(bits(got), (s << 31) | 0x7F800000u | (m << 13)) << std::hex << h;
+            continue;
+        }
+        const double mag = e == 0 ? std::ldexp(double(m), -24) : std::ldexp(1.0 + m / 1024.0, int(e) - 15);
+        const double want = s ? -mag : mag;
+        ASSERT_EQ(double{got}, want) << std::hex << h;
+        ASSERT_EQ(std::signbit(got), s == 1) << std::hex << h;
+    }
+}
+
 TEST(Half, F16RoundTripsEveryPattern) {
     for (uint32_t h = 0; h < 0x10000u; ++h) {
         const float f = f16ToF32(static_cast<uint16_t>(h));
