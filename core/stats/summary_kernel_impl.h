@@ -33,9 +33,11 @@ inline void summaryKernelBody(const float* x, size_t n, float pivot, uint32_t* h
         const size_t len = n - b0 < kBlock ? n - b0 : kBlock;
         const float* blk = x + b0;
         float bmn[W], bmx[W];
+        uint32_t bz[W];
         for (int j = 0; j < W; ++j) {
             bmn[j] = kInf;
             bmx[j] = -kInf;
+            bz[j] = 0;
         }
         size_t i = 0;
         for (; i + W <= len; i += W) {
@@ -47,7 +49,7 @@ inline void summaryKernelBody(const float* x, size_t n, float pivot, uint32_t* h
                 const double d = static_cast<double>(v) - p;
                 s1[j] += d;
                 s2[j] += d * d;
-                zeros[j] += v == 0.0f ? 1u : 0u;
+                bz[j] += v == 0.0f ? 1u : 0u;
             }
         }
         for (; i < len; ++i) {
@@ -57,7 +59,12 @@ inline void summaryKernelBody(const float* x, size_t n, float pivot, uint32_t* h
             const double d = static_cast<double>(v) - p;
             s1[0] += d;
             s2[0] += d * d;
-            zeros[0] += v == 0.0f ? 1u : 0u;
+            bz[0] += v == 0.0f ? 1u : 0u;
+        }
+        uint32_t blockZeros = 0;
+        for (int j = 0; j < W; ++j) {
+            blockZeros += bz[j];
+            zeros[j] += bz[j];
         }
         float mn = bmn[0], mx = bmx[0];
         for (int j = 1; j < W; ++j) {
@@ -76,6 +83,19 @@ inline void summaryKernelBody(const float* x, size_t n, float pivot, uint32_t* h
         // on one AVX-512 core streaming from DRAM).
         const float* next = blk + kBlock;
         const float* end = x + n;
+        if (blockZeros * 8 > len * 7) {
+            // Mostly ±0 (pruned weights, masks, sparse activations): incrementing one counter back
+            // to back would chain store-to-load forwarding; the zeros are already counted, so skip
+            // them (a well-predicted branch here) and add them to key 0 (−0 binned with +0).
+            for (size_t k = 0; k < len; ++k) {
+                if ((k & 15) == 0 && next + k < end) __builtin_prefetch(next + k);
+                uint32_t bits;
+                std::memcpy(&bits, blk + k, sizeof bits);
+                if (bits << 1) ++hist[bits >> 12];
+            }
+            hist[0] += blockZeros;
+            continue;
+        }
         size_t k = 0;
         for (; k + 16 <= len; k += 16) {
             if (next + k < end) __builtin_prefetch(next + k);

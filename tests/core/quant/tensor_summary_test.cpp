@@ -232,6 +232,28 @@ TEST(TensorSummary, RepeatedPassesDoNotLeakCounts) {
     }
 }
 
+// Mostly-zero tensors take the zero-skipping binning path: counts must be identical to the plain
+// path's (−0 is binned with +0 there, so the test uses +0 only, plus one −0 counted as a zero).
+TEST(TensorSummary, SparseTensor) {
+    std::vector<float> v(500000, 0.0f);
+    for (size_t i = 0; i < v.size(); i += 20) v[i] = static_cast<float>(i % 7) + 1.0f;  // 25 000 non-zeros
+    v[1] = -0.0f;
+    forEachKernel([&] {
+        const auto s = summarizeValues(v.data(), v.size());
+        EXPECT_EQ(s.zeroCount, 475000u);
+        EXPECT_EQ(s.histogram.total(), 500000u);
+        uint64_t zerosBinned = 0, nonZero = 0;
+        for (const auto& b : s.histogram.bins()) {
+            if (b.lo <= 0.0f && b.hi >= 0.0f && std::fabs(b.hi - b.lo) < 1e-30f) zerosBinned += b.count;
+            else nonZero += b.count;
+        }
+        EXPECT_EQ(zerosBinned, 475000u);
+        EXPECT_EQ(nonZero, 25000u);
+        EXPECT_EQ(s.max, 7.0);
+        EXPECT_EQ(s.min, 0.0);
+    });
+}
+
 TEST(TensorSummary, ConvertedDtypes) {
     // f16 storage goes through TensorView::read: 1.0 = 0x3C00, −2.0 = 0xC000, 0.5 = 0x3800.
     const uint16_t halves[4] = {0x3C00, 0xC000, 0x3800, 0x3C00};
