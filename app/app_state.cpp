@@ -6,6 +6,7 @@
 // [SECTION] scheme and calibrators
 // [SECTION] background jobs: summary, per-slice ranges, exact pass
 // [SECTION] analysis (cheap, from the summary)
+// [SECTION] whole-model overview
 // [SECTION] estimates on the sample
 #include "app/app_state.h"
 
@@ -685,6 +686,93 @@ void AppState::waitSettled() {
         if (settled()) return;
         m_jobs->waitIdle();
     }
+}
+
+// [SECTION] whole-model overview
+
+void AppState::startSweep() {
+    const Document* doc = currentDocument();
+    if (!doc || m_sweepProgress) return;
+    auto model = doc->model;
+    uint64_t docId = doc->id;
+    QuantScheme scheme = m_scheme;
+    scheme.granularity = Granularity::PerTensor;  // the overview compares tensors under one per-tensor scheme
+    std::vector<std::string> specs;
+    for (const auto& c : m_calibrators)
+        if (c.enabled) specs.push_back(specFor(c.name));
+    auto start = std::make_shared<Overview>();
+    start->docId = docId;
+    start->scheme = scheme;
+    start->calibrators = specs;
+    start->total = model->tensors.size();
+    m_overview = start;
+    m_sweepProgress = m_jobs->submit("model sweep", [this, model, docId, scheme, specs](Progress& progress) {
+        progress.setTotal(double(model->tensors.size()));
+        std::vector<std::unique_ptr<Calibrator>> cals;
+        for (const auto& s : specs) cals.push_back(makeCalibrator(s));
+        std::vector<OverviewRow> batch;
+        auto flush = [&] {
+            if (batch.empty()) return;
+            post([this, docId, rows = std::move(batch)] {
+                if (!m_overview || m_overview->docId != docId) return;
+                auto copy = std::make_shared<Overview>(*m_overview);
+                copy->rows.insert(copy->rows.end(), rows.begin(), rows.end());
+                m_overview = std::move(copy);
+            });
+            batch.clear();
+        };
+        for (size_t t = 0; t < model->tensors.size() && !progress.cancelled(); ++t) {
+            OverviewRow row;
+            row.tensor = t;
+            auto r = summarize(model->view(t), nullptr);
+            if (!r) {
+                row.error = r.message();
+            } else {
+                const TensorSummary& s = *r.value();
+                row.min = s.min;
+                row.max = s.max;
+                row.std = s.std;
+                row.kurtosis = s.kurtosis;
+                row.nonFinite = s.nanCount + s.posInfCount + s.negInfCount;
+                if (s.finite > 0 && s.std > 0) {
+                    double lo = s.histogram.countBelow(s.mean - 6 * s.std);
+                    double hi = double(s.histogram.total()) - s.histogram.countBelow(s.mean + 6 * s.std);
+                    row.outlierShare = (lo + hi) / double(s.finite);
+                }
+                double best = -INFINITY;
+                for (size_t c = 0; c < cals.size(); ++c) {
+                    double sq = NAN;
+                    if (cals[c] && s.hasFinite()) {
+                        QuantParams p;
+                        p.scheme = scheme;
+                        p.slices = {paramsFromRange(scheme, cals[c]->calibrate(s, scheme))};
+                        sq = estimateOnSample(s.sample, {}, p, 16).total.sqnrDb;
+                    }
+                    row.sqnrDb.push_back(sq);
+                    if (sq > best) {
+                        best = sq;
+                        row.best = int(c);
+                    }
+                }
+                std::shared_ptr<const TensorSummary> value = std::move(r.value());
+                post([this, docId, t, value] {
+                    auto& e = m_summaries[{docId, t}];
+                    if (!e.value && !e.progress) e.value = value;
+                });
+            }
+            batch.push_back(std::move(row));
+            progress.add(1);
+            if (batch.size() >= 16) flush();
+        }
+        flush();
+        post([this, p = &progress] {
+            if (m_sweepProgress.get() == p) m_sweepProgress.reset();
+        });
+    });
+}
+
+void AppState::cancelSweep() {
+    if (m_sweepProgress) m_sweepProgress->cancel();
 }
 
 // [SECTION] estimates on the sample

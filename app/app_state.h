@@ -64,6 +64,25 @@ struct Analysis {
     const CalibRow* activeRow() const { return active >= 0 && active < int(rows.size()) ? &rows[active] : nullptr; }
 };
 
+// One tensor of the whole-model overview (background sweep; metrics from the summary's sample).
+struct OverviewRow {
+    size_t tensor = 0;
+    double min = 0, max = 0, std = 0, kurtosis = 0;
+    double outlierShare = 0;          // share of finite values with |x − mean| > 6σ
+    uint64_t nonFinite = 0;
+    std::vector<double> sqnrDb;       // per calibrator of Overview::calibrators (≈, sample-based)
+    int best = -1;                    // calibrator with the highest SQNR
+    std::string error;                // the tensor could not be read
+};
+
+struct Overview {
+    uint64_t docId = 0;
+    QuantScheme scheme;
+    std::vector<std::string> calibrators;  // specs, in column order
+    std::vector<OverviewRow> rows;          // in model order, as far as the sweep got
+    size_t total = 0;                       // tensors in the model
+};
+
 struct CalibratorChoice {
     std::string name;   // base name as makeCalibrator spells it
     bool enabled = true;
@@ -137,6 +156,12 @@ public:
     std::shared_ptr<Progress> exactProgress() const { return m_exactProgress; }
     uint64_t analysisSerial() const { return m_analysisSerial; }
 
+    // [SECTION] whole-model overview
+    void startSweep();
+    void cancelSweep();
+    std::shared_ptr<const Overview> overview() const { return m_overview; }
+    std::shared_ptr<Progress> sweepProgress() const { return m_sweepProgress; }
+
     JobQueue& jobs() { return *m_jobs; }
     const UserMessage& message() const { return m_message; }
     void report(std::string title, std::string text);
@@ -193,6 +218,8 @@ private:
     std::vector<std::string> m_sliceCalWanted;   // keys of the current per-slice rows
     std::string m_exactSubmittedFor;
 
+    std::shared_ptr<const Overview> m_overview;
+    std::shared_ptr<Progress> m_sweepProgress;
     std::shared_ptr<const Analysis> m_analysis;
     uint64_t m_analysisSerial = 0;
     bool m_dirty = true;

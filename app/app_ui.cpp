@@ -149,6 +149,10 @@ void AppUi::draw() {
                 m_codes.drawChannels(m_state, m_ui);
                 ImGui::EndTabItem();
             }
+            if (tab("Model overview", BottomTab::Overview)) {
+                m_overview.draw(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
             if (m_ui.tabRequested > 0) --m_ui.tabRequested;
             ImGui::EndTabBar();
         }

@@ -13,6 +13,7 @@
 #include "app/panels/file_browser.h"
 #include "app/panels/histogram_panel.h"
 #include "app/panels/model_browser.h"
+#include "app/panels/overview_panel.h"
 #include "app/panels/status_bar.h"
 #include "app/ui_state.h"
 
@@ -45,6 +46,7 @@ private:
     ErrorPanel m_error;
     CalibratorTable m_table;
     CodeUsagePanel m_codes;
+    OverviewPanel m_overview;
     FileBrowser m_files;
     StatusBar m_status;
     uint64_t m_shownMessage = 0;

@@ -140,11 +140,14 @@ int main(int argc, char** argv) {
         if (opt.calibrator.rfind("percentile:", 0) == 0) state.setPercentile(std::atof(opt.calibrator.c_str() + 11));
         state.setActiveCalibrator(opt.calibrator.substr(0, colon));
     }
+    bool sweepAtStart = false;
     if (!opt.tab.empty()) {
         using qv::BottomTab;
         BottomTab t = opt.tab == "codes" ? BottomTab::Codes
                     : opt.tab == "errorplot" ? BottomTab::ErrorPlot
-                    : opt.tab == "channels" ? BottomTab::Channels : BottomTab::Calibrators;
+                    : opt.tab == "channels" ? BottomTab::Channels
+                    : opt.tab == "overview" ? BottomTab::Overview : BottomTab::Calibrators;
+        if (t == BottomTab::Overview) sweepAtStart = true;
         ui.ui().tab = t;
         ui.ui().tabRequested = 2;
     }
@@ -162,6 +165,7 @@ int main(int argc, char** argv) {
         if (screenshot) exitCode = 1;
     }
 
+    if (sweepAtStart) state.startSweep();
     std::string title;
     int settledFrames = 0, extraFrames = 3;
     auto started = Clock::now();

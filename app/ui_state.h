@@ -7,7 +7,7 @@
 
 namespace qv {
 
-enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels };
+enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview };
 
 struct UiState {
     bool logY = false;

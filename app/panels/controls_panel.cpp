@@ -113,7 +113,7 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
     }
     helpMarker(glossary::kClipRange);
     if (s.granularity != Granularity::PerTensor)
-        ImGui::TextDisabled("per channel/group: each slice is calibrated with min-max");
+        ImGui::TextDisabled("per channel/group: every calibrator runs on each slice");
 
     float p = float(state.percentile());
     if (ImGui::SliderFloat("percentile", &p, 99.0f, 100.0f, "%.4f")) state.setPercentile(double(p));

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "app/app_state.h"
+#include "app/panels/overview_panel.h"
 #include "app_test_support.h"
 #include "tests/support/test_support.h"
 
@@ -172,6 +173,41 @@ TEST(EstimateOnSample, HandWorkedTwoBitExample) {
     EXPECT_NEAR(r.total.maxAbsError, 1.0, 1e-7);
     EXPECT_EQ(r.total.codesUsed, 3u);
     EXPECT_EQ(r.total.codesAvailable, 3u);
+}
+
+}  // namespace
+}  // namespace qv
+
+namespace qv {
+namespace {
+
+TEST(AppState, ModelSweepFillsTheOverviewInModelOrder) {
+    QV_REQUIRE_SHARED_MODEL(model, "stories260K/stories260K-f32.safetensors");
+    AppState state;
+    ASSERT_TRUE(state.openFile(model));
+    state.setBits(4);
+    state.startSweep();
+    state.waitSettled();
+    auto o = state.overview();
+    ASSERT_TRUE(o);
+    ASSERT_EQ(o->rows.size(), 47u);  // stories260K safetensors: 47 tensors (README of the shared models)
+    EXPECT_EQ(o->scheme.bits, 4);
+    for (size_t i = 0; i < o->rows.size(); ++i) {
+        const auto& r = o->rows[i];
+        EXPECT_EQ(r.tensor, i);
+        ASSERT_EQ(r.sqnrDb.size(), o->calibrators.size());
+        ASSERT_GE(r.best, 0);
+        for (double v : r.sqnrDb) EXPECT_LE(v, r.sqnrDb[size_t(r.best)]) << "best is the highest SQNR";
+    }
+    const auto& doc = *state.currentDocument()->model;
+    auto order = overviewOrder(*o, doc, 7, /*ascending=*/true);  // by best SQNR, weakest first
+    for (size_t i = 1; i < order.size(); ++i) {
+        const auto& a = o->rows[order[i - 1]];
+        const auto& b = o->rows[order[i]];
+        EXPECT_LE(a.sqnrDb[size_t(a.best)], b.sqnrDb[size_t(b.best)]);
+    }
+    auto byName = overviewOrder(*o, doc, 0, true);
+    EXPECT_EQ(doc.tensors[o->rows[byName.front()].tensor].name, "layers.0.attention.wk.weight");
 }
 
 }  // namespace
