@@ -2,9 +2,11 @@
 #include "core/formats/stored_quant.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
+#include "core/base/parallel.h"
 #include "core/tensor/ggml_blocks.h"
 
 namespace qv {
@@ -78,7 +80,7 @@ Result<StoredGroupScales> storedGroupScales(const TensorView& view, uint64_t max
 }
 
 Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const TensorView& reference,
-                                             Progress* progress) {
+                                             Progress* progress, int threads) {
     const std::string& name = stored.info().name;
     if (!sameLayout(stored.info().shape, reference.info().shape))
         return makeError(name + ": shape " + stored.info().shapeString() + " differs from the reference's " +
@@ -92,32 +94,59 @@ Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const Ten
     e.name = name;
     e.storedType = stored.info().dtype;
     e.referenceType = reference.info().dtype;
-    // Chunks in whole blocks of both types (block sizes are 1, 32 or 256, so the larger divides evenly).
+    // Chunks in whole blocks of both types (block sizes are 1, 32 or 256, so the larger divides evenly),
+    // spread over the threads; each chunk's sums are kept apart and merged in chunk order, so the result does
+    // not depend on which thread took which chunk.
     const size_t chunk = std::max(stored.chunkElements(), reference.chunkElements());
-    std::vector<float> a(chunk), b(chunk);
     const uint64_t n = stored.elements();
-    for (uint64_t first = 0; first < n; first += chunk) {
-        if (progress && progress->cancelled()) return makeError(name + ": cancelled");
-        const size_t count = static_cast<size_t>(std::min<uint64_t>(chunk, n - first));
-        if (!stored.read(first, count, a.data()) || !reference.read(first, count, b.data()))
-            return makeError(name + ": cannot read elements " + std::to_string(first) + "…" +
-                             std::to_string(first + count));
-        // The sums of ErrorAccumulator::add, kept in locals so the loop stays inline.
-        ErrorAccumulator& acc = e.accumulator;
-        for (size_t k = 0; k < count; ++k) {
-            const double xq = a[k], x = b[k];
-            if (!std::isfinite(xq) || !std::isfinite(x)) continue;
-            const double d = xq - x;
-            acc.sumSqErr += d * d;
-            acc.sumAbsErr += std::abs(d);
-            acc.maxAbsErr = std::max(acc.maxAbsErr, std::abs(d));
-            acc.sumSqX += x * x;
-            acc.sumSqXq += xq * xq;
-            acc.sumXXq += x * xq;
-            ++acc.count;
+    const size_t chunks = static_cast<size_t>((n + chunk - 1) / chunk);
+    std::vector<ErrorAccumulator> perChunk(chunks);
+    const int workers = parallelWorkers(chunks, 1, threads);
+    std::vector<std::vector<float>> bufA(static_cast<size_t>(workers)), bufB(static_cast<size_t>(workers));
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> badChunk{UINT64_MAX};
+    parallelFor(chunks, 1, threads, [&](size_t begin, size_t end, int worker) {
+        auto& a = bufA[static_cast<size_t>(worker)];
+        auto& b = bufB[static_cast<size_t>(worker)];
+        if (a.empty()) {
+            a.resize(chunk);
+            b.resize(chunk);
         }
-        if (progress) progress->add(static_cast<double>(count));
-    }
+        for (size_t c = begin; c < end; ++c) {
+            if (stop.load(std::memory_order_relaxed)) return;
+            if (progress && progress->cancelled()) {
+                stop = true;
+                return;
+            }
+            const uint64_t first = static_cast<uint64_t>(c) * chunk;
+            const size_t count = static_cast<size_t>(std::min<uint64_t>(chunk, n - first));
+            if (!stored.read(first, count, a.data()) || !reference.read(first, count, b.data())) {
+                badChunk = c;
+                stop = true;
+                return;
+            }
+            // The sums of ErrorAccumulator::add, kept in locals so the loop stays inline.
+            ErrorAccumulator& acc = perChunk[c];
+            for (size_t k = 0; k < count; ++k) {
+                const double xq = a[k], x = b[k];
+                if (!std::isfinite(xq) || !std::isfinite(x)) continue;
+                const double d = xq - x;
+                acc.sumSqErr += d * d;
+                acc.sumAbsErr += std::abs(d);
+                acc.maxAbsErr = std::max(acc.maxAbsErr, std::abs(d));
+                acc.sumSqX += x * x;
+                acc.sumSqXq += xq * xq;
+                acc.sumXXq += x * xq;
+                ++acc.count;
+            }
+            if (progress) progress->add(static_cast<double>(count));
+        }
+    });
+    if (const uint64_t bad = badChunk.load(); bad != UINT64_MAX)
+        return makeError(name + ": cannot read elements " + std::to_string(bad * chunk) + "…" +
+                         std::to_string(std::min<uint64_t>(n, (bad + 1) * chunk)));
+    if (stop.load()) return makeError(name + ": cancelled");
+    for (const auto& acc : perChunk) e.accumulator.merge(acc);
     const ErrorAccumulator& acc = e.accumulator;
     e.count = acc.count;
     e.sumSqError = acc.sumSqErr;
@@ -130,7 +159,7 @@ Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const Ten
 }
 
 Result<StoredQuantComparison> compareStoredModel(const ModelFile& stored, const ModelFile& reference,
-                                                 bool onlyQuantized, Progress* progress) {
+                                                 bool onlyQuantized, Progress* progress, int threads) {
     StoredQuantComparison c;
     std::vector<std::pair<size_t, size_t>> pairs;
     double total = 0;
@@ -153,7 +182,7 @@ Result<StoredQuantComparison> compareStoredModel(const ModelFile& stored, const 
     if (progress) progress->setTotal(total);
     ErrorAccumulator modelAcc;
     for (const auto& [i, j] : pairs) {
-        auto e = compareStoredTensor(stored.view(i), reference.view(j), progress);
+        auto e = compareStoredTensor(stored.view(i), reference.view(j), progress, threads);
         if (!e) return e.error();
         c.count += e->count;
         c.sumSqError += e->sumSqError;

@@ -63,8 +63,9 @@ struct StoredQuantError {
 
 // Compares two views of the same tensor element by element (streamed in chunks, so memory stays flat).
 // The shapes must agree up to leading 1s ([1, 128] matches [128]). Non-finite pairs are skipped (and not counted).
+// Runs on `threads` threads (0: all); the result does not depend on the thread count.
 Result<StoredQuantError> compareStoredTensor(const TensorView& stored, const TensorView& reference,
-                                             Progress* progress = nullptr);
+                                             Progress* progress = nullptr, int threads = 0);
 
 struct StoredQuantComparison {
     std::vector<StoredQuantError> tensors;  // tensors found in both files by name, in the stored file's order
@@ -79,6 +80,7 @@ struct StoredQuantComparison {
 // Matches tensors by name and measures each. onlyQuantized restricts the comparison to tensors the
 // stored file keeps in a ggml block type. Cancellable through progress (total = elements compared).
 Result<StoredQuantComparison> compareStoredModel(const ModelFile& stored, const ModelFile& reference,
-                                                 bool onlyQuantized = false, Progress* progress = nullptr);
+                                                 bool onlyQuantized = false, Progress* progress = nullptr,
+                                                 int threads = 0);
 
 }  // namespace qv

@@ -141,6 +141,34 @@ TEST(StoredQuant, GroupScalesOfAStoredTensor) {
     EXPECT_EQ(none.message(), "f: stored type f32 has no block scales (not a decoded ggml block type)");
 }
 
+TEST(StoredQuant, ResultDoesNotDependOnTheThreadCount) {
+    // 4 × 65536 + 96 elements (five chunks, the last partial): reference x_i = sin(i), stored as Q8_0 whose
+    // blocks all have d = 1/64 and q = round(64·x) (|x| ≤ 1 → |q| ≤ 64): e_i = q/64 − x_i, |e_i| ≤ 1/128.
+    const size_t n = 4 * 65536 + 96;
+    std::vector<float> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(std::sin(static_cast<double>(i)));
+    std::vector<std::byte> q(n / 32 * 34);
+    const uint16_t d = f32ToF16(1.0f / 64);
+    for (size_t blk = 0; blk < n / 32; ++blk) {
+        std::memcpy(&q[blk * 34], &d, 2);
+        for (int j = 0; j < 32; ++j)
+            q[blk * 34 + 2 + j] = static_cast<std::byte>(static_cast<int8_t>(std::lround(64.0f * x[blk * 32 + j])));
+    }
+    GgufWriter ref, st;
+    ref.addTensor({"w", {n}, 0, test::f32Bytes(x), {}, {}});
+    st.addTensor({"w", {n}, 8, q, {}, {}});
+    const ModelFile mr = build(ref, "ref.gguf"), mq = build(st, "q.gguf");
+    auto one = compareStoredTensor(mq.view(0), mr.view(0), nullptr, 1);
+    auto two = compareStoredTensor(mq.view(0), mr.view(0), nullptr, 2);
+    ASSERT_TRUE(one && two);
+    EXPECT_EQ(one->count, n);
+    EXPECT_EQ(one->sumSqError, two->sumSqError);  // bit-identical: per-chunk sums merged in chunk order
+    EXPECT_EQ(one->sumSqReference, two->sumSqReference);
+    EXPECT_LE(one->maxAbsError, 1.0 / 128 + 1e-7);
+    // Rounding error uniform on ±1/128: MSE ≈ (1/64)²/12 = 2.03e-5.
+    EXPECT_NEAR(one->mse, 1.0 / (64.0 * 64.0 * 12.0), 0.1 / (64.0 * 64.0 * 12.0));
+}
+
 TEST(StoredQuant, UndecodedTypeIsNamed) {
     GgufWriter q;
     q.addTensor({"iq", {256}, 16, std::vector<std::byte>(66, std::byte{0}), {}, {}});
