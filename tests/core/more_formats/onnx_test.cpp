@@ -228,6 +228,48 @@ TEST(Onnx, RawDataExternalDataAndNestedConstants) {
     EXPECT_EQ(metadata(mf, "onnx.constants"), "3");
 }
 
+TEST(Onnx, FunctionConstantsAndSkippedKinds) {
+    onnx::ModelProto m = baseModel();
+    // A model-local function (ModelProto.functions, IR ≥ 8) whose body holds a Constant.
+    auto* f = m.add_functions();
+    f->set_name("Scale");
+    f->set_domain("custom");
+    auto* c = f->add_node();
+    c->set_op_type("Constant");
+    c->add_output("fn/k");
+    auto* v = c->add_attribute();
+    v->set_name("value_float");
+    v->set_type(onnx::AttributeProto::FLOAT);
+    v->set_f(0.125f);
+    // A Constant of another domain is an ordinary custom op, not a weight.
+    auto* other = m.mutable_graph()->add_node();
+    other->set_op_type("Constant");
+    other->set_domain("com.example");
+    other->add_output("not_a_constant");
+    auto* ov = other->add_attribute();
+    ov->set_name("value_float");
+    ov->set_f(1.0f);
+    // A string Constant and a sparse initializer are listed as skipped.
+    auto* sc = m.mutable_graph()->add_node();
+    sc->set_op_type("Constant");
+    sc->add_output("label");
+    auto* sv = sc->add_attribute();
+    sv->set_name("value_string");
+    sv->set_s("hello");
+    auto* sparse = m.mutable_graph()->add_sparse_initializer();
+    sparse->mutable_values()->set_name("sp");
+    const std::string path = test::tempPath("functions.onnx");
+    save(m, path);
+    auto model = openOnnx(path);
+    ASSERT_TRUE(model.ok()) << model.message();
+    ASSERT_EQ(model->tensors.size(), 1u);
+    EXPECT_EQ(model->tensors[0].name, "fn/k");
+    EXPECT_EQ(readAll(*model, "fn/k"), (std::vector<float>{0.125f}));
+    const std::string skipped = metadata(*model, "onnx.skipped");
+    EXPECT_NE(skipped.find("sp (sparse initializer)"), std::string::npos) << skipped;
+    EXPECT_NE(skipped.find("label (Constant value_string)"), std::string::npos) << skipped;
+}
+
 TEST(Onnx, HostileModelsAreRefusedWithReasons) {
     auto refused = [](const onnx::ModelProto& m, const std::string& name) {
         const std::string path = test::tempPath(name);
