@@ -157,6 +157,10 @@ int runReport(const ReportOptions& o) {
             results.push_back(std::move(r));
         }
         values = makeError("released");  // drop this tensor's floats before the next one
+        // The winner by exact SQNR (an infinite SQNR — no error — wins; ties keep the first listed).
+        size_t best = 0;
+        for (size_t k = 1; k < results.size(); ++k)
+            if (results[k].error.sqnrDb > results[best].error.sqnrDb) best = k;
 
         progress.finish();
         if (json) {
@@ -185,10 +189,12 @@ int runReport(const ReportOptions& o) {
                 list.push_back(std::move(c));
             }
             t["calibrators"] = std::move(list);
+            if (!results.empty()) t["best"] = results[best].label;
             std::cout << (firstJson ? "" : ",\n") << t.dump();
             firstJson = false;
         } else {
-            for (const auto& r : results) {
+            for (size_t k = 0; k < results.size(); ++k) {
+                const CalibResult& r = results[k];
                 if (csv) {
                     std::cout << csvField(info.name) << "," << dtypeName(info.dtype) << "," << shapeJoined(info.shape)
                               << "," << info.elements() << "," << r.name << "," << csvField(r.arg) << ","
@@ -203,7 +209,7 @@ int runReport(const ReportOptions& o) {
                                   formatNumber(r.clipMax).c_str(), formatNumber(r.error.mse, 5).c_str(),
                                   formatNumber(r.error.sqnrDb, 5).c_str(), formatNumber(r.error.maxAbsError, 5).c_str(),
                                   formatNumber(100.0 * r.error.clippedFraction, 4).c_str());
-                    std::cout << line << "\n";
+                    std::cout << line << (k == best && results.size() > 1 ? "  *" : "") << "\n";
                 }
             }
         }
@@ -229,7 +235,8 @@ Command addReportCommand(CLI::App& root) {
                     "all (default; with --preset, that tool's calibrators) or a comma list of name[:arg]");
     sub->add_option("--format", o->format,
                     "table (default), csv (one row per tensor × calibrator), or json ({file, format, calibrators, "
-                    "tensors: [{name, dtype, shape, elements, std, calibrators: [...]}]}, one tensor per line)")
+                    "tensors: [{name, dtype, shape, elements, std, calibrators: [...], best}]}, one tensor per line); in the "
+                    "table, * marks each tensor's best calibrator by SQNR")
         ->check(CLI::IsMember({"table", "json", "csv"}));
     return {sub, [o] { return runReport(*o); }};
 }

@@ -531,6 +531,7 @@ TEST(CliReport, JsonStreamIsOneDocument) {
     EXPECT_EQ(c["clip_min"].get<double>(), -4.0);
     EXPECT_EQ(c["clip_max"].get<double>(), 4.0);
     EXPECT_FALSE(c.contains("scale"));
+    EXPECT_EQ(j["tensors"][0]["best"], "minmax");
     EXPECT_NE(r.err.find("tensor 'n'"), std::string::npos) << r.err;
 }
 
