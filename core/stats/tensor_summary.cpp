@@ -32,6 +32,12 @@ constexpr uint64_t kSmallTensor = 16 * 1024;
 // buffer in the pool is all zeros.
 class CountPool {
 public:
+    CountPool() = default;
+    CountPool(const CountPool&) = delete;
+    CountPool& operator=(const CountPool&) = delete;
+    ~CountPool() {
+        for (uint32_t* p : m_free) std::free(p);
+    }
     uint32_t* acquire() {
         {
             std::lock_guard<std::mutex> lock(m_mutex);
