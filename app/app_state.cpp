@@ -688,6 +688,32 @@ void AppState::waitSettled() {
     }
 }
 
+void AppState::requestHeatmap() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected) return;
+    TensorKey key{doc->id, *m_selected};
+    if ((m_heatmap && m_heatmapKey == key) || m_heatmapProgress) return;
+    auto model = doc->model;
+    m_heatmapProgress = m_jobs->submit("heatmap of " + model->tensors[key.second].name,
+                                       [this, model, key](Progress& progress) {
+        auto r = buildHeatmap(model->view(key.second), &progress);
+        std::shared_ptr<const HeatmapGrid> grid = r ? r.value() : nullptr;
+        post([this, key, grid, p = &progress] {
+            if (m_heatmapProgress.get() == p) m_heatmapProgress.reset();
+            if (grid) {
+                m_heatmap = grid;
+                m_heatmapKey = key;
+            }
+        });
+    });
+}
+
+std::shared_ptr<const HeatmapGrid> AppState::heatmap() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_heatmap) return nullptr;
+    return m_heatmapKey == TensorKey{doc->id, *m_selected} ? m_heatmap : nullptr;
+}
+
 // [SECTION] whole-model overview
 
 void AppState::startSweep() {

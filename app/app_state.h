@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/job_queue.h"
+#include "app/views/heatmap_view.h"
 #include "core/base/progress.h"
 #include "core/calib/calibrator.h"
 #include "core/formats/model_file.h"
@@ -156,6 +157,11 @@ public:
     std::shared_ptr<Progress> exactProgress() const { return m_exactProgress; }
     uint64_t analysisSerial() const { return m_analysisSerial; }
 
+    // [SECTION] heatmap of the selected tensor (on demand: one pass)
+    void requestHeatmap();
+    std::shared_ptr<const HeatmapGrid> heatmap() const;  // of the selected tensor, when ready
+    bool heatmapPending() const { return m_heatmapProgress != nullptr; }
+
     // [SECTION] whole-model overview
     void startSweep();
     void cancelSweep();
@@ -218,6 +224,9 @@ private:
     std::vector<std::string> m_sliceCalWanted;   // keys of the current per-slice rows
     std::string m_exactSubmittedFor;
 
+    std::shared_ptr<const HeatmapGrid> m_heatmap;
+    TensorKey m_heatmapKey{0, 0};
+    std::shared_ptr<Progress> m_heatmapProgress;
     std::shared_ptr<const Overview> m_overview;
     std::shared_ptr<Progress> m_sweepProgress;
     std::shared_ptr<const Analysis> m_analysis;

@@ -149,6 +149,10 @@ void AppUi::draw() {
                 m_codes.drawChannels(m_state, m_ui);
                 ImGui::EndTabItem();
             }
+            if (tab("Heatmap", BottomTab::Heatmap)) {
+                m_heatmap.draw(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
             if (tab("Model overview", BottomTab::Overview)) {
                 m_overview.draw(m_state, m_ui);
                 ImGui::EndTabItem();

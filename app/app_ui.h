@@ -12,6 +12,7 @@
 #include "app/panels/error_panel.h"
 #include "app/panels/file_browser.h"
 #include "app/panels/histogram_panel.h"
+#include "app/panels/heatmap_panel.h"
 #include "app/panels/model_browser.h"
 #include "app/panels/overview_panel.h"
 #include "app/panels/status_bar.h"
@@ -47,6 +48,7 @@ private:
     CalibratorTable m_table;
     CodeUsagePanel m_codes;
     OverviewPanel m_overview;
+    HeatmapPanel m_heatmap;
     FileBrowser m_files;
     StatusBar m_status;
     uint64_t m_shownMessage = 0;

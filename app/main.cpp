@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
         BottomTab t = opt.tab == "codes" ? BottomTab::Codes
                     : opt.tab == "errorplot" ? BottomTab::ErrorPlot
                     : opt.tab == "channels" ? BottomTab::Channels
-                    : opt.tab == "overview" ? BottomTab::Overview : BottomTab::Calibrators;
+                    : opt.tab == "overview" ? BottomTab::Overview
+                    : opt.tab == "heatmap" ? BottomTab::Heatmap : BottomTab::Calibrators;
         if (t == BottomTab::Overview) sweepAtStart = true;
         ui.ui().tab = t;
         ui.ui().tabRequested = 2;

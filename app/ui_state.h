@@ -7,7 +7,7 @@
 
 namespace qv {
 
-enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview };
+enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap };
 
 struct UiState {
     bool logY = false;

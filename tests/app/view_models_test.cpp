@@ -6,6 +6,7 @@
 #include "app/panels/model_browser.h"
 #include "app/views/bucket_view.h"
 #include "app/views/envelope.h"
+#include "app/views/heatmap_view.h"
 #include "app/views/histogram_view.h"
 #include "app/views/metrics_table.h"
 #include "app/widgets/plot.h"
@@ -145,6 +146,31 @@ TEST(MetricsTable, BestPerColumnAndExport) {
     EXPECT_EQ(toJson(t), "{\"rows\": [{\"name\": \"minmax\", \"mse\": 4, \"sqnr_db\": 10, \"scale\": 0.5, \"exact\": true}, "
                          "{\"name\": \"percentile:99.9\", \"mse\": 2, \"sqnr_db\": 12, \"scale\": 0.25, \"exact\": false}, "
                          "{\"name\": \"mse\", \"mse\": 1, \"sqnr_db\": 11, \"scale\": null, \"exact\": true}]}\n");
+}
+
+TEST(HeatmapView, BlocksKeepTheirExtremesAndOutlierChannelsAreFlagged) {
+    // 600 × 4 matrix of 0.1, one outlier 50 at (599, 2), NaN at (0, 0): 600 rows → 3 rows per cell
+    // (ceil(600/256)), 200 cell rows; 4 columns → 1 column per cell.
+    std::vector<float> v(600 * 4, 0.1f);
+    v[599 * 4 + 2] = 50.0f;
+    v[0] = NAN;
+    HeatmapGrid g = buildHeatmap(v.data(), 600, 4);
+    EXPECT_EQ(g.rowsPerCell, 3);
+    EXPECT_EQ(g.cellRows, 200);
+    EXPECT_EQ(g.cellCols, 4);
+    EXPECT_EQ(g.cellMax[size_t(199 * 4 + 2)], 50.0f);  // the outlier survives the reduction
+    EXPECT_EQ(g.cellMin[size_t(199 * 4 + 2)], 0.1f);
+    EXPECT_EQ(g.cellMin[0], 0.1f);                      // NaN ignored
+    EXPECT_EQ(g.absMax, 50.0f);
+    EXPECT_EQ(g.outlierRows(), (std::vector<int64_t>{599}));
+    EXPECT_EQ(g.outlierCols(), (std::vector<int64_t>{2}));
+    int64_t rows, cols;
+    heatmapShape({8, 3, 5}, rows, cols);
+    EXPECT_EQ(rows, 8);
+    EXPECT_EQ(cols, 15);
+    heatmapShape({7}, rows, cols);
+    EXPECT_EQ(rows, 1);
+    EXPECT_EQ(cols, 7);
 }
 
 TEST(ModelBrowser, FilterMatchesEveryWordCaseInsensitively) {

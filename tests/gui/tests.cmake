@@ -17,10 +17,12 @@ if(TARGET quantviz)
            --tensor layers.1.attention.wq.weight --granularity channel:0 --tab channels)
   add_test(NAME gui.shared_model_overview COMMAND ${_qv_gui_run} ${_qv_gui_out}/stories-overview.png 0 ""
            ${QV_SHARED_MODELS_DIR}/stories260K/stories260K-f32.safetensors --tab overview --bits 4)
+  add_test(NAME gui.sample_heatmap COMMAND ${_qv_gui_run} ${_qv_gui_out}/sample-heatmap.png 0 ""
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tensor model.layers.0.mlp.down_proj.weight --tab heatmap)
   # A file that fails to open: the error dialog is rendered into the PNG, the message names the
   # file on stderr, and the exit code is 1 (documented in quantviz --help).
   add_test(NAME gui.bad_file_shows_error COMMAND ${_qv_gui_run} ${_qv_gui_out}/broken.png 1 "broken.safetensors"
            gen-broken:${_qv_gui_out}/broken.safetensors)
   set_tests_properties(gui.sample_screenshot gui.shared_model_4bit_codes gui.shared_model_per_channel
-                       gui.shared_model_overview gui.bad_file_shows_error PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
+                       gui.shared_model_overview gui.sample_heatmap gui.bad_file_shows_error PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
 endif()
