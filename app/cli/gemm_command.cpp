@@ -30,8 +30,7 @@ namespace {
 struct GemmOptions {
     std::string a, b, out, outFp32, bias;
     int aZero = 0, bZero = 0, yZero = 0;
-    float aScale = 1, yScale = 1;
-    std::string bScale;
+    std::string aScale, bScale, yScale;  // parsed with strtof: one rounding, decimal → float32
     std::string yDtype;
     std::string requant = "float";
     std::string kernel = "auto";
@@ -131,6 +130,14 @@ GemmRunInfo runGemm(const GemmOptions& o, const GemmParams& p, const void* a, co
     return *info;
 }
 
+float parseScale(const std::string& text, const char* flag) {
+    char* end = nullptr;
+    const float v = std::strtof(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(v > 0) || !std::isfinite(v))
+        failUsage(std::string(flag) + ": '" + text + "' is not a finite positive number");
+    return v;
+}
+
 void removeQuietly(const std::string& path) {
     std::error_code ec;
     if (!path.empty()) std::filesystem::remove(path, ec);
@@ -162,16 +169,10 @@ int runInteger(const GemmOptions& o, const Matrix& A, const Matrix& B) {
     if (quantizedOut) {
         if (!o.given("--a-scale") || !o.given("--b-scale") || !o.given("--y-scale"))
             failUsage("requantized output (QLinearMatMul) needs --a-scale, --b-scale and --y-scale");
-        if (!(o.aScale > 0) || !(o.yScale > 0) || !std::isfinite(o.aScale) || !std::isfinite(o.yScale))
-            failUsage("--a-scale and --y-scale must be finite and positive");
-        p.aScale = o.aScale;
+        p.aScale = parseScale(o.aScale, "--a-scale");
+        const float yScale = parseScale(o.yScale, "--y-scale");
         p.bScales.clear();
-        for (const auto& s : splitList(o.bScale)) {
-            char* end = nullptr;
-            const float v = std::strtof(s.c_str(), &end);
-            if (*end != '\0' || !(v > 0) || !std::isfinite(v)) failUsage("--b-scale: '" + s + "' is not a positive number");
-            p.bScales.push_back(v);
-        }
+        for (const auto& s : splitList(o.bScale)) p.bScales.push_back(parseScale(s, "--b-scale"));
         if (p.bScales.size() != 1 && p.bScales.size() != static_cast<size_t>(p.N))
             failUsage("--b-scale: give one value or N = " + std::to_string(p.N) + " (one per output column)");
         if (o.given("--y-dtype")) ySigned = o.yDtype == "int8";
@@ -180,7 +181,7 @@ int runInteger(const GemmOptions& o, const Matrix& A, const Matrix& B) {
         p.out.mode = GemmOutput::Quantized8;
         p.out.rounding = roundingFromName(o.requant);
         p.out.ySigned = ySigned;
-        p.out.yScale = o.yScale;
+        p.out.yScale = yScale;
         p.out.yZero = o.yZero;
     } else if (o.given("--requant") || o.given("--y-dtype")) {
         failUsage("--requant/--y-dtype need output scales (--a-scale, --b-scale, --y-scale)");
@@ -239,7 +240,7 @@ int runInteger(const GemmOptions& o, const Matrix& A, const Matrix& B) {
         if (quantizedOut) {
             j["a_scale"] = double(p.aScale);
             j["b_scale"] = p.bScales.size() == 1 ? Json(double(p.bScales[0])) : Json(std::vector<double>(p.bScales.begin(), p.bScales.end()));
-            j["y_scale"] = double(o.yScale);
+            j["y_scale"] = double(p.out.yScale);
             j["y_zero_point"] = o.yZero;
             j["requant"] = requantRoundingName(p.out.rounding);
         }
