@@ -18,7 +18,7 @@ bool parseInt(const std::string& s, int& out) {
 const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
-           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|overview|heatmap] [--log-y]\n"
+           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|overview|heatmap|gemm] [--log-y]\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"

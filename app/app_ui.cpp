@@ -90,6 +90,37 @@ void AppUi::drawDialogs() {
     }
 }
 
+#ifdef QV_APP_HAS_GEMM
+void AppUi::drawGemm() {
+    // The selected tensor becomes the weight matrix when it is 2-D and small enough to convert on the
+    // UI thread (≤ 4M elements); otherwise the panel uses its synthetic matrix.
+    constexpr uint64_t kMaxWeights = uint64_t(4) << 20;
+    const Document* d = m_state.currentDocument();
+    auto sel = m_state.selectedTensor();
+    std::pair<uint64_t, size_t> key{d ? d->id : 0, sel.value_or(size_t(-1))};
+    if (key != m_gemmWeightsFor) {
+        m_gemmWeightsFor = key;
+        m_gemmWeights.reset();
+        if (d && sel) {
+            const TensorInfo& t = d->model->tensors[*sel];
+            if (t.shape.size() == 2 && t.elements() <= kMaxWeights) {
+                auto v = d->model->view(*sel).toFloat(kMaxWeights);
+                if (v) {
+                    auto w = std::make_shared<GemmWeights>();
+                    w->name = t.name;
+                    w->rows = t.shape[0];
+                    w->cols = t.shape[1];
+                    w->values = std::move(v.value());
+                    m_gemmWeights = std::move(w);
+                }
+            }
+        }
+    }
+    if (!m_gemmWeights) ImGui::TextDisabled("selected tensor is not a 2-D matrix of at most 4M elements: synthetic weights");
+    m_gemm.draw(m_gemmWeights);
+}
+#endif
+
 void AppUi::draw() {
     m_ui.interacting = false;
     handleShortcuts();
@@ -153,6 +184,12 @@ void AppUi::draw() {
                 m_heatmap.draw(m_state, m_ui);
                 ImGui::EndTabItem();
             }
+#ifdef QV_APP_HAS_GEMM
+            if (tab("GEMM", BottomTab::Gemm)) {
+                drawGemm();
+                ImGui::EndTabItem();
+            }
+#endif
             if (tab("Model overview", BottomTab::Overview)) {
                 m_overview.draw(m_state, m_ui);
                 ImGui::EndTabItem();

@@ -17,6 +17,9 @@
 #include "app/panels/overview_panel.h"
 #include "app/panels/status_bar.h"
 #include "app/ui_state.h"
+#ifdef QV_APP_HAS_GEMM
+#include "app/panels/gemm_panel.h"
+#endif
 
 namespace qv {
 
@@ -49,6 +52,12 @@ private:
     CodeUsagePanel m_codes;
     OverviewPanel m_overview;
     HeatmapPanel m_heatmap;
+#ifdef QV_APP_HAS_GEMM
+    void drawGemm();
+    GemmPanel m_gemm;
+    std::shared_ptr<const GemmWeights> m_gemmWeights;
+    std::pair<uint64_t, size_t> m_gemmWeightsFor{0, size_t(-1)};
+#endif
     FileBrowser m_files;
     StatusBar m_status;
     uint64_t m_shownMessage = 0;

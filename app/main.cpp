@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
                     : opt.tab == "errorplot" ? BottomTab::ErrorPlot
                     : opt.tab == "channels" ? BottomTab::Channels
                     : opt.tab == "overview" ? BottomTab::Overview
-                    : opt.tab == "heatmap" ? BottomTab::Heatmap : BottomTab::Calibrators;
+                    : opt.tab == "heatmap" ? BottomTab::Heatmap
+                    : opt.tab == "gemm" ? BottomTab::Gemm : BottomTab::Calibrators;
         if (t == BottomTab::Overview) sweepAtStart = true;
         ui.ui().tab = t;
         ui.ui().tabRequested = 2;

@@ -7,7 +7,7 @@
 
 namespace qv {
 
-enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap };
+enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap, Gemm };
 
 struct UiState {
     bool logY = false;
