@@ -196,5 +196,38 @@ TEST_F(HeadlessUi, LogScaleShortcutAndErrorDialog) {
     EXPECT_EQ(state.documents().size(), 1u) << "the open document survives a failed open";
 }
 
+TEST_F(HeadlessUi, CtrlOOpensTheFileBrowser) {
+    ImGuiIO& io = ImGui::GetIO();
+    frame();
+    io.KeyCtrl = true;
+    key('O');
+    io.KeyCtrl = false;
+    frame();
+    ImGuiWindow* dialog = ImGui::FindWindowByName("Open file");
+    ASSERT_TRUE(dialog) << "Ctrl+O opened the in-app file browser";
+    EXPECT_TRUE(dialog->Active || dialog->WasActive);
+}
+
+TEST_F(HeadlessUi, EveryTabDrawsOnARealTensor) {
+    ASSERT_TRUE(state.openFile(openRamp("ui-tabs.npy")));
+    settle();
+    for (BottomTab t : {BottomTab::Codes, BottomTab::ErrorPlot, BottomTab::Channels, BottomTab::Heatmap,
+                        BottomTab::Overview, BottomTab::Calibrators}) {
+        ui->ui().tab = t;
+        ui->ui().tabRequested = 2;
+        frame();
+        frame();
+        settle();
+        EXPECT_EQ(ui->ui().tab, t);
+    }
+    // The heatmap tab asked for the grid: 16×16 ramp, max |x| = 4 (value −4 at row 0, column 0).
+    auto g = state.heatmap();
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->rows, 16);
+    EXPECT_EQ(g->cols, 16);
+    EXPECT_EQ(g->absMax, 4.0f);
+    EXPECT_EQ(g->cellMin[0], -4.0f);
+}
+
 }  // namespace
 }  // namespace qv
