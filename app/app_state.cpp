@@ -231,6 +231,21 @@ std::string AppState::specFor(const std::string& name) const {
     return buf;
 }
 
+void AppState::setCompare(const QuantScheme& scheme, const std::string& calibrator) {
+    QuantScheme s = scheme;
+    s.bits = std::clamp(s.bits, 2, 16);
+    s.granularity = Granularity::PerTensor;
+    if (m_compare && m_compare->first == s && m_compare->second == calibrator) return;
+    m_compare = std::make_pair(s, calibrator);
+    invalidate();
+}
+
+void AppState::clearCompare() {
+    if (!m_compare) return;
+    m_compare.reset();
+    invalidate();
+}
+
 void AppState::setManualRange(ClipRange r) {
     if (r.lo > r.hi) std::swap(r.lo, r.hi);
     if (m_manual && *m_manual == r && m_activeCalibrator == "manual") return;
@@ -368,7 +383,7 @@ void AppState::requestSlices() {
 }
 
 std::string AppState::exactKey(const CalibRow& row) const {
-    const auto& s = m_scheme;
+    const auto& s = row.params.scheme;
     char buf[256];
     std::snprintf(buf, sizeof buf, "%" PRIu64 "/%zu/b%d/%d/%d/%d/g%d/a%d/G%lld/c%d/", m_analysis ? m_analysis->docId : 0,
                   m_analysis ? m_analysis->tensor : size_t(0), s.bits, int(s.symmetry), int(s.fullRange), 0,
@@ -396,6 +411,7 @@ void AppState::submitExact() {
     };
     if (auto* a = m_analysis->activeRow()) add(*a);
     for (const auto& row : m_analysis->rows) add(row);
+    if (m_analysis->compare) add(*m_analysis->compare);
     m_wantExact = false;
     if (todo.empty()) return;
     auto model = doc->model;
@@ -422,6 +438,10 @@ void AppState::submitExact() {
                 bool changed = false;
                 for (auto& row : copy->rows)
                     if (!row.exact && exactKey(row) == key) { row.exact = rep; changed = true; }
+                if (copy->compare && !copy->compare->exact && exactKey(*copy->compare) == key) {
+                    copy->compare->exact = rep;
+                    changed = true;
+                }
                 if (changed) { m_analysis = std::move(copy); ++m_analysisSerial; }
             });
         }
@@ -583,12 +603,31 @@ void AppState::rebuildAnalysis(bool interacting) {
         }
         if (a->active < 0 && !a->rows.empty()) a->active = 0;
     }
+    if (m_compare) {
+        auto cal = makeCalibrator(specFor(m_compare->second));
+        if (cal) {
+            CalibRow row;
+            row.spec = specFor(m_compare->second);
+            row.label = "B: " + cal->label();
+            row.description = cal->description();
+            row.params.scheme = m_compare->first;
+            row.range = cal->calibrate(*sum, m_compare->first);
+            row.params.slices = {paramsFromRange(m_compare->first, row.range)};
+            row.estimate = estimateOnSample(sum->sample, {}, row.params, 128, stride);
+            a->compare = std::move(row);
+        }
+    }
     (void)shape;
     m_analysis = a;
     bool missing = false;
     for (auto& row : a->rows) {
         auto it = m_exactCache.find(exactKey(row));
         if (it != m_exactCache.end()) row.exact = it->second;
+        else missing = true;
+    }
+    if (a->compare) {
+        auto it = m_exactCache.find(exactKey(*a->compare));
+        if (it != m_exactCache.end()) a->compare->exact = it->second;
         else missing = true;
     }
     m_wantExact = missing;

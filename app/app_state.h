@@ -62,6 +62,7 @@ struct Analysis {
     std::shared_ptr<const SliceRanges> slices;  // per-channel/group only
     std::vector<CalibRow> rows;   // enabled calibrators, then "manual" when set
     int active = -1;              // row that drives buckets and the error panel
+    std::optional<CalibRow> compare;  // scheme B of the Compare tab (per tensor), when set
     const CalibRow* activeRow() const { return active >= 0 && active < int(rows.size()) ? &rows[active] : nullptr; }
 };
 
@@ -138,6 +139,11 @@ public:
     void setManualRange(ClipRange r);   // also makes "manual" the active row
     void clearManualRange();
 
+    // Compare tab: a second scheme and calibrator evaluated on the same tensor (per tensor only).
+    void setCompare(const QuantScheme& scheme, const std::string& calibrator);
+    void clearCompare();
+    std::optional<std::pair<QuantScheme, std::string>> compare() const { return m_compare; }
+
     // [SECTION] per-frame
     // Applies finished jobs' results (main thread only).
     void poll();
@@ -207,6 +213,7 @@ private:
     double m_percentile = 99.99;
     std::string m_preset = "quantviz";
     std::optional<ClipRange> m_manual;
+    std::optional<std::pair<QuantScheme, std::string>> m_compare;
 
     std::map<TensorKey, SummaryEntry> m_summaries;
     std::shared_ptr<const SliceRanges> m_slices;

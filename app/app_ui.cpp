@@ -180,6 +180,10 @@ void AppUi::draw() {
                 m_codes.drawChannels(m_state, m_ui);
                 ImGui::EndTabItem();
             }
+            if (tab("Compare", BottomTab::Compare)) {
+                m_compare.draw(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
             if (tab("Heatmap", BottomTab::Heatmap)) {
                 m_heatmap.draw(m_state, m_ui);
                 ImGui::EndTabItem();

@@ -8,6 +8,7 @@
 #include "app/app_state.h"
 #include "app/panels/calibrator_table.h"
 #include "app/panels/code_usage_panel.h"
+#include "app/panels/compare_panel.h"
 #include "app/panels/controls_panel.h"
 #include "app/panels/error_panel.h"
 #include "app/panels/file_browser.h"
@@ -52,6 +53,7 @@ private:
     CodeUsagePanel m_codes;
     OverviewPanel m_overview;
     HeatmapPanel m_heatmap;
+    ComparePanel m_compare;
 #ifdef QV_APP_HAS_GEMM
     void drawGemm();
     GemmPanel m_gemm;

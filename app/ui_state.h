@@ -7,7 +7,7 @@
 
 namespace qv {
 
-enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap, Gemm };
+enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap, Gemm, Compare };
 
 struct UiState {
     bool logY = false;

@@ -158,6 +158,25 @@ TEST(AppState, OnnxRuntimePresetSetsConventionAndCalibrators) {
     EXPECT_EQ(specs, (std::vector<std::string>{"minmax", "percentile:99.999", "entropy:onnxruntime"}));
 }
 
+TEST(AppState, CompareRowGetsItsOwnSchemeAndExactPass) {
+    std::string path = test::tempPath("compare.npy");
+    test::writeNpyF32(path, {4, 8}, rampMatrix());
+    AppState state;
+    ASSERT_TRUE(state.openFile(path));
+    QuantScheme b = state.scheme();
+    b.bits = 4;
+    state.setCompare(b, "minmax");
+    state.waitSettled();
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->compare && a->activeRow());
+    EXPECT_EQ(a->scheme.bits, 8);
+    EXPECT_EQ(a->compare->params.scheme.bits, 4);
+    EXPECT_FLOAT_EQ(a->compare->params.slices[0].scale, 4.0f / 7.0f);
+    ASSERT_TRUE(a->compare->exact);
+    ASSERT_TRUE(a->activeRow()->exact);
+    EXPECT_GT(a->compare->exact->total.mse, a->activeRow()->exact->total.mse) << "4 bits lose more than 8";
+}
+
 TEST(EstimateOnSample, HandWorkedTwoBitExample) {
     // 2-bit restricted symmetric, s = 1, z = 0, codes −1..1.
     // x = −1, −0.4, 0.3, 1, 2 → q = −1, 0, 0, 1, 1 (2 saturates) → e = 0, 0.4, −0.3, 0, −1.
