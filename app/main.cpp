@@ -102,6 +102,8 @@ int main(int argc, char** argv) {
     }
     glfwMakeContextCurrent(window);
     glfwSwapInterval((screenshot || scripted) ? 0 : 1);
+    if (scripted)  // the frame times depend on it (Mesa llvmpipe under Xvfb is a software rasterizer)
+        std::fprintf(stderr, "quantviz: GL renderer %s\n", reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     glfwSetDropCallback(window, onDrop);
 
     IMGUI_CHECKVERSION();
