@@ -177,6 +177,9 @@ Result<ModelFile> openSafetensors(const std::string& path) {
         header = Json::parse(text, text + n);
     } catch (const Json::parse_error& e) {
         return makeError(path + ": header JSON is invalid near byte offset " + std::to_string(8 + e.byte) + " (" + e.what() + ")");
+    } catch (const Json::exception& e) {
+        // e.g. out_of_range 406: a number literal that overflows (found by fuzzing)
+        return makeError(path + ": header JSON is invalid (" + e.what() + ")");
     }
     if (!header.is_object()) return makeError(path + ": header JSON at byte offset 8 is not an object");
 
@@ -233,6 +236,8 @@ Result<ModelFile> openSafetensorsIndex(const std::string& path) {
         index = Json::parse(*text);
     } catch (const Json::parse_error& e) {
         return makeError(path + ": index JSON is invalid near byte offset " + std::to_string(e.byte) + " (" + e.what() + ")");
+    } catch (const Json::exception& e) {
+        return makeError(path + ": index JSON is invalid (" + e.what() + ")");
     }
     if (!index.is_object()) return makeError(path + ": index JSON is not an object");
     auto wm = index.find("weight_map");

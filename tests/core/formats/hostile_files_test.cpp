@@ -42,6 +42,10 @@ std::vector<Hostile> hostileSafetensors() {
                  {"header length " + std::to_string(ok.size()), "runs past the end of the file (12 bytes after byte offset 8)"}});
     h.push_back({"invalid JSON", safetensorsImage(R"({"w":{"dtype":"F32",,}})", data16), {"header JSON is invalid", "byte offset 2"}});
     h.push_back({"JSON not an object", safetensorsImage("[1,2,3] ", data16), {"is not an object"}});
+    // Found by fuzzing: a number literal that overflows double makes nlohmann throw out_of_range,
+    // not parse_error — it must still be a refusal, never an abort.
+    h.push_back({"overflowing number literal", safetensorsImage(R"({"w":99999990440E7370})", data16),
+                 {"header JSON is invalid"}});
     h.push_back({"entry not an object", safetensorsImage(R"({"w":5})", data16), {"tensor 'w'", "not a JSON object"}});
     h.push_back({"offsets past the end", safetensorsImage("{" + entry("w", "F32", "[2,2]", "[8,24]") + "}", data16),
                  {"tensor 'w'", "'data_offsets'", "end 24", "past the end of the data (16 bytes"}});
