@@ -157,11 +157,19 @@ INSTANTIATE_TEST_SUITE_P(Bits, GridOptimum,
                                            DistributionCase{Density::Gauss, 8}, DistributionCase{Density::Laplace, 2},
                                            DistributionCase{Density::Laplace, 3}, DistributionCase{Density::Laplace, 4},
                                            DistributionCase{Density::Laplace, 5}, DistributionCase{Density::Laplace, 6},
-                                           DistributionCase{Density::Laplace, 7}, DistributionCase{Density::Laplace, 8}));
+                                           DistributionCase{Density::Laplace, 7}, DistributionCase{Density::Laplace, 8}),
+                         [](const ::testing::TestParamInfo<DistributionCase>& info) {
+                             return std::string(info.param.density == Density::Gauss ? "gauss" : "laplace") + "_" +
+                                    std::to_string(info.param.bits) + "bit";
+                         });
 INSTANTIATE_TEST_SUITE_P(Bits, PublishedTable,
                          ::testing::Values(DistributionCase{Density::Gauss, 6}, DistributionCase{Density::Gauss, 7},
                                            DistributionCase{Density::Gauss, 8}, DistributionCase{Density::Laplace, 6},
-                                           DistributionCase{Density::Laplace, 7}, DistributionCase{Density::Laplace, 8}));
+                                           DistributionCase{Density::Laplace, 7}, DistributionCase{Density::Laplace, 8}),
+                         [](const ::testing::TestParamInfo<DistributionCase>& info) {
+                             return std::string(info.param.density == Density::Gauss ? "gauss" : "laplace") + "_" +
+                                    std::to_string(info.param.bits) + "bit";
+                         });
 
 // The exact refinement reaches the data's own optimum: never worse than the estimate, and the
 // result is a local minimum of the true error (±0.5% moves do not improve it).

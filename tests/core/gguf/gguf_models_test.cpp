@@ -2,6 +2,8 @@
 // file against its F32 twin — an end-to-end check of each block decoder on trained weights.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <cmath>
 #include <map>
 
@@ -149,7 +151,16 @@ INSTANTIATE_TEST_SUITE_P(
         Figure{"hey_jarvis/hey_jarvis_v0.1-q2_k.gguf", "hey_jarvis/hey_jarvis_v0.1-f32.gguf", 0.237},
         Figure{"hey_jarvis/hey_jarvis_v0.1-q8_0.gguf", "hey_jarvis/hey_jarvis_v0.1-f32.gguf", -1},
         Figure{"hey_jarvis/hey_jarvis_v0.1-q4_0.gguf", "hey_jarvis/hey_jarvis_v0.1-f32.gguf", -1},
-        Figure{"hey_jarvis/hey_jarvis_v0.1-iq4_nl.gguf", "hey_jarvis/hey_jarvis_v0.1-f32.gguf", -1}));
+        Figure{"hey_jarvis/hey_jarvis_v0.1-iq4_nl.gguf", "hey_jarvis/hey_jarvis_v0.1-f32.gguf", -1}),
+    // Readable CTest names: the quantized file's stem (e.g. hey_jarvis_v0_1_q4_k).
+    [](const ::testing::TestParamInfo<Figure>& info) {
+        std::string n = info.param.quantized;
+        n = n.substr(n.find('/') + 1);
+        n = n.substr(0, n.rfind('.'));
+        for (char& c : n)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        return n;
+    });
 
 TEST(GgufModels, F16TwinIsNearlyExact) {
     // F16 storage of weights of magnitude ≲ 1 keeps 11 significant bits: relative error ≈ 2^-12 ≈ 2.4e-4 at most.
