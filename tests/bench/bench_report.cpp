@@ -25,9 +25,13 @@ void BenchReport::add(Record r) {
 }
 
 void BenchReport::printTable() const {
-    std::printf("\n%-40s %14s %-10s %-22s %s\n", "name", "value", "unit", "vs", "time ratio");
+    // GEMM rows share one name; their shape and thread count tell them apart.
+    std::printf("\n%-34s %-22s %12s %-10s %-22s %s\n", "name", "shape/threads", "value", "unit", "vs", "time ratio");
     for (const auto& r : m_records) {
-        std::printf("%-40s %14.4g %-10s %-22s %s\n", r.name.c_str(), r.value, r.unit.c_str(),
+        std::string shape;
+        if (r.M && r.N && r.K) shape = std::to_string(*r.M) + "x" + std::to_string(*r.N) + "x" + std::to_string(*r.K);
+        if (r.threads) shape += (shape.empty() ? "" : " ") + std::string("t") + std::to_string(*r.threads);
+        std::printf("%-34s %-22s %12.4g %-10s %-22s %s\n", r.name.c_str(), shape.c_str(), r.value, r.unit.c_str(),
                     r.vs ? r.vs->c_str() : "", r.timeRatio ? std::to_string(*r.timeRatio).c_str() : "");
     }
 }
