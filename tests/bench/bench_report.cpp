@@ -30,7 +30,12 @@ void BenchReport::printTable() const {
     for (const auto& r : m_records) {
         std::string shape;
         if (r.M && r.N && r.K) shape = std::to_string(*r.M) + "x" + std::to_string(*r.N) + "x" + std::to_string(*r.K);
-        if (r.threads) shape += (shape.empty() ? "" : " ") + std::string("t") + std::to_string(*r.threads);
+        if (r.threads) {
+            // appended piecewise: GCC 12 -O3 misfires -Wrestrict on "literal" + std::string (GCC bug 105329)
+            if (!shape.empty()) shape += ' ';
+            shape += 't';
+            shape += std::to_string(*r.threads);
+        }
         std::printf("%-34s %-22s %12.4g %-10s %-22s %s\n", r.name.c_str(), shape.c_str(), r.value, r.unit.c_str(),
                     r.vs ? r.vs->c_str() : "", r.timeRatio ? std::to_string(*r.timeRatio).c_str() : "");
     }
