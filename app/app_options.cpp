@@ -19,9 +19,12 @@ const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|overview|heatmap|gemm] [--log-y]\n"
+           "                [--reference FILE]\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
+           "  --reference   the same model in higher precision: a stored-quantized tensor (GGUF Q4_K, …)\n"
+           "                then shows the error its quantization made beside quantviz's schemes.\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -69,6 +72,8 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
         std::string v;
         if (a == "-h" || a == "--help") {
             o.help = true;
+        } else if (a == "--reference") {
+            if (!next(o.reference)) return fail("--reference needs a model file");
         } else if (a == "--tensor") {
             if (!next(o.tensor)) return fail("--tensor needs a tensor name");
         } else if (a == "--screenshot") {

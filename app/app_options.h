@@ -12,6 +12,7 @@ namespace qv {
 struct AppOptions {
     std::string file;            // model to open ("" → the bundled sample when it exists)
     std::string tensor;          // tensor to select after opening
+    std::string reference;       // the same model in higher precision (stored-quantization error)
     std::string screenshot;      // write a PNG after background work settles, then exit
     int frames = 3;              // frames rendered after settling before the screenshot
     int width = 1600, height = 1000;

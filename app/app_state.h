@@ -16,6 +16,7 @@
 #include "core/base/progress.h"
 #include "core/calib/calibrator.h"
 #include "core/formats/model_file.h"
+#include "core/formats/stored_quant.h"
 #include "core/metrics/error_stats.h"
 #include "core/quant/quant_params.h"
 #include "core/quant/quant_scheme.h"
@@ -83,6 +84,25 @@ struct Overview {
     std::vector<std::string> calibrators;  // specs, in column order
     std::vector<OverviewRow> rows;          // in model order, as far as the sweep got
     size_t total = 0;                       // tensors in the model
+};
+
+// A stored-quantized tensor (GGUF Q4_K, …) against the same tensor of the reference (higher-precision)
+// file: the error the file's quantization made, beside quantviz's current scheme and calibrators applied
+// to the reference tensor (app_state_reference.cpp).
+struct StoredComparison {
+    uint64_t docId = 0;
+    size_t tensor = 0;
+    std::string key;              // inputs it was computed for (tensor, reference, scheme, calibrators)
+    std::string referenceType;    // dtype of the reference tensor
+    StoredQuantError file;        // x̂ = the file's reconstruction, x = reference
+    QuantScheme scheme;
+    struct Row {
+        std::string spec, label;
+        ErrorStats stats;         // quantviz's scheme on the reference tensor (exact pass)
+        double relativeRms = 0;   // sqrt(Σe² / Σx²)
+    };
+    std::vector<Row> quantviz;
+    std::string error;            // no twin in the reference, shape mismatch, read failure
 };
 
 struct CalibratorChoice {
@@ -168,6 +188,18 @@ public:
     std::shared_ptr<const HeatmapGrid> heatmap() const;  // of the selected tensor, when ready
     bool heatmapPending() const { return m_heatmapProgress != nullptr; }
 
+    // [SECTION] reference model (the same model in higher precision) and stored quantization
+    bool openReference(const std::string& path);  // false: message() says why
+    void clearReference();
+    std::shared_ptr<const ModelFile> reference() const { return m_reference; }
+    // Queues the comparison for the selected tensor when it is stored block-quantized and a reference is open.
+    void requestStoredComparison();
+    std::shared_ptr<const StoredComparison> storedComparison() const;  // current inputs only
+    bool storedComparisonPending() const { return m_storedProgress != nullptr; }
+    std::string storedComparisonKey() const;
+    // A summary already computed for any tensor (selection or overview sweep); null otherwise.
+    std::shared_ptr<const TensorSummary> cachedSummary(uint64_t docId, size_t tensor) const;
+
     // [SECTION] whole-model overview
     void startSweep();
     void cancelSweep();
@@ -235,6 +267,9 @@ private:
     TensorKey m_heatmapKey{0, 0};
     std::shared_ptr<Progress> m_heatmapProgress;
     std::shared_ptr<const Overview> m_overview;
+    std::shared_ptr<const ModelFile> m_reference;
+    std::shared_ptr<const StoredComparison> m_stored;
+    std::shared_ptr<Progress> m_storedProgress;
     std::shared_ptr<Progress> m_sweepProgress;
     std::shared_ptr<const Analysis> m_analysis;
     uint64_t m_analysisSerial = 0;

@@ -9,7 +9,7 @@
 
 namespace qv {
 
-AppUi::AppUi(AppState& state) : m_state(state) {}
+AppUi::AppUi(AppState& state) : m_state(state) { m_referenceFiles.setReferenceMode(true); }
 
 std::string AppUi::windowTitle() const {
     const Document* d = m_state.currentDocument();
@@ -47,6 +47,8 @@ void AppUi::drawMenu() {
             ImGui::EndMenu();
             if (!pick.empty()) m_state.openFile(pick);
         }
+        if (ImGui::MenuItem("Open reference (higher precision)...")) m_ui.openReferenceBrowser = true;
+        if (ImGui::MenuItem("Close reference", nullptr, false, m_state.reference() != nullptr)) m_state.clearReference();
         if (ImGui::MenuItem("Close", nullptr, false, m_state.currentDocument() != nullptr))
             m_state.closeDocument(m_state.currentDocumentIndex());
         ImGui::Separator();
@@ -70,6 +72,7 @@ void AppUi::drawMenu() {
 
 void AppUi::drawDialogs() {
     m_files.draw(m_state, m_ui.openFileBrowser);
+    m_referenceFiles.draw(m_state, m_ui.openReferenceBrowser);
     const UserMessage& msg = m_state.message();
     if (msg.serial != m_shownMessage) {
         m_shownMessage = msg.serial;

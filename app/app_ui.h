@@ -61,6 +61,7 @@ private:
     std::pair<uint64_t, size_t> m_gemmWeightsFor{0, size_t(-1)};
 #endif
     FileBrowser m_files;
+    FileBrowser m_referenceFiles;
     StatusBar m_status;
     uint64_t m_shownMessage = 0;
 };

@@ -169,6 +169,10 @@ int main(int argc, char** argv) {
         if (screenshot) exitCode = 1;
     }
 
+    if (!opt.reference.empty() && !state.openReference(opt.reference)) {
+        std::fprintf(stderr, "quantviz: %s\n", state.message().text.c_str());
+        if (screenshot) exitCode = 1;
+    }
     if (sweepAtStart) state.startSweep();
     std::string title;
     int settledFrames = 0, extraFrames = 3;

@@ -22,12 +22,15 @@ class FileBrowser {
 public:
     // Opens the modal when `open` is set (one-shot), draws it while it is open.
     void draw(AppState& state, bool& open);
+    // The dialog opens the reference (higher-precision) model instead of a document.
+    void setReferenceMode(bool reference) { m_reference = reference; }
 
 private:
     void refresh();
     std::string m_dir;
     char m_path[1024] = {};
     bool m_allFiles = false;
+    bool m_reference = false;
     std::vector<DirEntry> m_entries;
     std::string m_error;
 };

@@ -1,0 +1,117 @@
+// AppState, reference section: the same model in higher precision, and the stored-quantization
+// comparison of the selected tensor (the file's own error beside quantviz's schemes), run as a job.
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+#include "app/app_state.h"
+#include "core/calib/slice_calibration.h"
+
+namespace qv {
+
+bool AppState::openReference(const std::string& path) {
+    auto r = openModel(path);
+    if (!r) {
+        std::string msg = r.message();
+        if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
+        report("Could not open reference", msg);
+        return false;
+    }
+    m_reference = std::move(r.value());
+    m_stored.reset();
+    m_status = "reference: " + path + " (" + std::to_string(m_reference->tensors.size()) + " tensors)";
+    return true;
+}
+
+void AppState::clearReference() {
+    m_reference.reset();
+    m_stored.reset();
+}
+
+std::shared_ptr<const TensorSummary> AppState::cachedSummary(uint64_t docId, size_t tensor) const {
+    auto it = m_summaries.find({docId, tensor});
+    return it == m_summaries.end() ? nullptr : it->second.value;
+}
+
+std::string AppState::storedComparisonKey() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_reference) return {};
+    const QuantScheme& s = m_scheme;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%" PRIu64 "/%zu/%p/b%d/%d/%d/g%d/a%d/G%lld/c%d/p%.17g", doc->id, *m_selected,
+                  static_cast<const void*>(m_reference.get()), s.bits, int(s.symmetry), int(s.fullRange),
+                  int(s.granularity), s.axis, static_cast<long long>(s.groupSize), int(s.convention), m_percentile);
+    std::string key = buf;
+    for (const auto& c : m_calibrators)
+        if (c.enabled) key += "/" + specFor(c.name);
+    return key;
+}
+
+std::shared_ptr<const StoredComparison> AppState::storedComparison() const {
+    if (!m_stored || m_stored->key != storedComparisonKey()) return nullptr;
+    return m_stored;
+}
+
+void AppState::requestStoredComparison() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_reference || m_storedProgress) return;
+    std::string key = storedComparisonKey();
+    if (m_stored && m_stored->key == key) return;
+    const TensorInfo& info = doc->model->tensors[*m_selected];
+    if (!storedQuantFacts(info).blockQuantized) return;
+    auto model = doc->model;
+    auto reference = m_reference;
+    size_t tensor = *m_selected;
+    uint64_t docId = doc->id;
+    QuantScheme scheme = m_scheme;
+    std::vector<std::string> specs;
+    for (const auto& c : m_calibrators)
+        if (c.enabled) specs.push_back(specFor(c.name));
+    m_storedProgress = m_jobs->submit("stored quantization of " + info.name,
+                                      [this, model, reference, tensor, docId, scheme, specs, key](Progress& progress) {
+        auto out = std::make_shared<StoredComparison>();
+        out->docId = docId;
+        out->tensor = tensor;
+        out->key = key;
+        out->scheme = scheme;
+        const TensorInfo& t = model->tensors[tensor];
+        auto refIndex = reference->find(t.name);
+        if (!refIndex) {
+            out->error = "'" + t.name + "' is not in the reference " + reference->path;
+        } else {
+            TensorView refView = reference->view(*refIndex);
+            out->referenceType = std::string(dtypeName(reference->tensors[*refIndex].dtype));
+            auto cmp = compareStoredTensor(model->view(tensor), refView, &progress, 2);
+            if (!cmp) {
+                out->error = cmp.message();
+            } else {
+                out->file = std::move(cmp.value());
+                // quantviz's scheme on the reference weights: each enabled calibrator's parameters,
+                // then the exact error pass (the same code as the Calibrators tab's exact column).
+                for (const auto& spec : specs) {
+                    if (progress.cancelled()) break;
+                    auto cal = makeCalibrator(spec);
+                    if (!cal) continue;
+                    auto params = calibrateSlices(*cal, refView, scheme, &progress);
+                    if (!params) continue;
+                    auto rep = measureError(refView, params.value(), &progress);
+                    if (!rep) continue;
+                    StoredComparison::Row row;
+                    row.spec = spec;
+                    row.label = cal->label();
+                    row.stats = rep.value()->total;
+                    // SQNR = 20·log10(‖x‖/‖e‖), so ‖e‖/‖x‖ = 10^(−SQNR/20).
+                    row.relativeRms = std::isinf(row.stats.sqnrDb) ? 0.0 : std::pow(10.0, -row.stats.sqnrDb / 20.0);
+                    out->quantviz.push_back(std::move(row));
+                }
+            }
+        }
+        bool cancelled = progress.cancelled();
+        post([this, out, cancelled, p = &progress] {
+            if (m_storedProgress.get() == p) m_storedProgress.reset();
+            if (!cancelled) m_stored = out;
+        });
+    });
+}
+
+}  // namespace qv

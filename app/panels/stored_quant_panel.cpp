@@ -1,0 +1,99 @@
+// StoredQuantPanel: stored type and bits/weight of the selected tensor and the file-vs-quantviz error table.
+#include "app/panels/stored_quant_panel.h"
+
+#include <imgui.h>
+
+#include <cmath>
+#include <string>
+
+#include "app/widgets/help.h"
+
+namespace qv {
+
+static bool isStoredQuantized(const AppState& state, const TensorInfo** out) {
+    const Document* doc = state.currentDocument();
+    auto sel = state.selectedTensor();
+    if (!doc || !sel) return false;
+    const TensorInfo& t = doc->model->tensors[*sel];
+    if (!storedQuantFacts(t).blockQuantized) return false;
+    *out = &t;
+    return true;
+}
+
+float storedQuantLines(const AppState& state) {
+    const TensorInfo* t = nullptr;
+    if (!isStoredQuantized(state, &t)) return 0;
+    if (!state.reference()) return 4.5f;
+    auto c = state.storedComparison();
+    return 6.5f + (c ? float(c->quantviz.size()) : 1.0f);
+}
+
+void drawStoredQuant(AppState& state) {
+    const TensorInfo* t = nullptr;
+    if (!isStoredQuantized(state, &t)) return;
+    StoredQuantFacts f = storedQuantFacts(*t);
+    ImGui::Separator();
+    ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "stored quantized: %s, %.4g bits/weight", f.typeName.c_str(),
+                       f.bitsPerWeight);
+    helpMarker("The file keeps this tensor in a ggml block type: blocks of 32 or 256 weights share scales (K-quants: "
+               "a super-block scale times 6-bit sub-block scales). Bits per weight include those scales. Layouts "
+               "and dequantization follow llama.cpp's ggml-quants.c.");
+    ImGui::TextDisabled("%u weights / %u bytes per block", f.blockElements, f.blockBytes);
+    if (f.decodable)
+        ImGui::TextWrapped("Histogram and statistics are of the file's own reconstruction (dequantized as llama.cpp does).");
+    else
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "This build cannot decode %s (grid-based type).", f.typeName.c_str());
+
+    auto ref = state.reference();
+    if (!ref) {
+        ImGui::TextDisabled("Open the same model in higher precision (File > Open reference) to see this quantization's error.");
+        return;
+    }
+    state.requestStoredComparison();
+    auto c = state.storedComparison();
+    if (!c) {
+        ImGui::TextDisabled("comparing with the reference…");
+        return;
+    }
+    if (!c->error.empty()) {
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", c->error.c_str());
+        return;
+    }
+    ImGui::Text("error vs reference (%s)", c->referenceType.c_str());
+    helpMarker("x = the reference file's tensor, x_hat = this file's reconstruction. Beside it: quantviz's current "
+               "scheme with each enabled calibrator, applied to the reference tensor (exact pass over every value).");
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+    if (ImGui::BeginTable("storedcmp", 5, flags)) {
+        ImGui::TableSetupColumn("quantization", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+        ImGui::TableSetupColumn("MSE", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("SQNR dB", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+        ImGui::TableSetupColumn("rel RMS", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+        ImGui::TableSetupColumn("max |e|", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableHeadersRow();
+        auto row = [](const std::string& name, double mse, double sqnr, double rel, double maxe, bool file) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            if (file) ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "%s", name.c_str());
+            else ImGui::TextUnformatted(name.c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3g", mse);
+            ImGui::TableNextColumn();
+            if (std::isinf(sqnr)) ImGui::TextUnformatted("inf");
+            else ImGui::Text("%.2f", sqnr);
+            ImGui::TableNextColumn();
+            ImGui::Text("%.4f", rel);
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3g", maxe);
+        };
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "file %s (%.3g b/w)", f.typeName.c_str(), f.bitsPerWeight);
+        row(buf, c->file.mse, c->file.sqnrDb, c->file.relativeRms, c->file.maxAbsError, true);
+        std::string scheme = c->scheme.describe();
+        for (const auto& q : c->quantviz)
+            row(scheme + " " + q.label, q.stats.mse, q.stats.sqnrDb, q.relativeRms, q.stats.maxAbsError, false);
+        ImGui::EndTable();
+    }
+    if (state.storedComparisonPending()) ImGui::TextDisabled("updating…");
+}
+
+}  // namespace qv
