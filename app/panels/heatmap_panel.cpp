@@ -1,152 +1,414 @@
-// HeatmapPanel: block min/max heatmap drawn with ImDrawList rectangles (at most 256×256 cells).
+// HeatmapPanel: pyramid texture with zoom/pan and exact hover, range bars, outlier channels and top-k.
 #include "app/panels/heatmap_panel.h"
-
-#include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
-#include <string>
+#include <cstdio>
+#include <cstring>
 
 #include "app/widgets/help.h"
+#include "app/widgets/texture.h"
+#include "core/quant/quantizer.h"
 
 namespace qv {
 
 namespace {
 
-// Dark violet → red → yellow ramp for magnitudes in [0, 1].
-ImU32 magnitudeColor(float t) {
-    t = std::clamp(t, 0.0f, 1.0f);
-    const float stops[4][3] = {{18, 18, 40}, {90, 40, 150}, {220, 80, 60}, {250, 235, 90}};
-    float f = t * 3.0f;
-    int i = std::min(2, int(f));
-    float u = f - float(i);
-    auto mix = [&](int k) { return int(stops[i][k] + (stops[i + 1][k] - stops[i][k]) * u); };
-    return IM_COL32(mix(0), mix(1), mix(2), 255);
+constexpr int64_t kMaxTextureSide = 4096;
+constexpr double kMaxPixelsPerElement = 48;  // zoom-in limit
+
+// FNV-1a over the parameters that change x̂: the heatmap's error channel is rebuilt only when they do.
+std::string quantFingerprint(const HeatmapQuant& q) {
+    uint64_t h = 1469598103934665603ull;
+    auto mixIn = [&h](const void* p, size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+    };
+    for (const auto& s : q.params.slices) {
+        mixIn(&s.scale, sizeof s.scale);
+        mixIn(&s.zeroPoint, sizeof s.zeroPoint);
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s|%d|%d|%016llx", q.scheme.describe().c_str(), q.scheme.qmin(), q.scheme.qmax(),
+                  static_cast<unsigned long long>(h));
+    return buf;
 }
 
-// Blue (negative) – dark (0) – red (positive) for values in [−1, 1].
-ImU32 signedColor(float t) {
-    t = std::clamp(t, -1.0f, 1.0f);
-    float a = std::sqrt(std::fabs(t));  // sqrt: small weights stay visible next to outliers
-    return t < 0 ? IM_COL32(int(20 + 40 * a), int(20 + 110 * a), int(30 + 225 * a), 255)
-                 : IM_COL32(int(30 + 225 * a), int(20 + 90 * a), int(20 + 30 * a), 255);
-}
 
 }  // namespace
 
+HeatmapPanel::HeatmapPanel() = default;
+
+HeatmapPanel::~HeatmapPanel() {
+    if (m_progress) m_progress->cancel();
+    if (m_texture) textureSink().release(m_texture);
+}
+
+void HeatmapPanel::fit(float w, float h) {
+    if (!m_data) return;
+    m_r0 = m_c0 = 0;
+    m_sx = double(std::max<int64_t>(1, m_data->layout.cols)) / std::max(1.0f, w);
+    m_sy = double(std::max<int64_t>(1, m_data->layout.rows)) / std::max(1.0f, h);
+    m_needFit = false;
+}
+
+void HeatmapPanel::request(AppState& state, const UiState& ui) {
+    const Document* doc = state.currentDocument();
+    auto sel = state.selectedTensor();
+    if (!doc || !sel) return;
+    const TensorInfo& info = doc->model->tensors[*sel];
+    MatrixLayout layout = matrixLayout(info.shape, NdMode(m_ndMode), m_leading);
+    char tkey[96];
+    std::snprintf(tkey, sizeof tkey, "%llu/%zu", static_cast<unsigned long long>(doc->id), *sel);
+    if (m_tensorKey != tkey) {  // another tensor: forget the old one's data, zoom and slice
+        m_tensorKey = tkey;
+        m_data.reset();
+        m_dataKey.clear();
+        m_needFit = true;
+        m_leading.clear();
+        layout = matrixLayout(info.shape, NdMode(m_ndMode), m_leading);
+    }
+    m_model = doc->model;
+    m_tensor = *sel;
+
+    std::optional<HeatmapQuant> quant;
+    auto a = state.analysis();
+    if (a && a->docId == doc->id && a->tensor == *sel)
+        if (const CalibRow* row = a->activeRow(); row && !row->params.slices.empty())
+            quant = HeatmapQuant{a->scheme, row->params, SliceLayout::make(a->scheme, info.shape)};
+    char lkey[96];
+    std::snprintf(lkey, sizeof lkey, "|%lld,%lld,%llu|", static_cast<long long>(layout.rows),
+                  static_cast<long long>(layout.cols), static_cast<unsigned long long>(layout.offset));
+    std::string key = m_tensorKey + lkey + (quant ? quantFingerprint(*quant) : std::string("noquant"));
+
+    {  // adopt a finished job's result
+        std::lock_guard lock(m_slot->mutex);
+        if (m_slot->result && m_slot->key == m_pendingKey) {
+            if (m_data && !(m_data->layout == m_slot->result->layout)) m_needFit = true;
+            if (!m_data) m_needFit = true;
+            m_data = m_slot->result;
+            m_dataKey = m_slot->key;
+            m_dataQuant = m_quant;
+            m_slot->result.reset();
+            m_progress.reset();
+            m_pendingKey.clear();
+        }
+    }
+    if (key == m_dataKey || key == m_pendingKey) return;
+    // While a control is held keep the last picture (the pass is O(elements)); rebuild on release.
+    if (ui.interacting && m_data) return;
+    if (m_progress) m_progress->cancel();
+    m_pendingKey = key;
+    m_quant = quant;
+    auto slot = m_slot;
+    auto model = doc->model;
+    size_t tensor = *sel;
+    m_progress = state.jobs().submit("heatmap of " + info.name, [slot, model, tensor, layout, quant, key](Progress& p) {
+        auto r = buildHeatmapData(model->view(tensor), layout, quant, &p);
+        std::lock_guard lock(slot->mutex);
+        if (r) {
+            slot->key = key;
+            slot->result = r.value();
+        } else if (!p.cancelled()) {
+            slot->key = key;
+            slot->error = r.error().message;
+        }
+    });
+}
+
 void HeatmapPanel::draw(AppState& state, UiState& ui) {
-    (void)ui;
-    state.requestHeatmap();
-    auto g = state.heatmap();
-    if (!g) {
-        ImGui::TextDisabled(state.heatmapPending() ? "building the heatmap (one pass over the tensor)…" : "no tensor");
+    state.requestHeatmap();  // the coarse grid other views and tests read; cheap next to this pass
+    request(state, ui);
+    m_hover = Hover{};
+
+    const Document* doc = state.currentDocument();
+    auto sel = state.selectedTensor();
+    if (!doc || !sel) {
+        ImGui::TextDisabled("no tensor");
         return;
     }
-    const char* modes[] = {"|value| (block max)", "value (block extreme)", "clipped mask"};
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
-    ImGui::Combo("colour", &m_mode, modes, 3);
-    helpMarker("Each cell covers a block of rows × columns and shows the block's most extreme value (never the "
-               "mean), so a single outlier is never averaged away. Clipped mask: red where the block holds a value "
-               "outside the active clip range. The bars on the right are each row's range [min, max] (per-channel "
-               "ranges, AIMET style); rows whose max |x| exceeds 6× the median row are flagged.");
+    const TensorInfo& info = doc->model->tensors[*sel];
+
+    // Controls.
+    const char* modes[] = {"value", "|value|", "quantization error (x\xcc\x82 - x)", "clipped mask"};
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
+    ImGui::Combo("colour", &m_mode, modes, 4);
+    helpMarker("Every level of the picture keeps each cell's min and max (never the mean), so a single outlier "
+               "is never averaged away at any zoom. value / error: blue negative, red positive (diverging map, "
+               "sqrt of the magnitude so small weights stay visible); |value|: dark to yellow. Error uses the "
+               "active calibrator's scale and zero point; clipped mask: red where an element saturated. "
+               "Wheel zooms, drag pans, double-click fits.");
+    if (info.shape.size() > 2) {
+        ImGui::SameLine();
+        const char* nd[] = {"as the layer uses it [O, rest]", "2-D slice of the last two dims"};
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+        ImGui::Combo("N-D", &m_ndMode, nd, 2);
+        if (m_ndMode == int(NdMode::Slice)) {
+            m_leading.resize(info.shape.size() - 2, 0);
+            for (size_t d = 0; d + 2 < info.shape.size(); ++d) {
+                ImGui::SameLine();
+                ImGui::PushID(int(d));
+                int v = int(m_leading[d]);
+                ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+                char label[32];
+                std::snprintf(label, sizeof label, "dim %zu", d);
+                if (ImGui::SliderInt(label, &v, 0, int(std::max<int64_t>(0, info.shape[d] - 1))))
+                    m_leading[d] = v;
+                ImGui::PopID();
+            }
+        }
+    }
     ImGui::SameLine();
-    ImGui::TextDisabled("%lld × %lld as %lld × %lld cells", static_cast<long long>(g->rows),
-                        static_cast<long long>(g->cols), static_cast<long long>(g->cellRows),
-                        static_cast<long long>(g->cellCols));
-    auto a = state.analysis();
-    const CalibRow* active = a ? a->activeRow() : nullptr;
-    auto outRows = g->outlierRows();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::SliderFloat("outlier k", &m_outlierFactor, 2.0f, 20.0f, "%.1f\xc3\x97");
+    helpMarker("A row or column is flagged (red bar) when its range max \xe2\x88\x92 min exceeds k \xc3\x97 the "
+               "median range over rows (columns), as per-channel range plots in AIMET show them.");
+
+    if (!m_data) {
+        std::string err;
+        {
+            std::lock_guard lock(m_slot->mutex);
+            err = m_slot->error;
+        }
+        if (!err.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "%s", err.c_str());
+        else ImGui::TextDisabled("building the heatmap (one pass over the tensor)\xe2\x80\xa6");
+        return;
+    }
+    ImGui::SameLine();
+    if (ImGui::SmallButton("fit")) m_needFit = true;
+    ImGui::SameLine();
+    const auto& L = m_data->layout;
+    ImGui::TextDisabled("%lld \xc3\x97 %lld, level %d (%lld\xc2\xb2 elements per cell)%s", static_cast<long long>(L.rows),
+                        static_cast<long long>(L.cols), m_level, 1LL << m_level, m_progress ? "  updating\xe2\x80\xa6" : "");
+
+    m_outRows = outlierChannels(m_data->rowMin, m_data->rowMax, m_outlierFactor);
+    m_outCols = outlierChannels(m_data->colMin, m_data->colMax, m_outlierFactor);
 
     ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float barsW = 90, listW = 230;
-    float gridW = std::max(60.0f, avail.x - barsW - listW - 16);
-    float gridH = std::max(60.0f, avail.y - 4);
-    float cw = gridW / float(std::max<int64_t>(1, g->cellCols));
-    float ch = gridH / float(std::max<int64_t>(1, g->cellRows));
+    const float barsW = 70, colBarsH = 48, listW = 300, gap = 6;
+    float mapW = std::max(40.0f, avail.x - barsW - listW - 3 * gap);
+    float mapH = std::max(40.0f, avail.y - colBarsH - gap - 4);
+    if (m_needFit) fit(mapW, mapH);
+
+    ImGui::BeginGroup();
     ImVec2 p0 = ImGui::GetCursorScreenPos();
+    drawMap(state, mapW, mapH);
+    drawColBars(ImVec2(p0.x, p0.y + mapH + gap), mapW, colBarsH);
+    ImGui::Dummy(ImVec2(mapW, colBarsH));
+    ImGui::EndGroup();
+    ImGui::SameLine(0, gap);
+    drawRowBars(ImGui::GetCursorScreenPos(), barsW, mapH);
+    ImGui::Dummy(ImVec2(barsW, mapH));
+    ImGui::SameLine(0, gap);
+    drawLists(mapH + colBarsH + gap);
+}
+
+void HeatmapPanel::drawMap(AppState& state, float w, float h) {
+    const auto& L = m_data->layout;
+    const MinMaxPyramid& pyr = m_data->pyramid;
+    ImVec2 p0 = ImGui::GetCursorScreenPos();
+    m_mapP0 = p0;
+    m_mapSize = ImVec2(w, h);
+    ImGui::InvisibleButton("##heatmap", ImVec2(w, h));
+    const bool hovered = ImGui::IsItemHovered();
+    ImGuiIO& io = ImGui::GetIO();
+
+    // Zoom about the mouse, pan by dragging, double-click fits.
+    const double fitSx = double(std::max<int64_t>(1, L.cols)) / w, fitSy = double(std::max<int64_t>(1, L.rows)) / h;
+    if (hovered && io.MouseWheel != 0) {
+        double f = std::pow(0.8, double(io.MouseWheel));
+        double mx = io.MousePos.x - p0.x, my = io.MousePos.y - p0.y;
+        double ex = m_c0 + mx * m_sx, ey = m_r0 + my * m_sy;
+        m_sx = std::clamp(m_sx * f, 1.0 / kMaxPixelsPerElement, fitSx);
+        m_sy = std::clamp(m_sy * f, 1.0 / kMaxPixelsPerElement, fitSy);
+        m_c0 = ex - mx * m_sx;
+        m_r0 = ey - my * m_sy;
+    }
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
+        m_c0 -= double(io.MouseDelta.x) * m_sx;
+        m_r0 -= double(io.MouseDelta.y) * m_sy;
+    }
+    if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) fit(w, h);
+    m_c0 = std::clamp(m_c0, 0.0, std::max(0.0, double(L.cols) - w * m_sx));
+    m_r0 = std::clamp(m_r0, 0.0, std::max(0.0, double(L.rows) - h * m_sy));
+
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float amax = std::max(g->absMax, 1e-30f);
-    for (int64_t r = 0; r < g->cellRows; ++r)
-        for (int64_t c = 0; c < g->cellCols; ++c) {
-            size_t i = size_t(r * g->cellCols + c);
-            float lo = g->cellMin[i], hi = g->cellMax[i];
-            ImU32 col;
-            if (m_mode == 0) col = magnitudeColor(std::max(std::fabs(lo), std::fabs(hi)) / amax);
-            else if (m_mode == 1) col = signedColor((std::fabs(lo) > std::fabs(hi) ? lo : hi) / amax);
-            else col = active && (lo < active->range.lo || hi > active->range.hi) ? IM_COL32(230, 60, 60, 255)
-                                                                                : IM_COL32(40, 45, 60, 255);
-            ImVec2 a0(p0.x + float(c) * cw, p0.y + float(r) * ch);
-            dl->AddRectFilled(a0, ImVec2(a0.x + std::max(cw, 1.0f), a0.y + std::max(ch, 1.0f)), col);
+    dl->AddRectFilled(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(10, 10, 14, 255));
+    if (pyr.levels.empty()) return;
+
+    // The coarsest level with at least one cell per screen pixel, coarser if the texture would exceed
+    // kMaxTextureSide (cells then cover a few pixels; extremes are still kept).
+    int k = pyr.levelFor(std::min(m_sx, m_sy));
+    int64_t cr0 = 0, cc0 = 0, cr1 = 0, cc1 = 0;
+    for (;; ++k) {
+        k = std::min(k, pyr.topLevel());
+        const PyramidLevel& lv = pyr.level(k);
+        const double b = double(int64_t(1) << k);
+        cr0 = std::clamp<int64_t>(int64_t(std::floor(m_r0 / b)), 0, lv.rows);
+        cc0 = std::clamp<int64_t>(int64_t(std::floor(m_c0 / b)), 0, lv.cols);
+        cr1 = std::clamp<int64_t>(int64_t(std::ceil((m_r0 + h * m_sy) / b)), cr0, lv.rows);
+        cc1 = std::clamp<int64_t>(int64_t(std::ceil((m_c0 + w * m_sx) / b)), cc0, lv.cols);
+        if ((cr1 - cr0 <= kMaxTextureSide && cc1 - cc0 <= kMaxTextureSide) || k == pyr.topLevel()) break;
+    }
+    m_level = k;
+    const PyramidLevel& lv = pyr.level(k);
+    const double b = double(int64_t(1) << k);
+    char tkey[160];
+    std::snprintf(tkey, sizeof tkey, "%p|%d|%d|%lld|%lld|%lld|%lld", static_cast<const void*>(m_data.get()), m_mode, k,
+                  static_cast<long long>(cr0), static_cast<long long>(cc0), static_cast<long long>(cr1),
+                  static_cast<long long>(cc1));
+    if (cr1 > cr0 && cc1 > cc0) {
+        if (m_textureKey != tkey || !m_texture) {
+            renderLevelWindow(lv, cr0, cc0, cr1 - cr0, cc1 - cc0, HeatmapMode(m_mode), pyr.absMax, pyr.errAbsMax, m_texels);
+            m_texture = textureSink().upload(m_texture, int(cc1 - cc0), int(cr1 - cr0), m_texels.data());
+            m_textureKey = tkey;
         }
-    ImGui::InvisibleButton("##heatmap", ImVec2(gridW, gridH));
-    if (ImGui::IsItemHovered()) {
-        ImVec2 m = ImGui::GetIO().MousePos;
-        int64_t c = std::clamp<int64_t>(int64_t((m.x - p0.x) / cw), 0, g->cellCols - 1);
-        int64_t r = std::clamp<int64_t>(int64_t((m.y - p0.y) / ch), 0, g->cellRows - 1);
-        size_t i = size_t(r * g->cellCols + c);
-        int64_t r0 = r * g->rowsPerCell, c0 = c * g->colsPerCell;
-        ImGui::BeginTooltip();
-        ImGui::Text("rows %lld..%lld, columns %lld..%lld", static_cast<long long>(r0),
-                    static_cast<long long>(std::min(g->rows, r0 + g->rowsPerCell) - 1), static_cast<long long>(c0),
-                    static_cast<long long>(std::min(g->cols, c0 + g->colsPerCell) - 1));
-        ImGui::Text("min %.6g   max %.6g", double(g->cellMin[i]), double(g->cellMax[i]));
-        if (active && active->params.slices.size() == 1) {
-            AffineQuantizer q(a->scheme, active->params.slices[0]);
-            float x = std::fabs(g->cellMin[i]) > std::fabs(g->cellMax[i]) ? g->cellMin[i] : g->cellMax[i];
-            ImGui::Text("extreme %.6g -> code %d -> error %.3g", double(x), q.quantize(x),
-                        double(q.fakeQuantize(x) - x));
+        // Cell edges in element coordinates → screen (the last cell of a level may be partial: its
+        // texel spans the full 2^k block, clipped by the map rectangle).
+        ImVec2 a(float(p0.x + (double(cc0) * b - m_c0) / m_sx), float(p0.y + (double(cr0) * b - m_r0) / m_sy));
+        ImVec2 z(float(p0.x + (double(cc1) * b - m_c0) / m_sx), float(p0.y + (double(cr1) * b - m_r0) / m_sy));
+        dl->PushClipRect(p0, ImVec2(p0.x + w, p0.y + h), true);
+        dl->AddImage(m_texture, a, z);
+        dl->PopClipRect();
+    }
+
+    if (!hovered || L.rows == 0 || L.cols == 0) return;
+    // Hover: the element under the mouse, read from the tensor itself (level 0, O(1)).
+    int64_t r = int64_t(std::floor(m_r0 + double(io.MousePos.y - p0.y) * m_sy));
+    int64_t c = int64_t(std::floor(m_c0 + double(io.MousePos.x - p0.x) * m_sx));
+    if (r < 0 || c < 0 || r >= L.rows || c >= L.cols) return;
+    Hover hv;
+    hv.row = r;
+    hv.col = c;
+    hv.index = L.offset + uint64_t(r) * uint64_t(L.cols) + uint64_t(c);
+    if (!m_model || !m_model->view(m_tensor).read(hv.index, 1, &hv.value)) return;
+    hv.valid = true;
+    if (m_dataQuant && !m_dataQuant->params.slices.empty()) {
+        uint64_t s = std::min<uint64_t>(m_dataQuant->slices.sliceOf(hv.index), m_dataQuant->params.slices.size() - 1);
+        AffineQuantizer q(m_dataQuant->scheme, m_dataQuant->params.slices[size_t(s)]);
+        hv.quantized = true;
+        hv.code = q.quantize(hv.value);
+        hv.error = q.dequantize(hv.code) - hv.value;
+    }
+    m_hover = hv;
+    (void)state;
+    // Outline the element when it is at least a few pixels big.
+    if (1.0 / m_sx >= 4 && 1.0 / m_sy >= 4) {
+        ImVec2 e0(float(p0.x + (double(c) - m_c0) / m_sx), float(p0.y + (double(r) - m_r0) / m_sy));
+        dl->AddRect(e0, ImVec2(e0.x + float(1 / m_sx), e0.y + float(1 / m_sy)), IM_COL32(255, 255, 255, 200));
+    }
+    const size_t ci = lv.index(std::min<int64_t>(r >> k, lv.rows - 1), std::min<int64_t>(c >> k, lv.cols - 1));
+    ImGui::BeginTooltip();
+    ImGui::Text("row %lld, column %lld  (flat index %llu)", static_cast<long long>(r), static_cast<long long>(c),
+                static_cast<unsigned long long>(hv.index));
+    ImGui::Text("value   %.7g", double(hv.value));
+    if (hv.quantized)
+        ImGui::Text("code    %d  ->  x\xcc\x82 = %.7g\nerror   %.4g", hv.code, double(hv.value + hv.error), double(hv.error));
+    if (k > 0) {
+        ImGui::TextDisabled("cell (%lld\xc2\xb2 elements): min %.5g  max %.5g", 1LL << k, double(lv.vmin[ci]),
+                            double(lv.vmax[ci]));
+        if (m_data->hasError)
+            ImGui::TextDisabled("cell error %.4g .. %.4g%s", double(lv.emin[ci]), double(lv.emax[ci]),
+                                lv.clipped[ci] ? ", some clipped" : "");
+    }
+    ImGui::EndTooltip();
+}
+
+void HeatmapPanel::drawRowBars(ImVec2 p0, float w, float h) {
+    const auto& d = *m_data;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float amax = std::max(d.pyramid.absMax, 1e-30f);
+    const float mid = p0.x + w / 2;
+    dl->AddRectFilled(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(20, 20, 26, 255));
+    dl->AddLine(ImVec2(mid, p0.y), ImVec2(mid, p0.y + h), IM_COL32(255, 255, 255, 50));
+    const int64_t n = d.layout.rows;
+    for (int py = 0; py < int(h); ++py) {
+        int64_t a = int64_t(std::floor(m_r0 + double(py) * m_sy));
+        int64_t b = std::max(a + 1, int64_t(std::floor(m_r0 + double(py + 1) * m_sy)));
+        if (a >= n) break;
+        b = std::min(b, n);
+        float lo = d.rowMin[size_t(a)], hi = d.rowMax[size_t(a)];
+        for (int64_t r = a + 1; r < b; ++r) {
+            lo = std::min(lo, d.rowMin[size_t(r)]);
+            hi = std::max(hi, d.rowMax[size_t(r)]);
         }
-        ImGui::EndTooltip();
+        auto it = std::lower_bound(m_outRows.begin(), m_outRows.end(), a);
+        bool flagged = it != m_outRows.end() && *it < b;
+        float y = p0.y + float(py) + 0.5f;
+        dl->AddLine(ImVec2(mid + lo / amax * (w / 2 - 2), y), ImVec2(mid + hi / amax * (w / 2 - 2) + 1, y),
+                    flagged ? IM_COL32(240, 80, 60, 255) : IM_COL32(110, 150, 210, 200));
     }
-    // Per-row range bars.
-    ImGui::SameLine();
-    ImVec2 b0 = ImGui::GetCursorScreenPos();
-    float mid = b0.x + barsW / 2;
-    dl->AddLine(ImVec2(mid, b0.y), ImVec2(mid, b0.y + gridH), IM_COL32(255, 255, 255, 50));
-    float rowH = gridH / float(std::max<int64_t>(1, g->rows));
-    for (int64_t r = 0; r < g->rows; ++r) {
-        float y = b0.y + (float(r) + 0.5f) * rowH;
-        float x0 = mid + g->rowMin[size_t(r)] / amax * (barsW / 2 - 2);
-        float x1 = mid + g->rowMax[size_t(r)] / amax * (barsW / 2 - 2);
-        bool flagged = std::binary_search(outRows.begin(), outRows.end(), r);
-        dl->AddLine(ImVec2(x0, y), ImVec2(x1 + 1, y), flagged ? IM_COL32(240, 80, 60, 255) : IM_COL32(110, 150, 210, 200),
-                    std::max(1.0f, std::min(rowH, 3.0f)));
+    if (ImGui::IsMouseHoveringRect(p0, ImVec2(p0.x + w, p0.y + h))) {
+        int64_t r = int64_t(std::floor(m_r0 + double(ImGui::GetIO().MousePos.y - p0.y) * m_sy));
+        if (r >= 0 && r < n)
+            ImGui::SetTooltip("row %lld: [%.5g, %.5g]", static_cast<long long>(r), double(d.rowMin[size_t(r)]),
+                              double(d.rowMax[size_t(r)]));
     }
-    ImGui::Dummy(ImVec2(barsW, gridH));
-    // Outlier rows and the top-k largest |x|.
-    ImGui::SameLine();
-    ImGui::BeginChild("topk", ImVec2(0, gridH));
-    ImGui::Text("outlier rows: %zu", outRows.size());
-    for (size_t k = 0; k < std::min<size_t>(outRows.size(), 8); ++k) {
-        int64_t r = outRows[k];
-        ImGui::Text("  row %lld  [%.4g, %.4g]", static_cast<long long>(r), double(g->rowMin[size_t(r)]),
-                    double(g->rowMax[size_t(r)]));
+}
+
+void HeatmapPanel::drawColBars(ImVec2 p0, float w, float h) {
+    const auto& d = *m_data;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float amax = std::max(d.pyramid.absMax, 1e-30f);
+    const float mid = p0.y + h / 2;
+    dl->AddRectFilled(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(20, 20, 26, 255));
+    dl->AddLine(ImVec2(p0.x, mid), ImVec2(p0.x + w, mid), IM_COL32(255, 255, 255, 50));
+    const int64_t n = d.layout.cols;
+    for (int px = 0; px < int(w); ++px) {
+        int64_t a = int64_t(std::floor(m_c0 + double(px) * m_sx));
+        int64_t b = std::max(a + 1, int64_t(std::floor(m_c0 + double(px + 1) * m_sx)));
+        if (a >= n) break;
+        b = std::min(b, n);
+        float lo = d.colMin[size_t(a)], hi = d.colMax[size_t(a)];
+        for (int64_t c = a + 1; c < b; ++c) {
+            lo = std::min(lo, d.colMin[size_t(c)]);
+            hi = std::max(hi, d.colMax[size_t(c)]);
+        }
+        auto it = std::lower_bound(m_outCols.begin(), m_outCols.end(), a);
+        bool flagged = it != m_outCols.end() && *it < b;
+        float x = p0.x + float(px) + 0.5f;
+        // Positive values up, as on a plot.
+        dl->AddLine(ImVec2(x, mid - hi / amax * (h / 2 - 2) - 1), ImVec2(x, mid - lo / amax * (h / 2 - 2)),
+                    flagged ? IM_COL32(240, 80, 60, 255) : IM_COL32(110, 150, 210, 200));
     }
-    auto outCols = g->outlierCols();
-    ImGui::Text("outlier columns: %zu", outCols.size());
-    for (size_t k = 0; k < std::min<size_t>(outCols.size(), 8); ++k) {
-        int64_t c = outCols[k];
-        ImGui::Text("  column %lld  [%.4g, %.4g]", static_cast<long long>(c), double(g->colMin[size_t(c)]),
-                    double(g->colMax[size_t(c)]));
+    if (ImGui::IsMouseHoveringRect(p0, ImVec2(p0.x + w, p0.y + h))) {
+        int64_t c = int64_t(std::floor(m_c0 + double(ImGui::GetIO().MousePos.x - p0.x) * m_sx));
+        if (c >= 0 && c < n)
+            ImGui::SetTooltip("column %lld: [%.5g, %.5g]", static_cast<long long>(c), double(d.colMin[size_t(c)]),
+                              double(d.colMax[size_t(c)]));
+    }
+}
+
+void HeatmapPanel::drawLists(float h) {
+    const auto& d = *m_data;
+    ImGui::BeginChild("heatmap-lists", ImVec2(0, h));
+    ImGui::Text("outlier rows: %zu", m_outRows.size());
+    for (size_t k = 0; k < std::min<size_t>(m_outRows.size(), 8); ++k) {
+        int64_t r = m_outRows[k];
+        ImGui::Text("  row %lld  [%.4g, %.4g]", static_cast<long long>(r), double(d.rowMin[size_t(r)]),
+                    double(d.rowMax[size_t(r)]));
+    }
+    ImGui::Text("outlier columns: %zu", m_outCols.size());
+    for (size_t k = 0; k < std::min<size_t>(m_outCols.size(), 8); ++k) {
+        int64_t c = m_outCols[k];
+        ImGui::Text("  column %lld  [%.4g, %.4g]", static_cast<long long>(c), double(d.colMin[size_t(c)]),
+                    double(d.colMax[size_t(c)]));
     }
     ImGui::Separator();
-    ImGui::TextUnformatted("largest |x|");
-    if (auto s = state.summary()) {
-        for (size_t k = 0; k < std::min<size_t>(s->topAbs.size(), 32); ++k) {
-            const auto& e = s->topAbs[k];
-            int64_t r = g->cols ? int64_t(e.index / uint64_t(g->cols)) : 0;
-            int64_t c = g->cols ? int64_t(e.index % uint64_t(g->cols)) : 0;
-            std::string err;
-            if (active && active->params.slices.size() == 1) {
-                AffineQuantizer q(a->scheme, active->params.slices[0]);
-                char b[48];
-                std::snprintf(b, sizeof b, "  e %.3g", double(q.fakeQuantize(e.value) - e.value));
-                err = b;
-            }
-            ImGui::Text("[%lld, %lld] %.5g%s", static_cast<long long>(r), static_cast<long long>(c), double(e.value),
-                        err.c_str());
-        }
+    ImGui::TextUnformatted("largest |x|: [row, col] value  error  share of \xce\xa3" "e\xc2\xb2");
+    helpMarker("The largest-magnitude elements of the matrix shown, their quantization error x\xcc\x82 \xe2\x88\x92 x "
+               "under the active calibrator, and the share of the matrix's total squared error each one causes.");
+    double topShare = 0;
+    for (const auto& e : d.top) {
+        double share = d.sumSqError > 0 ? double(e.error) * double(e.error) / d.sumSqError : 0;
+        topShare += share;
+        if (d.hasError)
+            ImGui::Text("[%lld, %lld] %.5g  %.3g  %.2f%%", static_cast<long long>(e.row), static_cast<long long>(e.col),
+                        double(e.value), double(e.error), 100 * share);
+        else
+            ImGui::Text("[%lld, %lld] %.5g", static_cast<long long>(e.row), static_cast<long long>(e.col), double(e.value));
     }
+    if (d.hasError) ImGui::Text("these %zu: %.2f%% of the squared error", d.top.size(), 100 * topShare);
     ImGui::EndChild();
 }
 
