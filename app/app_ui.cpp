@@ -139,7 +139,7 @@ void AppUi::draw() {
 
     const float statusH = ImGui::GetFrameHeightWithSpacing() + 4;
     ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float leftW = std::max(260.0f, avail.x * 0.27f);
+    const float leftW = std::max(260.0f, avail.x * 0.33f);
     const float mainH = avail.y - statusH;
 
     ImGui::BeginChild("browser", ImVec2(leftW, mainH), true);

@@ -185,11 +185,11 @@ void ModelBrowser::drawTable(AppState& state, const ModelFile& model) {
     if (!ImGui::BeginTable("tensors", 9, flags, ImVec2(0, std::max(height, 120.0f)))) return;
     const float em = ImGui::GetFontSize();
     ImGui::TableSetupScrollFreeze(1, 1);
-    ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoHide, em * 15);
-    ImGui::TableSetupColumn("dtype", ImGuiTableColumnFlags_WidthFixed, em * 3.6f);
-    ImGui::TableSetupColumn("shape", ImGuiTableColumnFlags_WidthFixed, em * 6.5f);
-    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_WidthFixed, em * 5.5f);
-    ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed, em * 5);
+    ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoHide, em * 11);
+    ImGui::TableSetupColumn("dtype", ImGuiTableColumnFlags_WidthFixed, em * 3.2f);
+    ImGui::TableSetupColumn("shape", ImGuiTableColumnFlags_WidthFixed, em * 6.0f);
+    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_WidthFixed, em * 5.0f);
+    ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed, em * 4.6f);
     ImGui::TableSetupColumn("min", ImGuiTableColumnFlags_WidthFixed, em * 4.5f);
     ImGui::TableSetupColumn("max", ImGuiTableColumnFlags_WidthFixed, em * 4.5f);
     ImGui::TableSetupColumn("std", ImGuiTableColumnFlags_WidthFixed, em * 4.5f);

@@ -59,7 +59,7 @@ void drawStoredQuant(AppState& state) {
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", c->error.c_str());
         return;
     }
-    ImGui::Text("error vs reference (%s)", c->referenceType.c_str());
+    ImGui::Text("error vs reference (%s); quantviz rows: %s", c->referenceType.c_str(), c->scheme.describe().c_str());
     helpMarker("x = the reference file's tensor, x_hat = this file's reconstruction. Beside it: quantviz's current "
                "scheme with each enabled calibrator, applied to the reference tensor (exact pass over every value).");
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
@@ -88,9 +88,8 @@ void drawStoredQuant(AppState& state) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "file %s (%.3g b/w)", f.typeName.c_str(), f.bitsPerWeight);
         row(buf, c->file.mse, c->file.sqnrDb, c->file.relativeRms, c->file.maxAbsError, true);
-        std::string scheme = c->scheme.describe();
         for (const auto& q : c->quantviz)
-            row(scheme + " " + q.label, q.stats.mse, q.stats.sqnrDb, q.relativeRms, q.stats.maxAbsError, false);
+            row(q.label, q.stats.mse, q.stats.sqnrDb, q.relativeRms, q.stats.maxAbsError, false);
         ImGui::EndTable();
     }
     if (state.storedComparisonPending()) ImGui::TextDisabled("updating…");

@@ -19,6 +19,12 @@ if(TARGET quantviz)
            ${QV_SHARED_MODELS_DIR}/stories260K/stories260K-f32.safetensors --tab overview --bits 4)
   add_test(NAME gui.sample_heatmap COMMAND ${_qv_gui_run} ${_qv_gui_out}/sample-heatmap.png 0 ""
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tensor model.layers.0.mlp.down_proj.weight --tab heatmap)
+  # A Q4_K tensor of a GGUF file with its F32 twin as reference: the browser tree, the stored type and
+  # bits/weight, and the file's error beside quantviz's scheme (comparison job settled before the PNG).
+  add_test(NAME gui.stored_quant_reference COMMAND ${_qv_gui_run} ${_qv_gui_out}/hey-jarvis-q4k.png 0 ""
+           ${QV_SHARED_MODELS_DIR}/hey_jarvis/hey_jarvis_v0.1-q4_k.gguf --tensor model.1.weight
+           --reference ${QV_SHARED_MODELS_DIR}/hey_jarvis/hey_jarvis_v0.1-f32.gguf)
+  set_tests_properties(gui.stored_quant_reference PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
   # A file that fails to open: the error dialog is rendered into the PNG, the message names the
   # file on stderr, and the exit code is 1 (documented in quantviz --help).
   add_test(NAME gui.bad_file_shows_error COMMAND ${_qv_gui_run} ${_qv_gui_out}/broken.png 1 "broken.safetensors"
