@@ -130,7 +130,7 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
     const TensorInfo& info = doc->model->tensors[*sel];
 
     // Controls.
-    const char* modes[] = {"value", "|value|", "quantization error (x\xcc\x82 - x)", "clipped mask"};
+    const char* modes[] = {"value", "|value|", "quantization error Q(x) - x", "clipped mask"};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
     ImGui::Combo("colour", &m_mode, modes, 4);
     helpMarker("Every level of the picture keeps each cell's min and max (never the mean), so a single outlier "
@@ -161,7 +161,7 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
     ImGui::SliderFloat("outlier k", &m_outlierFactor, 2.0f, 20.0f, "%.1f\xc3\x97");
-    helpMarker("A row or column is flagged (red bar) when its range max \xe2\x88\x92 min exceeds k \xc3\x97 the "
+    helpMarker("A row or column is flagged (red bar) when its range max - min exceeds k \xc3\x97 the "
                "median range over rows (columns), as per-channel range plots in AIMET show them.");
 
     if (!m_data) {
@@ -171,21 +171,22 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
             err = m_slot->error;
         }
         if (!err.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "%s", err.c_str());
-        else ImGui::TextDisabled("building the heatmap (one pass over the tensor)\xe2\x80\xa6");
+        else ImGui::TextDisabled("building the heatmap (one pass over the tensor)...");
         return;
     }
     ImGui::SameLine();
     if (ImGui::SmallButton("fit")) m_needFit = true;
     ImGui::SameLine();
     const auto& L = m_data->layout;
-    ImGui::TextDisabled("%lld \xc3\x97 %lld, level %d (%lld\xc2\xb2 elements per cell)%s", static_cast<long long>(L.rows),
-                        static_cast<long long>(L.cols), m_level, 1LL << m_level, m_progress ? "  updating\xe2\x80\xa6" : "");
+    ImGui::TextDisabled("%lld \xc3\x97 %lld  level %d (%lld\xc2\xb2/cell)%s", static_cast<long long>(L.rows),
+                        static_cast<long long>(L.cols), m_level, 1LL << m_level, m_progress ? "  updating..." : "");
 
     m_outRows = outlierChannels(m_data->rowMin, m_data->rowMax, m_outlierFactor);
     m_outCols = outlierChannels(m_data->colMin, m_data->colMax, m_outlierFactor);
 
     ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float barsW = 70, colBarsH = 48, listW = 300, gap = 6;
+    const float barsW = 60, colBarsH = 48, gap = 6;
+    const float listW = std::clamp(avail.x * 0.28f, 170.0f, 300.0f);
     float mapW = std::max(40.0f, avail.x - barsW - listW - 3 * gap);
     float mapH = std::max(40.0f, avail.y - colBarsH - gap - 4);
     if (m_needFit) fit(mapW, mapH);
@@ -303,7 +304,7 @@ void HeatmapPanel::drawMap(AppState& state, float w, float h) {
                 static_cast<unsigned long long>(hv.index));
     ImGui::Text("value   %.7g", double(hv.value));
     if (hv.quantized)
-        ImGui::Text("code    %d  ->  x\xcc\x82 = %.7g\nerror   %.4g", hv.code, double(hv.value + hv.error), double(hv.error));
+        ImGui::Text("code    %d  ->  Q(x) = %.7g\nerror   %.4g", hv.code, double(hv.value + hv.error), double(hv.error));
     if (k > 0) {
         ImGui::TextDisabled("cell (%lld\xc2\xb2 elements): min %.5g  max %.5g", 1LL << k, double(lv.vmin[ci]),
                             double(lv.vmax[ci]));
@@ -395,8 +396,8 @@ void HeatmapPanel::drawLists(float h) {
                     double(d.colMax[size_t(c)]));
     }
     ImGui::Separator();
-    ImGui::TextUnformatted("largest |x|: [row, col] value  error  share of \xce\xa3" "e\xc2\xb2");
-    helpMarker("The largest-magnitude elements of the matrix shown, their quantization error x\xcc\x82 \xe2\x88\x92 x "
+    ImGui::TextUnformatted("largest |x|: [row, col] value, error, share of sum e^2");
+    helpMarker("The largest-magnitude elements of the matrix shown, their quantization error Q(x) - x "
                "under the active calibrator, and the share of the matrix's total squared error each one causes.");
     double topShare = 0;
     for (const auto& e : d.top) {

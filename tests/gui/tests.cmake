@@ -19,6 +19,10 @@ if(TARGET quantviz)
            ${QV_SHARED_MODELS_DIR}/stories260K/stories260K-f32.safetensors --tab overview --bits 4)
   add_test(NAME gui.sample_heatmap COMMAND ${_qv_gui_run} ${_qv_gui_out}/sample-heatmap.png 0 ""
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tensor model.layers.0.mlp.down_proj.weight --tab heatmap)
+  # The heatmap texture with per-channel 2-bit parameters (per-slice error pass in the heatmap job).
+  add_test(NAME gui.sample_heatmap_2bit_channel COMMAND ${_qv_gui_run} ${_qv_gui_out}/sample-heatmap-2bit.png 0 ""
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tensor model.layers.0.mlp.down_proj.weight --tab heatmap
+           --bits 2 --granularity channel:0)
   # A Q4_K tensor of a GGUF file with its F32 twin as reference: the browser tree, the stored type and
   # bits/weight, and the file's error beside quantviz's scheme (comparison job settled before the PNG).
   add_test(NAME gui.stored_quant_reference COMMAND ${_qv_gui_run} ${_qv_gui_out}/hey-jarvis-q4k.png 0 ""
@@ -30,5 +34,5 @@ if(TARGET quantviz)
   add_test(NAME gui.bad_file_shows_error COMMAND ${_qv_gui_run} ${_qv_gui_out}/broken.png 1 "broken.safetensors"
            gen-broken:${_qv_gui_out}/broken.safetensors)
   set_tests_properties(gui.sample_screenshot gui.shared_model_4bit_codes gui.shared_model_per_channel
-                       gui.shared_model_overview gui.sample_heatmap gui.bad_file_shows_error PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
+                       gui.shared_model_overview gui.sample_heatmap gui.sample_heatmap_2bit_channel gui.bad_file_shows_error PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
 endif()
