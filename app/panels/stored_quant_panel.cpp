@@ -3,6 +3,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -25,7 +26,7 @@ float storedQuantLines(const AppState& state) {
     if (!isStoredQuantized(state, &t)) return 0;
     if (!state.reference()) return 4.5f;
     auto c = state.storedComparison();
-    return 6.5f + (c ? float(c->quantviz.size()) : 1.0f);
+    return 7.8f + (c ? float(c->quantviz.size()) : 1.0f);
 }
 
 void drawStoredQuant(AppState& state) {
@@ -93,6 +94,24 @@ void drawStoredQuant(AppState& state) {
         ImGui::EndTable();
     }
     if (state.storedComparisonPending()) ImGui::TextDisabled("updating…");
+    // Like for like: the file's block as quantviz's nearest scheme — its integer bits, asymmetric when the
+    // format stores a minimum, one scale per 32-weight group (a K-quant sub-block is 16
+    // or 32 weights; quantviz's group scales are float, so this is slightly generous to quantviz).
+    if (ImGui::SmallButton("quantviz at the file's bits (group 32)")) {
+        QuantScheme s = state.scheme();
+        s.bits = std::max(2, int(std::floor(f.bitsPerWeight)));
+        // Q2_K, Q4_K, Q5_K and Q4_1/Q5_1 keep a per-block minimum (ggml-quants.c); Q3_K, Q6_K and Q*_0 do not.
+        const std::string& n = f.typeName;
+        bool hasMin = n == "q2_K" || n == "q4_K" || n == "q5_K" || n.find("_1") != std::string::npos;
+        s.symmetry = hasMin ? Symmetry::Asymmetric : Symmetry::Symmetric;
+        s.granularity = Granularity::PerGroup;
+        s.groupSize = 32;
+        state.setScheme(s);
+    }
+    ImGui::SameLine();
+    helpMarker("Sets quantviz's scheme close to the file's format so the rows above compare like with like: "
+               "bits = the file's bits per weight rounded down, asymmetric when the format stores a minimum, "
+               "one scale per 32 weights along each row.");
 }
 
 }  // namespace qv
