@@ -51,8 +51,10 @@ void loadFont(float scale) {
     const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";  // fonts-dejavu-core
     std::error_code ec;
     if (std::filesystem::exists(kFont, ec)) {
-        static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2013, 0x2014, 0x2026, 0x2026, 0x2248, 0x2248,
-                                         0x2264, 0x2265, 0x25B8, 0x25B8, 0};
+        // Latin-1, combining marks (x̂), Greek (σ, Σ, Π), punctuation (—, …, ‖), arrows (→),
+        // mathematical operators (−, √, ≈, ≤) and ▸: every symbol the panels and tooltips use.
+        static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0300, 0x036F, 0x0370, 0x03FF, 0x2010, 0x205E,
+                                         0x2190, 0x21FF, 0x2200, 0x22FF, 0x25B8, 0x25B8, 0};
         if (io.Fonts->AddFontFromFileTTF(kFont, std::round(15.0f * scale), nullptr, ranges)) return;
     }
     ImFontConfig cfg;
