@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace qv {
 
@@ -34,6 +35,32 @@ BucketLines bucketLines(const QuantScheme& scheme, const SliceParams& p, double 
         }
     }
     return b;
+}
+
+BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& p, std::span<const float> values) {
+    BoundaryHits out;
+    out.examined = values.size();
+    const float s = p.scale;
+    if (!(s > 0) || !std::isfinite(s)) return out;
+    // The same float32 expression as AffineQuantizer::quantize (PyTorch convention: x · (1/s)).
+    const bool reciprocal = scheme.convention == Convention::PyTorch;
+    const float inv = 1.0f / s;
+    const int64_t qmin = scheme.qmin(), qmax = scheme.qmax(), z = p.zeroPoint;
+    std::map<int64_t, uint64_t> byCode;
+    for (float x : values) {
+        float v = reciprocal ? x * inv : x / s;
+        if (!std::isfinite(v) || std::fabs(v) >= 8388608.0f) continue;  // ≥ 2^23: no fraction left
+        float f = std::floor(v);
+        if (v - f != 0.5f) continue;
+        int64_t q = int64_t(f) + z;  // the boundary between q and q + 1
+        if (q < qmin || q >= qmax) continue;  // beyond the grid the code saturates either way
+        ++byCode[q];
+    }
+    for (auto [q, n] : byCode) {
+        out.hits.push_back(BoundaryHit{double(s) * (double(q - z) + 0.5), int32_t(q), n});
+        out.total += n;
+    }
+    return out;
 }
 
 }  // namespace qv

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/quant/quant_params.h"
@@ -21,5 +22,20 @@ struct BucketLines {
 // When a bucket is narrower than minPixels the individual lines are left out (dense = true).
 BucketLines bucketLines(const QuantScheme& scheme, const SliceParams& params, double xLo, double xHi, int pixels,
                         double minPixels = 6.0);
+
+// Values that land exactly on a decision boundary: x/s − z (as the quantizer computes it in float32)
+// has fraction exactly ½, so round-half-to-even decides their code (issue 7 item 1). Counted on the
+// values given (the summary's sample for a live view; all values when the sample is the whole tensor).
+struct BoundaryHit {
+    double boundary = 0;   // s·(q − z + ½)
+    int32_t codeBelow = 0; // q: the tie rounds to q or q + 1, whichever is even
+    uint64_t count = 0;
+};
+struct BoundaryHits {
+    std::vector<BoundaryHit> hits;  // by boundary, increasing
+    uint64_t total = 0;
+    uint64_t examined = 0;
+};
+BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& params, std::span<const float> values);
 
 }  // namespace qv

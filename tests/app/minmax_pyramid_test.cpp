@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "app/views/bucket_view.h"
 #include "app/views/heatmap_colormap.h"
 #include "app/views/heatmap_view.h"
 #include "app/views/minmax_pyramid.h"
@@ -193,6 +194,39 @@ TEST(HeatmapData, OutlierChannelsByRange) {
     EXPECT_EQ(outlierChannels(lo, hi, 4.0), (std::vector<int64_t>{3}));
     EXPECT_EQ(outlierChannels(lo, hi, 1.5), (std::vector<int64_t>{3, 4}));
     EXPECT_TRUE(outlierChannels({0, 0}, {0, 0}, 4.0).empty());  // constant: median 0, nothing flagged
+}
+
+TEST(BoundaryHits, ValuesExactlyOnADecisionBoundary) {
+    // int8 symmetric, s = 0.5, z = 0: x/s = 0.5 (0.25, twice), 1.5 (0.75), −0.5 (−0.25) are ties;
+    // 0.3 is not; 63.75 → 127.5 lies beyond the last boundary (saturates either way); 1000 clips.
+    QuantScheme s;
+    SliceParams p{0.5f, 0, ClipRange{-63.5f, 63.5f}};
+    std::vector<float> v = {0.25f, 0.75f, -0.25f, 0.3f, 0.25f, 1000.0f, 63.75f, std::nanf("")};
+    BoundaryHits h = boundaryHits(s, p, v);
+    EXPECT_EQ(h.examined, 8u);
+    EXPECT_EQ(h.total, 4u);
+    ASSERT_EQ(h.hits.size(), 3u);
+    EXPECT_EQ(h.hits[0].codeBelow, -1);
+    EXPECT_EQ(h.hits[0].boundary, -0.25);
+    EXPECT_EQ(h.hits[0].count, 1u);
+    EXPECT_EQ(h.hits[1].codeBelow, 0);
+    EXPECT_EQ(h.hits[1].boundary, 0.25);
+    EXPECT_EQ(h.hits[1].count, 2u);
+    EXPECT_EQ(h.hits[2].codeBelow, 1);
+    EXPECT_EQ(h.hits[2].count, 1u);
+    // Each tie goes to the even code, as the quantizer does: 0.25 → 0, 0.75 → 2, −0.25 → 0.
+    AffineQuantizer q(s, p);
+    EXPECT_EQ(q.quantize(0.25f), 0);
+    EXPECT_EQ(q.quantize(0.75f), 2);
+    EXPECT_EQ(q.quantize(-0.25f), 0);
+    // Asymmetric with a zero point: s = 1, z = 3 (uint8): x = 0.5 → x/s = 0.5 → boundary between
+    // codes 3 and 4.
+    QuantScheme a;
+    a.symmetry = Symmetry::Asymmetric;
+    BoundaryHits ha = boundaryHits(a, SliceParams{1.0f, 3, ClipRange{-3, 252}}, std::vector<float>{0.5f, -3.5f});
+    // −3.5: x/s = −3.5 is a tie between codes −1 and 0 (−4 + 3), below qmin = 0: saturates, not counted.
+    ASSERT_EQ(ha.hits.size(), 1u);
+    EXPECT_EQ(ha.hits[0].codeBelow, 3);
 }
 
 }  // namespace
