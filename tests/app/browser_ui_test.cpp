@@ -158,6 +158,39 @@ TEST_F(BrowserUi, StoredQ4KAgainstF32ReferenceMatchesHandSums) {
     EXPECT_EQ(state.storedComparison()->scheme.bits, 4);
 }
 
+TEST_F(BrowserUi, MetadataPanelListsAndFiltersGgufKeyValues) {
+    QV_REQUIRE_SHARED_MODEL(model, "stories260K/stories260K-f32.gguf");
+    ASSERT_TRUE(state.openFile(model));
+    const auto& md = state.documents()[0].model->metadata;
+    // The file's header declares 19 KV pairs (GGUF v3, 48 tensors); the reader adds GGUF.version,
+    // GGUF.tensor_count and GGUF.alignment in front of them.
+    ASSERT_EQ(md.size(), 19u + 3u);
+    EXPECT_EQ(md[0].key, "GGUF.version");
+    EXPECT_EQ(md[0].value, "3");
+    bool arch = false;
+    for (const auto& e : md) arch |= e.key == "general.architecture" && e.value.find("llama") != std::string::npos;
+    EXPECT_TRUE(arch);
+    MetadataPanel panel;
+    auto draw = [&] {
+        ImGui::NewFrame();
+        ImGui::Begin("metadata test");
+        panel.draw(state);
+        ImGui::End();
+        ImGui::Render();
+    };
+    draw();
+    EXPECT_EQ(panel.shownRows(), md.size());
+    panel.setFilter("general.architecture");
+    draw();
+    EXPECT_EQ(panel.shownRows(), 1u);
+    panel.setFilter("gguf.");  // case-insensitive: the three header entries (no KV key contains "gguf.")
+    draw();
+    EXPECT_EQ(panel.shownRows(), 3u);
+    panel.setFilter("no-such-key-anywhere");
+    draw();
+    EXPECT_EQ(panel.shownRows(), 0u);
+}
+
 TEST_F(BrowserUi, PlainTensorsQueueNoComparison) {
     QV_REQUIRE_SHARED_MODEL(q4k, "hey_jarvis/hey_jarvis_v0.1-q4_k.gguf");
     QV_REQUIRE_SHARED_MODEL(f32, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
