@@ -10,46 +10,11 @@
 
 #include "app/widgets/help.h"
 #include "app/widgets/plot.h"
+#include "core/calib/calibrator.h"
 #include "core/formats/npy.h"
 #include "core/quant/quant_params.h"
 
 namespace qv {
-
-namespace {
-
-// Min-max parameters for one operand: per tensor, or per column of B (axis 1).
-QuantParams minMaxParams(const std::vector<float>& x, int64_t rows, int64_t cols, bool symmetric, bool perColumn) {
-    QuantParams p;
-    p.scheme.bits = 8;
-    p.scheme.symmetry = symmetric ? Symmetry::Symmetric : Symmetry::Asymmetric;
-    if (perColumn) {
-        p.scheme.granularity = Granularity::PerChannel;
-        p.scheme.axis = 1;
-        std::vector<ClipRange> ranges(static_cast<size_t>(cols), ClipRange{INFINITY, -INFINITY});
-        for (int64_t r = 0; r < rows; ++r)
-            for (int64_t c = 0; c < cols; ++c) {
-                const float v = x[static_cast<size_t>(r * cols + c)];
-                if (!std::isfinite(v)) continue;
-                auto& cr = ranges[static_cast<size_t>(c)];
-                cr.lo = std::min<double>(cr.lo, v);
-                cr.hi = std::max<double>(cr.hi, v);
-            }
-        for (auto& cr : ranges)
-            if (cr.lo > cr.hi) cr = ClipRange{0, 0};
-        return paramsFromRanges(p.scheme, ranges);
-    }
-    ClipRange r{INFINITY, -INFINITY};
-    for (float v : x)
-        if (std::isfinite(v)) {
-            r.lo = std::min<double>(r.lo, v);
-            r.hi = std::max<double>(r.hi, v);
-        }
-    if (r.lo > r.hi) r = ClipRange{0, 0};
-    p.slices = {paramsFromRange(p.scheme, r)};
-    return p;
-}
-
-}  // namespace
 
 GemmPanel::~GemmPanel() { waitIdle(); }
 
@@ -69,10 +34,10 @@ void GemmPanel::run(const std::shared_ptr<const GemmWeights>& weightsIn) {
     // Copy the settings: the worker never touches the panel's fields.
     const int M = std::max(1, batchM), shape = activationShape, outliers = outlierChannels, nThreads = threads;
     const float scale = outlierScale;
-    const bool aSym = activationsSigned, perChannel = weightsPerChannel;
+    const GemmOperandChoice aCh = aChoice, bCh = bChoice;
     const std::string npy = npyPath;
     std::shared_ptr<const GemmWeights> weights = weightsIn;
-    m_worker = std::thread([this, M, shape, outliers, nThreads, scale, aSym, perChannel, npy, weights] {
+    m_worker = std::thread([this, M, shape, outliers, nThreads, scale, aCh, bCh, npy, weights] {
         auto res = std::make_shared<Result>();
         std::shared_ptr<const GemmWeights> w = weights;
         if (!w || w->values.empty()) {
@@ -105,9 +70,22 @@ void GemmPanel::run(const std::shared_ptr<const GemmWeights>& weightsIn) {
                                      scale, 1234);
         }
         if (res->error.empty()) {
-            const QuantParams ap = minMaxParams(a, rowsA, K, aSym, false);
-            const QuantParams bp = minMaxParams(b, K, N, true, perChannel);
-            auto run = quantizeAndRunGemm(a, b, rowsA, N, K, ap, bp, nThreads);
+            // A per tensor: a scale per input channel (column of A) would sit inside the K-sum and
+            // could not be applied after the int32 accumulation. B per output column when chosen,
+            // symmetric (one zero point for all of B, REFERENCE.md §5).
+            GemmOperandChoice aUse = aCh, bUse = bCh;
+            aUse.perChannel = false;
+            bUse.asymmetric = false;
+            auto ap = gemmOperandParams(aUse, a, rowsA, K, nThreads);
+            auto bp = gemmOperandParams(bUse, b, K, N, nThreads);
+            if (!ap) res->error = "activations: " + ap.message();
+            else if (!bp) res->error = "weights: " + bp.message();
+            else {
+                res->aParams = describeOperandParams("A (activations)", aUse, *ap);
+                res->bParams = describeOperandParams("B (weights)", bUse, *bp);
+            }
+            auto run = res->error.empty() ? quantizeAndRunGemm(a, b, rowsA, N, K, *ap, *bp, nThreads)
+                                          : qv::Result<QuantizedGemmRun>(makeError(res->error));
             if (!run) res->error = run.message();
             else {
                 auto shared = std::make_shared<QuantizedGemmRun>(std::move(*run));
@@ -144,9 +122,8 @@ void GemmPanel::draw(const std::shared_ptr<const GemmWeights>& weights) {
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
         ImGui::SliderFloat("outlier scale", &outlierScale, 1.0f, 100.0f, "%.0f×");
     }
-    ImGui::Checkbox("int8 symmetric activations", &activationsSigned);
-    ImGui::SameLine();
-    ImGui::Checkbox("per-channel weights", &weightsPerChannel);
+    drawOperandControls("A (activations)", aChoice, false);
+    drawOperandControls("B (weights)", bChoice, true);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
     ImGui::SliderInt("threads", &threads, 1, 2);
     ImGui::SameLine();
@@ -159,6 +136,8 @@ void GemmPanel::draw(const std::shared_ptr<const GemmWeights>& weights) {
         ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", r->error.c_str());
         return;
     }
+    ImGui::TextUnformatted(r->aParams.c_str());
+    ImGui::TextUnformatted(r->bParams.c_str());
     ImGui::TextUnformatted(r->view.summary.c_str());
     const auto& t = r->run->comparison.total;
     ImGui::Text("MSE %.4g   max |e| %.4g   mean |e| %.4g   (M=%lld, N=%lld, K=%lld)", t.mse, t.maxAbsError,
@@ -166,6 +145,40 @@ void GemmPanel::draw(const std::shared_ptr<const GemmWeights>& weights) {
                 static_cast<long long>(r->run->K));
     drawPlots(*r);
     drawTrace(*r->run);
+}
+
+void GemmPanel::drawOperandControls(const char* id, GemmOperandChoice& choice, bool isWeights) {
+    static const std::vector<std::string> names = calibratorNames();
+    ImGui::PushID(id);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(id);
+    ImGui::SameLine(ImGui::GetFontSize() * 8);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::BeginCombo("calibrator", choice.calibrator.c_str())) {
+        for (const auto& n : names)
+            if (ImGui::Selectable(n.c_str(), n == choice.calibrator)) choice.calibrator = n;
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) {
+        if (auto c = makeCalibrator(choice.calibrator)) ImGui::SetTooltip("%s", c->description().c_str());
+    }
+    if (choice.calibrator == "percentile") {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+        float p = static_cast<float>(choice.percentile);
+        if (ImGui::InputFloat("percentile", &p, 0.01f, 0.1f, "%.3f"))
+            choice.percentile = std::clamp<double>(p, 50.0, 100.0);
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
+    if (isWeights) {
+        int g = choice.perChannel ? 1 : 0;
+        if (ImGui::Combo("scheme", &g, "int8 sym per-tensor\0int8 sym per-output-channel\0")) choice.perChannel = g == 1;
+    } else {
+        int g = choice.asymmetric ? 1 : 0;
+        if (ImGui::Combo("scheme", &g, "int8 symmetric\0uint8 asymmetric (zero point)\0")) choice.asymmetric = g == 1;
+    }
+    ImGui::PopID();
 }
 
 void GemmPanel::drawPlots(const Result& r) {

@@ -43,14 +43,16 @@ public:
     int activationShape = 0;     // 0 Gaussian, 1 Laplace, 2 from .npy
     int outlierChannels = 4;
     float outlierScale = 30.0f;
-    bool activationsSigned = false;  // int8 symmetric instead of uint8 asymmetric (min-max both)
-    bool weightsPerChannel = true;
+    // Calibration of each operand (gemmOperandParams): A asymmetric uint8 by default, B per output channel.
+    GemmOperandChoice aChoice{"minmax", 99.99, true, false};
+    GemmOperandChoice bChoice{"minmax", 99.99, false, true};
     int threads = 2;
     std::string npyPath;
 
     struct Result {
         std::shared_ptr<const QuantizedGemmRun> run;
         GemmView view;
+        std::string aParams, bParams;  // header lines: calibrator, scheme and scales used
         std::string error;
     };
     std::shared_ptr<const Result> result() const;
@@ -58,6 +60,7 @@ public:
 private:
     void drawTrace(const QuantizedGemmRun& run);
     void drawPlots(const Result& r);
+    void drawOperandControls(const char* id, GemmOperandChoice& choice, bool isWeights);
 
     std::thread m_worker;
     std::atomic<bool> m_busy{false};

@@ -7,6 +7,9 @@
 #include <numeric>
 #include <random>
 
+#include "core/calib/calibrator.h"
+#include "core/calib/slice_calibration.h"
+
 namespace qv {
 
 std::vector<float> syntheticActivations(int64_t M, int64_t K, ActivationShape shape, int outlierChannels,
@@ -31,6 +34,59 @@ std::vector<float> weightsAsB(const std::vector<float>& w, int64_t rows, int64_t
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c) b[static_cast<size_t>(c * rows + r)] = w[static_cast<size_t>(r * cols + c)];
     return b;
+}
+
+std::string gemmCalibratorSpec(const GemmOperandChoice& choice) {
+    if (choice.calibrator != "percentile") return choice.calibrator;
+    char arg[32];
+    std::snprintf(arg, sizeof arg, "%.6g", choice.percentile);
+    return choice.calibrator + ":" + arg;
+}
+
+QuantScheme gemmOperandScheme(const GemmOperandChoice& choice) {
+    QuantScheme s;
+    s.bits = 8;  // the int8 GEMM
+    s.symmetry = choice.asymmetric ? Symmetry::Asymmetric : Symmetry::Symmetric;
+    if (choice.perChannel) {
+        s.granularity = Granularity::PerChannel;
+        s.axis = 1;  // columns of B (K×N): the output channels, as quantizeAndRunGemm expects
+    }
+    return s;
+}
+
+Result<QuantParams> gemmOperandParams(const GemmOperandChoice& choice, std::span<const float> values, int64_t rows,
+                                      int64_t cols, int threads) {
+    if (choice.asymmetric && choice.perChannel)
+        return makeError("GEMM operand: a per-channel operand must be symmetric (one zero point for all of B)");
+    if (rows < 0 || cols < 0 || static_cast<uint64_t>(rows) * static_cast<uint64_t>(cols) != values.size())
+        return makeError("GEMM operand: " + std::to_string(values.size()) + " values are not " + std::to_string(rows) +
+                         "×" + std::to_string(cols));
+    std::string err;
+    const std::string spec = gemmCalibratorSpec(choice);
+    auto calibrator = makeCalibrator(spec, &err);
+    if (!calibrator) return makeError("GEMM operand calibrator '" + spec + "': " + err);
+    SliceCalibrationOptions options;
+    options.threads = std::max(1, threads);
+    return calibrateValues(*calibrator, values, {rows, cols}, gemmOperandScheme(choice), nullptr, options);
+}
+
+std::string describeOperandParams(const std::string& operand, const GemmOperandChoice& choice, const QuantParams& params) {
+    char line[256];
+    const std::string head = operand + ": " + gemmCalibratorSpec(choice) + ", " + params.scheme.describe();
+    if (params.slices.empty()) return head + ": no parameters";
+    if (params.slices.size() == 1) {
+        const SliceParams& p = params.slices[0];
+        std::snprintf(line, sizeof line, ": s = %.4g, z = %d, clip [%.4g, %.4g]", p.scale, p.zeroPoint, p.clip.lo,
+                      p.clip.hi);
+        return head + line;
+    }
+    std::vector<float> scales;
+    scales.reserve(params.slices.size());
+    for (const auto& p : params.slices) scales.push_back(p.scale);
+    std::sort(scales.begin(), scales.end());
+    std::snprintf(line, sizeof line, ": %zu scales in [%.4g, %.4g], median %.4g", scales.size(), scales.front(),
+                  scales.back(), scales[scales.size() / 2]);
+    return head + line;
 }
 
 GemmView buildGemmView(const QuantizedGemmRun& run, size_t maxPoints, int bins) {

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/base/result.h"
 #include "core/gemm/gemm_quantized_run.h"
 
 namespace qv {
@@ -20,6 +22,34 @@ std::vector<float> syntheticActivations(int64_t M, int64_t K, ActivationShape sh
 // Weights as the model stores them: a Linear layer's W is [out, in] = N×K and the GEMM needs
 // B = Wᵀ (K×N). Returns B row-major.
 std::vector<float> weightsAsB(const std::vector<float>& w, int64_t rows, int64_t cols, bool outInLayout);
+
+// How one GEMM operand is calibrated: a calibrator by its CLI name (calibratorNames()), the
+// percentile argument when it is "percentile", and the 8-bit scheme. A (activations): symmetric
+// int8 or asymmetric uint8 with a zero point, per tensor. B (weights, K×N as the GEMM sees it):
+// symmetric int8, per tensor or per output channel (one scale per column of B = per row of a
+// Linear W [out, in]).
+struct GemmOperandChoice {
+    std::string calibrator = "minmax";
+    double percentile = 99.99;
+    bool asymmetric = false;   // A only: uint8 with zero point
+    bool perChannel = false;   // B only: per output column
+};
+
+// "percentile:99.9" or the bare name: the spelling makeCalibrator (and the CLI) accept.
+std::string gemmCalibratorSpec(const GemmOperandChoice& choice);
+
+// The QuantScheme the choice stands for (8 bits; PerChannel along axis 1 of a rows×cols matrix).
+QuantScheme gemmOperandScheme(const GemmOperandChoice& choice);
+
+// QuantParams for a rows×cols row-major operand under `choice`, through calibrateValues (the
+// calibrator's exact refinement included, per-channel slices gathered per column). Runs in the
+// worker, never on the UI thread. An unknown calibrator or bad percentile is an error.
+Result<QuantParams> gemmOperandParams(const GemmOperandChoice& choice, std::span<const float> values, int64_t rows,
+                                      int64_t cols, int threads = 1);
+
+// One line for the results header, e.g. "A: percentile:99.99, uint8 asym per-tensor: s = 0.0123, z = 131"
+// or, per channel, "B: minmax, int8 sym per-channel(axis 1): 256 scales in [1.2e-4, 3.4e-3], median 8.9e-4".
+std::string describeOperandParams(const std::string& operand, const GemmOperandChoice& choice, const QuantParams& params);
 
 struct GemmScatter {
     std::vector<float> fp32, int8;  // paired points (x = fp32 output, y = dequantized int8 output)

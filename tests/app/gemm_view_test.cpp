@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/views/gemm_view.h"
+#include "core/calib/calibrator.h"
 
 namespace qv {
 namespace {
@@ -91,6 +92,90 @@ TEST(GemmView, EndToEndOnQuantizedRun) {
     for (double c : v.histogram.counts) hist += c;
     EXPECT_EQ(hist, double(M * N));
     EXPECT_NE(v.summary.find("int8"), std::string::npos);
+}
+
+// Hand-made B (K = 3, N = 2) as the GEMM sees it: column 0 = {1, 2, −3}, column 1 = {−4, 0.5, 2}.
+const std::vector<float> kB{1, -4, 2, 0.5f, -3, 2};
+
+TEST(GemmView, MinMaxPerTensorIsAmaxOver127) {
+    GemmOperandChoice c;  // minmax, int8 symmetric, per tensor
+    EXPECT_EQ(gemmCalibratorSpec(c), "minmax");
+    auto p = gemmOperandParams(c, kB, 3, 2);
+    ASSERT_TRUE(p.ok()) << p.message();
+    EXPECT_EQ(p->scheme.granularity, Granularity::PerTensor);
+    ASSERT_EQ(p->slices.size(), 1u);
+    EXPECT_FLOAT_EQ(p->slices[0].scale, 4.0f / 127.0f);  // max|x| = 4, restricted range ±127
+    EXPECT_EQ(p->slices[0].zeroPoint, 0);
+}
+
+TEST(GemmView, PerOutputChannelGivesOneScalePerColumnOfB) {
+    GemmOperandChoice c;
+    c.perChannel = true;
+    auto p = gemmOperandParams(c, kB, 3, 2);
+    ASSERT_TRUE(p.ok()) << p.message();
+    EXPECT_EQ(p->scheme.granularity, Granularity::PerChannel);
+    EXPECT_EQ(p->scheme.axis, 1);  // what quantizeAndRunGemm expects for B
+    ASSERT_EQ(p->slices.size(), 2u);
+    EXPECT_FLOAT_EQ(p->slices[0].scale, 3.0f / 127.0f);  // column 0: max|{1, 2, −3}| = 3
+    EXPECT_FLOAT_EQ(p->slices[1].scale, 4.0f / 127.0f);  // column 1: max|{−4, 0.5, 2}| = 4
+    const std::string line = describeOperandParams("B", c, *p);
+    EXPECT_NE(line.find("2 scales"), std::string::npos) << line;
+    EXPECT_NE(line.find("minmax"), std::string::npos) << line;
+}
+
+TEST(GemmView, AsymmetricActivationsHaveAZeroPoint) {
+    // A (2×2) = {−1, 0.5; 3, 2}: range [−1, 3], s = 4/255, z = 0 − round(−1/s) = round(63.75) = 64.
+    const std::vector<float> a{-1, 0.5f, 3, 2};
+    GemmOperandChoice c;
+    c.asymmetric = true;
+    auto p = gemmOperandParams(c, a, 2, 2);
+    ASSERT_TRUE(p.ok()) << p.message();
+    ASSERT_EQ(p->slices.size(), 1u);
+    EXPECT_FLOAT_EQ(p->slices[0].scale, 4.0f / 255.0f);
+    EXPECT_EQ(p->slices[0].zeroPoint, 64);
+    EXPECT_NE(describeOperandParams("A", c, *p).find("z = 64"), std::string::npos);
+}
+
+TEST(GemmView, PercentileClipsAnOutlier) {
+    // 99 values 0.01 … 0.99 and one outlier 100 (10×10). Min-max: s = 100/127. Percentile 90:
+    // 90 % of |x| lie at or below 0.90, so the clip (the lower edge of a 2048-bin |x| histogram
+    // bin over [0, 100], width 100/2048) is within one bin of 0.90 and the outlier is clipped.
+    std::vector<float> x;
+    for (int i = 1; i <= 99; ++i) x.push_back(0.01f * static_cast<float>(i));
+    x.push_back(100.0f);
+    GemmOperandChoice mm;
+    auto pm = gemmOperandParams(mm, x, 10, 10);
+    ASSERT_TRUE(pm.ok()) << pm.message();
+    EXPECT_FLOAT_EQ(pm->slices[0].scale, 100.0f / 127.0f);
+    GemmOperandChoice pc;
+    pc.calibrator = "percentile";
+    pc.percentile = 90;
+    EXPECT_EQ(gemmCalibratorSpec(pc), "percentile:90");
+    auto pp = gemmOperandParams(pc, x, 10, 10);
+    ASSERT_TRUE(pp.ok()) << pp.message();
+    const double amax = pp->slices[0].clip.hi;
+    EXPECT_NEAR(amax, 0.90, 100.0 / 2048.0);
+    EXPECT_FLOAT_EQ(pp->slices[0].scale, static_cast<float>(amax / 127.0));
+}
+
+TEST(GemmView, EveryCalibratorNameWorksAndBadChoicesAreErrors) {
+    for (const auto& name : calibratorNames()) {
+        GemmOperandChoice c;
+        c.calibrator = name;
+        c.perChannel = true;
+        auto p = gemmOperandParams(c, kB, 3, 2);
+        ASSERT_TRUE(p.ok()) << name << ": " << p.message();
+        EXPECT_EQ(p->slices.size(), 2u) << name;
+        for (const auto& s : p->slices) EXPECT_GT(s.scale, 0.0f) << name;
+    }
+    GemmOperandChoice bad;
+    bad.calibrator = "nope";
+    EXPECT_FALSE(gemmOperandParams(bad, kB, 3, 2).ok());
+    GemmOperandChoice badP;
+    badP.calibrator = "percentile";
+    badP.percentile = 150;
+    EXPECT_FALSE(gemmOperandParams(badP, kB, 3, 2).ok());
+    EXPECT_FALSE(gemmOperandParams(GemmOperandChoice{}, kB, 2, 2).ok());  // 6 values are not 2×2
 }
 
 }  // namespace
