@@ -23,7 +23,7 @@ struct PyramidLevel {
 struct MinMaxPyramid {
     // Levels whose cell count exceeds this are not stored (the finest stored level is then built
     // directly from the streamed rows with 2^k × 2^k blocks); hover reads exact values from the tensor.
-    static constexpr int64_t kMaxStoredCells = int64_t(1) << 22;
+    static constexpr int64_t kMaxStoredCells = int64_t(1) << 21;  // ≈ 36 MiB for the finest stored level
 
     int64_t rows = 0, cols = 0;      // the matrix
     int firstLevel = 0;              // level number of levels[0]

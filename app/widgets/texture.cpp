@@ -12,6 +12,8 @@ ImTextureID NullTextureSink::upload(ImTextureID old, int w, int h, const uint32_
     lastWidth = w;
     lastHeight = h;
     lastFirstTexel = (rgba && w > 0 && h > 0) ? rgba[0] : 0;
+    if (rgba && w > 0 && h > 0) lastTexels.assign(rgba, rgba + size_t(w) * size_t(h));
+    else lastTexels.clear();
     if (old) return old;
     return reinterpret_cast<ImTextureID>(m_next++);
 }

@@ -6,6 +6,7 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace qv {
 
@@ -26,6 +27,7 @@ public:
     int uploads = 0;
     int lastWidth = 0, lastHeight = 0;
     uint32_t lastFirstTexel = 0;
+    std::vector<uint32_t> lastTexels;  // a copy of the last upload (tests read the picture)
 private:
     intptr_t m_next = 1;
 };

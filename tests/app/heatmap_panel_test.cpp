@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "app/app_state.h"
 #include "app/panels/heatmap_panel.h"
 #include "app/widgets/texture.h"
@@ -143,6 +146,36 @@ TEST_F(HeatmapPanelHeadless, SliceOfAFourDimensionalTensor) {
     ASSERT_TRUE(panel.hover().valid);
     EXPECT_EQ(panel.hover().index, 78u);
     EXPECT_EQ(panel.hover().value, 78.0f);
+}
+
+TEST_F(HeatmapPanelHeadless, ZoomedOutTextureKeepsASingleOutlier) {
+    // 1024 × 4096 (4M elements) of values in ±0.01 and one 50 at (700, 3001): fitted into a map of a few
+    // hundred pixels, a coarser level is shown, and the texel holding the outlier has the extreme colour.
+    const int64_t R = 1024, C = 4096;
+    std::vector<float> v(size_t(R * C));
+    for (int64_t i = 0; i < R * C; ++i) v[size_t(i)] = 0.01f * float((i * 2654435761LL) % 2001 - 1000) / 1000.0f;
+    v[size_t(700 * C + 3001)] = 50.0f;
+    std::string path = test::tempPath("heatmap-big.npy");
+    test::writeNpyF32(path, {R, C}, v);
+    ASSERT_TRUE(state.openFile(path));
+    settle();
+    auto d = panel.data();
+    ASSERT_TRUE(d);
+    const int k = panel.shownLevel();
+    ASSERT_GT(k, 0);
+    // The coarsest level with at least one cell per pixel on the finer axis (2^k ≤ elements per pixel
+    // < 2^(k+1)), unless that level is finer than the finest stored one (4M cells > the 2M-cell cap:
+    // level 0 is not kept).
+    const double sx = double(C) / panel.mapSize().x, sy = double(R) / panel.mapSize().y;
+    EXPECT_EQ(d->pyramid.firstLevel, 1);
+    EXPECT_EQ(k, std::max(1, int(std::floor(std::log2(std::min(sx, sy))))));
+    const NullTextureSink& sink = nullTextureSink();
+    const PyramidLevel& lv = d->pyramid.level(k);
+    ASSERT_EQ(sink.lastWidth, lv.cols);  // fitted: the whole level
+    ASSERT_EQ(sink.lastHeight, lv.rows);
+    const size_t t = size_t((700 >> k) * lv.cols + (3001 >> k));
+    EXPECT_EQ(sink.lastTexels[t], divergingColor(1.0f));
+    EXPECT_EQ(std::count(sink.lastTexels.begin(), sink.lastTexels.end(), divergingColor(1.0f)), 1);
 }
 
 }  // namespace
