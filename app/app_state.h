@@ -197,6 +197,9 @@ public:
     std::shared_ptr<const StoredComparison> storedComparison() const;  // current inputs only
     bool storedComparisonPending() const { return m_storedProgress != nullptr; }
     std::string storedComparisonKey() const;
+    // Every tensor of the current document against the reference (matched by name), for the whole-model line.
+    void requestStoredModelComparison();
+    std::shared_ptr<const StoredQuantComparison> storedModelComparison() const;  // current document + reference
     // A summary already computed for any tensor (selection or overview sweep); null otherwise.
     std::shared_ptr<const TensorSummary> cachedSummary(uint64_t docId, size_t tensor) const;
 
@@ -270,6 +273,9 @@ private:
     std::shared_ptr<const ModelFile> m_reference;
     std::shared_ptr<const StoredComparison> m_stored;
     std::shared_ptr<Progress> m_storedProgress;
+    std::shared_ptr<const StoredQuantComparison> m_storedModel;
+    std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};
+    std::shared_ptr<Progress> m_storedModelProgress;
     std::shared_ptr<Progress> m_sweepProgress;
     std::shared_ptr<const Analysis> m_analysis;
     uint64_t m_analysisSerial = 0;

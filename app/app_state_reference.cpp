@@ -19,6 +19,7 @@ bool AppState::openReference(const std::string& path) {
     }
     m_reference = std::move(r.value());
     m_stored.reset();
+    m_storedModel.reset();
     m_status = "reference: " + path + " (" + std::to_string(m_reference->tensors.size()) + " tensors)";
     return true;
 }
@@ -26,6 +27,39 @@ bool AppState::openReference(const std::string& path) {
 void AppState::clearReference() {
     m_reference.reset();
     m_stored.reset();
+    m_storedModel.reset();
+}
+
+std::shared_ptr<const StoredQuantComparison> AppState::storedModelComparison() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_reference || !m_storedModel) return nullptr;
+    if (m_storedModelKey != std::make_pair(doc->id, m_reference.get())) return nullptr;
+    return m_storedModel;
+}
+
+void AppState::requestStoredModelComparison() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_reference || m_storedModelProgress) return;
+    std::pair<uint64_t, const ModelFile*> key{doc->id, m_reference.get()};
+    if (m_storedModel && m_storedModelKey == key) return;
+    auto model = doc->model;
+    auto reference = m_reference;
+    m_storedModelProgress = m_jobs->submit("whole-model stored quantization error", [this, model, reference, key](Progress& progress) {
+        auto r = compareStoredModel(*model, *reference, false, &progress, 2);
+        bool cancelled = progress.cancelled();
+        std::shared_ptr<const StoredQuantComparison> value;
+        std::string error;
+        if (r) value = std::make_shared<StoredQuantComparison>(std::move(r.value()));
+        else error = r.message();
+        post([this, key, value, error, cancelled, p = &progress] {
+            if (m_storedModelProgress.get() == p) m_storedModelProgress.reset();
+            if (cancelled) return;
+            m_storedModelKey = key;
+            // A failure still settles the request (an empty comparison) so it is not retried every frame.
+            m_storedModel = value ? value : std::make_shared<StoredQuantComparison>();
+            if (!error.empty()) m_status = "whole-model comparison: " + error;
+        });
+    });
 }
 
 std::shared_ptr<const TensorSummary> AppState::cachedSummary(uint64_t docId, size_t tensor) const {

@@ -26,7 +26,7 @@ float storedQuantLines(const AppState& state) {
     if (!isStoredQuantized(state, &t)) return 0;
     if (!state.reference()) return 4.5f;
     auto c = state.storedComparison();
-    return 7.8f + (c ? float(c->quantviz.size()) : 1.0f);
+    return 8.8f + (c ? float(c->quantviz.size()) : 1.0f);
 }
 
 void drawStoredQuant(AppState& state) {
@@ -51,6 +51,13 @@ void drawStoredQuant(AppState& state) {
         return;
     }
     state.requestStoredComparison();
+    state.requestStoredModelComparison();
+    if (auto m = state.storedModelComparison(); m && !m->tensors.empty()) {
+        ImGui::Text("whole file vs reference: rel RMS %.4f, SQNR %.2f dB (%zu tensors)", m->relativeRms, m->sqnrDb,
+                    m->tensors.size());
+        helpMarker("Every tensor found in both files by name, stored quantized or not: sqrt(sum of squared errors / "
+                   "sum of squared reference values) over all of them.");
+    }
     auto c = state.storedComparison();
     if (!c) {
         ImGui::TextDisabled("comparing with the reference…");

@@ -150,6 +150,13 @@ TEST_F(BrowserUi, StoredQ4KAgainstF32ReferenceMatchesHandSums) {
     // 8 bits per tensor beat the file's 4.5 bits per weight on this layer.
     EXPECT_GT(mm->stats.sqnrDb, c->file.sqnrDb);
 
+    // The whole file against its twin: ../shared/models/README.md gives relative RMS ≈ 0.059 for q4_k.
+    for (int i = 0; i < 6 && !state.storedModelComparison(); ++i) settle();
+    auto whole = state.storedModelComparison();
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->tensors.size(), 20u);
+    EXPECT_NEAR(whole->relativeRms, 0.059, 0.0015);
+
     // Changing the scheme invalidates the result; a new one arrives for 4 bits.
     state.setBits(4);
     EXPECT_FALSE(state.storedComparison());
