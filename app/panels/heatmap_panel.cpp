@@ -138,8 +138,12 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
                "sqrt of the magnitude so small weights stay visible); |value|: dark to yellow. Error uses the "
                "active calibrator's scale and zero point; clipped mask: red where an element saturated. "
                "Wheel zooms, drag pans, double-click fits.");
-    if (info.shape.size() > 2) {
-        ImGui::SameLine();
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::SliderFloat("outlier k", &m_outlierFactor, 2.0f, 20.0f, "%.1f\xc3\x97");
+    helpMarker("A row or column is flagged (red bar) when its range max - min exceeds k \xc3\x97 the "
+               "median range over rows (columns), as per-channel range plots in AIMET show them.");
+    if (info.shape.size() > 2) {  // on its own line: the slice sliders need the width
         const char* nd[] = {"as the layer uses it [O, rest]", "2-D slice of the last two dims"};
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
         ImGui::Combo("N-D", &m_ndMode, nd, 2);
@@ -158,11 +162,6 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
             }
         }
     }
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-    ImGui::SliderFloat("outlier k", &m_outlierFactor, 2.0f, 20.0f, "%.1f\xc3\x97");
-    helpMarker("A row or column is flagged (red bar) when its range max - min exceeds k \xc3\x97 the "
-               "median range over rows (columns), as per-channel range plots in AIMET show them.");
 
     if (!m_data) {
         std::string err;
