@@ -134,7 +134,7 @@ void ModelBrowser::draw(AppState& state, UiState& ui) {
     if (sel != m_lastSelected) {
         if (sel && *sel < model.tensors.size()) expandTo(model.tensors[*sel].name);
         m_lastSelected = sel;
-        m_scrollToSelected = true;
+        m_scrollToSelected = 3;
     }
     if (m_lastFilter != m_filter || m_lastExpanded != m_expanded || m_needSort ||
         (m_sortColumn >= int(TensorColumn::Min) && ImGui::GetFrameCount() % 30 == 0))
@@ -201,7 +201,7 @@ void ModelBrowser::drawTable(AppState& state, const ModelFile& model) {
             m_sortColumn = col;
             m_sortAscending = asc;
             refilter(state, model);
-            m_scrollToSelected = true;
+            m_scrollToSelected = 3;
         }
         ss->SpecsDirty = false;
     }
@@ -211,7 +211,7 @@ void ModelBrowser::drawTable(AppState& state, const ModelFile& model) {
     const int count = int(flat ? m_rows.size() : m_treeRows.size());
     auto sel = state.selectedTensor();
     const float rowH = ImGui::GetTextLineHeight() + ImGui::GetStyle().CellPadding.y * 2;
-    if (m_scrollToSelected && sel) {
+    if (m_scrollToSelected > 0 && sel) {
         int idx = -1;
         for (int r = 0; r < count && idx < 0; ++r) {
             if (flat ? m_rows[size_t(r)] == *sel : (m_treeRows[size_t(r)].node->tensor == sel)) idx = r;
@@ -222,7 +222,7 @@ void ModelBrowser::drawTable(AppState& state, const ModelFile& model) {
             if (y < top || y > top + visible) ImGui::SetScrollY(std::max(0.0f, y - visible * 0.5f));
         }
     }
-    m_scrollToSelected = false;
+    if (m_scrollToSelected > 0) --m_scrollToSelected;
     const float indent = em * 0.9f;
 
     auto statsCells = [&](size_t i) {

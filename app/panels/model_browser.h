@@ -54,7 +54,7 @@ private:
     bool m_needSort = false;
     std::set<std::string> m_lastExpanded;
     std::optional<size_t> m_lastSelected;
-    bool m_scrollToSelected = false;
+    int m_scrollToSelected = 0;  // frames left to bring the selected row into view (a new list has no scroll range yet)
     std::vector<RowRect> m_rowRects;
     std::vector<GroupRect> m_groupRects;
     MetadataPanel m_metadata;
