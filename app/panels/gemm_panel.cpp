@@ -154,7 +154,7 @@ void GemmPanel::drawOperandControls(const char* id, GemmOperandChoice& choice, b
     ImGui::TextUnformatted(id);
     ImGui::SameLine(ImGui::GetFontSize() * 8);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    if (ImGui::BeginCombo("calibrator", choice.calibrator.c_str())) {
+    if (ImGui::BeginCombo("##calibrator", choice.calibrator.c_str())) {
         for (const auto& n : names)
             if (ImGui::Selectable(n.c_str(), n == choice.calibrator)) choice.calibrator = n;
         ImGui::EndCombo();
@@ -164,20 +164,27 @@ void GemmPanel::drawOperandControls(const char* id, GemmOperandChoice& choice, b
     }
     if (choice.calibrator == "percentile") {
         ImGui::SameLine();
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
         float p = static_cast<float>(choice.percentile);
-        if (ImGui::InputFloat("percentile", &p, 0.01f, 0.1f, "%.3f"))
+        if (ImGui::InputFloat("pct", &p, 0.0f, 0.0f, "%.3f"))
             choice.percentile = std::clamp<double>(p, 50.0, 100.0);
     }
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
     if (isWeights) {
         int g = choice.perChannel ? 1 : 0;
-        if (ImGui::Combo("scheme", &g, "int8 sym per-tensor\0int8 sym per-output-channel\0")) choice.perChannel = g == 1;
+        if (ImGui::Combo("##scheme", &g, "int8 per tensor\0int8 per out-channel\0")) choice.perChannel = g == 1;
     } else {
         int g = choice.asymmetric ? 1 : 0;
-        if (ImGui::Combo("scheme", &g, "int8 symmetric\0uint8 asymmetric (zero point)\0")) choice.asymmetric = g == 1;
+        if (ImGui::Combo("##scheme", &g, "int8 symmetric\0uint8 zero point\0")) choice.asymmetric = g == 1;
     }
+    ImGui::SameLine();
+    helpMarker(isWeights ? "Calibrator (hover it for what it does) and scheme of the weights. "
+                           "B = W transposed (K×N). Per out-channel: one symmetric scale per column of B (per row of the "
+                           "stored [out, in] weight), applied after the int32 accumulation."
+                         : "Calibrator (hover it for what it does; pct: the percentile) and scheme of the "
+                           "activations. A (M×K), one scale for all of it. uint8 with a zero point uses the full code range "
+                           "for one-sided activations (after ReLU); int8 symmetric wastes half of it there.");
     ImGui::PopID();
 }
 

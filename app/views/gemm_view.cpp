@@ -72,7 +72,12 @@ Result<QuantParams> gemmOperandParams(const GemmOperandChoice& choice, std::span
 
 std::string describeOperandParams(const std::string& operand, const GemmOperandChoice& choice, const QuantParams& params) {
     char line[256];
-    const std::string head = operand + ": " + gemmCalibratorSpec(choice) + ", " + params.scheme.describe();
+    std::string scheme = params.scheme.describe();
+    if (params.scheme.granularity == Granularity::PerChannel && params.scheme.axis == 1) {
+        const size_t at = scheme.find(" per-channel(axis 1)");
+        if (at != std::string::npos) scheme.replace(at, std::string::npos, " per out-channel");
+    }
+    const std::string head = operand + ": " + gemmCalibratorSpec(choice) + ", " + scheme;
     if (params.slices.empty()) return head + ": no parameters";
     if (params.slices.size() == 1) {
         const SliceParams& p = params.slices[0];
@@ -84,7 +89,7 @@ std::string describeOperandParams(const std::string& operand, const GemmOperandC
     scales.reserve(params.slices.size());
     for (const auto& p : params.slices) scales.push_back(p.scale);
     std::sort(scales.begin(), scales.end());
-    std::snprintf(line, sizeof line, ": %zu scales in [%.4g, %.4g], median %.4g", scales.size(), scales.front(),
+    std::snprintf(line, sizeof line, ": %zu scales, %.3g…%.3g, median %.3g", scales.size(), scales.front(),
                   scales.back(), scales[scales.size() / 2]);
     return head + line;
 }

@@ -48,7 +48,7 @@ Result<QuantParams> gemmOperandParams(const GemmOperandChoice& choice, std::span
                                       int64_t cols, int threads = 1);
 
 // One line for the results header, e.g. "A: percentile:99.99, uint8 asym per-tensor: s = 0.0123, z = 131"
-// or, per channel, "B: minmax, int8 sym per-channel(axis 1): 256 scales in [1.2e-4, 3.4e-3], median 8.9e-4".
+// or, per channel, "B: minmax, int8 sym per out-channel: 256 scales, 0.00012…0.0034, median 0.00089".
 std::string describeOperandParams(const std::string& operand, const GemmOperandChoice& choice, const QuantParams& params);
 
 struct GemmScatter {
