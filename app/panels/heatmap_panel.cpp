@@ -236,8 +236,8 @@ void HeatmapPanel::drawMap(AppState& state, float w, float h) {
     dl->AddRectFilled(p0, ImVec2(p0.x + w, p0.y + h), IM_COL32(10, 10, 14, 255));
     if (pyr.levels.empty()) return;
 
-    // The coarsest level with at least one cell per screen pixel, coarser if the texture would exceed
-    // kMaxTextureSide (cells then cover a few pixels; extremes are still kept).
+    // The coarsest level with at least one cell per screen pixel on the finer axis (zoomed in: level 0
+    // window, coarser only if it would exceed kMaxTextureSide).
     int k = pyr.levelFor(std::min(m_sx, m_sy));
     int64_t cr0 = 0, cc0 = 0, cr1 = 0, cc1 = 0;
     for (;; ++k) {
@@ -253,11 +253,24 @@ void HeatmapPanel::drawMap(AppState& state, float w, float h) {
     m_level = k;
     const PyramidLevel& lv = pyr.level(k);
     const double b = double(int64_t(1) << k);
-    char tkey[160];
-    std::snprintf(tkey, sizeof tkey, "%p|%d|%d|%lld|%lld|%lld|%lld", static_cast<const void*>(m_data.get()), m_mode, k,
-                  static_cast<long long>(cr0), static_cast<long long>(cc0), static_cast<long long>(cr1),
-                  static_cast<long long>(cc1));
-    if (cr1 > cr0 && cc1 > cc0) {
+    char tkey[200];
+    const int W = int(w), H = int(h);
+    if (std::max(m_sx, m_sy) > 1.0) {
+        // Zoomed out on some axis: one texel per screen pixel, each the extremes of the cells it covers,
+        // so nearest sampling never skips the texel holding an outlier.
+        std::snprintf(tkey, sizeof tkey, "%p|%d|%d|r%.17g|%.17g|%.17g|%.17g|%d|%d", static_cast<const void*>(m_data.get()),
+                      m_mode, k, m_r0, m_c0, m_sy, m_sx, W, H);
+        if (m_textureKey != tkey || !m_texture) {
+            renderResampled(lv, k, m_r0, m_c0, m_sy, m_sx, H, W, HeatmapMode(m_mode), pyr.absMax, pyr.errAbsMax, m_texels);
+            m_texture = textureSink().upload(m_texture, W, H, m_texels.data());
+            m_textureKey = tkey;
+        }
+        dl->AddImage(m_texture, p0, ImVec2(p0.x + float(W), p0.y + float(H)));
+    } else if (cr1 > cr0 && cc1 > cc0) {
+        // Zoomed in: a window of level 0, one texel per element, magnified (nearest).
+        std::snprintf(tkey, sizeof tkey, "%p|%d|%d|%lld|%lld|%lld|%lld", static_cast<const void*>(m_data.get()), m_mode, k,
+                      static_cast<long long>(cr0), static_cast<long long>(cc0), static_cast<long long>(cr1),
+                      static_cast<long long>(cc1));
         if (m_textureKey != tkey || !m_texture) {
             renderLevelWindow(lv, cr0, cc0, cr1 - cr0, cc1 - cc0, HeatmapMode(m_mode), pyr.absMax, pyr.errAbsMax, m_texels);
             m_texture = textureSink().upload(m_texture, int(cc1 - cc0), int(cr1 - cr0), m_texels.data());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace qv {
 
@@ -42,21 +43,26 @@ uint32_t sequentialColor(float t) {
     return mix(stops[i], stops[i + 1], f - float(i));
 }
 
-uint32_t cellColor(const PyramidLevel& l, size_t i, HeatmapMode mode, float absMax, float errAbsMax) {
-    if (l.empty[i]) return kEmptyColor;
+uint32_t extremesColor(const CellExtremes& x, HeatmapMode mode, float absMax, float errAbsMax) {
+    if (x.empty) return kEmptyColor;
     switch (mode) {
-        case HeatmapMode::Value: return divergingColor(signedSqrt(extreme(l.vmin[i], l.vmax[i]), absMax));
+        case HeatmapMode::Value: return divergingColor(signedSqrt(extreme(x.vmin, x.vmax), absMax));
         case HeatmapMode::AbsValue:
-            return sequentialColor(signedSqrt(std::max(std::fabs(l.vmin[i]), std::fabs(l.vmax[i])), absMax));
-        case HeatmapMode::Error: return divergingColor(signedSqrt(extreme(l.emin[i], l.emax[i]), errAbsMax));
+            return sequentialColor(signedSqrt(std::max(std::fabs(x.vmin), std::fabs(x.vmax)), absMax));
+        case HeatmapMode::Error: return divergingColor(signedSqrt(extreme(x.emin, x.emax), errAbsMax));
         case HeatmapMode::Clipped: {
-            if (l.clipped[i]) return kClippedColor;
-            float a = signedSqrt(std::max(std::fabs(l.vmin[i]), std::fabs(l.vmax[i])), absMax);
+            if (x.clipped) return kClippedColor;
+            float a = signedSqrt(std::max(std::fabs(x.vmin), std::fabs(x.vmax)), absMax);
             uint32_t g = uint32_t(std::lround(35 + 50 * a));
             return packRgba(g, g, uint32_t(std::lround(45 + 55 * a)));
         }
     }
     return kEmptyColor;
+}
+
+uint32_t cellColor(const PyramidLevel& l, size_t i, HeatmapMode mode, float absMax, float errAbsMax) {
+    CellExtremes x{l.vmin[i], l.vmax[i], l.emin[i], l.emax[i], l.clipped[i] != 0, l.empty[i] != 0};
+    return extremesColor(x, mode, absMax, errAbsMax);
 }
 
 void renderLevelWindow(const PyramidLevel& l, int64_t r0, int64_t c0, int64_t h, int64_t w, HeatmapMode mode,
@@ -69,6 +75,52 @@ void renderLevelWindow(const PyramidLevel& l, int64_t r0, int64_t c0, int64_t h,
     for (int64_t r = 0; r < h; ++r)
         for (int64_t c = 0; c < w; ++c)
             out[size_t(r * w + c)] = cellColor(l, l.index(r0 + r, c0 + c), mode, absMax, errAbsMax);
+}
+
+namespace {
+// Cell spans [first, last) of level k touched by each pixel along one axis.
+void spans(double start, double perPixel, int pixels, int k, int64_t cells, std::vector<int64_t>& first,
+           std::vector<int64_t>& last) {
+    first.resize(size_t(pixels));
+    last.resize(size_t(pixels));
+    const int64_t elements = cells << k;
+    for (int p = 0; p < pixels; ++p) {
+        int64_t a = int64_t(std::floor(start + double(p) * perPixel));
+        int64_t b = std::max(a + 1, int64_t(std::ceil(start + double(p + 1) * perPixel)));
+        a = std::clamp<int64_t>(a, 0, elements);
+        b = std::clamp<int64_t>(b, 0, elements);
+        first[size_t(p)] = std::min(a >> k, cells);
+        last[size_t(p)] = std::min((b + (int64_t(1) << k) - 1) >> k, cells);
+    }
+}
+}  // namespace
+
+void renderResampled(const PyramidLevel& l, int k, double r0, double c0, double sy, double sx, int h, int w,
+                     HeatmapMode mode, float absMax, float errAbsMax, std::vector<uint32_t>& out) {
+    h = std::max(h, 0);
+    w = std::max(w, 0);
+    out.assign(size_t(h) * size_t(w), kEmptyColor);
+    std::vector<int64_t> rf, rl, cf, cl;
+    spans(r0, sy, h, k, l.rows, rf, rl);
+    spans(c0, sx, w, k, l.cols, cf, cl);
+    for (int py = 0; py < h; ++py)
+        for (int px = 0; px < w; ++px) {
+            CellExtremes x;
+            x.vmin = x.emin = std::numeric_limits<float>::infinity();
+            x.vmax = x.emax = -std::numeric_limits<float>::infinity();
+            for (int64_t r = rf[size_t(py)]; r < rl[size_t(py)]; ++r)
+                for (int64_t c = cf[size_t(px)]; c < cl[size_t(px)]; ++c) {
+                    size_t i = l.index(r, c);
+                    if (l.empty[i]) continue;
+                    x.empty = false;
+                    x.vmin = std::min(x.vmin, l.vmin[i]);
+                    x.vmax = std::max(x.vmax, l.vmax[i]);
+                    x.emin = std::min(x.emin, l.emin[i]);
+                    x.emax = std::max(x.emax, l.emax[i]);
+                    x.clipped = x.clipped || l.clipped[i];
+                }
+            out[size_t(py) * size_t(w) + size_t(px)] = extremesColor(x, mode, absMax, errAbsMax);
+        }
 }
 
 }  // namespace qv

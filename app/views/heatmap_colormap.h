@@ -30,8 +30,22 @@ inline constexpr uint32_t kEmptyColor = packRgba(0, 0, 0);
 // a dim grey that follows |value|.
 uint32_t cellColor(const PyramidLevel& level, size_t i, HeatmapMode mode, float absMax, float errAbsMax);
 
+// Extremes of a group of cells (one screen pixel's worth).
+struct CellExtremes {
+    float vmin = 0, vmax = 0, emin = 0, emax = 0;
+    bool clipped = false, empty = true;
+};
+uint32_t extremesColor(const CellExtremes& x, HeatmapMode mode, float absMax, float errAbsMax);
+
 // Texels for cells [r0, r0+h) × [c0, c0+w) of `level` (clamped to the level), row-major, into `out`.
 void renderLevelWindow(const PyramidLevel& level, int64_t r0, int64_t c0, int64_t h, int64_t w, HeatmapMode mode,
                        float absMax, float errAbsMax, std::vector<uint32_t>& out);
+
+// Texels at screen resolution: pixel (py, px) of a w × h picture covers matrix rows
+// [r0 + py·sy, r0 + (py+1)·sy) and columns [c0 + px·sx, …) (sy, sx: elements per pixel); its colour is
+// that of the extremes of every cell of `level` (cells of 2^k elements on a side) the span touches. No
+// texel is then ever skipped by the GPU's nearest sampling, so a single outlier always shows.
+void renderResampled(const PyramidLevel& level, int k, double r0, double c0, double sy, double sx, int h, int w,
+                     HeatmapMode mode, float absMax, float errAbsMax, std::vector<uint32_t>& out);
 
 }  // namespace qv

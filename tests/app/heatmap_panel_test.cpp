@@ -150,7 +150,7 @@ TEST_F(HeatmapPanelHeadless, SliceOfAFourDimensionalTensor) {
 
 TEST_F(HeatmapPanelHeadless, ZoomedOutTextureKeepsASingleOutlier) {
     // 1024 × 4096 (4M elements) of values in ±0.01 and one 50 at (700, 3001): fitted into a map of a few
-    // hundred pixels, a coarser level is shown, and the texel holding the outlier has the extreme colour.
+    // hundred pixels, a coarser level is used, and the pixel holding the outlier has the extreme colour.
     const int64_t R = 1024, C = 4096;
     std::vector<float> v(size_t(R * C));
     for (int64_t i = 0; i < R * C; ++i) v[size_t(i)] = 0.01f * float((i * 2654435761LL) % 2001 - 1000) / 1000.0f;
@@ -169,13 +169,18 @@ TEST_F(HeatmapPanelHeadless, ZoomedOutTextureKeepsASingleOutlier) {
     const double sx = double(C) / panel.mapSize().x, sy = double(R) / panel.mapSize().y;
     EXPECT_EQ(d->pyramid.firstLevel, 1);
     EXPECT_EQ(k, std::max(1, int(std::floor(std::log2(std::min(sx, sy))))));
+    // Zoomed out: one texel per screen pixel (the GPU's nearest sampling then skips none), each the
+    // extremes of the level-k cells under it; the outlier's pixel shows the extreme colour, and at
+    // most its 2 × 2 neighbourhood (cells straddling pixel edges) does too.
     const NullTextureSink& sink = nullTextureSink();
-    const PyramidLevel& lv = d->pyramid.level(k);
-    ASSERT_EQ(sink.lastWidth, lv.cols);  // fitted: the whole level
-    ASSERT_EQ(sink.lastHeight, lv.rows);
-    const size_t t = size_t((700 >> k) * lv.cols + (3001 >> k));
+    const int W = int(panel.mapSize().x), H = int(panel.mapSize().y);
+    ASSERT_EQ(sink.lastWidth, W);
+    ASSERT_EQ(sink.lastHeight, H);
+    const size_t t = size_t(int64_t(700 / sy)) * size_t(W) + size_t(int64_t(3001 / sx));
     EXPECT_EQ(sink.lastTexels[t], divergingColor(1.0f));
-    EXPECT_EQ(std::count(sink.lastTexels.begin(), sink.lastTexels.end(), divergingColor(1.0f)), 1);
+    auto hot = std::count(sink.lastTexels.begin(), sink.lastTexels.end(), divergingColor(1.0f));
+    EXPECT_GE(hot, 1);
+    EXPECT_LE(hot, 4);
 }
 
 }  // namespace

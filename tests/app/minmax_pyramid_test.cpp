@@ -229,5 +229,27 @@ TEST(BoundaryHits, ValuesExactlyOnADecisionBoundary) {
     EXPECT_EQ(ha.hits[0].codeBelow, 3);
 }
 
+TEST(HeatmapColormap, ResampledPixelsTakeTheExtremesOfTheCellsTheyCover) {
+    // 4 × 6 level-0 cells, value = 0 except −5 at (3, 4) and 2 at (0, 0); a 2 × 2 picture with 3 columns
+    // and 2 rows per pixel: pixel (1, 1) covers rows 2..3, columns 3..5 → holds −5.
+    std::vector<float> v(24, 0.0f);
+    v[3 * 6 + 4] = -5;
+    v[0] = 2;
+    MinMaxPyramid p = buildMinMaxPyramid(v.data(), 4, 6);
+    std::vector<uint32_t> tex;
+    renderResampled(p.level(0), 0, 0, 0, 2.0, 3.0, 2, 2, HeatmapMode::Value, p.absMax, p.errAbsMax, tex);
+    ASSERT_EQ(tex.size(), 4u);
+    EXPECT_EQ(tex[3], divergingColor(-1));
+    EXPECT_EQ(tex[0], divergingColor(std::sqrt(2.0f / 5.0f)));
+    EXPECT_EQ(tex[1], divergingColor(0));
+    EXPECT_EQ(tex[2], divergingColor(0));
+    // The same from level 1 (2 × 2 blocks): pixel columns 0..2 and 3..5 touch block columns 0..1 and 1..2,
+    // so the −5 (block (1, 2)) shows only in pixel (1, 1), the 2 (block (0, 0)) only in pixel (0, 0).
+    renderResampled(p.level(1), 1, 0, 0, 2.0, 3.0, 2, 2, HeatmapMode::Value, p.absMax, p.errAbsMax, tex);
+    EXPECT_EQ(tex[3], divergingColor(-1));
+    EXPECT_EQ(tex[0], divergingColor(std::sqrt(2.0f / 5.0f)));
+    EXPECT_EQ(tex[2], divergingColor(0));
+}
+
 }  // namespace
 }  // namespace qv
