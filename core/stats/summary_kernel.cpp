@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "core/base/simd_dispatch.h"
 #include "core/stats/summary_kernel_impl.h"
 
 namespace qv::detail {
@@ -53,39 +54,18 @@ void TopK::insert(float v, uint64_t index) {
     if (m_size == kCapacity) threshold = m_heap[0].absValue;
 }
 
-namespace {
-bool cpuHasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-bool cpuHasAvx512() {
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") && cpuHasAvx2();
-}
-}  // namespace
 
 SummaryKernelFn summaryKernelByName(const char* name) {
     if (!std::strcmp(name, "portable")) return summaryKernelPortable;
 #if defined(__x86_64__)
-    if (!std::strcmp(name, "avx2")) return cpuHasAvx2() ? summaryKernelAvx2 : nullptr;
+    if (!std::strcmp(name, "avx2")) return cpuHasAvx2Fma() ? summaryKernelAvx2 : nullptr;
     if (!std::strcmp(name, "avx512")) return cpuHasAvx512() ? summaryKernelAvx512 : nullptr;
 #endif
     return nullptr;
 }
 
 SummaryKernelFn selectSummaryKernel(const char** name) {
-    const char* forced = std::getenv("QV_SIMD");
-    if (forced) {
-        if (auto fn = summaryKernelByName(forced)) {
-            if (name) *name = forced;
-            return fn;
-        }
-    }
-    for (const char* candidate : {"avx512", "avx2"}) {
-        if (auto fn = summaryKernelByName(candidate)) {
-            if (name) *name = candidate;
-            return fn;
-        }
-    }
-    if (name) *name = "portable";
-    return summaryKernelPortable;
+    return selectKernel<SummaryKernelFn>(summaryKernelByName, summaryKernelPortable, name);
 }
 
 }  // namespace qv::detail
