@@ -52,6 +52,20 @@ void HeatmapPanel::fit(float w, float h) {
     m_needFit = false;
 }
 
+void HeatmapPanel::focus(int64_t row, int64_t col) {
+    if (!m_data || m_mapSize.x <= 0 || m_mapSize.y <= 0) return;
+    m_needFit = false;
+    const double span = 32;
+    if (col >= 0) {
+        m_sx = std::min(span / double(m_mapSize.x), double(std::max<int64_t>(1, m_data->layout.cols)) / m_mapSize.x);
+        m_c0 = double(col) + 0.5 - 0.5 * double(m_mapSize.x) * m_sx;
+    }
+    if (row >= 0) {
+        m_sy = std::min(span / double(m_mapSize.y), double(std::max<int64_t>(1, m_data->layout.rows)) / m_mapSize.y);
+        m_r0 = double(row) + 0.5 - 0.5 * double(m_mapSize.y) * m_sy;
+    }
+}
+
 void HeatmapPanel::request(AppState& state, const UiState& ui) {
     const Document* doc = state.currentDocument();
     auto sel = state.selectedTensor();
@@ -398,28 +412,36 @@ void HeatmapPanel::drawLists(float h) {
     ImGui::Text("outlier rows: %zu", m_outRows.size());
     for (size_t k = 0; k < std::min<size_t>(m_outRows.size(), 8); ++k) {
         int64_t r = m_outRows[k];
-        ImGui::Text("  row %lld  [%.4g, %.4g]", static_cast<long long>(r), double(d.rowMin[size_t(r)]),
-                    double(d.rowMax[size_t(r)]));
+        char label[96];
+        std::snprintf(label, sizeof label, "  row %lld  [%.4g, %.4g]##r%lld", static_cast<long long>(r),
+                      double(d.rowMin[size_t(r)]), double(d.rowMax[size_t(r)]), static_cast<long long>(r));
+        if (ImGui::Selectable(label)) focus(r, -1);
     }
     ImGui::Text("outlier columns: %zu", m_outCols.size());
     for (size_t k = 0; k < std::min<size_t>(m_outCols.size(), 8); ++k) {
         int64_t c = m_outCols[k];
-        ImGui::Text("  column %lld  [%.4g, %.4g]", static_cast<long long>(c), double(d.colMin[size_t(c)]),
-                    double(d.colMax[size_t(c)]));
+        char label[96];
+        std::snprintf(label, sizeof label, "  column %lld  [%.4g, %.4g]##c%lld", static_cast<long long>(c),
+                      double(d.colMin[size_t(c)]), double(d.colMax[size_t(c)]), static_cast<long long>(c));
+        if (ImGui::Selectable(label)) focus(-1, c);
     }
     ImGui::Separator();
     ImGui::TextUnformatted("largest |x|: [row, col] value, error, share of sum e^2");
-    helpMarker("The largest-magnitude elements of the matrix shown, their quantization error Q(x) - x "
+    helpMarker("The largest-magnitude elements of the matrix shown (click one to zoom to it), their quantization error Q(x) - x "
                "under the active calibrator, and the share of the matrix's total squared error each one causes.");
     double topShare = 0;
     for (const auto& e : d.top) {
         double share = d.sumSqError > 0 ? double(e.error) * double(e.error) / d.sumSqError : 0;
         topShare += share;
+        char label[128];
         if (d.hasError)
-            ImGui::Text("[%lld, %lld] %.5g  %.3g  %.2f%%", static_cast<long long>(e.row), static_cast<long long>(e.col),
-                        double(e.value), double(e.error), 100 * share);
+            std::snprintf(label, sizeof label, "[%lld, %lld] %.5g  %.3g  %.2f%%##t%llu", static_cast<long long>(e.row),
+                          static_cast<long long>(e.col), double(e.value), double(e.error), 100 * share,
+                          static_cast<unsigned long long>(e.index));
         else
-            ImGui::Text("[%lld, %lld] %.5g", static_cast<long long>(e.row), static_cast<long long>(e.col), double(e.value));
+            std::snprintf(label, sizeof label, "[%lld, %lld] %.5g##t%llu", static_cast<long long>(e.row),
+                          static_cast<long long>(e.col), double(e.value), static_cast<unsigned long long>(e.index));
+        if (ImGui::Selectable(label)) focus(e.row, e.col);
     }
     if (d.hasError) ImGui::Text("these %zu: %.2f%% of the squared error", d.top.size(), 100 * topShare);
     ImGui::EndChild();

@@ -113,6 +113,15 @@ TEST_F(HeatmapPanelHeadless, DrawsTextureAndHoverReadsTheElement) {
     EXPECT_EQ(panel.hover().row, 5);
     EXPECT_EQ(panel.hover().col, 40);
 
+    // Focusing on the outlier (a click in the top-k list) zooms to 32 elements a side centred on it:
+    // column 40 comes under the map's centre; the 32 rows are all shown already (the view stays
+    // inside the matrix), so the centre row is 16.
+    panel.focus(5, 40);
+    io.MousePos = ImVec2(panel.mapOrigin().x + panel.mapSize().x / 2, panel.mapOrigin().y + panel.mapSize().y / 2);
+    frame();
+    EXPECT_EQ(panel.hover().col, 40);
+    EXPECT_EQ(panel.hover().row, 16);
+
     // Error mode re-uploads: the first texel is the error colour of element (0, 0) now.
     int before = sink.uploads;
     panel.setMode(HeatmapMode::Error);
