@@ -8,51 +8,17 @@
 
 #include "app/app_state.h"
 #include "app/app_ui.h"
+#include "headless_ui_fixture.h"
 #include "tests/support/test_support.h"
 
 namespace qv {
 namespace {
 
-class BrowserUi : public ::testing::Test {
+class BrowserUi : public test::HeadlessUiFixture {
 protected:
-    void SetUp() override {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1600, 1000);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels;
-        int w, h;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-        ui = std::make_unique<AppUi>(state);
-    }
-    void TearDown() override {
-        ui.reset();
-        ImGui::DestroyContext();
-    }
-    void frame() {
-        state.poll();
-        ImGui::NewFrame();
-        ui->draw();
-        ImGui::Render();
-        state.update(ui->interacting());
-    }
-    void settle() {
-        for (int i = 0; i < 4; ++i) {
-            state.waitSettled();
-            frame();
-        }
-    }
-    void click(float x, float y) {
-        ImGuiIO& io = ImGui::GetIO();
-        io.MousePos = ImVec2(x, y);
-        frame();
-        io.MouseDown[0] = true;
-        frame();
-        io.MouseDown[0] = false;
-        frame();
-        frame();
-    }
+    BrowserUi() : HeadlessUiFixture(ImVec2(1600, 1000)) {}
+    // The browser's rows react one frame after the release.
+    void click(float x, float y) { HeadlessUiFixture::click(x, y, 1); }
     const ModelBrowser::GroupRect* group(const std::string& path) {
         for (const auto& g : ui->browser().groupRects())
             if (g.path == path) return &g;
@@ -64,8 +30,6 @@ protected:
         return false;
     }
 
-    AppState state;
-    std::unique_ptr<AppUi> ui;
 };
 
 TEST_F(BrowserUi, GroupRowsCollapseAndSelectionOpensItsPath) {

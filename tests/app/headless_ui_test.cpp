@@ -7,62 +7,14 @@
 #include "app/app_state.h"
 #include "app/app_ui.h"
 #include "app_test_support.h"
+#include "headless_ui_fixture.h"
 #include "tests/support/test_support.h"
 
 namespace qv {
 namespace {
 
-constexpr int kKeyDown = 264, kKeyUp = 265;  // GLFW_KEY_DOWN / GLFW_KEY_UP, as the backend maps them
-
-class HeadlessUi : public ::testing::Test {
+class HeadlessUi : public test::HeadlessUiFixture {
 protected:
-    void SetUp() override {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1400, 900);
-        io.DeltaTime = 1.0f / 60.0f;
-        io.KeyMap[ImGuiKey_DownArrow] = kKeyDown;
-        io.KeyMap[ImGuiKey_UpArrow] = kKeyUp;
-        unsigned char* pixels;
-        int w, h;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // a built atlas is all NewFrame needs
-        ui = std::make_unique<AppUi>(state);
-    }
-    void TearDown() override {
-        ui.reset();
-        ImGui::DestroyContext();
-    }
-    // One frame, then apply whatever the frame asked of the state (as main.cpp does).
-    void frame() {
-        state.poll();
-        ImGui::NewFrame();
-        ui->draw();
-        ImGui::Render();
-        state.update(ui->interacting());
-    }
-    void settle() {
-        for (int i = 0; i < 4; ++i) {
-            state.waitSettled();
-            frame();
-        }
-    }
-    void click(float x, float y) {
-        ImGuiIO& io = ImGui::GetIO();
-        io.MousePos = ImVec2(x, y);
-        frame();
-        io.MouseDown[0] = true;
-        frame();
-        io.MouseDown[0] = false;
-        frame();
-    }
-    void key(int k) {
-        ImGuiIO& io = ImGui::GetIO();
-        io.KeysDown[k] = true;
-        frame();
-        io.KeysDown[k] = false;
-        frame();
-    }
     std::string openRamp(const std::string& name) {
         std::string path = test::tempPath(name);
         std::vector<float> v;
@@ -70,9 +22,6 @@ protected:
         test::writeNpyF32(path, {16, 16}, v);
         return path;
     }
-
-    AppState state;
-    std::unique_ptr<AppUi> ui;
 };
 
 TEST_F(HeadlessUi, ClickingATensorRowSelectsIt) {
