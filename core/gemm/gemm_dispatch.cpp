@@ -1,5 +1,7 @@
 // GEMM entry point: validates, picks the kernel from the CPU's features, prepares the zero-point terms, splits work over threads.
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -7,6 +9,7 @@
 #include "core/gemm/gemm.h"
 #include "core/gemm/gemm_kernels.h"
 #include "core/gemm/gemm_output_stage.h"
+#include "core/gemm/gemm_thread_pool.h"
 
 namespace qv {
 
@@ -42,6 +45,14 @@ bool gemmKernelSupported(GemmKernel k) {
 }
 
 GemmKernel bestGemmKernel() {
+    // QV_SIMD=portable|avx2|avx512 forces a path, as for the other SIMD kernels (core/base/simd_dispatch.h),
+    // so the whole suite can be run on the AVX2 or the portable GEMM; an unsupported choice is ignored.
+    if (const char* forced = std::getenv("QV_SIMD")) {
+        const std::string f = forced;
+        if (f == "portable") return GemmKernel::Reference;
+        if (f == "avx2" && gemmKernelSupported(GemmKernel::Avx2)) return GemmKernel::Avx2;
+        if (f == "avx512" && gemmKernelSupported(GemmKernel::Avx512Vnni)) return GemmKernel::Avx512Vnni;
+    }
     if (gemmKernelSupported(GemmKernel::Avx512Vnni)) return GemmKernel::Avx512Vnni;
     if (gemmKernelSupported(GemmKernel::Avx2)) return GemmKernel::Avx2;
     return GemmKernel::Reference;
@@ -54,12 +65,22 @@ std::string GemmRunInfo::describe() const {
 
 namespace {
 
-// Rows of A per block: the A block (rows × K bytes) should sit in L2 (half of this CPU's 1 MB) beside
-// the B micro-panel the kernel streams; fewer, taller blocks also mean fewer passes over B.
+using gemm_detail::GemmThreadPool;
+
+// Rows of A per block. The VNNI kernel keeps a whole B panel (K × 64 bytes, 256 KB at K = 4096) in
+// L2 while every row tile of the block passes over it, plus the next panel arriving by prefetch, so
+// the A block (rows × K) gets what is left of this CPU's 1 MB L2: ~384 KB. Taller blocks mean fewer
+// passes over B; measured flat between 128 and 512 KB (docs/gemm.md §4).
+constexpr int64_t kABlockBytes = 384 * 1024;
 int64_t rowsPerBlock(int64_t kPadded) {
-    int64_t rows = (512 * 1024) / std::max<int64_t>(kPadded, 1);
+    int64_t rows = kABlockBytes / std::max<int64_t>(kPadded, 1);
     rows = rows / gemm_detail::kVnniTileRows * gemm_detail::kVnniTileRows;
     return std::clamp<int64_t>(rows, gemm_detail::kVnniTileRows, 384);
+}
+
+// Runs body(task, worker) over [0, tasks) on the persistent pool.
+int runTasks(size_t tasks, int threads, const std::function<void(size_t, int)>& body) {
+    return GemmThreadPool::instance().run(tasks, threads, body);
 }
 
 }  // namespace
@@ -99,8 +120,8 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
     GemmRunInfo info;
     info.kernel = b.kernel();
     if (b.kernel() == GemmKernel::Reference) {
-        info.threads = parallelFor(static_cast<size_t>(params.M), 1, threads, [&](size_t m0, size_t m1, int) {
-            gemmPortable(job, static_cast<int64_t>(m0), static_cast<int64_t>(m1), 0, params.N);
+        info.threads = runTasks(static_cast<size_t>(params.M), threads, [&](size_t m, int) {
+            gemmPortable(job, static_cast<int64_t>(m), static_cast<int64_t>(m) + 1, 0, params.N);
         });
         return info;
     }
@@ -111,41 +132,41 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
         std::vector<uint8_t> row(static_cast<size_t>(b.kPadded()));
         int32_t rowTerm = 0;
         packARows(job, 0, 1, b.kPadded(), 4, row.data(), &rowTerm);
-        const auto chunk = static_cast<size_t>((panels + threads - 1) / threads);
+        const int64_t parts = std::min<int64_t>(threads, panels);
         info.gemv = true;
-        info.threads = parallelFor(static_cast<size_t>(panels), chunk, threads, [&](size_t p0, size_t p1, int) {
-            gemvAvx512Vnni(job, row.data(), rowTerm, static_cast<int64_t>(p0), static_cast<int64_t>(p1));
+        info.threads = runTasks(static_cast<size_t>(parts), threads, [&](size_t t, int) {
+            const auto i = static_cast<int64_t>(t);
+            gemvAvx512Vnni(job, row.data(), rowTerm, panels * i / parts, panels * (i + 1) / parts);
         });
         return info;
     }
 
-    // Blocks of rows (an A block sits in L2 while B panels stream past it) × chunks of panels: enough
-    // tasks for the dynamic scheduler to balance two cores when one of them is busy elsewhere.
+    // Blocks of rows (an A block sits in L2 while B panels stream past it).
     const int64_t blockRows = rowsPerBlock(b.kPadded());
     const int64_t mBlocks = (params.M + blockRows - 1) / blockRows;
     // Rows per block rounded up to whole register tiles where that does not add a block.
     int64_t rowsEach = (params.M + mBlocks - 1) / mBlocks;
     if (const int64_t t = kVnniTileRows, up = (rowsEach + t - 1) / t * t; (params.M + up - 1) / up == mBlocks) rowsEach = up;
-    int64_t panelChunks = 1;
-    if (threads > 1 && mBlocks < 4 * threads) {
-        panelChunks = std::min<int64_t>(panels, (4 * threads + mBlocks - 1) / mBlocks);
-    }
-    const int64_t tasks = mBlocks * panelChunks;
+    // Two ways to share the work between threads:
+    //  * by rows (M large: at least two blocks per thread): a task is one whole row block against all of
+    //    B; it packs its own block of A just before using it, so the packed block is hot in that core's L2.
+    //  * by columns (small M): A is packed once up front, and each thread streams its own contiguous
+    //    ranges of B panels (two per thread, handed out dynamically), with the next panel prefetched.
+    const bool byRows = threads == 1 || mBlocks >= 2 * threads;
+    const int64_t panelChunks = byRows ? 1 : std::min<int64_t>(panels, 2 * threads);
     auto panelRange = [&](int64_t pc) { return std::pair{panels * pc / panelChunks, panels * (pc + 1) / panelChunks}; };
 
     if (b.kernel() == GemmKernel::Avx2) {
-        info.threads = parallelFor(static_cast<size_t>(tasks), 1, threads, [&](size_t t0, size_t t1, int) {
-            for (size_t t = t0; t < t1; ++t) {
-                const int64_t mb = static_cast<int64_t>(t) / panelChunks;
-                const int64_t m0 = mb * rowsEach, m1 = std::min(params.M, m0 + rowsEach);
-                const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
-                if (m0 < m1 && p0 < p1) gemmAvx2(job, m0, m1, p0, p1);
-            }
+        info.threads = runTasks(static_cast<size_t>(mBlocks * panelChunks), threads, [&](size_t t, int) {
+            const int64_t mb = static_cast<int64_t>(t) / panelChunks;
+            const int64_t m0 = mb * rowsEach, m1 = std::min(params.M, m0 + rowsEach);
+            const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
+            if (m0 < m1 && p0 < p1) gemmAvx2(job, m0, m1, p0, p1);
         });
         return info;
     }
 
-    // VNNI: pack all of A once (row tiles of ≤ 12 rows, balanced inside each block: 16 rows → 8 + 8).
+    // VNNI: row tiles of ≤ 6 rows, balanced inside each block (16 rows → 6 + 5 + 5, never a 1-row tail).
     // The packed A lives in a per-thread buffer reused across calls: no allocation, page faults or
     // zeroing per GEMM (packARows writes every byte, padding included).
     // (A reference, not the thread_local itself, is what the worker lambdas below must see.)
@@ -164,22 +185,34 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
     if (packedA.data.size() < static_cast<size_t>(params.M * packedA.kPadded))
         packedA.data.resize(static_cast<size_t>(params.M * packedA.kPadded));
     if (packedA.rowTerm.size() < static_cast<size_t>(params.M)) packedA.rowTerm.resize(static_cast<size_t>(params.M));
-    const auto nTiles = packedA.tileStart.size() - 1;
-    auto packTiles = [&](size_t t0, size_t t1, int) {
-        for (size_t t = t0; t < t1; ++t) {
-            const int64_t r0 = packedA.tileStart[t], h = packedA.tileStart[t + 1] - r0;
+    auto packTiles = [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+            const int64_t r0 = packedA.tileStart[static_cast<size_t>(t)], h = packedA.tileStart[static_cast<size_t>(t) + 1] - r0;
             packARows(job, r0, h, packedA.kPadded, 4, packedA.data.data() + r0 * packedA.kPadded, packedA.rowTerm.data() + r0);
         }
     };
-    if (params.M * params.K >= (1 << 20)) parallelFor(nTiles, 4, threads, packTiles);
-    else packTiles(0, nTiles, 0);
+    auto block = [&](int64_t mb) { return std::pair{blockFirstTile[static_cast<size_t>(mb)], blockFirstTile[static_cast<size_t>(mb) + 1]}; };
 
-    info.threads = parallelFor(static_cast<size_t>(tasks), 1, threads, [&](size_t t0, size_t t1, int) {
-        for (size_t t = t0; t < t1; ++t) {
-            const int64_t mb = static_cast<int64_t>(t) / panelChunks;
-            const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
-            if (p0 < p1) gemmAvx512Vnni(job, packedA, blockFirstTile[static_cast<size_t>(mb)], blockFirstTile[static_cast<size_t>(mb) + 1], p0, p1);
-        }
+    if (byRows) {
+        info.threads = runTasks(static_cast<size_t>(mBlocks), threads, [&](size_t t, int) {
+            const auto [t0, t1] = block(static_cast<int64_t>(t));
+            packTiles(t0, t1);
+            gemmAvx512Vnni(job, packedA, t0, t1, 0, panels);
+        });
+        return info;
+    }
+    const auto nTiles = static_cast<int64_t>(packedA.tileStart.size()) - 1;
+    if (params.M * params.K >= (1 << 20)) {
+        runTasks(static_cast<size_t>(threads), threads, [&](size_t t, int) {
+            packTiles(nTiles * static_cast<int64_t>(t) / threads, nTiles * (static_cast<int64_t>(t) + 1) / threads);
+        });
+    } else {
+        packTiles(0, nTiles);
+    }
+    info.threads = runTasks(static_cast<size_t>(mBlocks * panelChunks), threads, [&](size_t t, int) {
+        const auto [t0, t1] = block(static_cast<int64_t>(t) / panelChunks);
+        const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
+        if (p0 < p1) gemmAvx512Vnni(job, packedA, t0, t1, p0, p1);
     });
     return info;
 }

@@ -1,4 +1,4 @@
-// AVX-512 VNNI kernels: a 6×64 register-tiled vpdpbusd micro-kernel, its vectorized output stage, and the M = 1 stream.
+// AVX-512 VNNI kernels: a 6×64 register-tiled vpdpbusd micro-kernel over the full K, its vectorized output stage, and the M = 1 stream.
 //
 // Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni for this file only (core/gemm/sources.cmake);
 // only called after gemmKernelSupported(Avx512Vnni) checked the CPU at run time.
@@ -65,88 +65,108 @@ __attribute__((noinline)) void storeVec(const GemmJob& job, int64_t i, int64_t n
     for (int c = 0; c < cols; ++c) storeOne(s, job.y, idx + c, n0 + c, tmp[c]);
 }
 
-// One register tile over kSteps k-groups of 4: acc (MR×32 int32, in memory between k-blocks) += A·B.
+// Lines (64 bytes) of the next B panel that one row tile prefetches into L2 while it computes: the
+// next panel is split evenly over the tiles of the block, so DRAM streams the whole time the block's
+// tiles pass over the current panel (instead of the first tile stalling on a cold panel).
+struct Prefetch {
+    const char* next = nullptr;
+    int64_t lines = 0;
+};
+
+// Output stage of one finished register tile: acc + rowTerm + colTerm, then the job's output mode.
 template <int MR>
-void tile(const uint8_t* a, const int8_t* b, int64_t kSteps, int32_t* acc, bool first) {
-    __m512i c[MR][kNv];
-#pragma GCC unroll 12
+inline void storeTile(const GemmJob& job, int64_t row0, int64_t n0, int cols, const int32_t* rowTerm, const __m512i (&c)[MR][kNv]) {
+    if (job.out->mode == GemmOutput::Int32 && cols == kNr) {
+        // The common case inline, from registers: no partial sums ever go through memory.
+        __m512i ct[kNv];
+#pragma GCC unroll 4
+        for (int v = 0; v < kNv; ++v) ct[v] = _mm512_loadu_si512(job.colTerm + n0 + 16 * v);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; ++r) {
+            const __m512i rt = _mm512_set1_epi32(rowTerm[r]);
+            int32_t* y = static_cast<int32_t*>(job.y) + (row0 + r) * job.N + n0;
+#pragma GCC unroll 4
+            for (int v = 0; v < kNv; ++v) _mm512_storeu_si512(y + 16 * v, _mm512_add_epi32(c[r][v], _mm512_add_epi32(rt, ct[v])));
+        }
+        return;
+    }
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-        for (int v = 0; v < kNv; ++v) c[r][v] = first ? _mm512_setzero_si512() : _mm512_load_si512(acc + r * kNr + 16 * v);
-    for (int64_t k = 0; k < kSteps; ++k) {
+        for (int v = 0; v < kNv; ++v) storeVec(job, row0 + r, n0 + 16 * v, cols - 16 * v, rowTerm[r], c[r][v]);
+}
+
+// One register tile over the whole of K: MR rows × 64 columns, MR·4 zmm accumulators that stay in
+// registers from the first k to the output stage (oneDNN's brgemm also reduces the full K in
+// registers; spilling partial sums per k-block cost L1 space the B stream needs). Per k-step: 4 B
+// loads (one 256-byte row of the panel) and MR broadcasts of 4 A bytes feed MR·4 vpdpbusd.
+template <int MR>
+void tile(const GemmJob& job, const uint8_t* a, const int8_t* b, int64_t kSteps, int64_t row0, int64_t n0, int cols,
+          const int32_t* rowTerm, Prefetch pf) {
+    __m512i c[MR][kNv];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kNv; ++v) c[r][v] = _mm512_setzero_si512();
+    auto step = [&](const uint8_t* ak, const int8_t* bk) __attribute__((always_inline)) {
         __m512i bv[kNv];
 #pragma GCC unroll 4
-        for (int v = 0; v < kNv; ++v) bv[v] = _mm512_load_si512(b + 64 * v);
-#pragma GCC unroll 12
+        for (int v = 0; v < kNv; ++v) bv[v] = _mm512_load_si512(bk + 64 * v);
+#pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) {
-            const __m512i av = broadcast4(a + r * 4);
+            const __m512i av = broadcast4(ak + r * 4);
 #pragma GCC unroll 4
             for (int v = 0; v < kNv; ++v) c[r][v] = _mm512_dpbusd_epi32(c[r][v], av, bv[v]);
         }
+    };
+    // Phase 1: k-steps that also issue the next panel's prefetches (one or two lines per step).
+    const int perStep = pf.lines > kSteps ? 2 : 1;
+    const int64_t kPf = std::min(kSteps, (pf.lines + perStep - 1) / perStep);
+    int64_t k = 0;
+    for (; k < kPf; ++k) {
+        _mm_prefetch(pf.next, _MM_HINT_T1);
+        if (perStep == 2) _mm_prefetch(pf.next + 64, _MM_HINT_T1);
+        pf.next += 64 * perStep;
+        step(a, b);
         a += MR * 4;
         b += 4 * kNr;
     }
-    // Compile-time indices only, so the accumulators above stay in registers (a run-time-indexed
-    // use of c makes GCC keep them on the stack inside the k loop).
-#pragma GCC unroll 12
-    for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-        for (int v = 0; v < kNv; ++v) _mm512_store_si512(acc + r * kNr + 16 * v, c[r][v]);
+    for (; k < kSteps; ++k) {
+        step(a, b);
+        a += MR * 4;
+        b += 4 * kNr;
+    }
+    storeTile<MR>(job, row0, n0, cols, rowTerm, c);
 }
 
-using TileFn = void (*)(const uint8_t*, const int8_t*, int64_t, int32_t*, bool);
+using TileFn = void (*)(const GemmJob&, const uint8_t*, const int8_t*, int64_t, int64_t, int64_t, int, const int32_t*, Prefetch);
 template <size_t... I>
 constexpr std::array<TileFn, sizeof...(I) + 1> makeTiles(std::index_sequence<I...>) {
     return {nullptr, &tile<static_cast<int>(I) + 1>...};
 }
 constexpr auto kTiles = makeTiles(std::make_index_sequence<kMaxMr>{});
 
-// k-block: B micro-panel of kKc k × 64 columns = 16 KB stays in L1 while every row tile of the
-// block passes over it (BLIS-style cache blocking; the A block, rows × kKc bytes, sits in L2).
-constexpr int64_t kKc = 256;
-
 }  // namespace
 
 void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1) {
     const PackedB& pb = *job.b;
     const int64_t kPad = pb.kPadded();
-    const int64_t rowBase = a.tileStart[static_cast<size_t>(t0)];
-    const int64_t rows = a.tileStart[static_cast<size_t>(t1)] - rowBase;
-    thread_local std::vector<int32_t> accBuf;  // rows × 32 partial sums of one panel, 64-byte aligned
-    accBuf.resize(static_cast<size_t>(rows * kNr + 16));
-    int32_t* acc = accBuf.data() + (16 - (reinterpret_cast<uintptr_t>(accBuf.data()) / 4) % 16) % 16;
+    const int64_t panelBytes = kPad * kNr, panelLines = panelBytes / 64;
+    const int64_t tiles = t1 - t0;
     for (int64_t p = p0; p < p1; ++p) {
-        const int8_t* panel = pb.data() + p * kPad * kNr;
+        const int8_t* panel = pb.data() + p * panelBytes;
         const int64_t n0 = p * kNr;
         const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
-        for (int64_t k0 = 0; k0 < kPad; k0 += kKc) {
-            const int64_t kLen = std::min(kKc, kPad - k0);
-            for (int64_t t = t0; t < t1; ++t) {
-                const int64_t r0 = a.tileStart[static_cast<size_t>(t)], h = a.tileStart[static_cast<size_t>(t) + 1] - r0;
-                kTiles[h](a.data.data() + r0 * kPad + k0 * h, panel + k0 * kNr, kLen / 4,
-                          acc + (r0 - rowBase) * kNr, k0 == 0);
+        const char* next = p + 1 < p1 ? reinterpret_cast<const char*>(panel + panelBytes) : nullptr;
+        for (int64_t t = t0; t < t1; ++t) {
+            const int64_t r0 = a.tileStart[static_cast<size_t>(t)], h = a.tileStart[static_cast<size_t>(t) + 1] - r0;
+            Prefetch pf;
+            if (next) {
+                const int64_t l0 = panelLines * (t - t0) / tiles, l1 = panelLines * (t - t0 + 1) / tiles;
+                pf = {next + 64 * l0, l1 - l0};
             }
-        }
-        if (job.out->mode == GemmOutput::Int32 && cols == kNr) {
-            // The common case inline: acc + rowTerm + colTerm stored as int32.
-            __m512i ct[kNv];
-            for (int q = 0; q < kNv; ++q) ct[q] = _mm512_loadu_si512(job.colTerm + n0 + 16 * q);
-            for (int64_t r = 0; r < rows; ++r) {
-                const __m512i rt = _mm512_set1_epi32(a.rowTerm[static_cast<size_t>(rowBase + r)]);
-                int32_t* y = static_cast<int32_t*>(job.y) + (rowBase + r) * job.N + n0;
-                for (int q = 0; q < kNv; ++q) {
-                    const __m512i v = _mm512_add_epi32(_mm512_load_si512(acc + r * kNr + 16 * q), _mm512_add_epi32(rt, ct[q]));
-                    _mm512_storeu_si512(y + 16 * q, v);
-                }
-            }
-            continue;
-        }
-        for (int64_t r = 0; r < rows; ++r) {
-            const int32_t* v = acc + r * kNr;
-            for (int q = 0; q < kNv; ++q) {
-                storeVec(job, rowBase + r, n0 + 16 * q, cols - 16 * q, a.rowTerm[static_cast<size_t>(rowBase + r)],
-                         _mm512_load_si512(v + 16 * q));
-            }
+            kTiles[static_cast<size_t>(h)](job, a.data.data() + r0 * kPad, panel, kPad / 4, r0, n0, cols,
+                                           a.rowTerm.data() + r0, pf);
         }
     }
 }

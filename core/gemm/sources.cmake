@@ -6,6 +6,7 @@ list(APPEND QV_CORE_SOURCES
   gemm/gemm_reference.cpp
   gemm/gemm_output_stage.cpp
   gemm/gemm_dispatch.cpp
+  gemm/gemm_thread_pool.cpp
   gemm/gemm_portable.cpp
   gemm/pack_a.cpp
   gemm/pack_b.cpp

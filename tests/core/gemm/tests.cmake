@@ -5,4 +5,5 @@ qv_add_test(qv_gemm_tests
   ${CMAKE_CURRENT_LIST_DIR}/gemm_trace_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/gemm_fp32_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/gemm_quantized_run_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/gemm_thread_pool_test.cpp
 )
