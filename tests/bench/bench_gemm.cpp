@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <random>
 #include <string>
@@ -32,28 +33,42 @@ struct Shape {
 // Like interleavedMedians, with an untimed pause between candidates: the OpenMP (oneDNN) and
 // gemmlowp worker threads spin for a while after each call, and on 2 cores that spinning would be
 // charged to whichever candidate runs next.
-std::vector<double> medians(const std::vector<std::function<void()>>& fns, int reps, std::vector<double>& best) {
+// `cpu` receives the median CPU time of the calling thread per candidate: for one-thread runs it
+// excludes time the thread spent descheduled, so it stays meaningful when other jobs share the cores.
+double threadCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::vector<double> medians(const std::vector<std::function<void()>>& fns, int reps, std::vector<double>& best,
+                            std::vector<double>& cpu) {
     using Clock = std::chrono::steady_clock;
     auto gap = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
     for (auto& f : fns) {
         f();
         gap();
     }
-    std::vector<std::vector<double>> t(fns.size());
+    std::vector<std::vector<double>> t(fns.size()), c(fns.size());
     for (int r = 0; r < reps; ++r) {
         for (size_t i = 0; i < fns.size(); ++i) {
+            const double c0 = threadCpuSeconds();
             const auto t0 = Clock::now();
             fns[i]();
             t[i].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+            c[i].push_back(threadCpuSeconds() - c0);
             gap();
         }
     }
     std::vector<double> out;
     best.clear();
-    for (auto& v : t) {
-        std::sort(v.begin(), v.end());
-        out.push_back(v[v.size() / 2]);
-        best.push_back(v.front());
+    cpu.clear();
+    for (size_t i = 0; i < t.size(); ++i) {
+        std::sort(t[i].begin(), t[i].end());
+        std::sort(c[i].begin(), c[i].end());
+        out.push_back(t[i][t[i].size() / 2]);
+        best.push_back(t[i].front());
+        cpu.push_back(c[i][c[i].size() / 2]);
     }
     return out;
 }
@@ -143,17 +158,22 @@ void runShape(BenchReport& report, const Shape& s) {
         };
         volatile uint64_t sink = 0;
         if (s.M == 1) fns.push_back([&] { sink = sink + plainRead((*packed)->data(), (*packed)->bytes(), threads); });
-        std::vector<double> best;  // fastest repetition: shown beside the median on a busy machine
-        const std::vector<double> t = medians(fns, repsFor(s), best);
+        std::vector<double> best, cpu;  // fastest repetition and CPU time: shown beside the median on a busy machine
+        const std::vector<double> t = medians(fns, repsFor(s), best, cpu);
         // Every int8 result must be identical (the exact integer product); fp32 is exact here too
         // (|values| < 2^24 per partial sum is not guaranteed, so it is only reported).
         const bool same = std::equal(y.begin(), y.end(), peerMatmul->result()) &&
                           std::equal(y.begin(), y.end(), peerGemm->result()) &&
                           std::equal(y.begin(), y.end(), peerLowp->result());
         Record ours = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
-        char note[160];
-        std::snprintf(note, sizeof note, "%.3f ms (best %.3f), %s%s", t[0] * 1e3, best[0] * 1e3, info.describe().c_str(),
-                      same ? ", = peers' int32" : ", MISMATCH vs peers");
+        char note[200];
+        // At small M each call reads all of B once, so how fast the packed weights stream is the limit.
+        char stream[48] = "";
+        if (s.M <= 16)
+            std::snprintf(stream, sizeof stream, ", B streams at %.1f GB/s",
+                          static_cast<double>((*packed)->bytes()) / t[0] * 1e-9);
+        std::snprintf(note, sizeof note, "%.3f ms (best %.3f)%s, %s%s", t[0] * 1e3, best[0] * 1e3, stream,
+                      info.describe().c_str(), same ? ", = peers' int32" : ", MISMATCH vs peers");
         ours.note = note;
         report.add(ours);
         const char* names[] = {"onednn_matmul", "onednn_gemm_u8s8s32", "gemmlowp", "eigen_fp32"};
@@ -165,8 +185,14 @@ void runShape(BenchReport& report, const Shape& s) {
             Record cmp = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
             cmp.vs = names[i];
             cmp.timeRatio = t[0] / t[i + 1];
-            std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×)", t[i + 1] / t[0], names[i],
-                          best[i + 1] / best[0]);
+            if (threads == 1) {
+                // One thread: the CPU-time ratio is immune to other jobs on the machine.
+                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×)",
+                              t[i + 1] / t[0], names[i], best[i + 1] / best[0], cpu[i + 1] / cpu[0]);
+            } else {
+                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×)", t[i + 1] / t[0], names[i],
+                              best[i + 1] / best[0]);
+            }
             cmp.note = note;
             report.add(cmp);
         }
