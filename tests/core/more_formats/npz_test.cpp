@@ -66,7 +66,7 @@ TEST(Npz, FortranOrderMemberReadsRowMajor) {
 TEST(Npz, BadMemberIsReportedWithItsName) {
     const std::string path = test::tempPath("bad.npz");
     auto img = npyImage("<f4", "(4,)", rawBytes(std::vector<float>{1, 2, 3, 4}));
-    img.resize(img.size() - 4);  // one element short
+    img.erase(img.end() - 4, img.end());  // one element short (erase, not resize: no growth path for GCC to warn about)
     writeZip(path, {{"short.npy", img, false}});
     auto m = openNpz(path);
     ASSERT_FALSE(m.ok());
