@@ -141,47 +141,45 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
         return info;
     }
 
-    // Blocks of rows (an A block sits in L2 while B panels stream past it).
-    const int64_t blockRows = rowsPerBlock(b.kPadded());
-    const int64_t mBlocks = (params.M + blockRows - 1) / blockRows;
-    // Rows per block rounded up to whole register tiles where that does not add a block.
-    int64_t rowsEach = (params.M + mBlocks - 1) / mBlocks;
-    if (const int64_t t = kVnniTileRows, up = (rowsEach + t - 1) / t * t; (params.M + up - 1) / up == mBlocks) rowsEach = up;
+    // Register tiles of ≤ 6 rows balanced over all of M (16 rows → 6 + 5 + 5, 2048 → 338 × 6 + 4 × 5:
+    // never a 1-row tail), grouped into blocks of whole tiles (an A block sits in L2 while B panels
+    // stream past it).
+    const int64_t nTiles = (params.M + kVnniTileRows - 1) / kVnniTileRows;
+    const int64_t blockTiles = std::max<int64_t>(1, rowsPerBlock(b.kPadded()) / kVnniTileRows);
+    int64_t mBlocks = (nTiles + blockTiles - 1) / blockTiles;
     // Two ways to share the work between threads:
     //  * by rows (M large: at least two blocks per thread): a task is one whole row block against all of
     //    B; it packs its own block of A just before using it, so the packed block is hot in that core's L2.
+    //    The block count is rounded up to a multiple of the thread count (blocks of equal size), so
+    //    no thread is left with one block more than the others when both cores are free.
     //  * by columns (small M): A is packed once up front, and each thread streams its own contiguous
     //    ranges of B panels (two per thread, handed out dynamically), with the next panel prefetched.
     const bool byRows = threads == 1 || mBlocks >= 2 * threads;
+    if (byRows && threads > 1) mBlocks = std::min(nTiles, (mBlocks + threads - 1) / threads * threads);
     const int64_t panelChunks = byRows ? 1 : std::min<int64_t>(panels, 2 * threads);
     auto panelRange = [&](int64_t pc) { return std::pair{panels * pc / panelChunks, panels * (pc + 1) / panelChunks}; };
+    // Tile t covers rows [tileRow(t), tileRow(t + 1)); block mb covers tiles [blockTile(mb), blockTile(mb + 1)).
+    auto tileRow = [&](int64_t t) { return t * (params.M / nTiles) + std::min(t, params.M % nTiles); };
+    auto blockTile = [&](int64_t mb) { return nTiles * mb / mBlocks; };
 
     if (b.kernel() == GemmKernel::Avx2) {
         info.threads = runTasks(static_cast<size_t>(mBlocks * panelChunks), threads, [&](size_t t, int) {
             const int64_t mb = static_cast<int64_t>(t) / panelChunks;
-            const int64_t m0 = mb * rowsEach, m1 = std::min(params.M, m0 + rowsEach);
+            const int64_t m0 = tileRow(blockTile(mb)), m1 = tileRow(blockTile(mb + 1));
             const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
             if (m0 < m1 && p0 < p1) gemmAvx2(job, m0, m1, p0, p1);
         });
         return info;
     }
 
-    // VNNI: row tiles of ≤ 6 rows, balanced inside each block (16 rows → 6 + 5 + 5, never a 1-row tail).
-    // The packed A lives in a per-thread buffer reused across calls: no allocation, page faults or
-    // zeroing per GEMM (packARows writes every byte, padding included).
+    // VNNI. The packed A lives in a per-thread buffer reused across calls: no allocation, page faults
+    // or zeroing per GEMM (packARows writes every byte, padding included).
     // (A reference, not the thread_local itself, is what the worker lambdas below must see.)
     thread_local PackedATiles packedABuffer;
     PackedATiles& packedA = packedABuffer;
-    packedA.tileStart.clear();
     packedA.kPadded = b.kPadded();
-    std::vector<int64_t> blockFirstTile{0};
-    packedA.tileStart.push_back(0);
-    for (int64_t mb = 0; mb < mBlocks; ++mb) {
-        const int64_t rows = std::min(params.M, (mb + 1) * rowsEach) - mb * rowsEach;
-        const int64_t tiles = (rows + kVnniTileRows - 1) / kVnniTileRows;
-        for (int64_t t = 0; t < tiles; ++t) packedA.tileStart.push_back(packedA.tileStart.back() + rows / tiles + (t < rows % tiles ? 1 : 0));
-        blockFirstTile.push_back(static_cast<int64_t>(packedA.tileStart.size()) - 1);
-    }
+    packedA.tileStart.resize(static_cast<size_t>(nTiles) + 1);
+    for (int64_t t = 0; t <= nTiles; ++t) packedA.tileStart[static_cast<size_t>(t)] = tileRow(t);
     if (packedA.data.size() < static_cast<size_t>(params.M * packedA.kPadded))
         packedA.data.resize(static_cast<size_t>(params.M * packedA.kPadded));
     if (packedA.rowTerm.size() < static_cast<size_t>(params.M)) packedA.rowTerm.resize(static_cast<size_t>(params.M));
@@ -191,7 +189,7 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
             packARows(job, r0, h, packedA.kPadded, 4, packedA.data.data() + r0 * packedA.kPadded, packedA.rowTerm.data() + r0);
         }
     };
-    auto block = [&](int64_t mb) { return std::pair{blockFirstTile[static_cast<size_t>(mb)], blockFirstTile[static_cast<size_t>(mb) + 1]}; };
+    auto block = [&](int64_t mb) { return std::pair{blockTile(mb), blockTile(mb + 1)}; };
 
     if (byRows) {
         info.threads = runTasks(static_cast<size_t>(mBlocks), threads, [&](size_t t, int) {
@@ -201,7 +199,6 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
         });
         return info;
     }
-    const auto nTiles = static_cast<int64_t>(packedA.tileStart.size()) - 1;
     if (params.M * params.K >= (1 << 20)) {
         runTasks(static_cast<size_t>(threads), threads, [&](size_t t, int) {
             packTiles(nTiles * static_cast<int64_t>(t) / threads, nTiles * (static_cast<int64_t>(t) + 1) / threads);
