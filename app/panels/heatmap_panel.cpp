@@ -131,7 +131,6 @@ void HeatmapPanel::request(AppState& state, const UiState& ui) {
 }
 
 void HeatmapPanel::draw(AppState& state, UiState& ui) {
-    state.requestHeatmap();  // the coarse grid other views and tests read; cheap next to this pass
     request(state, ui);
     m_hover = Hover{};
 

@@ -1,10 +1,14 @@
-// Heatmap view-model: block min/max grid and per-row/column ranges in one pass.
+// Heatmap view-model: min/max pyramid, per-row/column ranges and top-k in one pass on all cores.
 #include "app/views/heatmap_view.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <mutex>
 
+#include "core/base/parallel.h"
 #include "core/quant/quantizer.h"
 
 namespace qv {
@@ -13,71 +17,7 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-void prepare(HeatmapGrid& g, int64_t rows, int64_t cols) {
-    g.rows = rows;
-    g.cols = cols;
-    g.rowsPerCell = std::max<int64_t>(1, (rows + HeatmapGrid::kMaxCells - 1) / HeatmapGrid::kMaxCells);
-    g.colsPerCell = std::max<int64_t>(1, (cols + HeatmapGrid::kMaxCells - 1) / HeatmapGrid::kMaxCells);
-    g.cellRows = rows == 0 ? 0 : (rows + g.rowsPerCell - 1) / g.rowsPerCell;
-    g.cellCols = cols == 0 ? 0 : (cols + g.colsPerCell - 1) / g.colsPerCell;
-    g.cellMin.assign(size_t(g.cellRows * g.cellCols), kInf);
-    g.cellMax.assign(size_t(g.cellRows * g.cellCols), -kInf);
-    g.rowMin.assign(size_t(rows), kInf);
-    g.rowMax.assign(size_t(rows), -kInf);
-    g.colMin.assign(size_t(cols), kInf);
-    g.colMax.assign(size_t(cols), -kInf);
-}
-
-void addRow(HeatmapGrid& g, int64_t r, const float* v) {
-    const int64_t cr = r / g.rowsPerCell;
-    float* cmin = g.cellMin.data() + cr * g.cellCols;
-    float* cmax = g.cellMax.data() + cr * g.cellCols;
-    float rmin = kInf, rmax = -kInf;
-    for (int64_t c = 0; c < g.cols; ++c) {
-        float x = v[c];
-        if (!std::isfinite(x)) continue;
-        int64_t cc = c / g.colsPerCell;
-        cmin[cc] = std::min(cmin[cc], x);
-        cmax[cc] = std::max(cmax[cc], x);
-        rmin = std::min(rmin, x);
-        rmax = std::max(rmax, x);
-        g.colMin[size_t(c)] = std::min(g.colMin[size_t(c)], x);
-        g.colMax[size_t(c)] = std::max(g.colMax[size_t(c)], x);
-    }
-    g.rowMin[size_t(r)] = rmin;
-    g.rowMax[size_t(r)] = rmax;
-}
-
-void finish(HeatmapGrid& g) {
-    auto fix = [](std::vector<float>& lo, std::vector<float>& hi) {
-        for (size_t i = 0; i < lo.size(); ++i)
-            if (!(lo[i] <= hi[i])) lo[i] = hi[i] = 0;  // no finite value
-    };
-    fix(g.cellMin, g.cellMax);
-    fix(g.rowMin, g.rowMax);
-    fix(g.colMin, g.colMax);
-    g.absMax = 0;
-    for (size_t i = 0; i < g.rowMin.size(); ++i)
-        g.absMax = std::max({g.absMax, std::fabs(g.rowMin[i]), std::fabs(g.rowMax[i])});
-}
-
-std::vector<int64_t> outliers(const std::vector<float>& lo, const std::vector<float>& hi, double factor) {
-    std::vector<double> amax(lo.size());
-    for (size_t i = 0; i < lo.size(); ++i) amax[i] = std::max(std::fabs(lo[i]), std::fabs(hi[i]));
-    if (amax.empty()) return {};
-    std::vector<double> sorted = amax;
-    std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
-    double median = sorted[sorted.size() / 2];
-    std::vector<int64_t> out;
-    for (size_t i = 0; i < amax.size(); ++i)
-        if (amax[i] > factor * median && median > 0) out.push_back(int64_t(i));
-    return out;
-}
-
 }  // namespace
-
-std::vector<int64_t> HeatmapGrid::outlierRows(double factor) const { return outliers(rowMin, rowMax, factor); }
-std::vector<int64_t> HeatmapGrid::outlierCols(double factor) const { return outliers(colMin, colMax, factor); }
 
 void heatmapShape(const std::vector<int64_t>& shape, int64_t& rows, int64_t& cols) {
     if (shape.empty()) {
@@ -94,37 +34,7 @@ void heatmapShape(const std::vector<int64_t>& shape, int64_t& rows, int64_t& col
     for (size_t i = 1; i < shape.size(); ++i) cols *= shape[i];
 }
 
-HeatmapGrid buildHeatmap(const float* values, int64_t rows, int64_t cols) {
-    HeatmapGrid g;
-    prepare(g, rows, cols);
-    for (int64_t r = 0; r < rows; ++r) addRow(g, r, values + r * cols);
-    finish(g);
-    return g;
-}
-
-Result<std::shared_ptr<const HeatmapGrid>> buildHeatmap(const TensorView& view, Progress* progress) {
-    int64_t rows, cols;
-    heatmapShape(view.info().shape, rows, cols);
-    auto g = std::make_shared<HeatmapGrid>();
-    prepare(*g, rows, cols);
-    if (progress) progress->setTotal(double(rows));
-    std::vector<float> buf(static_cast<size_t>(cols));
-    for (int64_t r = 0; r < rows; ++r) {
-        if (progress && progress->cancelled()) return makeError("cancelled");
-        if (!view.read(uint64_t(r * cols), size_t(cols), buf.data()))
-            return makeError(view.info().name + ": cannot decode row " + std::to_string(r));
-        addRow(*g, r, buf.data());
-        if (progress) progress->add(1);
-    }
-    finish(*g);
-    return std::shared_ptr<const HeatmapGrid>(std::move(g));
-}
-
-}  // namespace qv
-
 // [SECTION] texture heatmap data
-
-namespace qv {
 
 MatrixLayout matrixLayout(const std::vector<int64_t>& shape, NdMode mode, const std::vector<int64_t>& leading) {
     MatrixLayout m;
@@ -148,23 +58,135 @@ MatrixLayout matrixLayout(const std::vector<int64_t>& shape, NdMode mode, const 
 
 namespace {
 
-class HeatmapAccumulator {
+// Min-heap on |x| (ties: the later index is "smaller", so the earliest index of equal |x| stays): the
+// order is total, so the union of per-worker top-k lists holds the global top-k.
+bool smaller(const HeatmapEntry& a, const HeatmapEntry& b) {
+    float x = std::fabs(a.value), y = std::fabs(b.value);
+    return x != y ? x > y : a.index < b.index;
+}
+
+// Rows are read, quantized and reduced to ranges/top-k in bands of about kBandElements, each band on
+// all cores (parallelFor); the pyramid then takes the band's rows in order. Everything a worker adds
+// to is its own (columns, top-k) or its row's (row ranges, Σe² per row), so the result does not depend
+// on the thread count.
+class HeatmapBuilder {
 public:
-    HeatmapAccumulator(const MatrixLayout& layout, const std::optional<HeatmapQuant>& quant) : m_quant(quant) {
+    static constexpr size_t kBandElements = size_t(1) << 19;
+
+    using RowReader = std::function<bool(int64_t row, float* values, std::string* error)>;
+
+    HeatmapBuilder(const MatrixLayout& layout, const std::optional<HeatmapQuant>& quant, RowReader read,
+                   Progress* progress, int threads)
+        : m_quant(quant), m_read(std::move(read)), m_progress(progress), m_threads(threads) {
         m_data = std::make_shared<HeatmapData>();
         m_data->layout = layout;
         m_data->hasError = quant.has_value();
         m_data->rowMin.assign(size_t(layout.rows), kInf);
         m_data->rowMax.assign(size_t(layout.rows), -kInf);
-        m_data->colMin.assign(size_t(layout.cols), kInf);
-        m_data->colMax.assign(size_t(layout.cols), -kInf);
+        m_rowSqError.assign(size_t(layout.rows), 0.0);
         if (quant)
             for (const auto& sp : quant->params.slices) m_quantizers.emplace_back(quant->scheme, sp);
+        const size_t cols = size_t(std::max<int64_t>(1, layout.cols));
+        m_bandRows = int64_t(std::max<size_t>(1, kBandElements / cols));
+        m_rowChunk = std::max<size_t>(1, 16384 / cols);
+        m_workers.resize(size_t(std::max(1, parallelWorkers(size_t(m_bandRows), m_rowChunk, threads))));
+        for (auto& w : m_workers) {
+            w.colMin.assign(size_t(layout.cols), kInf);
+            w.colMax.assign(size_t(layout.cols), -kInf);
+        }
     }
-    // Fills errors/clipped for one row of values and accumulates ranges and the top-k.
-    void row(int64_t r, const float* v, float* err, uint8_t* clipped) {
+
+    bool build() {
+        const auto& L = m_data->layout;
+        if (m_progress) m_progress->setTotal(double(L.rows));
+        return buildMinMaxPyramid(L.rows, L.cols, [this](int64_t r, float* v, float* e, uint8_t* cl) {
+            if (r < m_bandBegin || r >= m_bandBegin + m_bandCount)
+                if (!fillBand(r)) return false;
+            const size_t cols = size_t(m_data->layout.cols);
+            const size_t at = size_t(r - m_bandBegin) * cols;
+            std::copy_n(m_values.data() + at, cols, v);
+            std::copy_n(m_errors.data() + at, cols, e);
+            std::copy_n(m_clipped.data() + at, cols, cl);
+            return true;
+        }, m_data->pyramid);
+    }
+
+    const std::string& error() const { return m_error; }
+
+    std::shared_ptr<const HeatmapData> finish() {
+        auto fix = [](std::vector<float>& lo, std::vector<float>& hi) {
+            for (size_t i = 0; i < lo.size(); ++i)
+                if (!(lo[i] <= hi[i])) lo[i] = hi[i] = 0;
+        };
+        const auto& L = m_data->layout;
+        m_data->colMin.assign(size_t(L.cols), kInf);
+        m_data->colMax.assign(size_t(L.cols), -kInf);
+        std::vector<HeatmapEntry> all;
+        for (auto& w : m_workers) {
+            for (size_t c = 0; c < w.colMin.size(); ++c) {
+                m_data->colMin[c] = std::min(m_data->colMin[c], w.colMin[c]);
+                m_data->colMax[c] = std::max(m_data->colMax[c], w.colMax[c]);
+            }
+            all.insert(all.end(), w.heap.begin(), w.heap.end());
+        }
+        fix(m_data->rowMin, m_data->rowMax);
+        fix(m_data->colMin, m_data->colMax);
+        std::sort(all.begin(), all.end(), smaller);
+        if (all.size() > HeatmapData::kTopK) all.resize(HeatmapData::kTopK);
+        m_data->top = std::move(all);
+        m_data->sumSqError = 0;
+        for (double s : m_rowSqError) m_data->sumSqError += s;  // in row order: independent of threads
+        return m_data;
+    }
+
+private:
+    struct Worker {
+        std::vector<float> colMin, colMax;
+        std::vector<HeatmapEntry> heap;
+    };
+
+    // Reads and reduces rows [r, r + bandRows) on all cores into the band buffers.
+    bool fillBand(int64_t r) {
+        const auto& L = m_data->layout;
+        const size_t cols = size_t(L.cols);
+        m_bandBegin = r;
+        m_bandCount = std::min<int64_t>(m_bandRows, L.rows - r);
+        const size_t n = size_t(m_bandCount) * cols;
+        m_values.resize(n);
+        m_errors.assign(n, 0.0f);
+        m_clipped.assign(n, uint8_t(0));
+        std::atomic<bool> failed{false};
+        std::mutex errorMutex;
+        parallelFor(size_t(m_bandCount), m_rowChunk, m_threads, [&](size_t begin, size_t end, int w) {
+            if (failed.load(std::memory_order_relaxed)) return;
+            if (m_progress && m_progress->cancelled()) {
+                failed = true;
+                std::lock_guard lock(errorMutex);
+                if (m_error.empty()) m_error = "cancelled";
+                return;
+            }
+            for (size_t i = begin; i < end; ++i) {
+                const int64_t row = m_bandBegin + int64_t(i);
+                std::string err;
+                if (!m_read(row, m_values.data() + i * cols, &err)) {
+                    failed = true;
+                    std::lock_guard lock(errorMutex);
+                    if (m_error.empty()) m_error = err;
+                    return;
+                }
+                reduceRow(row, m_values.data() + i * cols, m_errors.data() + i * cols, m_clipped.data() + i * cols,
+                          m_workers[size_t(w)]);
+            }
+            if (m_progress) m_progress->add(double(end - begin));
+        });
+        return !failed.load();
+    }
+
+    // Fills errors/clipped for one row of values and accumulates its range, the columns' and the top-k.
+    void reduceRow(int64_t r, const float* v, float* err, uint8_t* clipped, Worker& w) {
         const auto& L = m_data->layout;
         float rmin = kInf, rmax = -kInf;
+        double sq = 0;
         const uint64_t base = L.offset + uint64_t(r) * uint64_t(L.cols);
         for (int64_t c = 0; c < L.cols; ++c) {
             float x = v[c];
@@ -177,87 +199,64 @@ public:
                 e = q.dequantize(q.quantize(x, cl)) - x;
                 err[c] = e;
                 clipped[c] = cl ? 1 : 0;
-                m_data->sumSqError += double(e) * double(e);
+                sq += double(e) * double(e);
             }
             rmin = std::min(rmin, x);
             rmax = std::max(rmax, x);
-            m_data->colMin[size_t(c)] = std::min(m_data->colMin[size_t(c)], x);
-            m_data->colMax[size_t(c)] = std::max(m_data->colMax[size_t(c)], x);
+            w.colMin[size_t(c)] = std::min(w.colMin[size_t(c)], x);
+            w.colMax[size_t(c)] = std::max(w.colMax[size_t(c)], x);
             float a = std::fabs(x);
-            if (m_heap.size() < HeatmapData::kTopK || a > std::fabs(m_heap.front().value)) {
-                m_heap.push_back(HeatmapEntry{base + uint64_t(c), r, c, x, e});
-                std::push_heap(m_heap.begin(), m_heap.end(), smaller);
-                if (m_heap.size() > HeatmapData::kTopK) {
-                    std::pop_heap(m_heap.begin(), m_heap.end(), smaller);
-                    m_heap.pop_back();
+            if (w.heap.size() < HeatmapData::kTopK || a > std::fabs(w.heap.front().value)) {
+                w.heap.push_back(HeatmapEntry{base + uint64_t(c), r, c, x, e});
+                std::push_heap(w.heap.begin(), w.heap.end(), smaller);
+                if (w.heap.size() > HeatmapData::kTopK) {
+                    std::pop_heap(w.heap.begin(), w.heap.end(), smaller);
+                    w.heap.pop_back();
                 }
             }
         }
         m_data->rowMin[size_t(r)] = rmin;
         m_data->rowMax[size_t(r)] = rmax;
-    }
-    MinMaxPyramid& pyramid() { return m_data->pyramid; }
-    std::shared_ptr<const HeatmapData> finish() {
-        auto fix = [](std::vector<float>& lo, std::vector<float>& hi) {
-            for (size_t i = 0; i < lo.size(); ++i)
-                if (!(lo[i] <= hi[i])) lo[i] = hi[i] = 0;
-        };
-        fix(m_data->rowMin, m_data->rowMax);
-        fix(m_data->colMin, m_data->colMax);
-        std::sort(m_heap.begin(), m_heap.end(), [](const HeatmapEntry& a, const HeatmapEntry& b) {
-            float x = std::fabs(a.value), y = std::fabs(b.value);
-            return x != y ? x > y : a.index < b.index;
-        });
-        m_data->top = std::move(m_heap);
-        return m_data;
+        m_rowSqError[size_t(r)] = sq;
     }
 
-private:
-    // Min-heap on |x| (ties: the later index is "smaller", so the earliest index of equal |x| stays).
-    static bool smaller(const HeatmapEntry& a, const HeatmapEntry& b) {
-        float x = std::fabs(a.value), y = std::fabs(b.value);
-        return x != y ? x > y : a.index < b.index;
-    }
     std::shared_ptr<HeatmapData> m_data;
     const std::optional<HeatmapQuant>& m_quant;
+    RowReader m_read;
+    Progress* m_progress;
+    int m_threads;
     std::vector<AffineQuantizer> m_quantizers;
-    std::vector<HeatmapEntry> m_heap;
+    std::vector<Worker> m_workers;
+    std::vector<double> m_rowSqError;
+    int64_t m_bandRows = 1, m_bandBegin = 0, m_bandCount = 0;
+    size_t m_rowChunk = 1;
+    std::vector<float> m_values, m_errors;
+    std::vector<uint8_t> m_clipped;
+    std::string m_error;
 };
 
 }  // namespace
 
 Result<std::shared_ptr<const HeatmapData>> buildHeatmapData(const TensorView& view, const MatrixLayout& layout,
                                                             const std::optional<HeatmapQuant>& quant,
-                                                            Progress* progress) {
-    HeatmapAccumulator acc(layout, quant);
-    if (progress) progress->setTotal(double(layout.rows));
-    std::string error;
-    bool ok = buildMinMaxPyramid(layout.rows, layout.cols, [&](int64_t r, float* v, float* e, uint8_t* cl) {
-        if (progress && progress->cancelled()) {
-            error = "cancelled";
-            return false;
-        }
-        if (!view.read(layout.offset + uint64_t(r) * uint64_t(layout.cols), size_t(layout.cols), v)) {
-            error = view.info().name + ": cannot decode row " + std::to_string(r);
-            return false;
-        }
-        acc.row(r, v, e, cl);
-        if (progress) progress->add(1);
-        return true;
-    }, acc.pyramid());
-    if (!ok) return makeError(error);
-    return acc.finish();
+                                                            Progress* progress, int threads) {
+    HeatmapBuilder b(layout, quant, [&](int64_t r, float* v, std::string* error) {
+        if (view.read(layout.offset + uint64_t(r) * uint64_t(layout.cols), size_t(layout.cols), v)) return true;
+        *error = view.info().name + ": cannot decode row " + std::to_string(r);
+        return false;
+    }, progress, threads);
+    if (!b.build()) return makeError(b.error());
+    return b.finish();
 }
 
 std::shared_ptr<const HeatmapData> buildHeatmapData(const float* values, const MatrixLayout& layout,
-                                                    const std::optional<HeatmapQuant>& quant) {
-    HeatmapAccumulator acc(layout, quant);
-    buildMinMaxPyramid(layout.rows, layout.cols, [&](int64_t r, float* v, float* e, uint8_t* cl) {
+                                                    const std::optional<HeatmapQuant>& quant, int threads) {
+    HeatmapBuilder b(layout, quant, [&](int64_t r, float* v, std::string*) {
         std::copy(values + r * layout.cols, values + (r + 1) * layout.cols, v);
-        acc.row(r, v, e, cl);
         return true;
-    }, acc.pyramid());
-    return acc.finish();
+    }, nullptr, threads);
+    b.build();
+    return b.finish();
 }
 
 std::vector<int64_t> outlierChannels(const std::vector<float>& lo, const std::vector<float>& hi, double factor) {

@@ -148,29 +148,66 @@ TEST(MetricsTable, BestPerColumnAndExport) {
                          "{\"name\": \"mse\", \"mse\": 1, \"sqnr_db\": 11, \"scale\": null, \"exact\": true}]}\n");
 }
 
-TEST(HeatmapView, BlocksKeepTheirExtremesAndOutlierChannelsAreFlagged) {
-    // 600 × 4 matrix of 0.1, one outlier 50 at (599, 2), NaN at (0, 0): 600 rows → 3 rows per cell
-    // (ceil(600/256)), 200 cell rows; 4 columns → 1 column per cell.
-    std::vector<float> v(600 * 4, 0.1f);
-    v[599 * 4 + 2] = 50.0f;
-    v[0] = NAN;
-    HeatmapGrid g = buildHeatmap(v.data(), 600, 4);
-    EXPECT_EQ(g.rowsPerCell, 3);
-    EXPECT_EQ(g.cellRows, 200);
-    EXPECT_EQ(g.cellCols, 4);
-    EXPECT_EQ(g.cellMax[size_t(199 * 4 + 2)], 50.0f);  // the outlier survives the reduction
-    EXPECT_EQ(g.cellMin[size_t(199 * 4 + 2)], 0.1f);
-    EXPECT_EQ(g.cellMin[0], 0.1f);                      // NaN ignored
-    EXPECT_EQ(g.absMax, 50.0f);
-    EXPECT_EQ(g.outlierRows(), (std::vector<int64_t>{599}));
-    EXPECT_EQ(g.outlierCols(), (std::vector<int64_t>{2}));
-    int64_t rows, cols;
-    heatmapShape({8, 3, 5}, rows, cols);
-    EXPECT_EQ(rows, 8);
-    EXPECT_EQ(cols, 15);
-    heatmapShape({7}, rows, cols);
-    EXPECT_EQ(rows, 1);
-    EXPECT_EQ(cols, 7);
+TEST(HeatmapView, ParallelBandsGiveTheSameAnswerAsOneThreadAndTheHandValues) {
+    // 1100 × 1000 = 1.1M elements: three bands of 524 rows (kBandElements = 2^19 over 1000 columns),
+    // so the band seams and the per-worker columns/top-k are exercised. Values are multiples of 0.05 in
+    // [−1, 1] with two outliers (−9 at (1000, 17), 6 at (3, 999)) and a NaN at (600, 0); 4-bit symmetric
+    // with s = 0.5 (clip ±3.5): −9 → −3.5 (error +5.5), 6 → 3.5 (error −2.5), others |e| ≤ 0.25.
+    const int64_t rows = 1100, cols = 1000;
+    std::vector<float> v(size_t(rows * cols));
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) v[size_t(r * cols + c)] = float((r * 7 + c * 3) % 41 - 20) * 0.05f;
+    v[size_t(1000 * cols + 17)] = -9.0f;
+    v[size_t(3 * cols + 999)] = 6.0f;
+    v[size_t(600 * cols)] = NAN;
+    MatrixLayout L = matrixLayout({rows, cols}, NdMode::Reshape, {});
+    QuantScheme s = sym(4);
+    HeatmapQuant q{s, QuantParams{s, {paramsFromRange(s, {-3.5, 3.5})}}, SliceLayout::make(s, {rows, cols})};
+    ASSERT_EQ(q.params.slices[0].scale, 0.5f);
+    auto one = buildHeatmapData(v.data(), L, q, 1);
+    auto two = buildHeatmapData(v.data(), L, q, 2);
+
+    for (const auto& d : {one, two}) {
+        ASSERT_EQ(d->top.size(), HeatmapData::kTopK);
+        EXPECT_EQ(d->top[0].index, uint64_t(1000 * cols + 17));
+        EXPECT_EQ(d->top[0].value, -9.0f);
+        EXPECT_EQ(d->top[0].error, 5.5f);
+        EXPECT_EQ(d->top[1].index, uint64_t(3 * cols + 999));
+        EXPECT_EQ(d->top[1].error, -2.5f);
+        // Then |x| = 1 (code ±2, exact): the earliest flat indices first among equal |x|.
+        EXPECT_EQ(std::fabs(d->top[2].value), 1.0f);
+        EXPECT_EQ(d->rowMin[1000], -9.0f);
+        EXPECT_EQ(d->rowMax[3], 6.0f);
+        EXPECT_EQ(d->colMin[17], -9.0f);
+        EXPECT_EQ(d->colMax[999], 6.0f);
+        EXPECT_EQ(d->colMax[0], 1.0f);  // the NaN in column 0 is skipped, not propagated
+        EXPECT_EQ(d->pyramid.absMax, 9.0f);
+        EXPECT_EQ(d->pyramid.errAbsMax, 5.5f);
+    }
+    // Σe² from the definition, element by element.
+    AffineQuantizer aq(s, q.params.slices[0]);
+    double sum = 0;
+    for (float x : v)
+        if (std::isfinite(x)) sum += double(aq.fakeQuantize(x) - x) * double(aq.fakeQuantize(x) - x);
+    EXPECT_NEAR(one->sumSqError, sum, 1e-9 * sum);
+    // Independent of the thread count, bit for bit.
+    EXPECT_EQ(one->sumSqError, two->sumSqError);
+    for (size_t i = 0; i < one->top.size(); ++i) EXPECT_EQ(one->top[i].index, two->top[i].index);
+    EXPECT_EQ(one->rowMin, two->rowMin);
+    EXPECT_EQ(one->colMax, two->colMax);
+    ASSERT_EQ(one->pyramid.levels.size(), two->pyramid.levels.size());
+    for (size_t k = 0; k < one->pyramid.levels.size(); ++k) {
+        EXPECT_EQ(one->pyramid.levels[k].vmax, two->pyramid.levels[k].vmax);
+        EXPECT_EQ(one->pyramid.levels[k].emin, two->pyramid.levels[k].emin);
+        EXPECT_EQ(one->pyramid.levels[k].clipped, two->pyramid.levels[k].clipped);
+    }
+    int64_t r, c;
+    heatmapShape({8, 3, 5}, r, c);
+    EXPECT_EQ(r, 8);
+    EXPECT_EQ(c, 15);
+    heatmapShape({7}, r, c);
+    EXPECT_EQ(r, 1);
+    EXPECT_EQ(c, 7);
 }
 
 TEST(ModelBrowser, FilterMatchesEveryWordCaseInsensitively) {
