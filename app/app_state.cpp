@@ -11,6 +11,7 @@
 #include "app/app_state.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -727,32 +728,6 @@ void AppState::waitSettled() {
     }
 }
 
-void AppState::requestHeatmap() {
-    const Document* doc = currentDocument();
-    if (!doc || !m_selected) return;
-    TensorKey key{doc->id, *m_selected};
-    if ((m_heatmap && m_heatmapKey == key) || m_heatmapProgress) return;
-    auto model = doc->model;
-    m_heatmapProgress = m_jobs->submit("heatmap of " + model->tensors[key.second].name,
-                                       [this, model, key](Progress& progress) {
-        auto r = buildHeatmap(model->view(key.second), &progress);
-        std::shared_ptr<const HeatmapGrid> grid = r ? r.value() : nullptr;
-        post([this, key, grid, p = &progress] {
-            if (m_heatmapProgress.get() == p) m_heatmapProgress.reset();
-            if (grid) {
-                m_heatmap = grid;
-                m_heatmapKey = key;
-            }
-        });
-    });
-}
-
-std::shared_ptr<const HeatmapGrid> AppState::heatmap() const {
-    const Document* doc = currentDocument();
-    if (!doc || !m_selected || !m_heatmap) return nullptr;
-    return m_heatmapKey == TensorKey{doc->id, *m_selected} ? m_heatmap : nullptr;
-}
-
 // [SECTION] whole-model overview
 
 void AppState::startSweep() {
@@ -772,9 +747,22 @@ void AppState::startSweep() {
     start->total = model->tensors.size();
     m_overview = start;
     m_sweepProgress = m_jobs->submit("model sweep", [this, model, docId, scheme, specs](Progress& progress) {
-        progress.setTotal(double(model->tensors.size()));
+        // Progress: one unit per tensor for the summaries, one more per tensor for its exact passes.
+        const size_t tensors = model->tensors.size();
+        progress.setTotal(double(2 * tensors));
         std::vector<std::unique_ptr<Calibrator>> cals;
         for (const auto& s : specs) cals.push_back(makeCalibrator(s));
+        // Each tensor's parameters per calibrator, kept for the exact passes (empty: nothing to refine).
+        std::vector<std::vector<std::optional<QuantParams>>> params(tensors);
+        auto setBest = [](OverviewRow& row) {
+            double best = -INFINITY;
+            row.best = -1;
+            for (size_t c = 0; c < row.sqnrDb.size(); ++c)
+                if (row.sqnrDb[c] > best) {
+                    best = row.sqnrDb[c];
+                    row.best = int(c);
+                }
+        };
         std::vector<OverviewRow> batch;
         auto flush = [&] {
             if (batch.empty()) return;
@@ -786,7 +774,8 @@ void AppState::startSweep() {
             });
             batch.clear();
         };
-        for (size_t t = 0; t < model->tensors.size() && !progress.cancelled(); ++t) {
+        // Pass 1: summaries and ≈ SQNR on each tensor's sample (fills the table quickly).
+        for (size_t t = 0; t < tensors && !progress.cancelled(); ++t) {
             OverviewRow row;
             row.tensor = t;
             auto r = summarize(model->view(t), nullptr);
@@ -804,7 +793,7 @@ void AppState::startSweep() {
                     double hi = double(s.histogram.total()) - s.histogram.countBelow(s.mean + 6 * s.std);
                     row.outlierShare = (lo + hi) / double(s.finite);
                 }
-                double best = -INFINITY;
+                params[t].resize(cals.size());
                 for (size_t c = 0; c < cals.size(); ++c) {
                     double sq = NAN;
                     if (cals[c] && s.hasFinite()) {
@@ -812,13 +801,12 @@ void AppState::startSweep() {
                         p.scheme = scheme;
                         p.slices = {paramsFromRange(scheme, cals[c]->calibrate(s, scheme))};
                         sq = estimateOnSample(s.sample, {}, p, 16).total.sqnrDb;
+                        params[t][c] = std::move(p);
                     }
                     row.sqnrDb.push_back(sq);
-                    if (sq > best) {
-                        best = sq;
-                        row.best = int(c);
-                    }
+                    row.sqnrExact.push_back(0);
                 }
+                setBest(row);
                 std::shared_ptr<const TensorSummary> value = std::move(r.value());
                 post([this, docId, t, value] {
                     auto& e = m_summaries[{docId, t}];
@@ -830,6 +818,53 @@ void AppState::startSweep() {
             if (batch.size() >= 16) flush();
         }
         flush();
+        // Pass 2: the exact error pass (every element) per tensor and calibrator replaces the
+        // estimates, in model order. Cancel is checked between passes.
+        struct Refined { size_t tensor; std::vector<double> sqnr; std::vector<uint8_t> exact; };
+        std::vector<Refined> done;
+        auto flushRefined = [&] {
+            if (done.empty()) return;
+            post([this, docId, setBest, rows = std::move(done)] {
+                if (!m_overview || m_overview->docId != docId) return;
+                auto copy = std::make_shared<Overview>(*m_overview);
+                for (const auto& d : rows) {
+                    if (d.tensor >= copy->rows.size() || copy->rows[d.tensor].tensor != d.tensor) continue;
+                    OverviewRow& row = copy->rows[d.tensor];
+                    for (size_t c = 0; c < d.sqnr.size() && c < row.sqnrDb.size(); ++c)
+                        if (d.exact[c]) {
+                            row.sqnrDb[c] = d.sqnr[c];
+                            row.sqnrExact[c] = 1;
+                        }
+                    setBest(row);
+                    ++copy->exactRows;
+                }
+                m_overview = std::move(copy);
+            });
+            done.clear();
+        };
+        auto lastFlush = std::chrono::steady_clock::now();
+        for (size_t t = 0; t < tensors && !progress.cancelled(); ++t) {
+            Refined d{t, std::vector<double>(cals.size(), NAN), std::vector<uint8_t>(cals.size(), 0)};
+            TensorView view = model->view(t);
+            for (size_t c = 0; c < params[t].size() && !progress.cancelled(); ++c) {
+                if (!params[t][c]) continue;
+                auto rep = measureError(view, *params[t][c], nullptr);
+                if (rep) {
+                    d.sqnr[c] = rep.value()->total.sqnrDb;
+                    d.exact[c] = 1;
+                }
+                progress.add(1.0 / double(params[t].size()));
+            }
+            if (params[t].empty()) progress.add(1);
+            if (progress.cancelled()) break;
+            done.push_back(std::move(d));
+            auto now = std::chrono::steady_clock::now();
+            if (done.size() >= 64 || now - lastFlush > std::chrono::milliseconds(100)) {
+                flushRefined();
+                lastFlush = now;
+            }
+        }
+        flushRefined();
         post([this, p = &progress] {
             if (m_sweepProgress.get() == p) m_sweepProgress.reset();
         });

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/job_queue.h"
+#include "app/views/compare_view.h"
 #include "app/views/heatmap_view.h"
 #include "core/base/progress.h"
 #include "core/calib/calibrator.h"
@@ -67,13 +68,15 @@ struct Analysis {
     const CalibRow* activeRow() const { return active >= 0 && active < int(rows.size()) ? &rows[active] : nullptr; }
 };
 
-// One tensor of the whole-model overview (background sweep; metrics from the summary's sample).
+// One tensor of the whole-model overview (background sweep: first every tensor's summary with SQNR
+// estimated on its sample, then an exact error pass per tensor and calibrator replaces the estimates).
 struct OverviewRow {
     size_t tensor = 0;
     double min = 0, max = 0, std = 0, kurtosis = 0;
     double outlierShare = 0;          // share of finite values with |x − mean| > 6σ
     uint64_t nonFinite = 0;
-    std::vector<double> sqnrDb;       // per calibrator of Overview::calibrators (≈, sample-based)
+    std::vector<double> sqnrDb;       // per calibrator of Overview::calibrators
+    std::vector<uint8_t> sqnrExact;   // per calibrator: 1 once sqnrDb is the exact pass's, 0 while ≈
     int best = -1;                    // calibrator with the highest SQNR
     std::string error;                // the tensor could not be read
 };
@@ -84,6 +87,7 @@ struct Overview {
     std::vector<std::string> calibrators;  // specs, in column order
     std::vector<OverviewRow> rows;          // in model order, as far as the sweep got
     size_t total = 0;                       // tensors in the model
+    size_t exactRows = 0;                   // rows whose every SQNR is exact (the refinement's progress)
 };
 
 // A stored-quantized tensor (GGUF Q4_K, …) against the same tensor of the reference (higher-precision)
@@ -103,6 +107,25 @@ struct StoredComparison {
     };
     std::vector<Row> quantviz;
     std::string error;            // no twin in the reference, shape mismatch, read failure
+    // Which side is stored quantized: the open file's tensor (the usual case: a Q4_K file against its
+    // F32 original) or the second file's (the F32 file open, its Q4_K twin as the second file).
+    bool storedInSecond = false;
+    std::string storedTypeName;   // "q4_K", …
+    double storedBitsPerWeight = 0;
+};
+
+// Two files, one tensor: the selected tensor of the open file (A) against the tensor of the same name
+// in the second file (B), element by element (app_state_reference.cpp; a job).
+struct FileTensorComparison {
+    uint64_t docId = 0;
+    size_t tensor = 0;
+    const ModelFile* second = nullptr;  // identity of the second file it was computed for
+    std::string name;
+    bool pairedByPosition = false;      // two single-tensor files with different names (.npy files)
+    std::string typeA, typeB;           // dtype names ("f32", "q4_K", …)
+    std::vector<int64_t> shapeA, shapeB;
+    FileComparison result;
+    std::string error;                  // not in the second file, shapes differ, read failure
 };
 
 struct CalibratorChoice {
@@ -183,11 +206,6 @@ public:
     std::shared_ptr<Progress> exactProgress() const { return m_exactProgress; }
     uint64_t analysisSerial() const { return m_analysisSerial; }
 
-    // [SECTION] heatmap of the selected tensor (on demand: one pass)
-    void requestHeatmap();
-    std::shared_ptr<const HeatmapGrid> heatmap() const;  // of the selected tensor, when ready
-    bool heatmapPending() const { return m_heatmapProgress != nullptr; }
-
     // [SECTION] reference model (the same model in higher precision) and stored quantization
     bool openReference(const std::string& path);  // false: message() says why
     void clearReference();
@@ -197,6 +215,11 @@ public:
     std::shared_ptr<const StoredComparison> storedComparison() const;  // current inputs only
     bool storedComparisonPending() const { return m_storedProgress != nullptr; }
     std::string storedComparisonKey() const;
+    // The selected tensor against the same tensor of the second ("reference") file, any dtypes: overlaid
+    // histograms and the distribution of x_B − x_A (Compare tab). Queued when missing.
+    void requestFileComparison();
+    std::shared_ptr<const FileTensorComparison> fileComparison() const;  // current inputs only
+    bool fileComparisonPending() const { return m_fileCompareProgress != nullptr; }
     // Every tensor of the current document against the reference (matched by name), for the whole-model line.
     void requestStoredModelComparison();
     std::shared_ptr<const StoredQuantComparison> storedModelComparison() const;  // current document + reference
@@ -266,13 +289,12 @@ private:
     std::vector<std::string> m_sliceCalWanted;   // keys of the current per-slice rows
     std::string m_exactSubmittedFor;
 
-    std::shared_ptr<const HeatmapGrid> m_heatmap;
-    TensorKey m_heatmapKey{0, 0};
-    std::shared_ptr<Progress> m_heatmapProgress;
     std::shared_ptr<const Overview> m_overview;
     std::shared_ptr<const ModelFile> m_reference;
     std::shared_ptr<const StoredComparison> m_stored;
     std::shared_ptr<Progress> m_storedProgress;
+    std::shared_ptr<const FileTensorComparison> m_fileCompare;
+    std::shared_ptr<Progress> m_fileCompareProgress;
     std::shared_ptr<const StoredQuantComparison> m_storedModel;
     std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};
     std::shared_ptr<Progress> m_storedModelProgress;

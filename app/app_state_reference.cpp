@@ -1,5 +1,7 @@
-// AppState, reference section: the same model in higher precision, and the stored-quantization
-// comparison of the selected tensor (the file's own error beside quantviz's schemes), run as a job.
+// AppState, second-file section: a second model file (the "reference": often the same model in higher
+// precision, but any file) compared with the open one on the selected tensor — element by element for
+// any dtypes, and, when one side is stored block-quantized, that quantization's error beside quantviz's
+// schemes. Both run as jobs.
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +22,7 @@ bool AppState::openReference(const std::string& path) {
     m_reference = std::move(r.value());
     m_stored.reset();
     m_storedModel.reset();
+    m_fileCompare.reset();
     m_status = "reference: " + path + " (" + std::to_string(m_reference->tensors.size()) + " tensors)";
     return true;
 }
@@ -28,6 +31,56 @@ void AppState::clearReference() {
     m_reference.reset();
     m_stored.reset();
     m_storedModel.reset();
+    m_fileCompare.reset();
+}
+
+std::shared_ptr<const FileTensorComparison> AppState::fileComparison() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_reference || !m_fileCompare) return nullptr;
+    const auto& c = *m_fileCompare;
+    if (c.docId != doc->id || c.tensor != *m_selected || c.second != m_reference.get()) return nullptr;
+    return m_fileCompare;
+}
+
+void AppState::requestFileComparison() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_reference || m_fileCompareProgress || fileComparison()) return;
+    auto model = doc->model;
+    auto second = m_reference;
+    size_t tensor = *m_selected;
+    uint64_t docId = doc->id;
+    m_fileCompareProgress = m_jobs->submit("compare " + model->tensors[tensor].name + " with the second file",
+                                           [this, model, second, tensor, docId](Progress& progress) {
+        auto out = std::make_shared<FileTensorComparison>();
+        out->docId = docId;
+        out->tensor = tensor;
+        out->second = second.get();
+        const TensorInfo& a = model->tensors[tensor];
+        out->name = a.name;
+        out->typeA = storedQuantFacts(a).typeName;
+        out->shapeA = a.shape;
+        auto j = second->find(a.name);
+        // Two single-tensor files (.npy captures are named after their file) pair up whatever the names.
+        if (!j && model->tensors.size() == 1 && second->tensors.size() == 1) {
+            j = 0;
+            out->pairedByPosition = true;
+        }
+        if (!j) {
+            out->error = "'" + a.name + "' is not in the second file " + second->path + " (tensors are matched by name)";
+        } else {
+            const TensorInfo& b = second->tensors[*j];
+            out->typeB = storedQuantFacts(b).typeName;
+            out->shapeB = b.shape;
+            auto r = compareTensorFiles(model->view(tensor), second->view(*j), &progress);
+            if (r) out->result = std::move(r.value());
+            else out->error = r.message();
+        }
+        bool cancelled = progress.cancelled();
+        post([this, out, cancelled, p = &progress] {
+            if (m_fileCompareProgress.get() == p) m_fileCompareProgress.reset();
+            if (!cancelled) m_fileCompare = out;
+        });
+    });
 }
 
 std::shared_ptr<const StoredQuantComparison> AppState::storedModelComparison() const {
@@ -92,7 +145,13 @@ void AppState::requestStoredComparison() {
     std::string key = storedComparisonKey();
     if (m_stored && m_stored->key == key) return;
     const TensorInfo& info = doc->model->tensors[*m_selected];
-    if (!storedQuantFacts(info).blockQuantized) return;
+    // The stored-quantized side: the open file's tensor, else the second file's tensor of that name.
+    bool storedInSecond = false;
+    if (!storedQuantFacts(info).blockQuantized) {
+        auto j = m_reference->find(info.name);
+        if (!j || !storedQuantFacts(m_reference->tensors[*j]).blockQuantized) return;
+        storedInSecond = true;
+    }
     auto model = doc->model;
     auto reference = m_reference;
     size_t tensor = *m_selected;
@@ -102,20 +161,27 @@ void AppState::requestStoredComparison() {
     for (const auto& c : m_calibrators)
         if (c.enabled) specs.push_back(specFor(c.name));
     m_storedProgress = m_jobs->submit("stored quantization of " + info.name,
-                                      [this, model, reference, tensor, docId, scheme, specs, key](Progress& progress) {
+                                      [this, model, reference, tensor, docId, scheme, specs, key,
+                                       storedInSecond](Progress& progress) {
         auto out = std::make_shared<StoredComparison>();
         out->docId = docId;
         out->tensor = tensor;
         out->key = key;
         out->scheme = scheme;
+        out->storedInSecond = storedInSecond;
         const TensorInfo& t = model->tensors[tensor];
         auto refIndex = reference->find(t.name);
         if (!refIndex) {
             out->error = "'" + t.name + "' is not in the reference " + reference->path;
         } else {
-            TensorView refView = reference->view(*refIndex);
-            out->referenceType = std::string(dtypeName(reference->tensors[*refIndex].dtype));
-            auto cmp = compareStoredTensor(model->view(tensor), refView, &progress, 2);
+            // x = the higher-precision side, x̂ = the stored-quantized side's reconstruction.
+            TensorView storedView = storedInSecond ? reference->view(*refIndex) : model->view(tensor);
+            TensorView refView = storedInSecond ? model->view(tensor) : reference->view(*refIndex);
+            StoredQuantFacts facts = storedQuantFacts(storedView.info());
+            out->storedTypeName = facts.typeName;
+            out->storedBitsPerWeight = facts.bitsPerWeight;
+            out->referenceType = std::string(dtypeName(refView.info().dtype));
+            auto cmp = compareStoredTensor(storedView, refView, &progress, 2);
             if (!cmp) {
                 out->error = cmp.message();
             } else {

@@ -1,29 +1,81 @@
-// ComparePanel: A/B metrics table with differences.
+// ComparePanel: scheme A vs B (table, error curves, error histograms, code grids) and one tensor of two files.
 #include "app/panels/compare_panel.h"
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "app/panels/error_panel.h"
+#include "app/panels/stored_quant_panel.h"
+#include "app/views/envelope.h"
 #include "app/widgets/help.h"
+#include "app/widgets/plot.h"
+#include "core/formats/stored_quant.h"
 
 namespace qv {
 
+namespace {
+
+// Okabe–Ito sky blue and orange: told apart with every common colour-vision deficiency.
+constexpr ImU32 kColorA = IM_COL32(86, 180, 233, 255);
+constexpr ImU32 kColorB = IM_COL32(230, 159, 0, 255);
+constexpr ImU32 kFillA = IM_COL32(86, 180, 233, 150);
+constexpr ImU32 kFillB = IM_COL32(230, 159, 0, 130);
+const ImVec4 kTextA(86 / 255.f, 180 / 255.f, 233 / 255.f, 1);
+const ImVec4 kTextB(230 / 255.f, 159 / 255.f, 0, 1);
+
+// The exact pass's histograms when it made them, else the sample estimate's.
+const ErrorReport& histogramsOf(const CalibRow& r) {
+    return r.exact && !r.exact->errorHistogram.empty() ? *r.exact : r.estimate;
+}
+
+double maxOf(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
+
+void coloredCell(const char* fmt, double v, int better, int side) {
+    if (better != 0 && better == side) ImGui::TextColored(ImVec4(0.45f, 0.85f, 0.45f, 1), fmt, v);
+    else ImGui::Text(fmt, v);
+}
+
+}  // namespace
+
 void ComparePanel::draw(AppState& state, UiState& ui) {
-    bool changed = ImGui::Checkbox("compare with scheme B", &m_enabled);
-    helpMarker("A is the scheme and calibrator chosen on the left; B is set here. Both are evaluated on the same "
-               "tensor (per tensor), estimated while you move a control and exact after release.");
+    if (m_mode < 0) m_mode = state.reference() ? int(Mode::Files) : int(Mode::Schemes);
+    ImGui::RadioButton("two schemes", &m_mode, int(Mode::Schemes));
+    ImGui::SameLine();
+    ImGui::RadioButton("two files", &m_mode, int(Mode::Files));
+    helpMarker("Two schemes: the scheme and calibrator on the left (A) against a second scheme and calibrator (B) on "
+               "the same tensor. Two files: this tensor in the open file (A) against the tensor of the same name in "
+               "a second file (B) - e.g. the F32 and Q4_K versions of one model.");
+    m_shown = Shown{};
+    m_shown.mode = Mode(m_mode);
+    if (m_mode == int(Mode::Files)) drawFiles(state, ui);
+    else drawSchemes(state, ui);
+}
+
+// [SECTION] two schemes
+
+void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
+    if (auto c = state.compare(); c && !m_enabled) {  // set elsewhere (tests, a later session): show it
+        m_enabled = true;
+        m_bits = c->first.bits;
+        m_sym = c->first.symmetry == Symmetry::Asymmetric ? 2 : (c->first.fullRange ? 1 : 0);
+        m_calibrator = c->second;
+    }
+    ImGui::SameLine();
+    bool changed = ImGui::Checkbox("scheme B", &m_enabled);
     if (m_enabled) {
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
         changed |= ImGui::SliderInt("B bits", &m_bits, 2, 16);
         if (ImGui::IsItemActive()) ui.interacting = true;
         ImGui::SameLine();
         const char* symNames[] = {"symmetric", "symmetric full", "asymmetric"};
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-        changed |= ImGui::Combo("B scheme", &m_sym, symNames, 3);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+        changed |= ImGui::Combo("##Bscheme", &m_sym, symNames, 3);
         ImGui::SameLine();
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
         if (ImGui::BeginCombo("B calibrator", m_calibrator.c_str())) {
             for (const auto& c : state.calibrators())
                 if (ImGui::Selectable(c.name.c_str(), c.name == m_calibrator)) {
@@ -45,45 +97,264 @@ void ComparePanel::draw(AppState& state, UiState& ui) {
         }
     }
     auto a = state.analysis();
-    if (!m_enabled || !a || !a->activeRow() || !a->compare) {
-        if (m_enabled && a && a->scheme.granularity != Granularity::PerTensor)
-            ImGui::TextDisabled("B is per tensor; A is per channel/group: the comparison shows the granularity's effect.");
+    if (!m_enabled) {
+        ImGui::TextDisabled("Tick scheme B to compare the active scheme with a second one on this tensor.");
+        return;
+    }
+    if (!a || !a->activeRow() || !a->compare) {
+        ImGui::TextDisabled("computing...");
         return;
     }
     const CalibRow& ra = *a->activeRow();
     const CalibRow& rb = *a->compare;
     const ErrorStats& ea = ra.exact ? ra.exact->total : ra.estimate.total;
     const ErrorStats& eb = rb.exact ? rb.exact->total : rb.estimate.total;
-    if (!ImGui::BeginTable("compare", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
-    ImGui::TableSetupColumn("metric");
-    ImGui::TableSetupColumn(("A: " + ra.label + ", " + a->scheme.describe()).c_str());
-    ImGui::TableSetupColumn((rb.label + ", " + rb.params.scheme.describe()).c_str());
-    ImGui::TableSetupColumn("B - A");
-    ImGui::TableHeadersRow();
-    auto line = [&](const char* name, double va, double vb, const char* fmt) {
-        ImGui::TableNextRow();
-        ImGui::TableSetColumnIndex(0);
-        ImGui::TextUnformatted(name);
-        ImGui::TableSetColumnIndex(1);
-        ImGui::Text("%s", estimateMark(ra.exact != nullptr));
-        ImGui::SameLine(0, 0);
-        ImGui::Text(fmt, va);
-        ImGui::TableSetColumnIndex(2);
-        ImGui::Text("%s", estimateMark(rb.exact != nullptr));
-        ImGui::SameLine(0, 0);
-        ImGui::Text(fmt, vb);
-        ImGui::TableSetColumnIndex(3);
-        if (std::isfinite(va) && std::isfinite(vb)) ImGui::Text(fmt, vb - va);
-    };
-    line("clip lo", ra.range.lo, rb.range.lo, "%.5g");
-    line("clip hi", ra.range.hi, rb.range.hi, "%.5g");
-    line("MSE", ea.mse, eb.mse, "%.4g");
-    line("SQNR dB", ea.sqnrDb, eb.sqnrDb, "%.2f");
-    line("max |error|", ea.maxAbsError, eb.maxAbsError, "%.4g");
-    line("cosine", ea.cosine, eb.cosine, "%.6f");
-    line("clipped %", 100 * ea.clippedFraction, 100 * eb.clippedFraction, "%.4f");
-    line("codes used", double(ea.codesUsed), double(eb.codesUsed), "%.0f");
-    ImGui::EndTable();
+    m_shown.exactA = ra.exact != nullptr;
+    m_shown.exactB = rb.exact != nullptr;
+    m_shown.metrics = compareMetrics(ra.range, ea, rb.range, eb);
+    const bool perTensorA = ra.params.slices.size() == 1;
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float rowH = std::max(120.0f, avail.y * 0.5f - ImGui::GetStyle().ItemSpacing.y);
+    const float tableW = std::min(avail.x * 0.45f, ImGui::GetFontSize() * 30);
+
+    // Row 1: the table | both code grids on the value axis.
+    ImGui::BeginChild("cmp_table", ImVec2(tableW, rowH));
+    std::string headA = "A: " + ra.label + ", " + a->scheme.describe();
+    std::string headB = rb.label + ", " + rb.params.scheme.describe();
+    if (ImGui::BeginTable("compare", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                            ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY)) {
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableSetupColumn("metric", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("A", ImGuiTableColumnFlags_WidthStretch, 1.1f);
+        ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthStretch, 1.1f);
+        ImGui::TableSetupColumn("B - A", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableHeadersRow();
+        for (const auto& m : m_shown.metrics) {
+            const bool ints = m.name.rfind("codes", 0) == 0;
+            const char* fmt = ints ? "%.0f" : m.name == "cosine" ? "%.6f" : m.name == "SQNR dB" ? "%.2f" : "%.4g";
+            ImGui::TableNextRow();
+            ImGui::TableSetColumnIndex(0);
+            ImGui::TextUnformatted(m.name.c_str());
+            ImGui::TableSetColumnIndex(1);
+            ImGui::TextUnformatted(estimateMark(m_shown.exactA));
+            ImGui::SameLine(0, 0);
+            coloredCell(fmt, m.a, m.better, -1);
+            ImGui::TableSetColumnIndex(2);
+            ImGui::TextUnformatted(estimateMark(m_shown.exactB));
+            ImGui::SameLine(0, 0);
+            coloredCell(fmt, m.b, m.better, +1);
+            ImGui::TableSetColumnIndex(3);
+            if (std::isfinite(m.diff)) ImGui::Text(ints ? "%+.0f" : "%+.4g", m.diff);
+        }
+        ImGui::EndTable();
+    }
+    ImGui::EndChild();
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("A = %s\nB = %s\nGreen: the better side (lower error, higher SQNR/cosine).", headA.c_str(),
+                          headB.c_str());
+    ImGui::SameLine();
+    ImGui::BeginChild("cmp_codes", ImVec2(0, rowH));
+    ImGui::TextColored(kTextA, "A");
+    ImGui::SameLine();
+    ImGui::TextColored(kTextB, "B");
+    ImGui::SameLine();
+    ImGui::Text("%scode usage on the value axis (share of values per level)",
+                estimateMark(m_shown.exactA && m_shown.exactB));
+    helpMarker("One bar per integer code at the value it stands for, x_hat = s(q - z), as wide as one step s; its "
+               "height is the share of values rounded to it. A coarse grid has few tall bars; empty codes leave gaps; "
+               "saturated end codes collect the clipped tails.");
+    const ErrorReport& ha = histogramsOf(ra);
+    const ErrorReport& hb = histogramsOf(rb);
+    if (perTensorA && !ha.codeHistogram.empty())
+        m_shown.levelsA = levelBars(a->scheme, ra.params.slices[0], ha.codeHistogram);
+    if (!hb.codeHistogram.empty()) m_shown.levelsB = levelBars(rb.params.scheme, rb.params.slices[0], hb.codeHistogram);
+    double lo = a->summary ? a->summary->min : 0, hi = a->summary ? a->summary->max : 1;
+    lo = std::min({lo, ra.range.lo, rb.range.lo});
+    hi = std::max({hi, ra.range.hi, rb.range.hi});
+    const double pad = 0.04 * std::max(hi - lo, 1e-12);
+    if (plot::BeginPlot("##cmp_levels", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) {
+        plot::SetupX(lo - pad, hi + pad, "value");
+        double ymax = std::max(maxOf(m_shown.levelsA.share), maxOf(m_shown.levelsB.share));
+        plot::SetupY(ui.logY ? 1e-6 : 0, std::max(ymax * 1.08, 1e-6), "share");
+        plot::PlotBarsAt("A levels", m_shown.levelsA.x.data(), m_shown.levelsA.share.data(), int(m_shown.levelsA.x.size()),
+                         m_shown.levelsA.width, kFillA);
+        plot::PlotBarsAt("B levels", m_shown.levelsB.x.data(), m_shown.levelsB.share.data(), int(m_shown.levelsB.x.size()),
+                         m_shown.levelsB.width, kFillB);
+        plot::PlotVLine("A clip", ra.range.lo, kColorA);
+        plot::PlotVLine("A clip", ra.range.hi, kColorA);
+        plot::PlotVLine("B clip", rb.range.lo, kColorB);
+        plot::PlotVLine("B clip", rb.range.hi, kColorB);
+        plot::EndPlot();
+    }
+    if (!perTensorA) ImGui::TextDisabled("A is per channel/group: its codes differ per slice (Code usage tab).");
+    ImGui::EndChild();
+
+    // Row 2: error vs value | error histograms.
+    const float halfW = (avail.x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    ImGui::BeginChild("cmp_errvalue", ImVec2(halfW, 0));
+    ImGui::TextUnformatted("error x_hat - x versus value x");
+    helpMarker("Inside its clip range each scheme's error is a sawtooth between -s/2 and +s/2; outside it grows "
+               "linearly (clipping). Drawn exactly per pixel column at any zoom.");
+    if (plot::BeginPlot("##cmp_errvalue", ImVec2(-1, -1))) {
+        plot::SetupX(lo - pad, hi + pad, "value");
+        std::vector<Envelope> curves;
+        if (perTensorA) {
+            AffineQuantizer q(a->scheme, ra.params.slices[0]);
+            curves.push_back(errorEnvelope(q, ra.params.slices[0].scale, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth()));
+        }
+        AffineQuantizer qb(rb.params.scheme, rb.params.slices[0]);
+        curves.push_back(errorEnvelope(qb, rb.params.slices[0].scale, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth()));
+        double emax = 1e-12;
+        for (const auto& e : curves)
+            for (int c = 0; c < e.pixels(); ++c)
+                if (e.has[size_t(c)]) emax = std::max({emax, std::fabs(e.lo[size_t(c)]), std::fabs(e.hi[size_t(c)])});
+        plot::SetupY(-emax * 1.1, emax * 1.1, "error");
+        if (a->summary) plot::PlotShadeX("data range", a->summary->min, a->summary->max, IM_COL32(110, 150, 210, 25));
+        // B first and thicker, A on top: where the two coincide both stay visible.
+        plot::PlotEnvelope("B", curves.back(), kColorB, 2.0f);
+        if (perTensorA) plot::PlotEnvelope("A", curves.front(), kColorA, 1.0f);
+        plot::PlotHLine("##0", 0, IM_COL32(255, 255, 255, 50));
+        m_shown.errorCurvesDrawn = curves.size();
+        plot::EndPlot();
+    }
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("cmp_errhist", ImVec2(0, 0));
+    ImGui::Text("%serror histograms (share of values)", estimateMark(m_shown.exactA && m_shown.exactB));
+    helpMarker("Each scheme's histogram of x_hat - x, as the share of values per pixel column, so an estimate on the "
+               "sample and an exact pass overlay on one axis.");
+    const double elo = std::min(ha.errorLo, hb.errorLo), ehi = std::max(ha.errorHi, hb.errorHi);
+    if (ehi > elo && plot::BeginPlot("##cmp_errhist", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) {
+        plot::SetupX(elo, ehi, "error");
+        const int px = std::max(1, plot::PixelWidth() / 2);  // two pixels per column: bars stay readable
+        m_shown.errorSharesA = rebinShares(ha.errorHistogram, ha.errorLo, ha.errorHi, plot::ViewXLo(), plot::ViewXHi(), px);
+        m_shown.errorSharesB = rebinShares(hb.errorHistogram, hb.errorLo, hb.errorHi, plot::ViewXLo(), plot::ViewXHi(), px);
+        double ymax = std::max(maxOf(m_shown.errorSharesA), maxOf(m_shown.errorSharesB));
+        plot::SetupY(ui.logY ? 1e-7 : 0, std::max(ymax * 1.08, 1e-6), "share");
+        plot::PlotColumns("A", plot::ViewXLo(), plot::ViewXHi(), m_shown.errorSharesA.data(), px, kFillA);
+        plot::PlotColumns("B", plot::ViewXLo(), plot::ViewXHi(), m_shown.errorSharesB.data(), px, kFillB);
+        plot::EndPlot();
+    }
+    ImGui::EndChild();
+}
+
+// [SECTION] two files
+
+void ComparePanel::drawFiles(AppState& state, UiState& ui) {
+    const Document* doc = state.currentDocument();
+    auto sel = state.selectedTensor();
+    auto second = state.reference();
+    ImGui::SameLine();
+    if (ImGui::SmallButton(second ? "Choose another second file..." : "Open a second file..."))
+        ui.openReferenceBrowser = true;
+    if (!doc || !sel) {
+        m_shown.message = "no tensor selected";
+        ImGui::TextDisabled("%s", m_shown.message.c_str());
+        return;
+    }
+    if (!second) {
+        m_shown.message = "Open a second file (the same model in another precision or quantization, or another "
+                          "checkpoint) to compare this tensor with its namesake there.";
+        ImGui::TextWrapped("%s", m_shown.message.c_str());
+        return;
+    }
+    ImGui::TextColored(kTextA, "A");
+    ImGui::SameLine();
+    ImGui::Text("%s", doc->model->path.c_str());
+    ImGui::SameLine();
+    ImGui::TextColored(kTextB, "  B");
+    ImGui::SameLine();
+    ImGui::Text("%s", second->path.c_str());
+    state.requestFileComparison();
+    auto c = state.fileComparison();
+    if (!c) {
+        ImGui::TextDisabled("comparing %s in both files...", doc->model->tensors[*sel].name.c_str());
+        return;
+    }
+    m_shown.files = c;
+    if (!c->error.empty()) {
+        m_shown.message = c->error;
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", c->error.c_str());
+        return;
+    }
+    const FileComparison& r = c->result;
+    ImGui::Text("%s: A %s %s, B %s %s%s", c->name.c_str(), c->typeA.c_str(), shapeText(c->shapeA).c_str(),
+                c->typeB.c_str(), shapeText(c->shapeB).c_str(),
+                c->pairedByPosition ? "  (the only tensor of each file)" : "");
+    // Say plainly what B − A is when one side is a stored quantization of the other.
+    const TensorInfo& infoA = doc->model->tensors[*sel];
+    auto j = c->pairedByPosition ? std::optional<size_t>(0) : second->find(infoA.name);
+    StoredQuantFacts fa = storedQuantFacts(infoA);
+    StoredQuantFacts fb = j ? storedQuantFacts(second->tensors[*j]) : StoredQuantFacts{};
+    const bool storedSide = fa.blockQuantized || fb.blockQuantized;
+    if (fb.blockQuantized && !fa.blockQuantized)
+        ImGui::TextWrapped("B stores it as %s (%.3g bits/weight): x_B - x_A is that quantization's error "
+                           "(B dequantized as llama.cpp does).", fb.typeName.c_str(), fb.bitsPerWeight);
+    else if (fa.blockQuantized && !fb.blockQuantized)
+        ImGui::TextWrapped("A stores it as %s (%.3g bits/weight): x_B - x_A is minus that quantization's error "
+                           "(A dequantized as llama.cpp does).", fa.typeName.c_str(), fa.bitsPerWeight);
+    else if (fa.blockQuantized && fb.blockQuantized)
+        ImGui::TextWrapped("Both sides are stored quantized (%s, %s): the difference of two reconstructions.",
+                           fa.typeName.c_str(), fb.typeName.c_str());
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float tableW = std::min(avail.x * 0.4f, ImGui::GetFontSize() * 24);
+    ImGui::BeginChild("files_table", ImVec2(tableW, 0));
+    if (ImGui::BeginTable("files_metrics", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+        auto line = [](const char* name, const char* fmt, double v) {
+            ImGui::TableNextRow();
+            ImGui::TableSetColumnIndex(0);
+            ImGui::TextUnformatted(name);
+            ImGui::TableSetColumnIndex(1);
+            if (std::isinf(v)) ImGui::TextUnformatted(v > 0 ? "inf" : "-inf");
+            else ImGui::Text(fmt, v);
+        };
+        line("elements compared", "%.0f", double(r.count));
+        if (r.skipped) line("skipped (NaN/Inf)", "%.0f", double(r.skipped));
+        line("MSE", "%.4g", r.stats.mse);
+        line("SQNR dB (A = signal)", "%.2f", r.stats.sqnrDb);
+        line("relative RMS", "%.4f", r.relativeRms);
+        line("max |x_B - x_A|", "%.4g", r.stats.maxAbsError);
+        line("mean |x_B - x_A|", "%.4g", r.stats.meanAbsError);
+        line("mean x_B - x_A (bias)", "%+.3g", r.meanDiff);
+        line("cosine(A, B)", "%.6f", r.stats.cosine);
+        line("identical %", "%.2f", r.count ? 100.0 * double(r.equal) / double(r.count) : 0.0);
+        line("A min", "%.4g", r.aMin);
+        line("A max", "%.4g", r.aMax);
+        line("B min", "%.4g", r.bMin);
+        line("B max", "%.4g", r.bMax);
+        ImGui::EndTable();
+    }
+    if (storedSide) {
+        m_shown.storedTable = true;
+        if (ImGui::CollapsingHeader("stored quantization vs quantviz", ImGuiTreeNodeFlags_DefaultOpen))
+            drawStoredComparisonTable(state);
+    }
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("files_plots", ImVec2(0, 0));
+    const float plotH = (ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 2) * 0.5f;
+    ImGui::Text("histograms of A and B (%d bins over the common range)", FileComparison::kBins);
+    if (plot::BeginPlot("##files_hist", ImVec2(-1, plotH), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) {
+        plot::SetupX(r.lo, r.hi, "value");
+        double ymax = std::max(maxOf(r.histA), maxOf(r.histB));
+        plot::SetupY(ui.logY ? 0.5 : 0, std::max(1.0, ymax * 1.08), "count");
+        plot::PlotColumns("A", r.lo, r.hi, r.histA.data(), int(r.histA.size()), kFillA);
+        plot::PlotColumns("B", r.lo, r.hi, r.histB.data(), int(r.histB.size()), kFillB);
+        plot::EndPlot();
+    }
+    ImGui::Text("x_B - x_A (%.0f of %.0f identical)", double(r.equal), double(r.count));
+    helpMarker("The element-by-element difference: a narrow spike at 0 means B reproduces A closely; a wide or "
+               "shifted distribution is the error (or bias) B carries relative to A.");
+    if (plot::BeginPlot("##files_diff", ImVec2(-1, -1), plot::kYFromZero | plot::kNoLegend | (ui.logY ? plot::kLogY : 0))) {
+        plot::SetupX(r.dLo, r.dHi, "x_B - x_A");
+        plot::SetupY(ui.logY ? 0.5 : 0, std::max(1.0, maxOf(r.histDiff) * 1.08), "count");
+        plot::PlotColumns("difference", r.dLo, r.dHi, r.histDiff.data(), int(r.histDiff.size()), IM_COL32(204, 121, 167, 220));
+        plot::PlotVLine("##zero", 0, IM_COL32(255, 255, 255, 90), 1.0f);
+        plot::EndPlot();
+    }
+    ImGui::EndChild();
 }
 
 }  // namespace qv

@@ -1,23 +1,54 @@
-// ComparePanel: the active scheme (A) against a second scheme and calibrator (B) on the same tensor,
-// with the difference of every metric.
+// ComparePanel: two ways to put two things side by side on the selected tensor.
+//  - Two schemes: the active scheme and calibrator (A, left controls) against a second scheme and
+//    calibrator (B, set here): the metric table with B − A, the error-vs-value sawtooth of both, both
+//    error histograms and both code grids overlaid in two colours (≈ while dragging, exact on release).
+//  - Two files: the open file's tensor (A) against the tensor of the same name in a second file (B,
+//    File > Open reference or --reference): both histograms overlaid, the distribution of x_B − x_A and
+//    MSE/SQNR/max/cosine between them; when a side is stored block-quantized (GGUF Q4_K, …), also that
+//    quantization's error beside quantviz's schemes.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "app/app_state.h"
 #include "app/ui_state.h"
+#include "app/views/compare_view.h"
 
 namespace qv {
 
 class ComparePanel {
 public:
+    enum class Mode { Schemes = 0, Files = 1 };
+
     void draw(AppState& state, UiState& ui);
 
+    // What the last frame showed (headless tests).
+    struct Shown {
+        Mode mode = Mode::Schemes;
+        std::vector<CompareMetric> metrics;  // scheme mode: the A/B table
+        bool exactA = false, exactB = false;
+        size_t errorCurvesDrawn = 0;         // error-vs-value envelopes drawn (A, B)
+        LevelBars levelsA, levelsB;          // the code grids drawn
+        std::vector<double> errorSharesA, errorSharesB;  // the error histograms as drawn (per pixel column)
+        std::shared_ptr<const FileTensorComparison> files;  // file mode: the comparison drawn
+        std::string message;                 // file mode: why nothing is drawn (no second file, error)
+        bool storedTable = false;            // file mode: the stored-quantization table was shown
+    };
+    const Shown& shown() const { return m_shown; }
+    void setMode(Mode m) { m_mode = int(m); }
+
 private:
+    void drawSchemes(AppState& state, UiState& ui);
+    void drawFiles(AppState& state, UiState& ui);
+
+    int m_mode = -1;  // first frame: files when a second file is open, else schemes
     bool m_enabled = false;
     int m_bits = 4;
     int m_sym = 0;  // 0 symmetric restricted, 1 symmetric full range, 2 asymmetric
     std::string m_calibrator = "mse";
+    Shown m_shown;
 };
 
 }  // namespace qv

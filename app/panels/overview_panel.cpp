@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "app/panels/error_panel.h"
 #include "app/panels/histogram_panel.h"
 #include "app/widgets/help.h"
 #include "app/widgets/plot.h"
@@ -66,11 +67,20 @@ void OverviewPanel::draw(AppState& state, UiState& ui) {
         o = state.overview();
     }
     ImGui::SameLine();
-    ImGui::TextDisabled("per-tensor %s, SQNR estimated on each tensor's sample", state.scheme().describe().c_str());
+    const bool allExact = o && o->docId == doc->id && o->rows.size() == o->total && o->exactRows == o->total;
+    if (allExact)
+        ImGui::TextDisabled("per-tensor %s, exact SQNR", o->scheme.describe().c_str());
+    else if (o && o->docId == doc->id && !o->rows.empty() && o->rows.size() == o->total)
+        ImGui::TextDisabled("per-tensor %s, \xe2\x89\x88 SQNR from samples; exact for %zu of %zu tensors",
+                            o->scheme.describe().c_str(), o->exactRows, o->total);
+    else
+        ImGui::TextDisabled("per-tensor %s, SQNR \xe2\x89\x88 on each tensor's sample, then exact",
+                            state.scheme().describe().c_str());
     helpMarker("The sweep summarizes every tensor (one pass each), runs every enabled calibrator on the summary and "
-               "estimates the SQNR on the tensor's 65536-value sample. Sort by a column to find the layers that need "
-               "more bits; click a row to open that tensor. Outliers: share of values more than 6 standard "
-               "deviations from the mean.");
+               "estimates the SQNR on the tensor's 65536-value sample (marked \xe2\x89\x88); then an exact error pass "
+               "over every element replaces each estimate, tensor by tensor in model order. Sort by a column to find "
+               "the layers that need more bits; click a row to open that tensor. Outliers: share of values more than "
+               "6 standard deviations from the mean.");
     if (!o || o->docId != doc->id || o->rows.empty()) return;
     const ModelFile& model = *doc->model;
 
@@ -139,11 +149,15 @@ void OverviewPanel::draw(AppState& state, UiState& ui) {
             ImGui::TableSetColumnIndex(6);
             ImGui::Text("%.3f", 100.0 * r.outlierShare);
             ImGui::TableSetColumnIndex(7);
-            if (r.best >= 0) ImGui::Text("%.1f %s", bestSqnr(r), o->calibrators[size_t(r.best)].c_str());
+            auto exact = [&r](size_t c) { return c < r.sqnrExact.size() && r.sqnrExact[c] != 0; };
+            if (r.best >= 0)
+                ImGui::Text("%s%.1f %s", estimateMark(exact(size_t(r.best))), bestSqnr(r),
+                            o->calibrators[size_t(r.best)].c_str());
             for (size_t c = 0; c < r.sqnrDb.size(); ++c) {
                 ImGui::TableSetColumnIndex(8 + int(c));
                 if (int(c) == r.best) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, IM_COL32(40, 140, 60, 110));
-                if (std::isfinite(r.sqnrDb[c])) ImGui::Text("%.1f", r.sqnrDb[c]);
+                if (std::isfinite(r.sqnrDb[c])) ImGui::Text("%s%.1f", estimateMark(exact(c)), r.sqnrDb[c]);
+                else if (std::isinf(r.sqnrDb[c]) && r.sqnrDb[c] > 0) ImGui::Text("%sinf", estimateMark(exact(c)));
                 else ImGui::TextDisabled("-");
             }
         }

@@ -45,11 +45,15 @@ void drawStoredQuant(AppState& state) {
     else
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "This build cannot decode %s (grid-based type).", f.typeName.c_str());
 
-    auto ref = state.reference();
-    if (!ref) {
+    if (!state.reference()) {
         ImGui::TextDisabled("Open the same model in higher precision (File > Open reference) to see this quantization's error.");
         return;
     }
+    drawStoredComparisonTable(state);
+}
+
+void drawStoredComparisonTable(AppState& state) {
+    if (!state.reference()) return;
     state.requestStoredComparison();
     state.requestStoredModelComparison();
     if (auto m = state.storedModelComparison(); m && !m->tensors.empty()) {
@@ -67,9 +71,13 @@ void drawStoredQuant(AppState& state) {
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", c->error.c_str());
         return;
     }
-    ImGui::Text("error vs reference (%s); quantviz rows: %s", c->referenceType.c_str(), c->scheme.describe().c_str());
-    helpMarker("x = the reference file's tensor, x_hat = this file's reconstruction. Beside it: quantviz's current "
-               "scheme with each enabled calibrator, applied to the reference tensor (exact pass over every value).");
+    ImGui::Text("error vs %s (%s); quantviz rows: %s", c->storedInSecond ? "the open file" : "reference",
+                c->referenceType.c_str(), c->scheme.describe().c_str());
+    helpMarker(c->storedInSecond
+                   ? "x = the open file's tensor, x_hat = the second file's reconstruction of it. Beside it: quantviz's "
+                     "current scheme with each enabled calibrator, applied to the open file's tensor (exact pass)."
+                   : "x = the reference file's tensor, x_hat = this file's reconstruction. Beside it: quantviz's current "
+                     "scheme with each enabled calibrator, applied to the reference tensor (exact pass over every value).");
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
     if (ImGui::BeginTable("storedcmp", 5, flags)) {
         ImGui::TableSetupColumn("quantization", ImGuiTableColumnFlags_WidthStretch, 2.2f);
@@ -94,7 +102,7 @@ void drawStoredQuant(AppState& state) {
             ImGui::Text("%.3g", maxe);
         };
         char buf[96];
-        std::snprintf(buf, sizeof buf, "file %s (%.3g b/w)", f.typeName.c_str(), f.bitsPerWeight);
+        std::snprintf(buf, sizeof buf, "file %s (%.3g b/w)", c->storedTypeName.c_str(), c->storedBitsPerWeight);
         row(buf, c->file.mse, c->file.sqnrDb, c->file.relativeRms, c->file.maxAbsError, true);
         for (const auto& q : c->quantviz)
             row(q.label, q.stats.mse, q.stats.sqnrDb, q.relativeRms, q.stats.maxAbsError, false);
@@ -106,9 +114,9 @@ void drawStoredQuant(AppState& state) {
     // or 32 weights; quantviz's group scales are float, so this is slightly generous to quantviz).
     if (ImGui::SmallButton("quantviz at the file's bits (group 32)")) {
         QuantScheme s = state.scheme();
-        s.bits = std::max(2, int(std::floor(f.bitsPerWeight)));
+        s.bits = std::max(2, int(std::floor(c->storedBitsPerWeight)));
         // Q2_K, Q4_K, Q5_K and Q4_1/Q5_1 keep a per-block minimum (ggml-quants.c); Q3_K, Q6_K and Q*_0 do not.
-        const std::string& n = f.typeName;
+        const std::string& n = c->storedTypeName;
         bool hasMin = n == "q2_K" || n == "q4_K" || n == "q5_K" || n.find("_1") != std::string::npos;
         s.symmetry = hasMin ? Symmetry::Asymmetric : Symmetry::Symmetric;
         s.granularity = Granularity::PerGroup;

@@ -1,0 +1,173 @@
+// Headless frames of the Compare tab: scheme A vs B (the table's values are the analysis' exact rows,
+// both code grids and both error curves are drawn) and two files (overlaid histograms and differences,
+// the messages for a missing second file and for a shape mismatch).
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "app/app_state.h"
+#include "app/panels/compare_panel.h"
+#include "app_test_support.h"
+#include "tests/support/test_support.h"
+
+namespace qv {
+namespace {
+
+class ComparePanelHeadless : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1200, 700);
+        io.DeltaTime = 1.0f / 60.0f;
+        unsigned char* pixels;
+        int w, h;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    }
+    void TearDown() override { ImGui::DestroyContext(); }
+    void frame() {
+        state.poll();
+        ui.interacting = false;
+        ImGui::NewFrame();
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(1200, 700));
+        ImGui::Begin("compare");
+        panel.draw(state, ui);
+        ImGui::End();
+        ImGui::Render();
+        state.update(ui.interacting);
+    }
+    void settle() {
+        for (int i = 0; i < 4; ++i) {
+            state.waitSettled();
+            frame();
+        }
+    }
+    std::string npy(const std::string& name, const std::vector<int64_t>& shape, const std::vector<float>& v) {
+        std::string path = test::tempPath(name);
+        test::writeNpyF32(path, shape, v);
+        return path;
+    }
+
+    AppState state;
+    UiState ui;
+    ComparePanel panel;
+};
+
+TEST_F(ComparePanelHeadless, TwoSchemesShowTheExactRowsAndTheirDifference) {
+    // 8 × 32 ramp from −4 to 3.97 in steps of 1/32 plus an outlier 12: A = min-max 4 bits (s = 12/7),
+    // B = min-max 8 bits (s = 12/127).
+    std::vector<float> v;
+    for (int i = 0; i < 256; ++i) v.push_back(float(i - 128) / 32.0f);
+    v[200] = 12.0f;
+    ASSERT_TRUE(state.openFile(npy("cmp-panel.npy", {8, 32}, v)));
+    state.setBits(4);
+    QuantScheme b = state.scheme();
+    b.bits = 8;
+    state.setCompare(b, "minmax");
+    panel.setMode(ComparePanel::Mode::Schemes);
+    settle();
+    const auto& s = panel.shown();
+    ASSERT_EQ(s.mode, ComparePanel::Mode::Schemes);
+    ASSERT_TRUE(s.exactA && s.exactB) << "after settling both columns are exact";
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow() && a->compare);
+    const ErrorStats& ea = a->activeRow()->exact->total;
+    const ErrorStats& eb = a->compare->exact->total;
+    ASSERT_FALSE(s.metrics.empty());
+    for (const auto& m : s.metrics) {
+        if (m.name == "SQNR dB") {
+            EXPECT_EQ(m.a, ea.sqnrDb);
+            EXPECT_EQ(m.b, eb.sqnrDb);
+            EXPECT_EQ(m.diff, eb.sqnrDb - ea.sqnrDb);
+            EXPECT_EQ(m.better, +1);  // 8 bits beat 4 bits
+        }
+        if (m.name == "clip hi") {
+            EXPECT_EQ(m.b, 12.0);
+        }
+    }
+    // A: 4-bit symmetric restricted (15 codes) at s = 12/7: the ramp [−4, 4) and 12 land on codes
+    // round(x·7/12) ∈ {−2, −1, 0, 1, 2} and 7 → 6 codes used; level x of code 7 is 12.
+    EXPECT_EQ(s.levelsA.available, 15u);
+    EXPECT_EQ(s.levelsA.used, 6u);
+    EXPECT_FLOAT_EQ(float(s.levelsA.x.back()), 12.0f);
+    EXPECT_NEAR(std::accumulate(s.levelsA.share.begin(), s.levelsA.share.end(), 0.0), 1.0, 1e-12);
+    EXPECT_EQ(s.levelsB.available, 255u);
+    EXPECT_EQ(s.levelsA.used, ea.codesUsed);
+    EXPECT_EQ(s.levelsB.used, eb.codesUsed);
+    EXPECT_EQ(s.errorCurvesDrawn, 2u);
+    // The error histograms as drawn: the whole error range is in view, so each sums to 1.
+    ASSERT_FALSE(s.errorSharesA.empty());
+    EXPECT_NEAR(std::accumulate(s.errorSharesA.begin(), s.errorSharesA.end(), 0.0), 1.0, 1e-9);
+    EXPECT_NEAR(std::accumulate(s.errorSharesB.begin(), s.errorSharesB.end(), 0.0), 1.0, 1e-9);
+}
+
+TEST_F(ComparePanelHeadless, TwoFilesOverlayAndTellWhatIsMissing) {
+    std::vector<float> va, vb;
+    for (int i = 0; i < 64; ++i) {
+        va.push_back(float(i) / 8.0f);
+        vb.push_back(float(i) / 8.0f + (i % 2 ? 0.25f : 0.0f));  // every odd element moved by +0.25
+    }
+    ASSERT_TRUE(state.openFile(npy("cmp-fa.npy", {8, 8}, va)));
+    panel.setMode(ComparePanel::Mode::Files);
+    settle();
+    EXPECT_NE(panel.shown().message.find("Open a second file"), std::string::npos);
+    ImGui::GetIO().MousePos = ImVec2(-1, -1);
+
+    ASSERT_TRUE(state.openReference(npy("cmp-fb.npy", {8, 8}, vb)));
+    settle();
+    const auto& s = panel.shown();
+    ASSERT_TRUE(s.files);
+    ASSERT_TRUE(s.files->error.empty()) << s.files->error;
+    const FileComparison& r = s.files->result;
+    EXPECT_EQ(r.count, 64u);
+    EXPECT_EQ(r.equal, 32u);
+    EXPECT_DOUBLE_EQ(r.stats.maxAbsError, 0.25);
+    EXPECT_DOUBLE_EQ(r.stats.mse, 0.25 * 0.25 / 2);
+    EXPECT_DOUBLE_EQ(r.meanDiff, 0.125);
+    EXPECT_FALSE(s.storedTable) << "plain float on both sides: no stored-quantization table";
+    // The difference histogram over ±0.25: 32 zeros in bin 128, 32 × 0.25 in the last bin.
+    EXPECT_EQ(r.histDiff[128], 32.0);
+    EXPECT_EQ(r.histDiff[255], 32.0);
+
+    // A second file whose tensor has another shape: the message names both shapes.
+    ASSERT_TRUE(state.openReference(npy("cmp-fc.npy", {4, 16}, va)));
+    settle();
+    ASSERT_TRUE(panel.shown().files);
+    EXPECT_NE(panel.shown().message.find("[8, 8]"), std::string::npos) << panel.shown().message;
+    EXPECT_NE(panel.shown().message.find("[4, 16]"), std::string::npos) << panel.shown().message;
+}
+
+TEST_F(ComparePanelHeadless, F32AgainstItsQ4KTwinShowsTheStoredTable) {
+    QV_REQUIRE_SHARED_MODEL(f32, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
+    QV_REQUIRE_SHARED_MODEL(q4k, "hey_jarvis/hey_jarvis_v0.1-q4_k.gguf");
+    ASSERT_TRUE(state.openFile(f32));
+    ASSERT_TRUE(state.openReference(q4k));
+    // The Q4_K tensors of the file are the two 1536-wide / 128-wide Linear weights; find one.
+    auto second = state.reference();
+    std::string name;
+    for (const auto& t : second->tensors)
+        if (storedQuantFacts(t).typeName == "q4_K") name = t.name;
+    ASSERT_FALSE(name.empty());
+    ASSERT_TRUE(state.selectTensorByName(name));
+    panel.setMode(ComparePanel::Mode::Files);
+    settle();
+    const auto& s = panel.shown();
+    ASSERT_TRUE(s.files);
+    ASSERT_TRUE(s.files->error.empty()) << s.files->error;
+    EXPECT_EQ(s.files->typeB, "q4_K");
+    EXPECT_TRUE(s.storedTable);
+    auto st = state.storedComparison();
+    ASSERT_TRUE(st);
+    EXPECT_TRUE(st->storedInSecond);
+    EXPECT_NEAR(st->file.relativeRms, s.files->result.relativeRms, 1e-12);
+    // Q4_K's relative RMS on a real layer sits near the whole-file 0.059 of the models README.
+    EXPECT_GT(s.files->result.relativeRms, 0.03);
+    EXPECT_LT(s.files->result.relativeRms, 0.09);
+}
+
+}  // namespace
+}  // namespace qv
