@@ -10,9 +10,14 @@
 
 namespace qv::detail {
 
-void errorKernelPortable(const float* x, size_t n, const ErrorKernelParams& p, int32_t* codes, float* err,
-                         uint8_t* finite, ErrorRunSums& out) {
-    errorKernelDispatch<8>(x, n, p, codes, err, finite, out);
+void errorKernelPortable(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
+                         const ErrorRunOutputs& outputs, ErrorRunSums& out) {
+    errorKernelDispatch<8>(x, n, p, usage, ties, outputs, out);
+}
+
+void recordTie(TieLog& log, int32_t codeBelowIndex) {
+    ++log.total;
+    if (log.perCode) ++log.perCode[codeBelowIndex];
 }
 
 

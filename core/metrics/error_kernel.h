@@ -1,5 +1,6 @@
 // The exact error pass's inner loop: quantize, dequantize and accumulate one run of elements that
-// share a slice's parameters — one implementation compiled per instruction set, chosen at run time.
+// share a slice's parameters in registers — one implementation compiled per instruction set,
+// chosen at run time.
 #pragma once
 
 #include <cstddef>
@@ -12,8 +13,28 @@ struct ErrorKernelParams {
     float scale = 1, invScale = 1;
     float lowF = 0, highF = 0;  // bounds of round(x/s) before the code saturates: qmin−z, qmax−z
     int32_t zeroPoint = 0;
+    int32_t qmin = 0;           // code index = code − qmin (code-usage bitmaps, histograms)
     bool useReciprocal = false;
 };
+
+// Code usage of one slice (or of the whole tensor), one bit per code index. The AVX-512 kernel
+// keeps a bitmap of ≤ 16 words (codes of ≤ 9 bits) in a register and tests each vector of 16
+// codes against it — a permute and a shift, no per-element store; a vector holding a code not
+// seen before (rare after the first few blocks) sets its bits in a slow path. The other kernels
+// and wider code ranges test each code's bit before setting it (loads only, once codes are known).
+struct CodeUsage {
+    uint32_t* bits = nullptr;  // ⌈range/32⌉ words, or nullptr: not tracked
+    uint32_t words = 0;
+};
+
+// Values exactly on a decision boundary of the grid (x/s has fraction ½, so round-half-to-even
+// decides; only boundaries between two codes of the grid count). Rare, so the kernels test a
+// whole vector at once and hand each tie to recordTie (out of line, in the portable TU).
+struct TieLog {
+    uint64_t total = 0;
+    uint64_t* perCode = nullptr;  // by code index of the lower code, or nullptr: totals only
+};
+void recordTie(TieLog& log, int32_t codeBelowIndex);
 
 // Sums over the finite elements of a run (non-finite ones contribute nothing).
 struct ErrorRunSums {
@@ -22,15 +43,26 @@ struct ErrorRunSums {
     double maxAbsErr = 0;
 };
 
-// For x[0..n) (n ≤ kErrorRunMax): codes[i] = the code, err[i] = x̂ − x (0 for non-finite x),
-// finite[i] = 1 for finite x; sums accumulated into `out` (which it overwrites).
-constexpr size_t kErrorRunMax = 1024;
-using ErrorKernelFn = void (*)(const float* x, size_t n, const ErrorKernelParams& p, int32_t* codes, float* err,
-                               uint8_t* finite, ErrorRunSums& out);
+// Optional per-element outputs for the histogram views (codes as indices code − qmin, the float
+// error x̂ − x, 1 for finite x); all nullptr for the metrics-only pass.
+struct ErrorRunOutputs {
+    int32_t* codeIndex = nullptr;
+    float* err = nullptr;
+    uint8_t* finite = nullptr;
+};
 
-void errorKernelPortable(const float*, size_t, const ErrorKernelParams&, int32_t*, float*, uint8_t*, ErrorRunSums&);
-void errorKernelAvx2(const float*, size_t, const ErrorKernelParams&, int32_t*, float*, uint8_t*, ErrorRunSums&);
-void errorKernelAvx512(const float*, size_t, const ErrorKernelParams&, int32_t*, float*, uint8_t*, ErrorRunSums&);
+// For x[0..n) (n ≤ kErrorRunMax): sums into `out` (overwritten), code usage into `usage`, ties
+// into `ties`, per-element outputs when asked.
+constexpr size_t kErrorRunMax = 1024;
+using ErrorKernelFn = void (*)(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
+                               const ErrorRunOutputs& outputs, ErrorRunSums& out);
+
+void errorKernelPortable(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
+                         ErrorRunSums&);
+void errorKernelAvx2(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
+                     ErrorRunSums&);
+void errorKernelAvx512(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
+                       ErrorRunSums&);
 
 // Widest kernel this CPU runs; QV_SIMD=portable|avx2|avx512 forces one (tests run each).
 ErrorKernelFn selectErrorKernel(const char** name = nullptr);

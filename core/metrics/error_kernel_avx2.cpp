@@ -2,8 +2,8 @@
 #include "core/metrics/error_kernel_impl.h"
 
 namespace qv::detail {
-void errorKernelAvx2(const float* x, size_t n, const ErrorKernelParams& p, int32_t* codes, float* err,
-                     uint8_t* finite, ErrorRunSums& out) {
-    errorKernelDispatch<16>(x, n, p, codes, err, finite, out);
+void errorKernelAvx2(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
+                     const ErrorRunOutputs& outputs, ErrorRunSums& out) {
+    errorKernelDispatch<16>(x, n, p, usage, ties, outputs, out);
 }
 }  // namespace qv::detail

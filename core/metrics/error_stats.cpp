@@ -2,13 +2,13 @@
 #include "core/metrics/error_stats.h"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cfloat>
 #include <cmath>
 #include <functional>
 #include <limits>
 
+#include "core/base/chunked_pass.h"
 #include "core/base/parallel.h"
 #include "core/metrics/error_kernel.h"
 
@@ -70,19 +70,22 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr int kErrKeyShift = 16;
 constexpr uint32_t kErrKeys = 1u << (32 - kErrKeyShift);
 // Per-slice code-usage bitmaps only while they stay small (per-group 4-bit of a big matrix is fine;
-// 16-bit per-group is not): above this, per-slice codesUsed is reported as 0.
+// 16-bit per-group is not): above this, per-slice codesUsed is reported as 0 and one bitmap
+// serves the whole tensor.
 constexpr uint64_t kMaxSliceCodeBits = uint64_t{1} << 27;
 
 struct Worker {
     ErrorAccumulator total;
     std::vector<ErrorAccumulator> slices;
+    std::vector<uint32_t> usedBits;   // words per slice × (slices or 1)
+    std::vector<uint64_t> tiesPerCode;
+    detail::TieLog ties;
+    // Histogram pass only.
     std::vector<uint64_t> codeHist;
     std::vector<uint32_t> errKeys;
-    std::vector<uint64_t> sliceCodeBits;
-    std::vector<float> buffer;
-    int32_t codes[detail::kErrorRunMax];
-    float err[detail::kErrorRunMax];
-    uint8_t finite[detail::kErrorRunMax];
+    std::vector<int32_t> codes;
+    std::vector<float> err;
+    std::vector<uint8_t> finite;
 };
 
 void errKeyEdges(uint32_t key, double& lo, double& hi) {
@@ -99,40 +102,111 @@ void errKeyEdges(uint32_t key, double& lo, double& hi) {
     }
 }
 
-// One element with exactly the kernel's arithmetic (error_kernel_impl.h, phase A then the double
-// moments): this file is built without FMA contraction, like the kernels.
-struct ScalarResult {
-    bool finite = false, clipped = false;
-    int32_t code = 0;
-    float err = 0;
-    double dx = 0, dq = 0, de = 0;
-};
-ScalarResult scalarStep(const detail::ErrorKernelParams& p, float xv) {
+// One element with exactly the kernels' arithmetic (error_kernel_impl.h), for channels along the
+// last axis (inner = 1), where the slice changes at every element and a kernel call per element
+// would cost more than the work. This file is built without FMA contraction, like the kernels.
+void scalarElement(const detail::ErrorKernelParams& p, float xv, ErrorAccumulator& slice, uint32_t* usedBits,
+                   detail::TieLog& ties, const detail::ErrorRunOutputs& outs, size_t k) {
     constexpr float kMagic = 0x1.8p23f;
-    ScalarResult o;
-    o.finite = std::isfinite(xv);
+    const bool fin = std::isfinite(xv);
     const float v = p.useReciprocal ? xv * p.invScale : xv / p.scale;
-    float r = std::fabs(v) < 0x1p22f ? (v + kMagic) - kMagic : v;
-    o.clipped = o.finite && (r < p.lowF || r > p.highF);
-    r = r < p.lowF ? p.lowF : r;
+    const float rr = std::fabs(v) < 0x1p22f ? (v + kMagic) - kMagic : v;
+    float r = rr < p.lowF ? p.lowF : rr;
     r = r > p.highF ? p.highF : r;
     r = r == r ? r : 0.0f;
     const float xq = p.scale * r;
-    o.code = static_cast<int32_t>(r) + p.zeroPoint;
-    if (!o.finite) return o;
-    o.err = xq - xv;
-    o.dx = xv;
-    o.dq = xq;
-    o.de = o.dq - o.dx;
-    return o;
+    const int32_t index = static_cast<int32_t>(r) + p.zeroPoint - p.qmin;
+    if (outs.codeIndex) {
+        outs.codeIndex[k] = index;
+        outs.err[k] = fin ? xq - xv : 0.0f;
+        outs.finite[k] = fin ? 1 : 0;
+    }
+    if (!fin) return;
+    const float d = v - rr;
+    if ((d == 0.5f || d == -0.5f) && v > p.lowF && v < p.highF) detail::recordTie(ties, d > 0 ? index : index - 1);
+    if (usedBits) usedBits[static_cast<uint32_t>(index) >> 5] |= 1u << (static_cast<uint32_t>(index) & 31);
+    slice.add(xv, xq, rr < p.lowF || rr > p.highF);
 }
 
-using ChunkSource = std::function<const float*(uint64_t begin, size_t count, Worker& w, bool& ok)>;
+ErrorAccumulator fromRun(const detail::ErrorRunSums& rs) {
+    ErrorAccumulator a;
+    a.count = rs.count;
+    a.clipped = rs.clipped;
+    a.sumSqErr = rs.sumSqErr;
+    a.sumAbsErr = rs.sumAbsErr;
+    a.maxAbsErr = rs.maxAbsErr;
+    a.sumSqX = rs.sumSqX;
+    a.sumSqXq = rs.sumSqXq;
+    a.sumXXq = rs.sumXXq;
+    return a;
+}
 
-Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk, const ChunkSource& source,
-                                                       const SliceLayout& layout, const QuantParams& params,
-                                                       Progress* progress, int threads, size_t errorBins,
-                                                       const std::string& name) {
+uint64_t popcount(const uint32_t* words, size_t n) {
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; ++i) c += static_cast<uint64_t>(std::popcount(words[i]));
+    return c;
+}
+
+// The error histogram over [min e, max e]: the range comes from the lowest and highest occupied
+// error keys, tightened by the exact max |e| (widened when all errors are equal, e.g. 0).
+void buildErrorHistogram(const std::vector<uint32_t>& errKeys, size_t errorBins, float maxScale, ErrorReport& report) {
+    double lo = 0, hi = 0;
+    if (report.total.count > 0) {
+        const double maxAbs = report.total.maxAbsError;
+        double bestLo = std::numeric_limits<double>::infinity(), bestHi = -bestLo;
+        for (uint32_t key = 0; key < kErrKeys; ++key) {
+            if (errKeys[key] == 0) continue;
+            double a, b;
+            errKeyEdges(key, a, b);
+            bestLo = std::min(bestLo, a);
+            bestHi = std::max(bestHi, b);
+        }
+        lo = std::max(bestLo, -maxAbs);
+        hi = std::min(bestHi, maxAbs);
+    }
+    if (!(hi > lo)) {
+        const double w = std::max({std::fabs(lo), 0.5 * static_cast<double>(maxScale), 1e-30});
+        lo -= w;
+        hi += w;
+    }
+    report.errorLo = lo;
+    report.errorHi = hi;
+    report.errorHistogram.assign(errorBins, 0.0);
+    if (errorBins == 0 || report.total.count == 0) return;
+    const double width = (hi - lo) / static_cast<double>(errorBins);
+    auto& out = report.errorHistogram;
+    for (uint32_t key = 0; key < kErrKeys; ++key) {
+        const uint32_t c = errKeys[key];
+        if (c == 0) continue;
+        double a, b;
+        errKeyEdges(key, a, b);
+        // The occupied part of the key's bin is at most [lo, hi]: clip, then spread uniformly.
+        a = std::max(a, lo);
+        b = std::min(b, hi);
+        double pa = (a - lo) / width, pb = (b - lo) / width;
+        const auto last = static_cast<double>(errorBins);
+        pa = std::clamp(pa, 0.0, last);
+        pb = std::clamp(pb, 0.0, last);
+        if (!(pb > pa)) {
+            out[std::min(static_cast<size_t>(pa), errorBins - 1)] += c;
+            continue;
+        }
+        const double density = c / (pb - pa);
+        auto ia = static_cast<size_t>(pa);
+        const auto ib = std::min(static_cast<size_t>(pb), errorBins - 1);
+        if (ia == ib) {
+            out[ia] += c;
+            continue;
+        }
+        out[ia] += (static_cast<double>(ia + 1) - pa) * density;
+        for (size_t k = ia + 1; k < ib; ++k) out[k] += density;
+        out[ib] += (pb - static_cast<double>(ib)) * density;
+    }
+}
+
+Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& reader, const SliceLayout& layout,
+                                                       const QuantParams& params, Progress* progress,
+                                                       const ErrorPassOptions& options, const std::string& name) {
     auto report = std::make_shared<ErrorReport>();
     if (progress) progress->setTotal(static_cast<double>(n));
     const QuantScheme& scheme = params.scheme;
@@ -140,7 +214,12 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
     const auto range = static_cast<uint64_t>(qmax - qmin + 1);
     const uint64_t slices = layout.slices;
     const bool perSlice = layout.granularity != Granularity::PerTensor;
-    const bool sliceBits = perSlice && slices * range <= kMaxSliceCodeBits;
+    const auto words = static_cast<uint32_t>((range + 31) / 32);
+    const bool sliceBits = perSlice && slices * words * 32 <= kMaxSliceCodeBits;
+    const bool histograms = options.histograms;
+    // Channels along the last axis (inner = 1): the slice changes at every element, so those
+    // elements go one by one (scalarElement) into the slices; the total is their merge.
+    const bool lastAxisChannels = layout.granularity == Granularity::PerChannel && layout.inner == 1;
 
     // Per-slice kernel parameters, from exactly the quantizer the rest of the program uses.
     std::vector<detail::ErrorKernelParams> kp(slices);
@@ -151,6 +230,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
         k.scale = q.scale();
         k.invScale = 1.0f / q.scale();
         k.zeroPoint = q.zeroPoint();
+        k.qmin = qmin;
         k.lowF = static_cast<float>(qmin - q.zeroPoint());
         k.highF = static_cast<float>(qmax - q.zeroPoint());
         k.useReciprocal = scheme.convention == Convention::PyTorch;
@@ -158,58 +238,43 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
     }
     const detail::ErrorKernelFn kernel = detail::selectErrorKernel();
 
-    const int workers = parallelWorkers(n, chunk, threads);
+    const int workers = parallelWorkers(n, reader.chunk(), options.threads);
     std::vector<Worker> ws(static_cast<size_t>(workers));
     for (auto& w : ws) {
         if (perSlice) w.slices.assign(slices, ErrorAccumulator{});
-        w.codeHist.assign(range, 0);
-        w.errKeys.assign(kErrKeys, 0);
-        if (sliceBits) w.sliceCodeBits.assign((slices * range + 63) / 64, 0);
+        w.usedBits.assign(static_cast<size_t>(words) * (sliceBits ? slices : 1), 0);
+        if (!perSlice) {
+            w.tiesPerCode.assign(range, 0);
+            w.ties.perCode = w.tiesPerCode.data();
+        }
+        if (histograms) {
+            w.codeHist.assign(range, 0);
+            w.errKeys.assign(kErrKeys, 0);
+            w.codes.resize(detail::kErrorRunMax);
+            w.err.resize(detail::kErrorRunMax);
+            w.finite.resize(detail::kErrorRunMax);
+        }
     }
-    std::atomic<bool> cancelled{false}, failed{false};
-    parallelFor(n, chunk, threads, [&](size_t begin, size_t end, int wi) {
-        if (cancelled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) return;
-        if (progress && progress->cancelled()) {
-            cancelled.store(true);
-            return;
-        }
+    const PassStatus status = chunkedPass(n, options.threads, progress, reader, [&](const float* x, uint64_t begin,
+                                                                                    size_t len, int wi) {
         Worker& w = ws[static_cast<size_t>(wi)];
-        bool ok = true;
-        const float* x = source(begin, end - begin, w, ok);
-        if (!ok) {
-            failed.store(true);
-            return;
-        }
-        const size_t len = end - begin;
-        // errKeys are uint32 (256 KiB per worker stays in L2): exact below 2^32 elements per
-        // worker; beyond that the error histogram — a display aid — would wrap (the statistics,
-        // code counts and the rest stay exact).
+        detail::ErrorRunOutputs outs;
+        if (histograms) outs = {w.codes.data(), w.err.data(), w.finite.data()};
         size_t i = 0;
-        // Channels along the last axis (inner = 1) change slice at every element: one kernel
-        // call per element would cost more than the work, so that layout runs element by element
-        // with the kernel's exact arithmetic (scalarStep).
-        if (layout.granularity == Granularity::PerChannel && layout.inner == 1) {
-            for (; i < len; ++i) {
-                const uint64_t slice = (begin + i) % layout.channels;
-                const ScalarResult q = scalarStep(kp[slice], x[i]);
-                if (!q.finite) continue;
-                ErrorAccumulator a;
-                a.count = 1;
-                a.clipped = q.clipped ? 1 : 0;
-                a.sumSqErr = q.de * q.de;
-                a.sumAbsErr = std::fabs(q.de);
-                a.maxAbsErr = std::fabs(q.de);
-                a.sumSqX = q.dx * q.dx;
-                a.sumSqXq = q.dq * q.dq;
-                a.sumXXq = q.dx * q.dq;
-                w.total.merge(a);
-                w.slices[slice].merge(a);
-                ++w.codeHist[static_cast<size_t>(q.code - qmin)];
-                ++w.errKeys[std::bit_cast<uint32_t>(q.err) >> kErrKeyShift];
-                if (sliceBits) {
-                    const uint64_t bit = slice * range + static_cast<uint64_t>(q.code - qmin);
-                    w.sliceCodeBits[bit >> 6] |= uint64_t{1} << (bit & 63);
+        if (lastAxisChannels) {
+            while (i < len) {
+                const size_t run = std::min(len - i, detail::kErrorRunMax);
+                for (size_t k = 0; k < run; ++k) {
+                    const uint64_t slice = (begin + i + k) % layout.channels;
+                    scalarElement(kp[slice], x[i + k], w.slices[slice],
+                                  w.usedBits.data() + (sliceBits ? slice * words : 0), w.ties, outs, k);
                 }
+                if (histograms)
+                    for (size_t k = 0; k < run; ++k) {
+                        w.codeHist[static_cast<size_t>(w.codes[k])] += w.finite[k];
+                        w.errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift] += w.finite[k];
+                    }
+                i += run;
             }
         }
         while (i < len) {
@@ -224,52 +289,33 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
                 run = std::min<uint64_t>(run, groupEnd - col);
             }
             detail::ErrorRunSums rs;
-            kernel(x + i, run, kp[slice], w.codes, w.err, w.finite, rs);
+            const detail::CodeUsage usage{w.usedBits.data() + (sliceBits ? slice * words : 0), words};
+            kernel(x + i, run, kp[slice], usage, w.ties, outs, rs);
             if (rs.count > 0) {
-                ErrorAccumulator a;
-                a.count = rs.count;
-                a.clipped = rs.clipped;
-                a.sumSqErr = rs.sumSqErr;
-                a.sumAbsErr = rs.sumAbsErr;
-                a.maxAbsErr = rs.maxAbsErr;
-                a.sumSqX = rs.sumSqX;
-                a.sumSqXq = rs.sumSqXq;
-                a.sumXXq = rs.sumXXq;
+                const ErrorAccumulator a = fromRun(rs);
                 w.total.merge(a);
                 if (perSlice) w.slices[slice].merge(a);
             }
-            uint64_t* codeHist = w.codeHist.data() - qmin;
-            uint32_t* errKeys = w.errKeys.data();
-            // Prefetch the next run while this one is binned (the binning touches only L1/L2,
-            // so otherwise the stream from memory stalls at the start of every run).
-            const float* next = x + i + run;
-            const float* chunkEnd = x + len;
-            if (rs.count == run) {  // all finite (the usual case): plain increments
-                for (size_t k = 0; k < run; ++k) {
-                    if ((k & 15) == 0 && next + k < chunkEnd) __builtin_prefetch(next + k);
-                    ++codeHist[w.codes[k]];
-                    ++errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift];
-                }
-            } else {
-                for (size_t k = 0; k < run; ++k) {
-                    codeHist[w.codes[k]] += w.finite[k];
-                    errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift] += w.finite[k];
-                }
-            }
-            if (sliceBits) {
-                const uint64_t base = slice * range - static_cast<uint64_t>(static_cast<int64_t>(qmin));
-                for (size_t k = 0; k < run; ++k) {
-                    if (!w.finite[k]) continue;
-                    const uint64_t bit = base + static_cast<uint64_t>(static_cast<int64_t>(w.codes[k]));
-                    w.sliceCodeBits[bit >> 6] |= uint64_t{1} << (bit & 63);
+            if (histograms) {
+                uint64_t* codeHist = w.codeHist.data();
+                uint32_t* errKeys = w.errKeys.data();
+                if (rs.count == run) {  // all finite (the usual case): plain increments
+                    for (size_t k = 0; k < run; ++k) {
+                        ++codeHist[w.codes[k]];
+                        ++errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift];
+                    }
+                } else {
+                    for (size_t k = 0; k < run; ++k) {
+                        codeHist[w.codes[k]] += w.finite[k];
+                        errKeys[std::bit_cast<uint32_t>(w.err[k]) >> kErrKeyShift] += w.finite[k];
+                    }
                 }
             }
             i += run;
         }
-        if (progress) progress->add(static_cast<double>(len));
     });
-    if (cancelled) return makeError("cancelled");
-    if (failed) return makeError(name + ": cannot decode the tensor's elements");
+    if (status == PassStatus::Cancelled) return makeError("cancelled");
+    if (status == PassStatus::Failed) return makeError(name + ": cannot decode the tensor's elements");
 
     // Merge the workers.
     Worker& m = ws[0];
@@ -277,81 +323,40 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, size_t chunk,
         const Worker& w = ws[i];
         m.total.merge(w.total);
         for (uint64_t s = 0; s < m.slices.size(); ++s) m.slices[s].merge(w.slices[s]);
-        for (uint64_t c = 0; c < range; ++c) m.codeHist[c] += w.codeHist[c];
-        for (uint32_t k = 0; k < kErrKeys; ++k) m.errKeys[k] += w.errKeys[k];
-        for (size_t b = 0; b < m.sliceCodeBits.size(); ++b) m.sliceCodeBits[b] |= w.sliceCodeBits[b];
+        for (size_t b = 0; b < m.usedBits.size(); ++b) m.usedBits[b] |= w.usedBits[b];
+        m.ties.total += w.ties.total;
+        for (size_t c = 0; c < m.tiesPerCode.size(); ++c) m.tiesPerCode[c] += w.tiesPerCode[c];
+        for (size_t c = 0; c < m.codeHist.size(); ++c) m.codeHist[c] += w.codeHist[c];
+        for (size_t k = 0; k < m.errKeys.size(); ++k) m.errKeys[k] += w.errKeys[k];
     }
-    const auto used = static_cast<uint64_t>(std::count_if(m.codeHist.begin(), m.codeHist.end(), [](uint64_t c) { return c > 0; }));
-    report->total = m.total.finish(used, range);
-    report->codeHistogram = std::move(m.codeHist);
+    if (lastAxisChannels)
+        for (const auto& sa : m.slices) m.total.merge(sa);
+    // Codes used by the whole tensor: the union of the slices' bitmaps.
+    std::vector<uint32_t> all(words, 0);
+    for (size_t b = 0; b < m.usedBits.size(); ++b) all[b % words] |= m.usedBits[b];
+    report->total = m.total.finish(popcount(all.data(), words), range);
     if (perSlice) {
         report->perSlice.reserve(slices);
         for (uint64_t s = 0; s < slices; ++s) {
-            uint64_t su = 0;
-            if (sliceBits) {
-                for (uint64_t c = 0; c < range; ++c) {
-                    const uint64_t bit = s * range + c;
-                    su += (m.sliceCodeBits[bit >> 6] >> (bit & 63)) & 1;
-                }
-            }
+            const uint64_t su = sliceBits ? popcount(m.usedBits.data() + s * words, words) : 0;
             report->perSlice.push_back(m.slices[s].finish(su, range));
         }
     }
-
-    // Error histogram over [min e, max e]: the range comes from the lowest and highest occupied
-    // error keys, tightened by the exact max |e| (widened when all errors are equal, e.g. 0).
-    double lo = 0, hi = 0;
-    if (report->total.count > 0) {
-        const double maxAbs = report->total.maxAbsError;
-        double bestLo = std::numeric_limits<double>::infinity(), bestHi = -bestLo;
-        for (uint32_t key = 0; key < kErrKeys; ++key) {
-            if (m.errKeys[key] == 0) continue;
-            double a, b;
-            errKeyEdges(key, a, b);
-            bestLo = std::min(bestLo, a);
-            bestHi = std::max(bestHi, b);
+    report->tieCount = m.ties.total;
+    for (size_t c = 0; c < m.tiesPerCode.size(); ++c) {
+        if (m.tiesPerCode[c] == 0) continue;
+        if (report->ties.size() == ErrorReport::kMaxTieBoundaries) {
+            report->tiesTruncated = true;
+            break;
         }
-        lo = std::max(bestLo, -maxAbs);
-        hi = std::min(bestHi, maxAbs);
+        const int32_t below = qmin + static_cast<int32_t>(c);
+        const double s = kp[0].scale;
+        report->ties.push_back({below, s * (static_cast<double>(below - kp[0].zeroPoint) + 0.5), m.tiesPerCode[c]});
     }
-    if (!(hi > lo)) {
-        const double w = std::max({std::fabs(lo), 0.5 * static_cast<double>(maxScale), 1e-30});
-        lo -= w;
-        hi += w;
-    }
-    report->errorLo = lo;
-    report->errorHi = hi;
-    report->errorHistogram.assign(errorBins, 0.0);
-    if (errorBins > 0 && report->total.count > 0) {
-        const double width = (hi - lo) / static_cast<double>(errorBins);
-        auto& out = report->errorHistogram;
-        for (uint32_t key = 0; key < kErrKeys; ++key) {
-            const uint32_t c = m.errKeys[key];
-            if (c == 0) continue;
-            double a, b;
-            errKeyEdges(key, a, b);
-            // The occupied part of the key's bin is at most [lo, hi]: clip, then spread uniformly.
-            a = std::max(a, lo);
-            b = std::min(b, hi);
-            double pa = (a - lo) / width, pb = (b - lo) / width;
-            const auto last = static_cast<double>(errorBins);
-            pa = std::clamp(pa, 0.0, last);
-            pb = std::clamp(pb, 0.0, last);
-            if (!(pb > pa)) {
-                out[std::min(static_cast<size_t>(pa), errorBins - 1)] += c;
-                continue;
-            }
-            const double density = c / (pb - pa);
-            auto ia = static_cast<size_t>(pa);
-            const auto ib = std::min(static_cast<size_t>(pb), errorBins - 1);
-            if (ia == ib) {
-                out[ia] += c;
-                continue;
-            }
-            out[ia] += (static_cast<double>(ia + 1) - pa) * density;
-            for (size_t k = ia + 1; k < ib; ++k) out[k] += density;
-            out[ib] += (pb - static_cast<double>(ib)) * density;
-        }
+    if (histograms) {
+        report->hasHistograms = true;
+        report->codeHistogram = std::move(m.codeHist);
+        buildErrorHistogram(m.errKeys, options.errorBins, maxScale, *report);
     }
     return std::shared_ptr<const ErrorReport>(report);
 }
@@ -366,34 +371,27 @@ Result<std::shared_ptr<const ErrorReport>> measureError(const TensorView& view, 
     if (params.slices.size() < layout.slices)
         return makeError(name + ": " + std::to_string(params.slices.size()) + " slice parameters for " +
                          std::to_string(layout.slices) + " slices of " + params.scheme.describe());
-    if (const float* direct = view.directF32()) {
-        return measureImpl(
-            view.elements(), kChunk, [direct](uint64_t begin, size_t, Worker&, bool&) { return direct + begin; },
-            layout, params, progress, options.threads, options.errorBins, name);
-    }
-    const size_t chunk = view.chunkElements();
-    return measureImpl(
-        view.elements(), chunk,
-        [&view, chunk](uint64_t begin, size_t count, Worker& w, bool& ok) -> const float* {
-            if (w.buffer.size() < count) w.buffer.resize(std::max(chunk, count));
-            ok = view.read(begin, count, w.buffer.data());
-            return w.buffer.data();
-        },
-        layout, params, progress, options.threads, options.errorBins, name);
+    ChunkReader reader = ChunkReader::forView(view, kChunk);
+    return measureImpl(view.elements(), reader, layout, params, progress, options, name);
 }
 
 ErrorReport measureErrorValues(std::span<const float> values, const std::vector<int64_t>& shape,
-                               const QuantParams& params, size_t errorBins) {
+                               const QuantParams& params, const ErrorPassOptions& options) {
     std::vector<int64_t> s = shape;
     const auto declared = checkedElements(s);
     if (!declared || *declared != values.size()) s = {static_cast<int64_t>(values.size())};
     const SliceLayout layout = SliceLayout::make(params.scheme, s);
-    const float* data = values.data();
-    auto r = measureImpl(
-        values.size(), kChunk, [data](uint64_t begin, size_t, Worker&, bool&) { return data + begin; }, layout,
-        params, nullptr, 0, errorBins, "values");
+    ChunkReader reader = ChunkReader::direct(values.data(), kChunk);
+    auto r = measureImpl(values.size(), reader, layout, params, nullptr, options, "values");
     if (!r.ok()) return {};
     return *r.value();
+}
+
+ErrorReport measureErrorValues(std::span<const float> values, const std::vector<int64_t>& shape,
+                               const QuantParams& params, size_t errorBins) {
+    ErrorPassOptions o;
+    o.errorBins = errorBins;
+    return measureErrorValues(values, shape, params, o);
 }
 
 }  // namespace qv
