@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "app/export/view_capture.h"
+
 namespace qv {
 
 namespace {
@@ -19,7 +21,8 @@ const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|overview|heatmap|gemm] [--log-y]\n"
-           "                [--reference FILE]\n"
+           "                [--reference FILE] [--screenshot-view window|histogram|tab|browser|controls]\n"
+           "                [--export-dir DIR] [--export-tables]\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
@@ -28,6 +31,14 @@ const char* appUsage() {
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
+           "  --screenshot-view  crop the screenshot to one region: the histogram plot, the bottom tab\n"
+           "                (with its tab bar), the tensor browser or the controls (default: the window).\n"
+           "  --export-dir  where PNG, CSV and JSON exports go (File > Save ... as PNG, the CSV/JSON\n"
+           "                buttons beside every table, File > Export all tables); default: the current directory.\n"
+           "  --export-tables  with --screenshot: also write every table of the selected tensor and the\n"
+           "                model (CSV and JSON) into the export directory before exiting.\n"
+           "  Export formats: CSV per RFC 4180 (quoted when a field holds a comma, quote or line break);\n"
+           "                JSON with numbers as numbers. NaN is an empty field / null, infinity \"inf\".\n"
            "  --script drag-controls  move the bit-width and percentile controls every frame through the\n"
            "                same state setters the widgets use, and record frame times (benchmark).\n";
 }
@@ -78,6 +89,13 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             if (!next(o.tensor)) return fail("--tensor needs a tensor name");
         } else if (a == "--screenshot") {
             if (!next(o.screenshot)) return fail("--screenshot needs an output path");
+        } else if (a == "--screenshot-view") {
+            if (!next(o.screenshotView) || !parseCaptureView(o.screenshotView))
+                return fail("--screenshot-view needs window|histogram|tab|browser|controls");
+        } else if (a == "--export-dir") {
+            if (!next(o.exportDir) || o.exportDir.empty()) return fail("--export-dir needs a directory");
+        } else if (a == "--export-tables") {
+            o.exportTables = true;
         } else if (a == "--frames") {
             if (!next(v) || !parseInt(v, o.frames) || o.frames < 1) return fail("--frames needs a positive integer");
         } else if (a == "--size") {
@@ -118,6 +136,8 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             return fail("more than one FILE given ('" + o.file + "', '" + a + "')");
         }
     }
+    if ((!o.screenshotView.empty() || o.exportTables) && o.screenshot.empty())
+        return fail(std::string(o.exportTables ? "--export-tables" : "--screenshot-view") + " needs --screenshot OUT.png");
     return o;
 }
 

@@ -14,6 +14,9 @@ struct AppOptions {
     std::string tensor;          // tensor to select after opening
     std::string reference;       // the same model in higher precision (stored-quantization error)
     std::string screenshot;      // write a PNG after background work settles, then exit
+    std::string screenshotView;  // crop the screenshot to "histogram" | "tab" | "browser" | "controls" ("" / "window": all)
+    std::string exportDir;       // where File ▸ Save … as PNG and the CSV/JSON exports write ("" → ".")
+    bool exportTables = false;   // screenshot mode: also write every table (CSV + JSON) into exportDir
     int frames = 3;              // frames rendered after settling before the screenshot
     int width = 1600, height = 1000;
     int bits = 0;                // 0: keep the default scheme

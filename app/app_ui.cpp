@@ -4,7 +4,11 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <filesystem>
 
+#include "app/export/export_buttons.h"
+#include "app/export/table_builders.h"
+#include "app/export/view_capture.h"
 #include "app/widgets/help.h"
 
 namespace qv {
@@ -36,6 +40,88 @@ void AppUi::handleShortcuts() {
     if (pressed('R')) m_ui.resetZoom = true;
 }
 
+std::string AppUi::currentTensorName() const { return selectedTensorName(m_state); }
+
+void AppUi::requestPng(CaptureView view, const std::string& path) {
+    m_pngView = view;
+    m_pngPath = path.empty() ? (std::filesystem::path(m_ui.exportDir) / capturePngName(view)).string() : path;
+    m_pngCountdown = 2;  // this frame still shows the menu or popup that asked; the next one closes it
+}
+
+void AppUi::recordViewRect(CaptureView view) {
+    ImVec2 p = ImGui::GetWindowPos(), s = ImGui::GetWindowSize();
+    m_ui.viewRects[size_t(view)] = ViewRect{p.x, p.y, s.x, s.y};
+}
+
+void AppUi::regionContextMenu(CaptureView view) {
+    // Right-click anywhere in the region (its nested children included) offers a PNG of just this region.
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && ImGui::IsMouseReleased(ImGuiMouseButton_Right) &&
+        !ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId))
+        ImGui::OpenPopup("region-menu");
+    if (!ImGui::BeginPopup("region-menu")) return;
+    std::string label = std::string("Save ") + (view == CaptureView::Tab ? "current tab" : captureViewName(view)) + " as PNG";
+    if (ImGui::MenuItem(label.c_str())) requestPng(view);
+    if (ImGui::MenuItem("Save window as PNG")) requestPng(CaptureView::Window);
+    ImGui::Separator();
+    if (ImGui::MenuItem("Export all tables (CSV + JSON)")) exportAllTables();
+    ImGui::EndPopup();
+}
+
+std::vector<ExportTable> AppUi::allTables() const {
+    std::vector<ExportTable> out;
+    const Document* d = m_state.currentDocument();
+    if (!d) return out;
+    const ModelFile& model = *d->model;
+    const std::string name = currentTensorName();
+    auto sel = m_state.selectedTensor();
+    auto a = m_state.analysis();
+    if (a && sel && a->docId == d->id && a->tensor == *sel) {
+        out.push_back(calibratorsExport(*a, name));
+        if (const CalibRow* row = a->activeRow()) {
+            const ErrorReport& rep = row->exact ? *row->exact : row->estimate;
+            if (!rep.codeHistogram.empty()) out.push_back(codeUsageExport(*a, name));
+            if (!rep.perSlice.empty()) out.push_back(channelsExport(*a, name));
+            if (a->compare) out.push_back(compareExport(*a, name));
+        }
+    }
+    if (auto h = m_heatmap.data(); h && sel && m_heatmapDrawnFor == std::make_pair(d->id, *sel)) {
+        out.push_back(heatmapTopKExport(*h, name));
+        out.push_back(heatmapRangesExport(*h, HeatmapAxis::Rows, m_heatmap.outlierFactor(), name));
+        out.push_back(heatmapRangesExport(*h, HeatmapAxis::Columns, m_heatmap.outlierFactor(), name));
+    }
+    if (auto c = m_state.storedComparison(); c && sel && c->docId == d->id && c->tensor == *sel)
+        out.push_back(storedComparisonExport(*c, model.tensors[*sel]));
+#ifdef QV_APP_HAS_GEMM
+    if (auto r = m_gemm.result(); r && r->run && r->error.empty()) {
+        std::string subject = "gemm-" + (m_gemmWeights ? m_gemmWeights->name : std::string("synthetic"));
+        out.push_back(gemmChannelsExport(*r->run, subject));
+        out.push_back(gemmTimingsExport(*r->run, subject));
+    }
+#endif
+    if (auto o = m_state.overview(); o && o->docId == d->id && !o->rows.empty()) out.push_back(overviewExport(*o, model));
+    out.push_back(metadataExport(model));
+    const uint64_t docId = d->id;
+    out.push_back(tensorListExport(model, [this, docId](size_t i) { return m_state.cachedSummary(docId, i); }));
+    return out;
+}
+
+int AppUi::exportAllTables() {
+    std::vector<ExportTable> tables = allTables();
+    int files = 0;
+    for (const auto& t : tables)
+        for (bool json : {false, true}) {
+            auto r = writeExportTable(t, json, m_ui.exportDir);
+            if (!r) {
+                m_state.report("Export failed", r.error().message);
+                return files;
+            }
+            ++files;
+        }
+    m_state.setStatus("wrote " + std::to_string(files) + " files (" + std::to_string(tables.size()) +
+                      " tables, CSV and JSON) to " + m_ui.exportDir);
+    return files;
+}
+
 void AppUi::drawMenu() {
     if (!ImGui::BeginMenuBar()) return;
     if (ImGui::BeginMenu("File")) {
@@ -52,7 +138,16 @@ void AppUi::drawMenu() {
         if (ImGui::MenuItem("Close", nullptr, false, m_state.currentDocument() != nullptr))
             m_state.closeDocument(m_state.currentDocumentIndex());
         ImGui::Separator();
-        if (ImGui::MenuItem("Save window as PNG")) m_ui.pngRequest = m_ui.exportDir + "/quantviz-window.png";
+        if (ImGui::MenuItem("Save window as PNG")) requestPng(CaptureView::Window);
+        if (ImGui::MenuItem("Save histogram as PNG")) requestPng(CaptureView::Histogram);
+        if (ImGui::MenuItem("Save current tab as PNG")) requestPng(CaptureView::Tab);
+        if (ImGui::MenuItem("Save browser as PNG")) requestPng(CaptureView::Browser);
+        if (ImGui::MenuItem("Save controls as PNG")) requestPng(CaptureView::Controls);
+        if (ImGui::MenuItem("Export all tables (CSV + JSON)", nullptr, false, m_state.currentDocument() != nullptr))
+            exportAllTables();
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Every table with data for the current tensor and model, as CSV and JSON, into %s",
+                              m_ui.exportDir.c_str());
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("View")) {
@@ -120,12 +215,26 @@ void AppUi::drawGemm() {
         }
     }
     if (!m_gemmWeights) ImGui::TextDisabled("selected tensor is not a 2-D matrix of at most 4M elements: synthetic weights");
+    if (auto r = m_gemm.result(); r && r->run && r->error.empty()) {
+        const std::string subject = "gemm-" + (m_gemmWeights ? m_gemmWeights->name : std::string("synthetic"));
+        ImGui::TextDisabled("export per-channel errors");
+        ImGui::SameLine();
+        exportButtons("gemm-channels", m_state, m_ui, [&] { return gemmChannelsExport(*r->run, subject); });
+        ImGui::SameLine();
+        ImGui::TextDisabled("  timings and totals");
+        ImGui::SameLine();
+        exportButtons("gemm-timings", m_state, m_ui, [&] { return gemmTimingsExport(*r->run, subject); });
+    }
     m_gemm.draw(m_gemmWeights);
 }
 #endif
 
 void AppUi::draw() {
     m_ui.interacting = false;
+    if (m_pngCountdown > 0 && --m_pngCountdown == 0) {
+        m_ui.pngRequest = m_pngPath;
+        m_ui.pngView = m_pngView;
+    }
     handleShortcuts();
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
@@ -142,8 +251,11 @@ void AppUi::draw() {
     const float leftW = std::max(260.0f, avail.x * 0.33f);
     const float mainH = avail.y - statusH;
 
+    m_ui.viewRects[size_t(CaptureView::Window)] = ViewRect{};  // the whole framebuffer
     ImGui::BeginChild("browser", ImVec2(leftW, mainH), true);
+    recordViewRect(CaptureView::Browser);
     m_browser.draw(m_state, m_ui);
+    regionContextMenu(CaptureView::Browser);
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("right", ImVec2(0, mainH), false);
@@ -151,15 +263,20 @@ void AppUi::draw() {
         float rightH = ImGui::GetContentRegionAvail().y;
         float rightW = ImGui::GetContentRegionAvail().x;
         ImGui::BeginChild("histogram", ImVec2(0, rightH * 0.5f), true);
+        recordViewRect(CaptureView::Histogram);
         m_histogram.draw(m_state, m_ui);
+        regionContextMenu(CaptureView::Histogram);
         ImGui::EndChild();
         ImGui::BeginChild("controls", ImVec2(rightW * 0.34f, 0), true);
+        recordViewRect(CaptureView::Controls);
         m_controls.draw(m_state, m_ui);
         ImGui::Separator();
         m_error.draw(m_state, m_ui);
+        regionContextMenu(CaptureView::Controls);
         ImGui::EndChild();
         ImGui::SameLine();
         ImGui::BeginChild("tabs", ImVec2(0, 0), true);
+        recordViewRect(CaptureView::Tab);
         if (ImGui::BeginTabBar("bottom")) {
             auto tab = [&](const char* name, BottomTab t) {
                 ImGuiTabItemFlags f = (m_ui.tabRequested > 0 && m_ui.tab == t) ? ImGuiTabItemFlags_SetSelected : 0;
@@ -185,10 +302,17 @@ void AppUi::draw() {
             }
             if (tab("Compare", BottomTab::Compare)) {
                 m_compare.draw(m_state, m_ui);
+                if (auto a = m_state.analysis(); a && a->activeRow() && a->compare) {
+                    ImGui::TextDisabled("export A / B table");
+                    ImGui::SameLine();
+                    exportButtons("compare", m_state, m_ui, [&] { return compareExport(*a, currentTensorName()); });
+                }
                 ImGui::EndTabItem();
             }
             if (tab("Heatmap", BottomTab::Heatmap)) {
                 m_heatmap.draw(m_state, m_ui);
+                if (const Document* d = m_state.currentDocument(); d && m_state.selectedTensor())
+                    m_heatmapDrawnFor = {d->id, *m_state.selectedTensor()};
                 ImGui::EndTabItem();
             }
 #ifdef QV_APP_HAS_GEMM
@@ -201,9 +325,14 @@ void AppUi::draw() {
                 m_overview.draw(m_state, m_ui);
                 ImGui::EndTabItem();
             }
+            // A trailing tab-bar button: the current tab's content (tab bar included) as a PNG.
+            if (ImGui::TabItemButton("PNG", ImGuiTabItemFlags_Trailing | ImGuiTabItemFlags_NoTooltip))
+                requestPng(CaptureView::Tab);
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("Save the current tab as PNG into %s", m_ui.exportDir.c_str());
             if (m_ui.tabRequested > 0) --m_ui.tabRequested;
             ImGui::EndTabBar();
         }
+        regionContextMenu(CaptureView::Tab);
         ImGui::EndChild();
     }
     ImGui::EndChild();

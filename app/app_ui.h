@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/app_state.h"
+#include "app/export/table.h"
 #include "app/panels/calibrator_table.h"
 #include "app/panels/code_usage_panel.h"
 #include "app/panels/compare_panel.h"
@@ -38,10 +40,23 @@ public:
     // Title for the OS window ("quantviz — file").
     std::string windowTitle() const;
 
+    // [SECTION] export
+    // Asks for a PNG of `view` (the whole window or one region) written two frames later, when the menu or
+    // popup that asked has closed; main.cpp writes it (screenshot.h) and reports it in the status line.
+    void requestPng(CaptureView view, const std::string& path = "");
+    bool pngPending() const { return m_pngCountdown > 0 || !m_ui.pngRequest.empty(); }
+    // Every table that has data for the current tensor and model (built, not written).
+    std::vector<ExportTable> allTables() const;
+    // Writes allTables() as CSV and JSON into ui().exportDir; returns the number of files written.
+    int exportAllTables();
+
 private:
     void drawMenu();
     void drawDialogs();
     void handleShortcuts();
+    void recordViewRect(CaptureView view);
+    void regionContextMenu(CaptureView view);
+    std::string currentTensorName() const;
 
     AppState& m_state;
     UiState m_ui;
@@ -64,6 +79,12 @@ private:
     FileBrowser m_referenceFiles;
     StatusBar m_status;
     uint64_t m_shownMessage = 0;
+    // PNG asked for, written when the countdown reaches zero (see requestPng).
+    std::string m_pngPath;
+    CaptureView m_pngView = CaptureView::Window;
+    int m_pngCountdown = 0;
+    // The heatmap panel's data is for the tensor it last drew; remembered so Export all uses it only then.
+    std::pair<uint64_t, size_t> m_heatmapDrawnFor{0, size_t(-1)};
 };
 
 }  // namespace qv

@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
     state.recentFiles() = settings.recentFiles;
     qv::AppUi ui(state);
     ui.ui().logY = settings.logY || opt.logY;
+    if (!opt.exportDir.empty()) ui.ui().exportDir = opt.exportDir;
+    const qv::CaptureView screenshotView = qv::parseCaptureView(opt.screenshotView).value_or(qv::CaptureView::Window);
     {
         qv::QuantScheme s = state.scheme();
         s.bits = opt.bits ? opt.bits : settings.bits;
@@ -152,7 +154,8 @@ int main(int argc, char** argv) {
                     : opt.tab == "channels" ? BottomTab::Channels
                     : opt.tab == "overview" ? BottomTab::Overview
                     : opt.tab == "heatmap" ? BottomTab::Heatmap
-                    : opt.tab == "gemm" ? BottomTab::Gemm : BottomTab::Calibrators;
+                    : opt.tab == "gemm" ? BottomTab::Gemm
+                    : opt.tab == "compare" ? BottomTab::Compare : BottomTab::Calibrators;
         if (t == BottomTab::Overview) sweepAtStart = true;
         ui.ui().tab = t;
         ui.ui().tabRequested = 2;
@@ -189,7 +192,7 @@ int main(int argc, char** argv) {
 
     while (!glfwWindowShouldClose(window)) {
         auto frameStart = Clock::now();
-        if (screenshot || scripted || extraFrames > 0 || state.jobs().pending() > 0) {
+        if (screenshot || scripted || extraFrames > 0 || state.jobs().pending() > 0 || ui.pngPending()) {
             if (screenshot || scripted) glfwPollEvents();
             else glfwWaitEventsTimeout(state.jobs().pending() > 0 ? 0.1 : 0.05);
             if (extraFrames > 0) --extraFrames;
@@ -246,9 +249,17 @@ int main(int argc, char** argv) {
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
+        // The region's rectangle as drawn this frame, in framebuffer pixels (a HiDPI framebuffer is larger
+        // than ImGui's logical coordinates).
+        auto regionPixels = [&](qv::CaptureView v) {
+            return qv::framebufferRect(ui.ui().viewRects[size_t(v)], io.DisplaySize.x, io.DisplaySize.y, fbw, fbh);
+        };
         if (!ui.ui().pngRequest.empty()) {
             std::string e;
-            if (qv::writeFramebufferPng(fbw, fbh, ui.ui().pngRequest, &e)) state.setStatus("wrote " + ui.ui().pngRequest);
+            qv::PixelRect r = regionPixels(ui.ui().pngView);
+            if (qv::writeFramebufferPng(fbw, fbh, ui.ui().pngRequest, &e, &r))
+                state.setStatus("wrote " + ui.ui().pngRequest + " (" + qv::captureViewName(ui.ui().pngView) + ", " +
+                                std::to_string(r.w) + "x" + std::to_string(r.h) + " px)");
             else state.report("Export failed", e);
             ui.ui().pngRequest.clear();
         }
@@ -257,10 +268,20 @@ int main(int argc, char** argv) {
             double waited = std::chrono::duration<double>(Clock::now() - started).count();
             if (settledFrames >= opt.frames + 1 || waited > 300) {
                 if (waited > 300) std::fprintf(stderr, "quantviz: background work did not settle in 300 s\n");
+                if (opt.exportTables) {
+                    int files = ui.exportAllTables();
+                    std::fprintf(stderr, "quantviz: %s\n", state.status().c_str());
+                    if (files == 0) exitCode = 1;
+                }
                 std::string e;
-                if (!qv::writeFramebufferPng(fbw, fbh, opt.screenshot, &e)) {
+                qv::PixelRect r = regionPixels(screenshotView);
+                if (!qv::writeFramebufferPng(fbw, fbh, opt.screenshot, &e, &r)) {
                     std::fprintf(stderr, "quantviz: %s\n", e.c_str());
                     exitCode = 1;
+                } else if (!opt.screenshotView.empty()) {
+                    // Where the crop came from, so a test can compare it with the full window's PNG.
+                    std::fprintf(stderr, "quantviz: view %s at %d,%d size %dx%d of framebuffer %dx%d\n",
+                                 qv::captureViewName(screenshotView), r.x, r.y, r.w, r.h, fbw, fbh);
                 }
                 break;
             }

@@ -1,6 +1,7 @@
 // UiState: view settings shared by the panels (not part of the model: log scale, tabs, requests).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -8,6 +9,15 @@
 namespace qv {
 
 enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap, Gemm, Compare };
+
+// The regions of the window a PNG can be cropped to (File ▸ Save … as PNG, --screenshot-view).
+enum class CaptureView { Window = 0, Histogram, Tab, Browser, Controls };
+inline constexpr size_t kCaptureViewCount = 5;
+
+// A region's screen rectangle in ImGui's logical pixels (top-left origin), as drawn last frame.
+struct ViewRect {
+    float x = 0, y = 0, w = 0, h = 0;
+};
 
 struct UiState {
     bool logY = false;
@@ -20,7 +30,9 @@ struct UiState {
     bool channelsSorted = false;
     std::vector<size_t> visibleOrder;  // model browser rows after filtering (next/previous tensor)
     std::string pngRequest;          // path: the main loop writes the next frame there
-    std::string exportDir = ".";     // where CSV/JSON exports go
+    CaptureView pngView = CaptureView::Window;  // … cropped to this region
+    std::array<ViewRect, kCaptureViewCount> viewRects{};  // recorded by AppUi::draw each frame
+    std::string exportDir = ".";     // where PNG, CSV and JSON exports go
 };
 
 }  // namespace qv

@@ -3,38 +3,17 @@
 
 #include <imgui.h>
 
-#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
+#include "app/export/export_buttons.h"
+#include "app/export/table_builders.h"
 #include "app/panels/error_panel.h"
 #include "app/panels/histogram_panel.h"
 #include "app/views/metrics_table.h"
 #include "app/widgets/help.h"
 
 namespace qv {
-
-namespace {
-
-std::string safeName(std::string s) {
-    for (auto& c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-    return s;
-}
-
-void exportTable(AppState& state, const UiState& ui, const MetricsTable& t, bool json) {
-    const Document* doc = state.currentDocument();
-    auto sel = state.selectedTensor();
-    std::string name = doc && sel ? doc->model->tensors[*sel].name : "tensor";
-    std::string path = ui.exportDir + "/" + safeName(name) + "-calibrators" + (json ? ".json" : ".csv");
-    std::ofstream f(path);
-    f << (json ? toJson(t) : toCsv(t));
-    if (f) state.setStatus("wrote " + path);
-    else state.report("Export failed", "cannot write " + path);
-}
-
-}  // namespace
 
 void CalibratorTable::draw(AppState& state, UiState& ui) {
     auto a = state.analysis();
@@ -43,9 +22,7 @@ void CalibratorTable::draw(AppState& state, UiState& ui) {
         return;
     }
     MetricsTable t = calibratorTable(*a);
-    if (ImGui::SmallButton("export CSV")) exportTable(state, ui, t, false);
-    ImGui::SameLine();
-    if (ImGui::SmallButton("export JSON")) exportTable(state, ui, t, true);
+    exportButtons("calibrators", state, ui, [&] { return calibratorsExport(*a, selectedTensorName(state)); });
     ImGui::SameLine();
     ImGui::TextDisabled("best value per column in green; click a row to show its buckets");
     helpMarker(glossary::kEstimate);

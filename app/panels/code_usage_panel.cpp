@@ -8,6 +8,8 @@
 #include <numeric>
 #include <vector>
 
+#include "app/export/export_buttons.h"
+#include "app/export/table_builders.h"
 #include "app/panels/error_panel.h"
 #include "app/views/envelope.h"
 #include "app/widgets/help.h"
@@ -40,6 +42,8 @@ void CodeUsagePanel::drawCodes(AppState& state, UiState& ui) {
                 100.0 * double(used) / double(h.size()), static_cast<unsigned long long>(h.front()), qmin,
                 static_cast<unsigned long long>(h.back()), qmax);
     helpMarker(glossary::kCodesUsed);
+    ImGui::SameLine();
+    exportButtons("codes", state, ui, [&] { return codeUsageExport(*a, selectedTensorName(state)); });
     std::vector<double> ys(h.begin(), h.end());
     double ymax = *std::max_element(ys.begin(), ys.end());
     if (!plot::BeginPlot("##codes", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) return;
@@ -132,6 +136,8 @@ void CodeUsagePanel::drawChannels(AppState& state, UiState& ui) {
     ImGui::SameLine();
     ImGui::Text("%sSQNR per slice (%zu slices)", estimateMark(row->exact != nullptr), rep->perSlice.size());
     helpMarker(glossary::kSqnr);
+    ImGui::SameLine();
+    exportButtons("channels", state, ui, [&] { return channelsExport(*a, selectedTensorName(state)); });
     std::vector<double> ys(rep->perSlice.size());
     double ymax = 0, ymin = 0;
     for (size_t i = 0; i < ys.size(); ++i) {

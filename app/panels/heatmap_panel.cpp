@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "app/export/export_buttons.h"
+#include "app/export/table_builders.h"
 #include "app/widgets/help.h"
 #include "app/widgets/texture.h"
 #include "core/quant/quantizer.h"
@@ -192,6 +194,22 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
     const auto& L = m_data->layout;
     ImGui::TextDisabled("%lld \xc3\x97 %lld  level %d (%lld\xc2\xb2/cell)%s", static_cast<long long>(L.rows),
                         static_cast<long long>(L.cols), m_level, 1LL << m_level, m_progress ? "  updating..." : "");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("export")) ImGui::OpenPopup("heatmap-export");  // the lists as CSV / JSON (app/export)
+    if (ImGui::BeginPopup("heatmap-export")) {
+        const std::string name = selectedTensorName(state);
+        for (bool json : {false, true}) {
+            const char* ext = json ? "JSON" : "CSV";
+            if (ImGui::MenuItem((std::string("top-k list as ") + ext).c_str()))
+                exportTableReported(state, ui.exportDir, heatmapTopKExport(*m_data, name), json);
+            if (ImGui::MenuItem((std::string("row ranges as ") + ext).c_str()))
+                exportTableReported(state, ui.exportDir, heatmapRangesExport(*m_data, HeatmapAxis::Rows, m_outlierFactor, name), json);
+            if (ImGui::MenuItem((std::string("column ranges as ") + ext).c_str()))
+                exportTableReported(state, ui.exportDir,
+                                    heatmapRangesExport(*m_data, HeatmapAxis::Columns, m_outlierFactor, name), json);
+        }
+        ImGui::EndPopup();
+    }
 
     m_outRows = outlierChannels(m_data->rowMin, m_data->rowMax, m_outlierFactor);
     m_outCols = outlierChannels(m_data->colMin, m_data->colMax, m_outlierFactor);

@@ -45,6 +45,7 @@ public:
     ImVec2 mapOrigin() const { return m_mapP0; }
     ImVec2 mapSize() const { return m_mapSize; }
     void setMode(HeatmapMode m) { m_mode = int(m); }
+    float outlierFactor() const { return m_outlierFactor; }  // k of the outlier-channel flag (export)
     // Zooms to about 32 × 32 elements centred on (row, col) (a click in the outlier/top-k lists);
     // row or col < 0: that axis keeps its zoom and position.
     void focus(int64_t row, int64_t col);

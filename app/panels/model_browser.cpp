@@ -11,6 +11,8 @@
 #include <cstring>
 #include <functional>
 
+#include "app/export/export_buttons.h"
+#include "app/export/table_builders.h"
 #include "app/panels/stored_quant_panel.h"
 #include "app/widgets/help.h"
 
@@ -159,13 +161,25 @@ void ModelBrowser::draw(AppState& state, UiState& ui) {
                 ImGui::SameLine();
                 ImGui::TextDisabled("(sorted; click the header again for the tree)");
             }
+            ImGui::SameLine();
+            exportButtons("tensors", state, ui, [&] {
+                return tensorListExport(model, [&](size_t i) { return state.cachedSummary(doc->id, i); });
+            });
             drawTable(state, model);
             ImGui::Separator();
             drawTensorSummary(state);
             drawStoredQuant(state);
+            if (auto c = state.storedComparison(); c && c->error.empty() && sel && c->docId == doc->id && c->tensor == *sel) {
+                ImGui::TextDisabled("export the stored-quantization table");
+                ImGui::SameLine();
+                exportButtons("stored", state, ui, [&] { return storedComparisonExport(*c, model.tensors[*sel]); });
+            }
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem("Metadata")) {
+            ImGui::TextDisabled("export the metadata");
+            ImGui::SameLine();
+            exportButtons("metadata", state, ui, [&] { return metadataExport(model); });
             m_metadata.draw(state);
             ImGui::EndTabItem();
         }
@@ -180,7 +194,8 @@ void ModelBrowser::drawTable(AppState& state, const ModelFile& model) {
                                   ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable | ImGuiTableFlags_Hideable |
                                   ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate |
                                   ImGuiTableFlags_SizingFixedFit;
-    float reserve = 9.5f + storedQuantLines(state);
+    // +1 line below the stored-quant table for its export buttons.
+    float reserve = 9.5f + storedQuantLines(state) + (state.reference() && state.storedComparison() ? 1.0f : 0.0f);
     float height = ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * reserve;
     if (!ImGui::BeginTable("tensors", 9, flags, ImVec2(0, std::max(height, 120.0f)))) return;
     const float em = ImGui::GetFontSize();

@@ -17,3 +17,8 @@ if(TARGET quantviz_app_lib)
   target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/tensor_tree_test.cpp ${CMAKE_CURRENT_LIST_DIR}/browser_ui_test.cpp)
   target_link_libraries(qv_app_tests PRIVATE quantviz_app_lib)
 endif()
+# Export (CSV/JSON tables, PNG of one view): app/export/ and its headless-UI test.
+if(TARGET qv_app_tests)
+  file(GLOB _qv_export_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/export_*.cpp)
+  target_sources(qv_app_tests PRIVATE ${_qv_export_tests})
+endif()

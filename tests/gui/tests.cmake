@@ -36,3 +36,24 @@ if(TARGET quantviz)
   set_tests_properties(gui.sample_screenshot gui.shared_model_4bit_codes gui.shared_model_per_channel
                        gui.shared_model_overview gui.sample_heatmap gui.sample_heatmap_2bit_channel gui.bad_file_shows_error PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
 endif()
+
+# PNG of one view (--screenshot-view): the crop must equal the region of the full window's PNG. The
+# rectangles at 1280×800 with the 15 px DejaVu font and ImGui's default style (child sizes floored):
+# menu bar 15 + 2·3 = 21, content from (8, 29), 1264 × 763; browser floor(max(260, 0.33·1264)) = 417
+# wide; status line 21 + 4 + 4 → main height 734. Histogram: x 8 + 417 + 8 = 433, width 1272 − 433 = 839,
+# height 734/2 = 367. Browser: 8, 29, 417 × 734. Tab: x 433 + floor(0.34·839) + 8 = 726, y 29 + 367 + 4
+# = 400, width 1272 − 726 = 546, height 734 − 371 = 363.
+if(TARGET quantviz)
+  add_executable(qv_png_crop_check ${CMAKE_CURRENT_LIST_DIR}/png_crop_check.cpp)
+  target_link_libraries(qv_png_crop_check PRIVATE qv_imgui qv_warnings)
+  set_target_properties(qv_png_crop_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  set(_qv_crop_run ${CMAKE_CURRENT_LIST_DIR}/run_view_crop.sh $<TARGET_FILE:quantviz> $<TARGET_FILE:qv_png_crop_check>)
+  add_test(NAME gui.view_crop_histogram COMMAND ${_qv_crop_run} ${_qv_gui_out}/crop-sample histogram 433,29,839,367
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tensor model.layers.0.mlp.down_proj.weight --bits 4)
+  add_test(NAME gui.view_crop_tab COMMAND ${_qv_crop_run} ${_qv_gui_out}/crop-codes tab 726,400,546,363
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tab codes --bits 3)
+  add_test(NAME gui.view_crop_browser COMMAND ${_qv_crop_run} ${_qv_gui_out}/crop-browser browser 8,29,417,734
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors)
+  set_tests_properties(gui.view_crop_histogram gui.view_crop_tab gui.view_crop_browser PROPERTIES
+                       SKIP_RETURN_CODE 77 TIMEOUT 600 RUN_SERIAL TRUE)
+endif()

@@ -1,0 +1,33 @@
+// Export buttons: small CSV / JSON buttons with a tooltip naming the file they write.
+#include "app/export/export_buttons.h"
+
+#include <imgui.h>
+
+namespace qv {
+
+bool exportTableReported(AppState& state, const std::string& dir, const ExportTable& table, bool json) {
+    auto r = writeExportTable(table, json, dir);
+    if (!r) {
+        state.report("Export failed", r.error().message);
+        return false;
+    }
+    state.setStatus("wrote " + r.value() + " (" + std::to_string(table.rows.size()) + " rows)");
+    return true;
+}
+
+bool exportButtons(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build) {
+    ImGui::PushID(id);
+    bool wrote = false;
+    for (int json = 0; json < 2; ++json) {
+        if (json) ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+        if (ImGui::SmallButton(json ? "JSON" : "CSV")) wrote |= exportTableReported(state, ui.exportDir, build(), json != 0);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Save this table as %s into the export directory (%s).\nNumbers keep full precision; "
+                              "NaN is an empty field / null, infinity is \"inf\".",
+                              json ? "JSON" : "CSV (RFC 4180)", ui.exportDir.c_str());
+    }
+    ImGui::PopID();
+    return wrote;
+}
+
+}  // namespace qv

@@ -1,0 +1,21 @@
+// Export buttons: the "CSV" / "JSON" pair drawn beside a table, and the write-and-report step they share
+// with File ▸ Export all tables (status line on success, the error dialog on failure).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "app/app_state.h"
+#include "app/export/table.h"
+#include "app/ui_state.h"
+
+namespace qv {
+
+// Writes `table` into `dir` and reports it: "wrote PATH" in the status line, or the error dialog.
+bool exportTableReported(AppState& state, const std::string& dir, const ExportTable& table, bool json);
+
+// Two small buttons on the current line; `build` runs only on a click. `id` keeps several pairs apart.
+// Returns true when a file was written.
+bool exportButtons(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build);
+
+}  // namespace qv

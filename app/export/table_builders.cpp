@@ -1,0 +1,309 @@
+// Table builders: AppState results and panel data → ExportTable (one function per table of the GUI).
+#include "app/export/table_builders.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "app/panels/model_browser.h"
+#include "app/views/metrics_table.h"
+
+namespace qv {
+
+namespace {
+
+const ErrorReport& reportOf(const CalibRow& row) { return row.exact ? *row.exact : row.estimate; }
+
+// Context every per-tensor table carries in its JSON "info": scheme and the row the numbers are for.
+void addSchemeInfo(ExportTable& t, const Analysis& a) {
+    t.info.emplace_back("scheme", cellText(a.scheme.describe()));
+    if (const CalibRow* row = a.activeRow()) {
+        t.info.emplace_back("calibrator", cellText(row->spec));
+        t.info.emplace_back("exact", cellBool(row->exact != nullptr));
+    }
+}
+
+std::string shapeJoined(const std::vector<int64_t>& shape) {
+    std::string s;
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+    return s;
+}
+
+}  // namespace
+
+std::string selectedTensorName(const AppState& state) {
+    const Document* d = state.currentDocument();
+    auto sel = state.selectedTensor();
+    return d && sel && *sel < d->model->tensors.size() ? d->model->tensors[*sel].name : std::string("tensor");
+}
+
+std::string modelSubject(const ModelFile& model) { return std::filesystem::path(model.path).filename().string(); }
+
+ExportTable calibratorsExport(const Analysis& a, const std::string& tensorName) {
+    MetricsTable m = calibratorTable(a);
+    ExportTable t;
+    t.name = "calibrators";
+    t.subject = tensorName;
+    t.info.emplace_back("scheme", cellText(a.scheme.describe()));
+    t.columns = {"calibrator", "spec"};
+    for (const auto& c : m.columns) t.columns.push_back(c.name);
+    t.columns.push_back("exact");
+    t.columns.push_back("best_in");
+    for (size_t r = 0; r < m.rows.size(); ++r) {
+        std::vector<TableCell> row{cellText(m.rows[r]), cellText(a.rows[r].spec)};
+        for (size_t c = 0; c < m.columns.size(); ++c) {
+            double v = m.values[r][c];
+            // Zero point and codes used are integers; keep them integral (NaN: per slice, left empty).
+            bool integral = m.columns[c].name == "zero_point" || m.columns[c].name == "codes_used";
+            row.push_back(integral && std::isfinite(v) ? cellInt(int64_t(v)) : cellNum(v));
+        }
+        row.push_back(cellBool(m.exact[r]));
+        std::string best;
+        for (size_t c = 0; c < m.columns.size(); ++c)
+            if (m.best[c] == int(r)) best += (best.empty() ? "" : " ") + m.columns[c].name;
+        row.push_back(cellText(best));
+        t.addRow(std::move(row));
+    }
+    return t;
+}
+
+ExportTable codeUsageExport(const Analysis& a, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "code-usage";
+    t.subject = tensorName;
+    addSchemeInfo(t, a);
+    t.columns = {"code", "count", "share"};
+    const CalibRow* row = a.activeRow();
+    if (!row) return t;
+    const auto& h = reportOf(*row).codeHistogram;
+    uint64_t total = 0;
+    for (uint64_t c : h) total += c;
+    const int64_t qmin = a.scheme.qmin();  // index = code − qmin (ErrorReport::codeHistogram)
+    for (size_t i = 0; i < h.size(); ++i)
+        t.addRow({cellInt(qmin + int64_t(i)), cellUint(h[i]), cellNum(total ? double(h[i]) / double(total) : 0.0)});
+    return t;
+}
+
+ExportTable channelsExport(const Analysis& a, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "channels";
+    t.subject = tensorName;
+    addSchemeInfo(t, a);
+    t.columns = {"slice", "scale", "zero_point", "clip_min", "clip_max", "count", "mse", "sqnr_db", "max_abs_error",
+                 "mean_abs_error", "cosine", "clipped_fraction", "codes_used"};
+    const CalibRow* row = a.activeRow();
+    if (!row) return t;
+    const auto& per = reportOf(*row).perSlice;
+    const auto& params = row->params.slices;
+    for (size_t i = 0; i < per.size(); ++i) {
+        const ErrorStats& e = per[i];
+        std::vector<TableCell> row{cellUint(i)};
+        row.reserve(t.columns.size());
+        if (params.size() == per.size()) {
+            const SliceParams& p = params[i];
+            row.insert(row.end(), {cellNum(p.scale), cellInt(p.zeroPoint), cellNum(p.clip.lo), cellNum(p.clip.hi)});
+        } else {
+            row.resize(5);  // no per-slice parameters: those four cells stay empty
+        }
+        row.insert(row.end(), {cellUint(e.count), cellNum(e.mse), cellNum(e.sqnrDb), cellNum(e.maxAbsError),
+                               cellNum(e.meanAbsError), cellNum(e.cosine), cellNum(e.clippedFraction),
+                               cellUint(e.codesUsed)});
+        t.addRow(std::move(row));
+    }
+    return t;
+}
+
+ExportTable compareExport(const Analysis& a, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "compare";
+    t.subject = tensorName;
+    t.columns = {"metric", "a", "b", "b_minus_a"};
+    const CalibRow* ra = a.activeRow();
+    if (!ra || !a.compare) return t;
+    const CalibRow& rb = *a.compare;
+    t.info.emplace_back("a", cellText(ra->spec + ", " + a.scheme.describe()));
+    t.info.emplace_back("b", cellText(rb.spec + ", " + rb.params.scheme.describe()));
+    t.info.emplace_back("a_exact", cellBool(ra->exact != nullptr));
+    t.info.emplace_back("b_exact", cellBool(rb.exact != nullptr));
+    const ErrorStats& ea = reportOf(*ra).total;
+    const ErrorStats& eb = reportOf(rb).total;
+    auto line = [&](const char* name, double va, double vb) {
+        double d = std::isfinite(va) && std::isfinite(vb) ? vb - va : NAN;
+        t.addRow({cellText(name), cellNum(va), cellNum(vb), cellNum(d)});
+    };
+    line("clip_min", ra->range.lo, rb.range.lo);
+    line("clip_max", ra->range.hi, rb.range.hi);
+    line("mse", ea.mse, eb.mse);
+    line("sqnr_db", ea.sqnrDb, eb.sqnrDb);
+    line("max_abs_error", ea.maxAbsError, eb.maxAbsError);
+    line("cosine", ea.cosine, eb.cosine);
+    line("clipped_percent", 100 * ea.clippedFraction, 100 * eb.clippedFraction);
+    line("codes_used", double(ea.codesUsed), double(eb.codesUsed));
+    return t;
+}
+
+ExportTable heatmapTopKExport(const HeatmapData& d, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "heatmap-topk";
+    t.subject = tensorName;
+    t.info.emplace_back("matrix_rows", cellInt(d.layout.rows));
+    t.info.emplace_back("matrix_cols", cellInt(d.layout.cols));
+    t.info.emplace_back("sum_sq_error", d.hasError ? cellNum(d.sumSqError) : TableCell{});
+    t.columns = {"rank", "index", "row", "col", "value", "error", "error_share"};
+    for (size_t k = 0; k < d.top.size(); ++k) {
+        const HeatmapEntry& e = d.top[k];
+        double share = d.sumSqError > 0 ? double(e.error) * double(e.error) / d.sumSqError : 0.0;
+        t.addRow({cellUint(k + 1), cellUint(e.index), cellInt(e.row), cellInt(e.col), cellNum(e.value),
+                  d.hasError ? cellNum(e.error) : TableCell{}, d.hasError ? cellNum(share) : TableCell{}});
+    }
+    return t;
+}
+
+ExportTable heatmapRangesExport(const HeatmapData& d, HeatmapAxis axis, double outlierFactor,
+                                const std::string& tensorName) {
+    const bool rows = axis == HeatmapAxis::Rows;
+    const auto& lo = rows ? d.rowMin : d.colMin;
+    const auto& hi = rows ? d.rowMax : d.colMax;
+    std::vector<int64_t> flagged = outlierChannels(lo, hi, outlierFactor);
+    ExportTable t;
+    t.name = rows ? "heatmap-row-ranges" : "heatmap-column-ranges";
+    t.subject = tensorName;
+    t.info.emplace_back("outlier_factor", cellNum(outlierFactor));
+    t.columns = {rows ? "row" : "col", "min", "max", "range", "outlier"};
+    for (size_t i = 0; i < lo.size() && i < hi.size(); ++i) {
+        bool out = std::binary_search(flagged.begin(), flagged.end(), int64_t(i));
+        t.addRow({cellUint(i), cellNum(lo[i]), cellNum(hi[i]), cellNum(double(hi[i]) - double(lo[i])), cellBool(out)});
+    }
+    return t;
+}
+
+ExportTable overviewExport(const Overview& o, const ModelFile& model) {
+    ExportTable t;
+    t.name = "overview";
+    t.subject = modelSubject(model);
+    t.info.emplace_back("scheme", cellText(o.scheme.describe()));
+    t.info.emplace_back("tensors_swept", cellUint(o.rows.size()));
+    t.info.emplace_back("tensors_total", cellUint(o.total));
+    t.info.emplace_back("tensors_exact", cellUint(o.exactRows));
+    t.columns = {"tensor", "dtype", "shape", "elements", "min", "max", "std", "kurtosis", "outlier_share", "non_finite"};
+    for (const auto& c : o.calibrators) t.columns.push_back("sqnr_db:" + c);
+    t.columns.push_back("best_calibrator");
+    t.columns.push_back("best_sqnr_db");
+    t.columns.push_back("sqnr_exact");  // every SQNR of the row is from the exact pass (else ≈, from the sample)
+    t.columns.push_back("error");
+    for (const auto& r : o.rows) {
+        if (r.tensor >= model.tensors.size()) continue;
+        const TensorInfo& info = model.tensors[r.tensor];
+        std::vector<TableCell> row{cellText(info.name), cellText(std::string(dtypeName(info.dtype))),
+                                   cellText(shapeJoined(info.shape)), cellUint(info.elements())};
+        bool ok = r.error.empty();
+        for (double v : {r.min, r.max, r.std, r.kurtosis, r.outlierShare}) row.push_back(ok ? cellNum(v) : TableCell{});
+        row.push_back(ok ? cellUint(r.nonFinite) : TableCell{});
+        for (size_t c = 0; c < o.calibrators.size(); ++c)
+            row.push_back(ok && c < r.sqnrDb.size() ? cellNum(r.sqnrDb[c]) : TableCell{});
+        bool best = ok && r.best >= 0 && size_t(r.best) < o.calibrators.size() && size_t(r.best) < r.sqnrDb.size();
+        row.push_back(best ? cellText(o.calibrators[size_t(r.best)]) : TableCell{});
+        row.push_back(best ? cellNum(r.sqnrDb[size_t(r.best)]) : TableCell{});
+        bool exact = ok && !r.sqnrExact.empty() && r.sqnrExact.size() == r.sqnrDb.size();
+        for (uint8_t e : r.sqnrExact) exact = exact && e != 0;
+        row.push_back(ok ? cellBool(exact) : TableCell{});
+        row.push_back(ok ? TableCell{} : cellText(r.error));
+        t.addRow(std::move(row));
+    }
+    return t;
+}
+
+ExportTable storedComparisonExport(const StoredComparison& c, const TensorInfo& tensor) {
+    ExportTable t;
+    t.name = "stored-quant";
+    t.subject = tensor.name;
+    StoredQuantFacts f = storedQuantFacts(tensor);
+    t.info.emplace_back("stored_type", cellText(f.typeName));
+    t.info.emplace_back("bits_per_weight", cellNum(f.bitsPerWeight));
+    t.info.emplace_back("reference_type", cellText(c.referenceType));
+    t.info.emplace_back("quantviz_scheme", cellText(c.scheme.describe()));
+    if (!c.error.empty()) t.info.emplace_back("error", cellText(c.error));
+    t.columns = {"quantization", "source", "mse", "sqnr_db", "relative_rms", "max_abs_error"};
+    if (!c.error.empty()) return t;
+    t.addRow({cellText(f.typeName), cellText("file"), cellNum(c.file.mse), cellNum(c.file.sqnrDb),
+              cellNum(c.file.relativeRms), cellNum(c.file.maxAbsError)});
+    for (const auto& q : c.quantviz)
+        t.addRow({cellText(q.label), cellText("quantviz"), cellNum(q.stats.mse), cellNum(q.stats.sqnrDb),
+                  cellNum(q.relativeRms), cellNum(q.stats.maxAbsError)});
+    return t;
+}
+
+ExportTable gemmChannelsExport(const QuantizedGemmRun& run, const std::string& subject) {
+    ExportTable t;
+    t.name = "gemm-channels";
+    t.subject = subject;
+    t.info.emplace_back("m", cellInt(run.M));
+    t.info.emplace_back("n", cellInt(run.N));
+    t.info.emplace_back("k", cellInt(run.K));
+    t.columns = {"channel", "count", "mse", "rmse", "sqnr_db", "cosine", "max_abs_error", "mean_abs_error"};
+    const auto& per = run.comparison.perChannel;
+    for (size_t j = 0; j < per.size(); ++j) {
+        const OutputError& e = per[j];
+        t.addRow({cellUint(j), cellUint(e.count), cellNum(e.mse), cellNum(std::sqrt(e.mse)), cellNum(e.sqnrDb),
+                  cellNum(e.cosine), cellNum(e.maxAbsError), cellNum(e.meanAbsError)});
+    }
+    return t;
+}
+
+ExportTable gemmTimingsExport(const QuantizedGemmRun& run, const std::string& subject) {
+    ExportTable t;
+    t.name = "gemm-timings";
+    t.subject = subject;
+    t.info.emplace_back("kernel", cellText(run.info.describe()));
+    t.columns = {"quantity", "value", "unit"};
+    const OutputError& e = run.comparison.total;
+    auto add = [&](const char* q, TableCell v, const char* unit) { t.addRow({cellText(q), std::move(v), cellText(unit)}); };
+    add("m", cellInt(run.M), "");
+    add("n", cellInt(run.N), "");
+    add("k", cellInt(run.K), "");
+    add("seconds_quantize", cellNum(run.secondsQuantize), "s");
+    add("seconds_int8", cellNum(run.secondsInt8), "s");
+    add("seconds_fp32", cellNum(run.secondsFp32), "s");
+    // 2·M·N·K operations (a multiply and an add per term), the usual GEMM count.
+    double ops = 2.0 * double(run.M) * double(run.N) * double(run.K);
+    add("gops_int8", cellNum(run.secondsInt8 > 0 ? ops / run.secondsInt8 * 1e-9 : NAN), "Gop/s");
+    add("gflops_fp32", cellNum(run.secondsFp32 > 0 ? ops / run.secondsFp32 * 1e-9 : NAN), "Gflop/s");
+    add("mse", cellNum(e.mse), "");
+    add("sqnr_db", cellNum(e.sqnrDb), "dB");
+    add("cosine", cellNum(e.cosine), "");
+    add("max_abs_error", cellNum(e.maxAbsError), "");
+    add("mean_abs_error", cellNum(e.meanAbsError), "");
+    return t;
+}
+
+ExportTable metadataExport(const ModelFile& model) {
+    ExportTable t;
+    t.name = "metadata";
+    t.subject = modelSubject(model);
+    t.info.emplace_back("format", cellText(model.format));
+    t.columns = {"key", "value"};
+    for (const auto& e : model.metadata) t.addRow({cellText(e.key), cellText(e.value)});
+    return t;
+}
+
+ExportTable tensorListExport(const ModelFile& model,
+                             const std::function<std::shared_ptr<const TensorSummary>(size_t)>& summaryOf) {
+    ExportTable t;
+    t.name = "tensors";
+    t.subject = modelSubject(model);
+    t.info.emplace_back("format", cellText(model.format));
+    t.columns = {"tensor", "dtype", "shape", "elements", "bytes", "min", "max", "std", "outlier_share"};
+    for (size_t i = 0; i < model.tensors.size(); ++i) {
+        const TensorInfo& info = model.tensors[i];
+        std::vector<TableCell> row{cellText(info.name), cellText(std::string(dtypeName(info.dtype))),
+                                   cellText(shapeJoined(info.shape)), cellUint(info.elements()), cellUint(info.bytes)};
+        if (auto s = summaryOf ? summaryOf(i) : nullptr) {
+            TensorStatsCell c = statsFromSummary(*s);  // the browser's own cells: min, max, std, > 6σ share
+            row.insert(row.end(), {cellNum(c.min), cellNum(c.max), cellNum(c.std), cellNum(c.outlierShare)});
+        }
+        t.addRow(std::move(row));
+    }
+    return t;
+}
+
+}  // namespace qv
