@@ -402,17 +402,25 @@ void AppState::submitExact() {
     if (!m_analysis || m_exactProgress) return;
     const Document* doc = currentDocument();
     if (!doc || doc->id != m_analysis->docId) return;
-    struct Todo { std::string key; QuantParams params; };
+    // The table needs only the metrics; the code and error histograms (a scatter per element,
+    // several times the metrics-only pass) are asked for the rows whose views show them.
+    struct Todo { std::string key; QuantParams params; bool histograms; };
     std::vector<Todo> todo;
-    auto add = [&](const CalibRow& row) {
+    auto add = [&](const CalibRow& row, bool histograms) {
         std::string key = exactKey(row);
-        if (row.exact || m_exactCache.count(key)) return;
-        for (auto& t : todo) if (t.key == key) return;
-        todo.push_back({key, row.params});
+        auto it = m_exactCache.find(key);
+        const ErrorReport* have = row.exact ? row.exact.get() : it != m_exactCache.end() ? it->second.get() : nullptr;
+        if (have && (have->hasHistograms || !histograms)) return;
+        for (auto& t : todo)
+            if (t.key == key) {
+                t.histograms = t.histograms || histograms;
+                return;
+            }
+        todo.push_back({key, row.params, histograms});
     };
-    if (auto* a = m_analysis->activeRow()) add(*a);
-    for (const auto& row : m_analysis->rows) add(row);
-    if (m_analysis->compare) add(*m_analysis->compare);
+    if (auto* a = m_analysis->activeRow()) add(*a, true);
+    for (const auto& row : m_analysis->rows) add(row, false);
+    if (m_analysis->compare) add(*m_analysis->compare, true);
     m_wantExact = false;
     if (todo.empty()) return;
     auto model = doc->model;
@@ -421,7 +429,9 @@ void AppState::submitExact() {
         TensorView view = model->view(tensor);
         for (const auto& t : todo) {
             if (progress.cancelled()) break;
-            auto r = measureError(view, t.params, &progress);
+            ErrorPassOptions options;
+            options.histograms = t.histograms;
+            auto r = measureError(view, t.params, &progress, options);
             if (!r) {
                 if (!progress.cancelled()) {
                     std::string msg = r.message();
@@ -438,8 +448,12 @@ void AppState::submitExact() {
                 auto copy = std::make_shared<Analysis>(*m_analysis);
                 bool changed = false;
                 for (auto& row : copy->rows)
-                    if (!row.exact && exactKey(row) == key) { row.exact = rep; changed = true; }
-                if (copy->compare && !copy->compare->exact && exactKey(*copy->compare) == key) {
+                    if ((!row.exact || (rep->hasHistograms && !row.exact->hasHistograms)) && exactKey(row) == key) {
+                        row.exact = rep;
+                        changed = true;
+                    }
+                if (copy->compare && (!copy->compare->exact || (rep->hasHistograms && !copy->compare->exact->hasHistograms)) &&
+                    exactKey(*copy->compare) == key) {
                     copy->compare->exact = rep;
                     changed = true;
                 }
@@ -450,9 +464,11 @@ void AppState::submitExact() {
             if (m_exactProgress.get() == p) {
                 m_exactProgress.reset();
                 // Rows still without an exact result (inputs moved on meanwhile) get another pass.
-                if (m_analysis)
+                if (m_analysis) {
                     for (const auto& row : m_analysis->rows)
                         if (!row.exact && !m_exactCache.count(exactKey(row))) m_wantExact = true;
+                    if (auto* a = m_analysis->activeRow(); a && a->exact && !a->exact->hasHistograms) m_wantExact = true;
+                }
             }
         });
     });
@@ -626,10 +642,13 @@ void AppState::rebuildAnalysis(bool interacting) {
         if (it != m_exactCache.end()) row.exact = it->second;
         else missing = true;
     }
+    // The active row's views need the histograms, which a metrics-only result lacks.
+    if (auto* act = a->activeRow(); act && act->exact && !act->exact->hasHistograms) missing = true;
     if (a->compare) {
         auto it = m_exactCache.find(exactKey(*a->compare));
         if (it != m_exactCache.end()) a->compare->exact = it->second;
         else missing = true;
+        if (a->compare->exact && !a->compare->exact->hasHistograms) missing = true;
     }
     m_wantExact = missing;
     ++m_analysisSerial;
@@ -848,7 +867,9 @@ void AppState::startSweep() {
             TensorView view = model->view(t);
             for (size_t c = 0; c < params[t].size() && !progress.cancelled(); ++c) {
                 if (!params[t][c]) continue;
-                auto rep = measureError(view, *params[t][c], nullptr);
+                ErrorPassOptions metricsOnly;  // the overview shows SQNR only
+                metricsOnly.histograms = false;
+                auto rep = measureError(view, *params[t][c], nullptr, metricsOnly);
                 if (rep) {
                     d.sqnr[c] = rep.value()->total.sqnrDb;
                     d.exact[c] = 1;

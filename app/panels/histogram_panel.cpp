@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/panels/error_panel.h"
 #include "app/views/bucket_view.h"
 #include "app/widgets/help.h"
 #include "app/widgets/plot.h"
@@ -113,18 +114,27 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
         }
         plot::LegendEntry("buckets", IM_COL32(255, 255, 255, 90));
         // Values exactly on a decision boundary (ties, decided by round-half-to-even): a marker on the
-        // boundary, counted in the summary's sample.
+        // boundary, counted in the summary's sample (≈) until the exact pass has counted every element.
         if (summary && !plot::IsItemHidden("buckets")) {
-            BoundaryHits hits = boundaryHits(analysis->scheme, active->params.slices[0], summary->sample);
+            const bool exactTies = active->exact != nullptr;
+            BoundaryHits hits;
+            if (exactTies) {
+                for (const auto& t : active->exact->ties) hits.hits.push_back(BoundaryHit{t.boundary, t.codeBelow, t.count});
+                hits.total = active->exact->tieCount;
+                hits.examined = active->exact->total.count;
+            } else {
+                hits = boundaryHits(analysis->scheme, active->params.slices[0], summary->sample);
+            }
             ImDrawList* dl = ImGui::GetWindowDrawList();
             for (const auto& h : hits.hits) {
                 if (h.boundary < xLo || h.boundary > xHi) continue;
                 float x = t.x(h.boundary), y = t.p0.y + 2;
                 dl->AddTriangleFilled(ImVec2(x - 5, y), ImVec2(x + 5, y), ImVec2(x, y + 9), IM_COL32(255, 0, 200, 255));
                 if (ImGui::IsMouseHoveringRect(ImVec2(x - 6, y - 1), ImVec2(x + 6, y + 10)))
-                    ImGui::SetTooltip("%llu sampled value(s) exactly on the boundary %.7g between codes %d and %d:\n"
+                    ImGui::SetTooltip("%s%llu %s exactly on the boundary %.7g between codes %d and %d:\n"
                                       "x/s = %.1f, so round-half-to-even sends them to code %d",
-                                      static_cast<unsigned long long>(h.count), h.boundary, h.codeBelow,
+                                      estimateMark(exactTies), static_cast<unsigned long long>(h.count),
+                                      exactTies ? "value(s)" : "sampled value(s)", h.boundary, h.codeBelow,
                                       h.codeBelow + 1, double(h.codeBelow - active->params.slices[0].zeroPoint) + 0.5,
                                       (h.codeBelow % 2 == 0) ? h.codeBelow : h.codeBelow + 1);
             }

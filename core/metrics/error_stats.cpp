@@ -75,7 +75,6 @@ constexpr uint32_t kErrKeys = 1u << (32 - kErrKeyShift);
 constexpr uint64_t kMaxSliceCodeBits = uint64_t{1} << 27;
 
 struct Worker {
-    ErrorAccumulator total;
     std::vector<ErrorAccumulator> slices;
     std::vector<uint32_t> usedBits;   // words per slice × (slices or 1)
     std::vector<uint64_t> tiesPerCode;
@@ -105,7 +104,8 @@ void errKeyEdges(uint32_t key, double& lo, double& hi) {
 // One element with exactly the kernels' arithmetic (error_kernel_impl.h), for channels along the
 // last axis (inner = 1), where the slice changes at every element and a kernel call per element
 // would cost more than the work. This file is built without FMA contraction, like the kernels.
-void scalarElement(const detail::ErrorKernelParams& p, float xv, ErrorAccumulator& slice, uint32_t* usedBits,
+void scalarElement(const detail::ErrorKernelParams& p, float xv, ErrorAccumulator& slice, ErrorAccumulator& total,
+                   uint32_t* usedBits,
                    detail::TieLog& ties, const detail::ErrorRunOutputs& outs, size_t k) {
     constexpr float kMagic = 0x1.8p23f;
     const bool fin = std::isfinite(xv);
@@ -126,6 +126,7 @@ void scalarElement(const detail::ErrorKernelParams& p, float xv, ErrorAccumulato
     if ((d == 0.5f || d == -0.5f) && v > p.lowF && v < p.highF) detail::recordTie(ties, d > 0 ? index : index - 1);
     if (usedBits) usedBits[static_cast<uint32_t>(index) >> 5] |= 1u << (static_cast<uint32_t>(index) & 31);
     slice.add(xv, xq, rr < p.lowF || rr > p.highF);
+    total.add(xv, xq, rr < p.lowF || rr > p.highF);
 }
 
 ErrorAccumulator fromRun(const detail::ErrorRunSums& rs) {
@@ -218,7 +219,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
     const bool sliceBits = perSlice && slices * words * 32 <= kMaxSliceCodeBits;
     const bool histograms = options.histograms;
     // Channels along the last axis (inner = 1): the slice changes at every element, so those
-    // elements go one by one (scalarElement) into the slices; the total is their merge.
+    // elements go one by one (scalarElement) into their slice and the chunk's total.
     const bool lastAxisChannels = layout.granularity == Granularity::PerChannel && layout.inner == 1;
 
     // Per-slice kernel parameters, from exactly the quantizer the rest of the program uses.
@@ -238,6 +239,9 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
     }
     const detail::ErrorKernelFn kernel = detail::selectErrorKernel();
 
+    // The total is summed per chunk and the chunks merged in order, so it does not depend on
+    // which worker took which chunk (the same tensor gives the same bits on every run).
+    std::vector<ErrorAccumulator> chunkTotals((n + reader.chunk() - 1) / reader.chunk());
     const int workers = parallelWorkers(n, reader.chunk(), options.threads);
     std::vector<Worker> ws(static_cast<size_t>(workers));
     for (auto& w : ws) {
@@ -258,6 +262,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
     const PassStatus status = chunkedPass(n, options.threads, progress, reader, [&](const float* x, uint64_t begin,
                                                                                     size_t len, int wi) {
         Worker& w = ws[static_cast<size_t>(wi)];
+        ErrorAccumulator& chunkTotal = chunkTotals[begin / reader.chunk()];
         detail::ErrorRunOutputs outs;
         if (histograms) outs = {w.codes.data(), w.err.data(), w.finite.data()};
         size_t i = 0;
@@ -266,7 +271,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
                 const size_t run = std::min(len - i, detail::kErrorRunMax);
                 for (size_t k = 0; k < run; ++k) {
                     const uint64_t slice = (begin + i + k) % layout.channels;
-                    scalarElement(kp[slice], x[i + k], w.slices[slice],
+                    scalarElement(kp[slice], x[i + k], w.slices[slice], chunkTotal,
                                   w.usedBits.data() + (sliceBits ? slice * words : 0), w.ties, outs, k);
                 }
                 if (histograms)
@@ -293,7 +298,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
             kernel(x + i, run, kp[slice], usage, w.ties, outs, rs);
             if (rs.count > 0) {
                 const ErrorAccumulator a = fromRun(rs);
-                w.total.merge(a);
+                chunkTotal.merge(a);
                 if (perSlice) w.slices[slice].merge(a);
             }
             if (histograms) {
@@ -318,10 +323,11 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
     if (status == PassStatus::Failed) return makeError(name + ": cannot decode the tensor's elements");
 
     // Merge the workers.
+    ErrorAccumulator total;
+    for (const auto& c : chunkTotals) total.merge(c);
     Worker& m = ws[0];
     for (size_t i = 1; i < ws.size(); ++i) {
         const Worker& w = ws[i];
-        m.total.merge(w.total);
         for (uint64_t s = 0; s < m.slices.size(); ++s) m.slices[s].merge(w.slices[s]);
         for (size_t b = 0; b < m.usedBits.size(); ++b) m.usedBits[b] |= w.usedBits[b];
         m.ties.total += w.ties.total;
@@ -329,12 +335,10 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
         for (size_t c = 0; c < m.codeHist.size(); ++c) m.codeHist[c] += w.codeHist[c];
         for (size_t k = 0; k < m.errKeys.size(); ++k) m.errKeys[k] += w.errKeys[k];
     }
-    if (lastAxisChannels)
-        for (const auto& sa : m.slices) m.total.merge(sa);
     // Codes used by the whole tensor: the union of the slices' bitmaps.
     std::vector<uint32_t> all(words, 0);
     for (size_t b = 0; b < m.usedBits.size(); ++b) all[b % words] |= m.usedBits[b];
-    report->total = m.total.finish(popcount(all.data(), words), range);
+    report->total = total.finish(popcount(all.data(), words), range);
     if (perSlice) {
         report->perSlice.reserve(slices);
         for (uint64_t s = 0; s < slices; ++s) {

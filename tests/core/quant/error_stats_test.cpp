@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "core/base/byte_source.h"
@@ -216,6 +217,129 @@ TEST(ErrorStats, TensorViewPassWithProgressAndCancel) {
     QuantParams bad = perTensor(Symmetry::Symmetric, 1.0f, 0);
     bad.scheme.granularity = Granularity::PerChannel;
     EXPECT_FALSE(measureError(view, bad).ok());
+}
+
+// Ties (values exactly on a decision boundary), counted on every element. int8 symmetric, s = 1:
+//   0.5 → boundary 0|1, 1.5 → 1|2, 2.5 twice → 2|3, −0.5 → −1|0, 126.5 → 126|127: 6 ties;
+//   127.5 and −127.5 lie beyond the grid (both neighbours saturate): not ties; 3, 0.49999997,
+//   NaN and Inf: not ties. Boundaries s·(q − z + ½): −0.5, 0.5, 1.5, 2.5, 126.5.
+TEST(ErrorStats, TiesCountedExactlyPerBoundary) {
+    const std::vector<float> x = {0.5f, 1.5f, 2.5f, 2.5f, -0.5f, 126.5f, 127.5f, -127.5f, 3.0f, 0.49999997f, NAN, INFINITY};
+    for (bool histograms : {true, false}) {
+        forEachKernel([&] {
+            SCOPED_TRACE(histograms);
+            ErrorPassOptions o;
+            o.histograms = histograms;
+            const auto r = measureErrorValues(x, {12}, perTensor(Symmetry::Symmetric, 1.0f, 0), o);
+            EXPECT_EQ(r.tieCount, 6u);
+            EXPECT_FALSE(r.tiesTruncated);
+            ASSERT_EQ(r.ties.size(), 5u);
+            const int32_t below[] = {-1, 0, 1, 2, 126};
+            const double at[] = {-0.5, 0.5, 1.5, 2.5, 126.5};
+            const uint64_t count[] = {1, 1, 1, 2, 1};
+            for (size_t i = 0; i < 5; ++i) {
+                EXPECT_EQ(r.ties[i].codeBelow, below[i]) << i;
+                EXPECT_DOUBLE_EQ(r.ties[i].boundary, at[i]) << i;
+                EXPECT_EQ(r.ties[i].count, count[i]) << i;
+            }
+            EXPECT_EQ(r.hasHistograms, histograms);
+            EXPECT_EQ(r.codeHistogram.empty(), !histograms);
+        });
+    }
+}
+
+// Asymmetric uint8 (qmin 0, qmax 255), s = 0.5, z = 10: x = 0.25 → x/s = 0.5 → boundary between
+// codes 10 and 11 at 0.25; −4.75 → −9.5 → between codes 0 and 1 at 0.5·(0 − 10 + ½) = −4.75;
+// −5.25 → −10.5 lies below code 0 (saturates either way): not a tie. Ties hidden in a long run
+// of non-tie values land in every vector lane position.
+TEST(ErrorStats, TiesWithZeroPointInLongRuns) {
+    std::vector<float> x(3000);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = 0.125f * static_cast<float>(i % 40) - 2.4f;  // x/s = k/4 − 4.8: never ½
+    const size_t at[] = {0, 17, 1023, 1024, 2999};
+    for (size_t i : at) x[i] = 0.25f;
+    x[500] = -4.75f;
+    x[501] = -5.25f;
+    QuantParams p = perTensor(Symmetry::Asymmetric, 0.5f, 10);
+    forEachKernel([&] {
+        ErrorPassOptions o;
+        o.histograms = false;
+        const auto r = measureErrorValues(x, {3000}, p, o);
+        EXPECT_EQ(r.tieCount, 6u);
+        ASSERT_EQ(r.ties.size(), 2u);
+        EXPECT_EQ(r.ties[0].codeBelow, 0);
+        EXPECT_DOUBLE_EQ(r.ties[0].boundary, -4.75);
+        EXPECT_EQ(r.ties[0].count, 1u);
+        EXPECT_EQ(r.ties[1].codeBelow, 10);
+        EXPECT_DOUBLE_EQ(r.ties[1].boundary, 0.25);
+        EXPECT_EQ(r.ties[1].count, 5u);
+    });
+    // Per-channel: the total is still exact, the per-boundary list is per-tensor only.
+    QuantParams pc = p;
+    pc.scheme.granularity = Granularity::PerChannel;
+    pc.scheme.axis = 0;
+    pc.slices = {SliceParams{0.5f, 10, {}}, SliceParams{0.5f, 10, {}}};
+    forEachKernel([&] {
+        const auto r = measureErrorValues(x, {2, 1500}, pc);
+        EXPECT_EQ(r.tieCount, 6u);
+        EXPECT_TRUE(r.ties.empty());
+    });
+}
+
+// The metrics-only pass gives the same numbers as the pass with histograms, and code usage
+// (total and per slice) equals a count of distinct codes from AffineQuantizer: 4-bit and 8-bit
+// (bitmap in a register), 10-bit (32 words: tested code by code), per-group with many slices.
+TEST(ErrorStats, MetricsOnlyMatchesHistogramPassAndDistinctCodes) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    const std::vector<int64_t> shape = {64, 520};
+    std::vector<float> x(64 * 520);
+    for (auto& v : x) v = g(rng);
+    x[7] = NAN;
+    x[900] = 1e30f;
+    for (int bits : {4, 8, 10}) {
+        for (Granularity gr : {Granularity::PerTensor, Granularity::PerChannel, Granularity::PerGroup}) {
+            QuantParams p;
+            p.scheme.bits = bits;
+            p.scheme.symmetry = Symmetry::Asymmetric;
+            p.scheme.granularity = gr;
+            p.scheme.axis = 0;
+            p.scheme.groupSize = 8;
+            const auto layout = SliceLayout::make(p.scheme, shape);
+            for (uint64_t s = 0; s < layout.slices; ++s)
+                p.slices.push_back(paramsFromRange(p.scheme, {-1.5 - 0.001 * double(s), 2.5}));
+            std::vector<std::set<int32_t>> perSlice(layout.slices);
+            std::set<int32_t> all;
+            for (size_t i = 0; i < x.size(); ++i) {
+                if (!std::isfinite(x[i])) continue;
+                const auto slice = layout.sliceOf(i);
+                const int32_t c = AffineQuantizer(p.scheme, p.slices[slice]).quantize(x[i]);
+                perSlice[slice].insert(c);
+                all.insert(c);
+            }
+            forEachKernel([&] {
+                SCOPED_TRACE(bits);
+                SCOPED_TRACE(static_cast<int>(gr));
+                ErrorPassOptions off;
+                off.histograms = false;
+                const auto a = measureErrorValues(x, shape, p, off);
+                const auto b = measureErrorValues(x, shape, p);
+                EXPECT_EQ(a.total.codesUsed, all.size());
+                EXPECT_EQ(b.total.codesUsed, all.size());
+                EXPECT_EQ(a.total.count, b.total.count);
+                EXPECT_EQ(a.total.clippedCount, b.total.clippedCount);
+                EXPECT_EQ(a.total.mse, b.total.mse);
+                EXPECT_EQ(a.total.maxAbsError, b.total.maxAbsError);
+                EXPECT_EQ(a.total.sqnrDb, b.total.sqnrDb);
+                EXPECT_TRUE(a.codeHistogram.empty());
+                EXPECT_TRUE(a.errorHistogram.empty());
+                if (gr != Granularity::PerTensor) {
+                    ASSERT_EQ(a.perSlice.size(), layout.slices);
+                    for (uint64_t s = 0; s < layout.slices; ++s)
+                        ASSERT_EQ(a.perSlice[s].codesUsed, perSlice[s].size()) << s;
+                }
+            });
+        }
+    }
 }
 
 }  // namespace
