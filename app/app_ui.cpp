@@ -301,12 +301,16 @@ void AppUi::draw() {
                 ImGui::EndTabItem();
             }
             if (tab("Compare", BottomTab::Compare)) {
-                m_compare.draw(m_state, m_ui);
-                if (auto a = m_state.analysis(); a && a->activeRow() && a->compare) {
-                    ImGui::TextDisabled("export A / B table");
-                    ImGui::SameLine();
+                // The A / B metrics table's CSV / JSON pair sits at the right end of the panel's first line
+                // (its mode switches are short; the panel's plots fill the tab below).
+                const ImVec2 start = ImGui::GetCursorPos();
+                const float right = ImGui::GetWindowContentRegionMax().x - exportButtonsWidth();
+                if (auto a = m_state.analysis(); a && a->activeRow() && a->compare && right > start.x + ImGui::GetFontSize() * 24) {
+                    ImGui::SetCursorPosX(right);
                     exportButtons("compare", m_state, m_ui, [&] { return compareExport(*a, currentTensorName()); });
+                    ImGui::SetCursorPos(start);
                 }
+                m_compare.draw(m_state, m_ui);
                 ImGui::EndTabItem();
             }
             if (tab("Heatmap", BottomTab::Heatmap)) {

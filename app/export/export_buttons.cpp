@@ -3,6 +3,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 namespace qv {
 
 bool exportTableReported(AppState& state, const std::string& dir, const ExportTable& table, bool json) {
@@ -28,6 +30,21 @@ bool exportButtons(const char* id, AppState& state, const UiState& ui, const std
     }
     ImGui::PopID();
     return wrote;
+}
+
+float exportButtonsWidth() {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    return ImGui::CalcTextSize("CSV").x + ImGui::CalcTextSize("JSON").x + st.FramePadding.x * 4 + st.ItemInnerSpacing.x;
+}
+
+bool exportButtonsRight(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build) {
+    const float w = exportButtonsWidth();
+    // Window-local coordinates (what SameLine and SetCursorPosX take).
+    const float right = ImGui::GetWindowContentRegionMax().x;
+    const float prevEnd = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
+    if (prevEnd + ImGui::GetStyle().ItemSpacing.x + w <= right) ImGui::SameLine(right - w);
+    else ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - w));
+    return exportButtons(id, state, ui, build);
 }
 
 }  // namespace qv

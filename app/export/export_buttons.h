@@ -18,4 +18,11 @@ bool exportTableReported(AppState& state, const std::string& dir, const ExportTa
 // Returns true when a file was written.
 bool exportButtons(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build);
 
+// The same pair at the right edge of the window: on the line of the previous item when it fits there,
+// else right-aligned on the next line (long status lines never push the buttons out of sight).
+bool exportButtonsRight(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build);
+
+// Width of the pair (to leave room for it beside a full-width widget).
+float exportButtonsWidth();
+
 }  // namespace qv

@@ -42,8 +42,7 @@ void CodeUsagePanel::drawCodes(AppState& state, UiState& ui) {
                 100.0 * double(used) / double(h.size()), static_cast<unsigned long long>(h.front()), qmin,
                 static_cast<unsigned long long>(h.back()), qmax);
     helpMarker(glossary::kCodesUsed);
-    ImGui::SameLine();
-    exportButtons("codes", state, ui, [&] { return codeUsageExport(*a, selectedTensorName(state)); });
+    exportButtonsRight("codes", state, ui, [&] { return codeUsageExport(*a, selectedTensorName(state)); });
     std::vector<double> ys(h.begin(), h.end());
     double ymax = *std::max_element(ys.begin(), ys.end());
     if (!plot::BeginPlot("##codes", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) return;
@@ -136,8 +135,7 @@ void CodeUsagePanel::drawChannels(AppState& state, UiState& ui) {
     ImGui::SameLine();
     ImGui::Text("%sSQNR per slice (%zu slices)", estimateMark(row->exact != nullptr), rep->perSlice.size());
     helpMarker(glossary::kSqnr);
-    ImGui::SameLine();
-    exportButtons("channels", state, ui, [&] { return channelsExport(*a, selectedTensorName(state)); });
+    exportButtonsRight("channels", state, ui, [&] { return channelsExport(*a, selectedTensorName(state)); });
     std::vector<double> ys(rep->perSlice.size());
     double ymax = 0, ymin = 0;
     for (size_t i = 0; i < ys.size(); ++i) {

@@ -148,8 +148,13 @@ void ModelBrowser::draw(AppState& state, UiState& ui) {
     m_groupRects.clear();
     if (ImGui::BeginTabBar("browsertabs")) {
         if (ImGui::BeginTabItem("Tensors")) {
-            ImGui::SetNextItemWidth(-1);
+            // The search box leaves room for the tensor list's CSV / JSON buttons on its right.
+            ImGui::SetNextItemWidth(-(exportButtonsWidth() + ImGui::GetStyle().ItemSpacing.x));
             ImGui::InputTextWithHint("##filter", "search tensors (e.g. \"attn weight\")", m_filter, sizeof m_filter);
+            ImGui::SameLine();
+            exportButtons("tensors", state, ui, [&] {
+                return tensorListExport(model, [&](size_t i) { return state.cachedSummary(doc->id, i); });
+            });
             ImGui::TextDisabled("%zu of %zu tensors, %s elements, %s", m_rows.size(), model.tensors.size(),
                                 groupedCount(model.totalElements()).c_str(), model.format.c_str());
             if (!flatMode()) {
@@ -161,25 +166,19 @@ void ModelBrowser::draw(AppState& state, UiState& ui) {
                 ImGui::SameLine();
                 ImGui::TextDisabled("(sorted; click the header again for the tree)");
             }
-            ImGui::SameLine();
-            exportButtons("tensors", state, ui, [&] {
-                return tensorListExport(model, [&](size_t i) { return state.cachedSummary(doc->id, i); });
-            });
             drawTable(state, model);
             ImGui::Separator();
             drawTensorSummary(state);
             drawStoredQuant(state);
             if (auto c = state.storedComparison(); c && c->error.empty() && sel && c->docId == doc->id && c->tensor == *sel) {
                 ImGui::TextDisabled("export the stored-quantization table");
-                ImGui::SameLine();
-                exportButtons("stored", state, ui, [&] { return storedComparisonExport(*c, model.tensors[*sel]); });
+                exportButtonsRight("stored", state, ui, [&] { return storedComparisonExport(*c, model.tensors[*sel]); });
             }
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem("Metadata")) {
             ImGui::TextDisabled("export the metadata");
-            ImGui::SameLine();
-            exportButtons("metadata", state, ui, [&] { return metadataExport(model); });
+            exportButtonsRight("metadata", state, ui, [&] { return metadataExport(model); });
             m_metadata.draw(state);
             ImGui::EndTabItem();
         }

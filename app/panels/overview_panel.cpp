@@ -85,8 +85,7 @@ void OverviewPanel::draw(AppState& state, UiState& ui) {
                "6 standard deviations from the mean.");
     if (!o || o->docId != doc->id || o->rows.empty()) return;
     const ModelFile& model = *doc->model;
-    ImGui::SameLine();  // beside the help marker: the table as CSV / JSON (app/export)
-    exportButtons("overview", state, ui, [&] { return overviewExport(*o, model); });
+    exportButtonsRight("overview", state, ui, [&] { return overviewExport(*o, model); });
 
     // SQNR per tensor in model order (best calibrator), lowest per pixel so weak layers show.
     float chartH = std::min(160.0f, ImGui::GetContentRegionAvail().y * 0.35f);

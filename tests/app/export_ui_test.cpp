@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/export/export_buttons.h"
 #include "app/export/view_capture.h"
 #include "app_test_support.h"
 #include "headless_ui_fixture.h"
@@ -98,6 +99,29 @@ TEST_F(ExportUi, CalibratorCsvButtonWritesTheTable) {
     // Min-max of −4 … 3.875, symmetric 8-bit: clip [−4, 4], scale fl32(4/127) written exactly, zero point 0.
     EXPECT_NE(line.find(",minmax,-4,4,0.031496062874794006,0,"), std::string::npos) << line;
     EXPECT_NE(state.status().find("wrote " + csv), std::string::npos) << state.status();
+}
+
+TEST_F(ExportUi, CompareCsvButtonSitsAtTheRightOfTheFirstLine) {
+    openSmall();
+    const std::string dir = freshDir("export-ui-compare");
+    ui->ui().exportDir = dir;
+    QuantScheme b = state.scheme();
+    b.bits = 4;
+    state.setCompare(b, "minmax");
+    ui->ui().tab = BottomTab::Compare;
+    ui->ui().tabRequested = 2;
+    settle();
+    // Right-aligned in the tab's content (600 − 2·8 padding wide, no scrollbar): the CSV button starts
+    // exportButtonsWidth() before the right edge; the first line is where the calibrator table's was.
+    const ViewRect& t = ui->ui().viewRects[size_t(CaptureView::Tab)];
+    click(t.x + t.w - 8 - exportButtonsWidth() + 8, t.y + 8 + 19 + 4 + 4 + 6);
+    const std::string csv = dir + "/export-ui-compare.csv";
+    ASSERT_TRUE(fs::exists(csv)) << "status: " << state.status();
+    std::ifstream f(csv);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    // A: 8-bit min-max, B: 4-bit min-max, both clip [−4, 4] (symmetric): clip rows equal, B − A = 0.
+    EXPECT_EQ(ss.str().substr(0, 53), "metric,a,b,b_minus_a\nclip_min,-4,-4,0\nclip_max,4,4,0\n");
 }
 
 TEST_F(ExportUi, ExportAllWritesEveryTableOfTheTensor) {
