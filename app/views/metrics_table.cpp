@@ -1,8 +1,7 @@
-// Metrics table view-model and its export.
+// Metrics table view-model: rows per calibrator and the best row per ranked column.
 #include "app/views/metrics_table.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace qv {
 
@@ -38,52 +37,6 @@ void rankBest(MetricsTable& t) {
         }
         t.best[c] = best;
     }
-}
-
-namespace {
-std::string num(double v) {
-    if (std::isnan(v)) return "";
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
-}
-std::string jsonString(const std::string& s) {
-    std::string o = "\"";
-    for (char ch : s) {
-        if (ch == '"' || ch == '\\') o += '\\';
-        o += ch;
-    }
-    return o + "\"";
-}
-}  // namespace
-
-std::string toCsv(const MetricsTable& t) {
-    std::string o = "name";
-    for (const auto& c : t.columns) o += "," + c.name;
-    o += ",exact\n";
-    for (size_t r = 0; r < t.rows.size(); ++r) {
-        std::string name = t.rows[r];
-        if (name.find(',') != std::string::npos) name = "\"" + name + "\"";
-        o += name;
-        for (double v : t.values[r]) o += "," + num(v);
-        o += t.exact[r] ? ",1\n" : ",0\n";
-    }
-    return o;
-}
-
-std::string toJson(const MetricsTable& t) {
-    std::string o = "{\"rows\": [";
-    for (size_t r = 0; r < t.rows.size(); ++r) {
-        o += r ? ", {" : "{";
-        o += "\"name\": " + jsonString(t.rows[r]);
-        for (size_t c = 0; c < t.columns.size(); ++c) {
-            double v = t.values[r][c];
-            o += ", " + jsonString(t.columns[c].name) + ": " + (std::isfinite(v) ? num(v) : std::string("null"));
-        }
-        o += std::string(", \"exact\": ") + (t.exact[r] ? "true" : "false") + "}";
-    }
-    return o + "]}\n";
 }
 
 }  // namespace qv

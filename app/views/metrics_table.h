@@ -1,5 +1,5 @@
 // Metrics table view-model: the calibrator comparison as plain rows/columns with the best value per
-// column, and its CSV / JSON export (the same data the panel draws).
+// column (the same data the panel draws; app/export/table_builders.h turns it into CSV / JSON).
 #pragma once
 
 #include <string>
@@ -26,8 +26,5 @@ struct MetricsTable {
 // Uses the exact report of a row when present, its sample estimate otherwise.
 MetricsTable calibratorTable(const Analysis& analysis);
 void rankBest(MetricsTable& t);
-
-std::string toCsv(const MetricsTable& t);
-std::string toJson(const MetricsTable& t);
 
 }  // namespace qv

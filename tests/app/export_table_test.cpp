@@ -193,6 +193,13 @@ TEST_F(ExportBuilders, CalibratorTableHasTheMinMaxRow) {
     EXPECT_EQ(integer(row[col(t, "codes_used")]), 5);  // −3, −2, 0, 1, 3
     EXPECT_EQ(std::get<bool>(row[col(t, "exact")]), true);
     EXPECT_EQ(t.info.front().first, "scheme");
+    // best_in names the ranked columns a row wins; the lowest MSE's row lists "mse".
+    size_t bestMse = 0;
+    for (size_t i = 0; i < t.rows.size(); ++i)
+        if (num(t.rows[i][col(t, "mse")]) < num(t.rows[bestMse][col(t, "mse")])) bestMse = i;
+    if (t.rows.size() > 1) {
+        EXPECT_NE(std::get<std::string>(t.rows[bestMse][col(t, "best_in")]).find("mse"), std::string::npos);
+    }
 }
 
 TEST_F(ExportBuilders, ChannelsAndCompare) {
@@ -213,6 +220,12 @@ TEST_F(ExportBuilders, ChannelsAndCompare) {
     EXPECT_NEAR(num(t.rows[0][col(t, "mse")]), 0.042, 1e-6);
     EXPECT_NEAR(num(t.rows[1][col(t, "mse")]), 0.09, 1e-6);
     EXPECT_EQ(integer(t.rows[0][col(t, "count")]), 5);
+    // The calibrator table under a per-slice scheme: no single scale or zero point → empty cells.
+    ExportTable cal = calibratorsExport(*pc, "x");
+    ASSERT_FALSE(cal.rows.empty());
+    EXPECT_TRUE(std::isnan(num(cal.rows[0][col(cal, "scale")])));
+    EXPECT_TRUE(std::isnan(num(cal.rows[0][col(cal, "zero_point")])));
+    EXPECT_NE(toCsv(cal).find(",-3,3,,,"), std::string::npos) << toCsv(cal);
 
     // Compare: A = the per-tensor 3-bit min-max of the fixture; B = 4-bit min-max (s = 3/7).
     ASSERT_TRUE(compareExport(*a, "x").rows.empty());  // no scheme B yet

@@ -76,6 +76,27 @@ TEST_F(ExportUi, PngRequestWaitsForTheMenuToClose) {
     EXPECT_EQ(ui->ui().pngView, CaptureView::Histogram);
 }
 
+TEST_F(ExportUi, RightClickOffersAPngOfTheRegion) {
+    openSmall();
+    ui->ui().exportDir = "/tmp/qv-export-dir";
+    const ViewRect& h = ui->ui().viewRects[size_t(CaptureView::Histogram)];
+    ImGuiIO& io = ImGui::GetIO();
+    const float mx = h.x + h.w * 0.5f, my = h.y + h.h * 0.5f;
+    io.MousePos = ImVec2(mx, my);
+    frame();
+    io.MouseDown[1] = true;
+    frame();
+    io.MouseDown[1] = false;
+    frame();  // released: the region's menu opens at the mouse
+    frame();
+    // First item "Save histogram as PNG": the popup's padding (8) plus half a line in.
+    click(mx + 8 + 30, my + 8 + 6);
+    frame();
+    frame();
+    EXPECT_EQ(ui->ui().pngRequest, "/tmp/qv-export-dir/quantviz-histogram.png");
+    EXPECT_EQ(ui->ui().pngView, CaptureView::Histogram);
+}
+
 TEST_F(ExportUi, CalibratorCsvButtonWritesTheTable) {
     openSmall();
     const std::string dir = freshDir("export-ui-button");
