@@ -66,7 +66,6 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     ImGui::SameLine();
     bool changed = ImGui::Checkbox("scheme B", &m_enabled);
     if (m_enabled) {
-        ImGui::SameLine();
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
         changed |= ImGui::SliderInt("B bits", &m_bits, 2, 16);
         if (ImGui::IsItemActive()) ui.interacting = true;
@@ -116,7 +115,7 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float rowH = std::max(120.0f, avail.y * 0.5f - ImGui::GetStyle().ItemSpacing.y);
-    const float tableW = std::min(avail.x * 0.45f, ImGui::GetFontSize() * 30);
+    const float tableW = std::min(avail.x * 0.5f, ImGui::GetFontSize() * 30);
 
     // Row 1: the table | both code grids on the value axis.
     ImGui::BeginChild("cmp_table", ImVec2(tableW, rowH));
@@ -159,11 +158,11 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     ImGui::SameLine();
     ImGui::TextColored(kTextB, "B");
     ImGui::SameLine();
-    ImGui::Text("%scode usage on the value axis (share of values per level)",
-                estimateMark(m_shown.exactA && m_shown.exactB));
-    helpMarker("One bar per integer code at the value it stands for, x_hat = s(q - z), as wide as one step s; its "
-               "height is the share of values rounded to it. A coarse grid has few tall bars; empty codes leave gaps; "
-               "saturated end codes collect the clipped tails.");
+    ImGui::Text("%scodes on the value axis", estimateMark(m_shown.exactA && m_shown.exactB));
+    helpMarker("One bar per integer code at the value it stands for, x_hat = s(q - z), as wide as one step s. Its "
+               "height is the share of values rounded to that code divided by s (a density), so a coarse grid and a "
+               "fine one read on the same scale: few wide bars for few bits, gaps for empty codes, the clipped tails "
+               "piling up on the end codes.");
     const ErrorReport& ha = histogramsOf(ra);
     const ErrorReport& hb = histogramsOf(rb);
     if (perTensorA && !ha.codeHistogram.empty())
@@ -175,12 +174,21 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     const double pad = 0.04 * std::max(hi - lo, 1e-12);
     if (plot::BeginPlot("##cmp_levels", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) {
         plot::SetupX(lo - pad, hi + pad, "value");
-        double ymax = std::max(maxOf(m_shown.levelsA.share), maxOf(m_shown.levelsB.share));
-        plot::SetupY(ui.logY ? 1e-6 : 0, std::max(ymax * 1.08, 1e-6), "share");
-        plot::PlotBarsAt("A levels", m_shown.levelsA.x.data(), m_shown.levelsA.share.data(), int(m_shown.levelsA.x.size()),
-                         m_shown.levelsA.width, kFillA);
-        plot::PlotBarsAt("B levels", m_shown.levelsB.x.data(), m_shown.levelsB.share.data(), int(m_shown.levelsB.x.size()),
-                         m_shown.levelsB.width, kFillB);
+        auto density = [](const LevelBars& l) {
+            std::vector<double> d(l.share.size());
+            for (size_t i = 0; i < d.size(); ++i) d[i] = l.width > 0 ? l.share[i] / l.width : 0.0;
+            return d;
+        };
+        const std::vector<double> da = density(m_shown.levelsA), db = density(m_shown.levelsB);
+        double ymax = std::max(maxOf(da), maxOf(db));
+        plot::SetupY(ui.logY ? 1e-3 : 0, std::max(ymax * 1.08, 1e-6), "share / step");
+        char la[48], lb[48];
+        std::snprintf(la, sizeof la, "A: %llu of %llu codes", static_cast<unsigned long long>(m_shown.levelsA.used),
+                      static_cast<unsigned long long>(m_shown.levelsA.available));
+        std::snprintf(lb, sizeof lb, "B: %llu of %llu codes", static_cast<unsigned long long>(m_shown.levelsB.used),
+                      static_cast<unsigned long long>(m_shown.levelsB.available));
+        plot::PlotBarsAt(la, m_shown.levelsA.x.data(), da.data(), int(da.size()), m_shown.levelsA.width, kFillA);
+        plot::PlotBarsAt(lb, m_shown.levelsB.x.data(), db.data(), int(db.size()), m_shown.levelsB.width, kFillB);
         plot::PlotVLine("A clip", ra.range.lo, kColorA);
         plot::PlotVLine("A clip", ra.range.hi, kColorA);
         plot::PlotVLine("B clip", rb.range.lo, kColorB);
@@ -211,9 +219,15 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
                 if (e.has[size_t(c)]) emax = std::max({emax, std::fabs(e.lo[size_t(c)]), std::fabs(e.hi[size_t(c)])});
         plot::SetupY(-emax * 1.1, emax * 1.1, "error");
         if (a->summary) plot::PlotShadeX("data range", a->summary->min, a->summary->max, IM_COL32(110, 150, 210, 25));
-        // B first and thicker, A on top: where the two coincide both stay visible.
-        plot::PlotEnvelope("B", curves.back(), kColorB, 2.0f);
-        if (perTensorA) plot::PlotEnvelope("A", curves.front(), kColorA, 1.0f);
+        // B first and thicker, A on top: where the two coincide both stay visible. The legend gives each
+        // step s (the sawtooth spans ±s/2), since a fine grid's sawtooth is flat next to a coarse one.
+        char la[48], lb[48];
+        std::snprintf(lb, sizeof lb, "B: s = %.3g", double(rb.params.slices[0].scale));
+        plot::PlotEnvelope(lb, curves.back(), kColorB, 2.0f);
+        if (perTensorA) {
+            std::snprintf(la, sizeof la, "A: s = %.3g", double(ra.params.slices[0].scale));
+            plot::PlotEnvelope(la, curves.front(), kColorA, 1.0f);
+        }
         plot::PlotHLine("##0", 0, IM_COL32(255, 255, 255, 50));
         m_shown.errorCurvesDrawn = curves.size();
         plot::EndPlot();
@@ -259,13 +273,17 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
         ImGui::TextWrapped("%s", m_shown.message.c_str());
         return;
     }
+    // File names only (the paths are long); the full paths in the tooltip.
+    auto baseName = [](const std::string& p) { return p.substr(p.find_last_of('/') + 1); };
     ImGui::TextColored(kTextA, "A");
     ImGui::SameLine();
-    ImGui::Text("%s", doc->model->path.c_str());
+    ImGui::Text("%s", baseName(doc->model->path).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", doc->model->path.c_str());
     ImGui::SameLine();
     ImGui::TextColored(kTextB, "  B");
     ImGui::SameLine();
-    ImGui::Text("%s", second->path.c_str());
+    ImGui::Text("%s", baseName(second->path).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", second->path.c_str());
     state.requestFileComparison();
     auto c = state.fileComparison();
     if (!c) {
@@ -310,15 +328,15 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
             if (std::isinf(v)) ImGui::TextUnformatted(v > 0 ? "inf" : "-inf");
             else ImGui::Text(fmt, v);
         };
-        line("elements compared", "%.0f", double(r.count));
-        if (r.skipped) line("skipped (NaN/Inf)", "%.0f", double(r.skipped));
+        line("compared", "%.0f", double(r.count));
+        if (r.skipped) line("NaN/Inf pairs", "%.0f", double(r.skipped));
         line("MSE", "%.4g", r.stats.mse);
-        line("SQNR dB (A = signal)", "%.2f", r.stats.sqnrDb);
-        line("relative RMS", "%.4f", r.relativeRms);
-        line("max |x_B - x_A|", "%.4g", r.stats.maxAbsError);
-        line("mean |x_B - x_A|", "%.4g", r.stats.meanAbsError);
-        line("mean x_B - x_A (bias)", "%+.3g", r.meanDiff);
-        line("cosine(A, B)", "%.6f", r.stats.cosine);
+        line("SQNR dB", "%.2f", r.stats.sqnrDb);
+        line("rel RMS", "%.4f", r.relativeRms);
+        line("max |B-A|", "%.4g", r.stats.maxAbsError);
+        line("mean |B-A|", "%.4g", r.stats.meanAbsError);
+        line("bias mean(B-A)", "%+.3g", r.meanDiff);
+        line("cosine", "%.6f", r.stats.cosine);
         line("identical %", "%.2f", r.count ? 100.0 * double(r.equal) / double(r.count) : 0.0);
         line("A min", "%.4g", r.aMin);
         line("A max", "%.4g", r.aMax);
@@ -326,6 +344,10 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
         line("B max", "%.4g", r.bMax);
         ImGui::EndTable();
     }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Element by element over pairs where both values are finite. A is the signal: SQNR = "
+                          "10 log10(sum x_A^2 / sum (x_B - x_A)^2), rel RMS = sqrt(sum (x_B - x_A)^2 / sum x_A^2); "
+                          "cosine of the two tensors as vectors.");
     if (storedSide) {
         m_shown.storedTable = true;
         if (ImGui::CollapsingHeader("stored quantization vs quantviz", ImGuiTreeNodeFlags_DefaultOpen))
@@ -340,8 +362,11 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
         plot::SetupX(r.lo, r.hi, "value");
         double ymax = std::max(maxOf(r.histA), maxOf(r.histB));
         plot::SetupY(ui.logY ? 0.5 : 0, std::max(1.0, ymax * 1.08), "count");
+        // A filled, B as a line on top: twins that nearly coincide stay tellable apart.
         plot::PlotColumns("A", r.lo, r.hi, r.histA.data(), int(r.histA.size()), kFillA);
-        plot::PlotColumns("B", r.lo, r.hi, r.histB.data(), int(r.histB.size()), kFillB);
+        const double bw = (r.hi - r.lo) / double(r.histB.size());
+        Envelope eb = envelopeOfSeries(r.histB, r.lo + 0.5 * bw, bw, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth());
+        plot::PlotEnvelope("B", eb, kColorB, 1.5f);
         plot::EndPlot();
     }
     ImGui::Text("x_B - x_A (%.0f of %.0f identical)", double(r.equal), double(r.count));

@@ -74,12 +74,12 @@ std::vector<CompareMetric> compareMetrics(const ClipRange& ra, const ErrorStats&
         line("clip hi", ra.hi, rb.hi, 0),
         line("MSE", ea.mse, eb.mse, -1),
         line("SQNR dB", ea.sqnrDb, eb.sqnrDb, +1),
-        line("max |error|", ea.maxAbsError, eb.maxAbsError, -1),
-        line("mean |error|", ea.meanAbsError, eb.meanAbsError, -1),
+        line("max |e|", ea.maxAbsError, eb.maxAbsError, -1),
+        line("mean |e|", ea.meanAbsError, eb.meanAbsError, -1),
         line("cosine", ea.cosine, eb.cosine, +1),
         line("clipped %", 100 * ea.clippedFraction, 100 * eb.clippedFraction, -1),
         line("codes used", double(ea.codesUsed), double(eb.codesUsed), 0),
-        line("codes available", double(ea.codesAvailable), double(eb.codesAvailable), 0),
+        line("codes avail.", double(ea.codesAvailable), double(eb.codesAvailable), 0),
     };
 }
 
