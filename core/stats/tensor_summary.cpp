@@ -2,16 +2,15 @@
 #include "core/stats/tensor_summary.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <limits>
 #include <mutex>
 
 #include <sys/mman.h>
 
+#include "core/base/chunked_pass.h"
 #include "core/base/parallel.h"
 #include "core/stats/summary_kernel.h"
 
@@ -110,7 +109,6 @@ struct Worker {
     float mx = -std::numeric_limits<float>::infinity();
     uint64_t nan = 0, posInf = 0, negInf = 0, zeros = 0;
     TopK top;
-    std::vector<float> buffer;        // conversion buffer when the view is not plain f32
 };
 
 // Redoes a chunk's moments over finite values only (the chunk holds NaN or Inf).
@@ -217,10 +215,8 @@ struct SamplePlan {
     }
 };
 
-using ChunkSource = std::function<const float*(uint64_t begin, size_t count, Worker& w, bool& ok)>;
-
-Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t chunk, const ChunkSource& source,
-                                                           Progress* progress, int threads, const std::string& name) {
+Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, ChunkReader& reader, Progress* progress,
+                                                           int threads, const std::string& name) {
     auto summary = std::make_shared<TensorSummary>();
     TensorSummary& s = *summary;
     s.elements = n;
@@ -229,7 +225,7 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t ch
 
     const detail::SummaryKernelFn kernel = detail::selectSummaryKernel();
     const bool small = n <= kSmallTensor;
-    const int workers = small ? 1 : parallelWorkers(n, chunk, threads);
+    const int workers = small ? 1 : parallelWorkers(n, reader.chunk(), threads);
     std::vector<Worker> ws(static_cast<size_t>(workers));
     if (!small)
         for (auto& w : ws) w.hist = countPool().acquire();
@@ -239,17 +235,17 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t ch
     std::vector<float> sampleSlots(plan.size);
     std::vector<uint8_t> sampleValid(plan.size, 0);
 
-    std::atomic<bool> cancelled{false}, failed{false};
+    bool cancelled = false, failed = false;
     if (small) {
         // The same statistics by plain loops; n ≤ kSmallTensor < kSampleSize, so the sample is
         // every finite value.
         Worker& w = ws[0];
-        bool ok = true;
-        const float* x = source(0, static_cast<size_t>(n), w, ok);
-        if (!ok) {
-            failed.store(true);
+        reader.prepare(1);
+        const float* x = reader.get(0, static_cast<size_t>(n), 0);
+        if (!x) {
+            failed = true;
         } else if (progress && progress->cancelled()) {
-            cancelled.store(true);
+            cancelled = true;
         } else {
             const auto len = static_cast<size_t>(n);
             const float pivot = std::isfinite(x[0]) ? x[0] : 0.0f;
@@ -275,20 +271,10 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t ch
             if (progress) progress->add(static_cast<double>(len));
         }
     } else if (allocated) {
-        parallelFor(n, chunk, threads, [&](size_t begin, size_t end, int wi) {
-            if (cancelled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) return;
-            if (progress && progress->cancelled()) {
-                cancelled.store(true);
-                return;
-            }
+        const PassStatus status = chunkedPass(n, threads, progress, reader, [&](const float* x, uint64_t begin,
+                                                                                size_t len, int wi) {
             Worker& w = ws[static_cast<size_t>(wi)];
-            const size_t len = end - begin;
-            bool ok = true;
-            const float* x = source(begin, len, w, ok);
-            if (!ok) {
-                failed.store(true);
-                return;
-            }
+            const uint64_t end = begin + len;
             // uint32 counts cannot overflow: fold them into 64-bit ones before 2^32 additions.
             if (w.sinceFlush + len > std::numeric_limits<uint32_t>::max()) {
                 if (w.wide.empty()) w.wide.assign(FineHistogram::kKeys, 0);
@@ -323,8 +309,9 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, size_t ch
                     sampleValid[k] = 1;
                 }
             }
-            if (progress) progress->add(static_cast<double>(len));
         });
+        cancelled = status == PassStatus::Cancelled;
+        failed = status == PassStatus::Failed;
     }
 
     if (!small && allocated && !cancelled && !failed) s.histogram = FineHistogram::fromBins(mergeCounts(ws, threads));
@@ -390,26 +377,13 @@ Result<std::shared_ptr<const TensorSummary>> summarize(const TensorView& view, P
                                                        const SummaryOptions& options) {
     const std::string& name = view.info().name;
     if (!view.valid()) return makeError(name + ": tensor has no data");
-    const float* direct = view.directF32();
-    if (direct) {
-        return summarizeImpl(
-            view.elements(), kChunk,
-            [direct](uint64_t begin, size_t, Worker&, bool&) { return direct + begin; }, progress, options.threads, name);
-    }
-    const size_t chunk = view.chunkElements();
-    return summarizeImpl(
-        view.elements(), chunk,
-        [&view, chunk](uint64_t begin, size_t count, Worker& w, bool& ok) -> const float* {
-            if (w.buffer.size() < count) w.buffer.resize(std::max(chunk, count));
-            ok = view.read(begin, count, w.buffer.data());
-            return w.buffer.data();
-        },
-        progress, options.threads, name);
+    ChunkReader reader = ChunkReader::forView(view, kChunk);
+    return summarizeImpl(view.elements(), reader, progress, options.threads, name);
 }
 
 TensorSummary summarizeValues(const float* values, size_t n) {
-    auto r = summarizeImpl(
-        n, kChunk, [values](uint64_t begin, size_t, Worker&, bool&) { return values + begin; }, nullptr, 0, "values");
+    ChunkReader reader = ChunkReader::direct(values, kChunk);
+    auto r = summarizeImpl(n, reader, nullptr, 0, "values");
     if (!r.ok()) {
         TensorSummary s;
         s.elements = n;

@@ -63,6 +63,37 @@ TEST(TensorSummary, KnownMoments) {
     });
 }
 
+// Every kernel bins exactly as FineHistogram::fromValues: ±0 (counted per block by the AVX-512
+// kernel, +0 and −0 to their own keys), subnormals, NaN/Inf (dropped), a length that is not a
+// multiple of the vector width, and runs of zeros inside otherwise dense blocks.
+TEST(TensorSummary, KernelsBinLikeFromValues) {
+    std::mt19937 rng(3);
+    std::normal_distribution<float> g(0.0f, 0.5f);
+    std::vector<float> v(200'003);
+    for (auto& x : v) x = g(rng);
+    for (size_t i = 0; i < v.size(); i += 97) v[i] = (i / 97) % 2 ? 0.0f : -0.0f;
+    for (size_t i = 5000; i < 5100; ++i) v[i] = 0.0f;
+    v[10] = 1e-40f;  // subnormal
+    v[11] = -1e-42f;
+    v[12] = NAN;
+    v[13] = INFINITY;
+    v[200'002] = -0.0f;
+    const FineHistogram ref = FineHistogram::fromValues(v.data(), v.size());
+    uint64_t zeros = 0;
+    for (float x : v) zeros += x == 0.0f;
+    forEachKernel([&] {
+        const auto s = summarizeValues(v.data(), v.size());
+        EXPECT_EQ(s.zeroCount, zeros);
+        EXPECT_EQ(s.nanCount, 1u);
+        EXPECT_EQ(s.posInfCount, 1u);
+        ASSERT_EQ(s.histogram.bins().size(), ref.bins().size());
+        for (size_t i = 0; i < ref.bins().size(); ++i) {
+            ASSERT_EQ(s.histogram.bins()[i].count, ref.bins()[i].count) << i;
+            ASSERT_EQ(s.histogram.bins()[i].lo, ref.bins()[i].lo) << i;
+        }
+    });
+}
+
 // Uniform on [0, 1): excess kurtosis −6/5, std 1/√12; checked against a direct two-pass computation.
 TEST(TensorSummary, MatchesTwoPassReference) {
     std::mt19937 rng(11);
