@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <future>
 #include <limits>
 #include <mutex>
 
@@ -65,10 +66,13 @@ bool smaller(const HeatmapEntry& a, const HeatmapEntry& b) {
     return x != y ? x > y : a.index < b.index;
 }
 
-// Rows are read, quantized and reduced to ranges/top-k in bands of about kBandElements, each band on
-// all cores (parallelFor); the pyramid then takes the band's rows in order. Everything a worker adds
-// to is its own (columns, top-k) or its row's (row ranges, Σe² per row), so the result does not depend
-// on the thread count.
+// Rows are read, quantized and reduced to ranges/top-k in bands of about kBandElements (parallelFor
+// over the band's rows); the pyramid takes the bands' rows in order. With two or more threads the two
+// stages overlap: while the pyramid consumes band k on the job's thread, band k + 1 is prepared on the
+// other cores (the pyramid's min/max feed is about half of the work, so splitting only the preparation
+// would leave one core idle half the time). Everything a worker adds to is its own (columns, top-k) or
+// its row's (row ranges, Σe² per row), and bands are prepared one at a time, so the result does not
+// depend on the thread count.
 class HeatmapBuilder {
 public:
     static constexpr size_t kBandElements = size_t(1) << 19;
@@ -77,7 +81,7 @@ public:
 
     HeatmapBuilder(const MatrixLayout& layout, const std::optional<HeatmapQuant>& quant, RowReader read,
                    Progress* progress, int threads)
-        : m_quant(quant), m_read(std::move(read)), m_progress(progress), m_threads(threads) {
+        : m_quant(quant), m_read(std::move(read)), m_progress(progress) {
         m_data = std::make_shared<HeatmapData>();
         m_data->layout = layout;
         m_data->hasError = quant.has_value();
@@ -89,7 +93,10 @@ public:
         const size_t cols = size_t(std::max<int64_t>(1, layout.cols));
         m_bandRows = int64_t(std::max<size_t>(1, kBandElements / cols));
         m_rowChunk = std::max<size_t>(1, 16384 / cols);
-        m_workers.resize(size_t(std::max(1, parallelWorkers(size_t(m_bandRows), m_rowChunk, threads))));
+        const int all = threads > 0 ? threads : hardwareThreads();
+        m_pipelined = all >= 2;
+        m_prepThreads = m_pipelined ? all - 1 : 1;  // one core feeds the pyramid meanwhile
+        m_workers.resize(size_t(std::max(1, parallelWorkers(size_t(m_bandRows), m_rowChunk, all))));
         for (auto& w : m_workers) {
             w.colMin.assign(size_t(layout.cols), kInf);
             w.colMax.assign(size_t(layout.cols), -kInf);
@@ -99,16 +106,18 @@ public:
     bool build() {
         const auto& L = m_data->layout;
         if (m_progress) m_progress->setTotal(double(L.rows));
-        return buildMinMaxPyramid(L.rows, L.cols, [this](int64_t r, float* v, float* e, uint8_t* cl) {
-            if (r < m_bandBegin || r >= m_bandBegin + m_bandCount)
-                if (!fillBand(r)) return false;
+        bool ok = buildMinMaxPyramid(L.rows, L.cols, [this](int64_t r, float* v, float* e, uint8_t* cl) {
+            if (r < m_cur.begin || r >= m_cur.begin + m_cur.count)
+                if (!nextBand(r)) return false;
             const size_t cols = size_t(m_data->layout.cols);
-            const size_t at = size_t(r - m_bandBegin) * cols;
-            std::copy_n(m_values.data() + at, cols, v);
-            std::copy_n(m_errors.data() + at, cols, e);
-            std::copy_n(m_clipped.data() + at, cols, cl);
+            const size_t at = size_t(r - m_cur.begin) * cols;
+            std::copy_n(m_cur.values.data() + at, cols, v);
+            std::copy_n(m_cur.errors.data() + at, cols, e);
+            std::copy_n(m_cur.clipped.data() + at, cols, cl);
             return true;
         }, m_data->pyramid);
+        if (m_ahead.valid()) m_ahead.wait();  // an aborted build may leave a band in flight
+        return ok;
     }
 
     const std::string& error() const { return m_error; }
@@ -145,19 +154,41 @@ private:
         std::vector<HeatmapEntry> heap;
     };
 
-    // Reads and reduces rows [r, r + bandRows) on all cores into the band buffers.
-    bool fillBand(int64_t r) {
+    struct Band {
+        int64_t begin = 0, count = 0;
+        std::vector<float> values, errors;
+        std::vector<uint8_t> clipped;
+    };
+
+    // The band starting at row r becomes m_cur: prepared now (first band, or one thread), or taken from
+    // the band prepared ahead; then the band after it is started on the other cores.
+    bool nextBand(int64_t r) {
+        const auto& L = m_data->layout;
+        if (m_ahead.valid() && m_next.begin == r) {
+            if (!m_ahead.get()) return false;
+            std::swap(m_cur, m_next);
+        } else if (!fillBand(r, m_cur, m_prepThreads + (m_pipelined ? 1 : 0))) {  // nothing to overlap yet
+            return false;
+        }
+        const int64_t after = m_cur.begin + m_cur.count;
+        if (m_pipelined && after < L.rows)
+            m_ahead = std::async(std::launch::async, [this, after] { return fillBand(after, m_next, m_prepThreads); });
+        return true;
+    }
+
+    // Reads and reduces rows [r, r + bandRows) into `band` (parallelFor over its rows).
+    bool fillBand(int64_t r, Band& band, int threads) {
         const auto& L = m_data->layout;
         const size_t cols = size_t(L.cols);
-        m_bandBegin = r;
-        m_bandCount = std::min<int64_t>(m_bandRows, L.rows - r);
-        const size_t n = size_t(m_bandCount) * cols;
-        m_values.resize(n);
-        m_errors.assign(n, 0.0f);
-        m_clipped.assign(n, uint8_t(0));
+        band.begin = r;
+        band.count = std::min<int64_t>(m_bandRows, L.rows - r);
+        const size_t n = size_t(band.count) * cols;
+        band.values.resize(n);
+        band.errors.assign(n, 0.0f);
+        band.clipped.assign(n, uint8_t(0));
         std::atomic<bool> failed{false};
         std::mutex errorMutex;
-        parallelFor(size_t(m_bandCount), m_rowChunk, m_threads, [&](size_t begin, size_t end, int w) {
+        parallelFor(size_t(band.count), m_rowChunk, threads, [&](size_t begin, size_t end, int w) {
             if (failed.load(std::memory_order_relaxed)) return;
             if (m_progress && m_progress->cancelled()) {
                 failed = true;
@@ -166,15 +197,15 @@ private:
                 return;
             }
             for (size_t i = begin; i < end; ++i) {
-                const int64_t row = m_bandBegin + int64_t(i);
+                const int64_t row = band.begin + int64_t(i);
                 std::string err;
-                if (!m_read(row, m_values.data() + i * cols, &err)) {
+                if (!m_read(row, band.values.data() + i * cols, &err)) {
                     failed = true;
                     std::lock_guard lock(errorMutex);
                     if (m_error.empty()) m_error = err;
                     return;
                 }
-                reduceRow(row, m_values.data() + i * cols, m_errors.data() + i * cols, m_clipped.data() + i * cols,
+                reduceRow(row, band.values.data() + i * cols, band.errors.data() + i * cols, band.clipped.data() + i * cols,
                           m_workers[size_t(w)]);
             }
             if (m_progress) m_progress->add(double(end - begin));
@@ -224,15 +255,16 @@ private:
     const std::optional<HeatmapQuant>& m_quant;
     RowReader m_read;
     Progress* m_progress;
-    int m_threads;
     std::vector<AffineQuantizer> m_quantizers;
     std::vector<Worker> m_workers;
     std::vector<double> m_rowSqError;
-    int64_t m_bandRows = 1, m_bandBegin = 0, m_bandCount = 0;
+    int64_t m_bandRows = 1;
     size_t m_rowChunk = 1;
-    std::vector<float> m_values, m_errors;
-    std::vector<uint8_t> m_clipped;
+    bool m_pipelined = false;
+    int m_prepThreads = 1;
+    Band m_cur{0, 0, {}, {}, {}}, m_next{-1, 0, {}, {}, {}};
     std::string m_error;
+    std::future<bool> m_ahead;  // last: a band in flight finishes before the buffers go
 };
 
 }  // namespace

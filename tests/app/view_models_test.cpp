@@ -10,7 +10,10 @@
 #include "app/views/histogram_view.h"
 #include "app/views/metrics_table.h"
 #include "app/widgets/plot.h"
+#include "app_test_support.h"
+#include "core/formats/model_file.h"
 #include "core/quant/quantizer.h"
+#include "tests/support/test_support.h"
 
 namespace qv {
 namespace {
@@ -195,6 +198,23 @@ TEST(HeatmapView, ParallelBandsGiveTheSameAnswerAsOneThreadAndTheHandValues) {
         EXPECT_EQ(one->pyramid.levels[k].emin, two->pyramid.levels[k].emin);
         EXPECT_EQ(one->pyramid.levels[k].clipped, two->pyramid.levels[k].clipped);
     }
+    // Streamed from a file (the job's path: the next band is prepared while the pyramid takes this one)
+    // the answer is the same; a cancelled job stops with "cancelled" and leaves no band in flight.
+    std::string path = test::tempPath("heatmap-bands.npy");
+    test::writeNpyF32(path, {rows, cols}, v);
+    auto model = openModel(path);
+    ASSERT_TRUE(model) << model.message();
+    auto streamed = buildHeatmapData(model.value()->view(0), L, q, nullptr, 2);
+    ASSERT_TRUE(streamed) << streamed.message();
+    EXPECT_EQ(streamed.value()->sumSqError, one->sumSqError);
+    EXPECT_EQ(streamed.value()->colMin, one->colMin);
+    EXPECT_EQ(streamed.value()->top[0].index, one->top[0].index);
+    EXPECT_EQ(streamed.value()->pyramid.levels[0].vmin, one->pyramid.levels[0].vmin);
+    Progress cancelled;
+    cancelled.cancel();
+    auto stopped = buildHeatmapData(model.value()->view(0), L, q, &cancelled, 2);
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.message(), "cancelled");
     int64_t r, c;
     heatmapShape({8, 3, 5}, r, c);
     EXPECT_EQ(r, 8);
