@@ -89,6 +89,8 @@ std::vector<ExportTable> AppUi::allTables() const {
         out.push_back(heatmapRangesExport(*h, HeatmapAxis::Rows, m_heatmap.outlierFactor(), name));
         out.push_back(heatmapRangesExport(*h, HeatmapAxis::Columns, m_heatmap.outlierFactor(), name));
     }
+    if (auto fc = m_state.fileComparison(); fc && fc->error.empty() && sel && fc->docId == d->id && fc->tensor == *sel)
+        out.push_back(fileComparisonExport(*fc));
     if (auto c = m_state.storedComparison(); c && sel && c->docId == d->id && c->tensor == *sel)
         out.push_back(storedComparisonExport(*c, model.tensors[*sel]));
 #ifdef QV_APP_HAS_GEMM
@@ -305,9 +307,16 @@ void AppUi::draw() {
                 // (its mode switches are short; the panel's plots fill the tab below).
                 const ImVec2 start = ImGui::GetCursorPos();
                 const float right = ImGui::GetWindowContentRegionMax().x - exportButtonsWidth();
-                if (auto a = m_state.analysis(); a && a->activeRow() && a->compare && right > start.x + ImGui::GetFontSize() * 24) {
+                std::function<ExportTable()> build;  // two schemes: A / B metrics; two files: A vs its twin
+                if (m_compare.shown().mode == ComparePanel::Mode::Files) {
+                    if (auto fc = m_state.fileComparison(); fc && fc->error.empty())
+                        build = [fc] { return fileComparisonExport(*fc); };
+                } else if (auto a = m_state.analysis(); a && a->activeRow() && a->compare) {
+                    build = [this, a] { return compareExport(*a, currentTensorName()); };
+                }
+                if (build && right > start.x + ImGui::GetFontSize() * 24) {
                     ImGui::SetCursorPosX(right);
-                    exportButtons("compare", m_state, m_ui, [&] { return compareExport(*a, currentTensorName()); });
+                    exportButtons("compare", m_state, m_ui, build);
                     ImGui::SetCursorPos(start);
                 }
                 m_compare.draw(m_state, m_ui);

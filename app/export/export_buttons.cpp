@@ -37,13 +37,16 @@ float exportButtonsWidth() {
     return ImGui::CalcTextSize("CSV").x + ImGui::CalcTextSize("JSON").x + st.FramePadding.x * 4 + st.ItemInnerSpacing.x;
 }
 
-bool exportButtonsRight(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build) {
-    const float w = exportButtonsWidth();
+void placeAtRightEdge(float w) {
     // Window-local coordinates (what SameLine and SetCursorPosX take).
     const float right = ImGui::GetWindowContentRegionMax().x;
     const float prevEnd = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
     if (prevEnd + ImGui::GetStyle().ItemSpacing.x + w <= right) ImGui::SameLine(right - w);
     else ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - w));
+}
+
+bool exportButtonsRight(const char* id, AppState& state, const UiState& ui, const std::function<ExportTable()>& build) {
+    placeAtRightEdge(exportButtonsWidth());
     return exportButtons(id, state, ui, build);
 }
 

@@ -25,4 +25,8 @@ bool exportButtonsRight(const char* id, AppState& state, const UiState& ui, cons
 // Width of the pair (to leave room for it beside a full-width widget).
 float exportButtonsWidth();
 
+// Puts the next item of `width` at the right edge: on the previous item's line when it fits, else on
+// the next line (what exportButtonsRight does; for other export controls).
+void placeAtRightEdge(float width);
+
 }  // namespace qv

@@ -142,19 +142,52 @@ ExportTable compareExport(const Analysis& a, const std::string& tensorName) {
     return t;
 }
 
+ExportTable fileComparisonExport(const FileTensorComparison& fc) {
+    ExportTable t;
+    t.name = "compare-files";
+    t.subject = fc.name;
+    t.info.emplace_back("type_a", cellText(fc.typeA));
+    t.info.emplace_back("type_b", cellText(fc.typeB));
+    t.info.emplace_back("shape_a", cellText(shapeJoined(fc.shapeA)));
+    t.info.emplace_back("shape_b", cellText(shapeJoined(fc.shapeB)));
+    if (fc.second) t.info.emplace_back("file_b", cellText(fc.second->path));
+    if (!fc.error.empty()) t.info.emplace_back("error", cellText(fc.error));
+    t.columns = {"metric", "value"};
+    if (!fc.error.empty()) return t;
+    const FileComparison& r = fc.result;
+    auto add = [&](const char* m, TableCell v) { t.addRow({cellText(m), std::move(v)}); };
+    add("count", cellUint(r.count));
+    add("skipped_non_finite", cellUint(r.skipped));
+    add("equal", cellUint(r.equal));
+    add("a_min", cellNum(r.aMin));
+    add("a_max", cellNum(r.aMax));
+    add("b_min", cellNum(r.bMin));
+    add("b_max", cellNum(r.bMax));
+    add("mean_b_minus_a", cellNum(r.meanDiff));
+    add("mse", cellNum(r.stats.mse));
+    add("sqnr_db", cellNum(r.stats.sqnrDb));
+    add("relative_rms", cellNum(r.relativeRms));
+    add("max_abs_error", cellNum(r.stats.maxAbsError));
+    add("mean_abs_error", cellNum(r.stats.meanAbsError));
+    add("cosine", cellNum(r.stats.cosine));
+    return t;
+}
+
 ExportTable heatmapTopKExport(const HeatmapData& d, const std::string& tensorName) {
     ExportTable t;
     t.name = "heatmap-topk";
     t.subject = tensorName;
     t.info.emplace_back("matrix_rows", cellInt(d.layout.rows));
     t.info.emplace_back("matrix_cols", cellInt(d.layout.cols));
-    t.info.emplace_back("sum_sq_error", d.hasError ? cellNum(d.sumSqError) : TableCell{});
+    // NaN cells are written empty / null, like missing ones (and keep GCC's -Wmaybe-uninitialized quiet
+    // about variant temporaries in braced lists).
+    t.info.emplace_back("sum_sq_error", cellNum(d.hasError ? d.sumSqError : NAN));
     t.columns = {"rank", "index", "row", "col", "value", "error", "error_share"};
     for (size_t k = 0; k < d.top.size(); ++k) {
         const HeatmapEntry& e = d.top[k];
         double share = d.sumSqError > 0 ? double(e.error) * double(e.error) / d.sumSqError : 0.0;
         t.addRow({cellUint(k + 1), cellUint(e.index), cellInt(e.row), cellInt(e.col), cellNum(e.value),
-                  d.hasError ? cellNum(e.error) : TableCell{}, d.hasError ? cellNum(share) : TableCell{}});
+                  cellNum(d.hasError ? double(e.error) : NAN), cellNum(d.hasError ? share : NAN)});
     }
     return t;
 }

@@ -27,6 +27,10 @@ ExportTable channelsExport(const Analysis& analysis, const std::string& tensorNa
 // Compare tab: metric, A, B, B − A. Empty table when no scheme B is set.
 ExportTable compareExport(const Analysis& analysis, const std::string& tensorName);
 
+// Compare tab, two files: the selected tensor (A) against its twin in the second file (B) — counts,
+// ranges, bias and the error metrics of B taken as a reconstruction of A.
+ExportTable fileComparisonExport(const FileTensorComparison& comparison);
+
 // Heatmap lists: the top-k largest |x| (index, row, column, value, error, share of Σe²) and the per-row /
 // per-column ranges with outlier channels flagged (range > `outlierFactor` × the median range).
 ExportTable heatmapTopKExport(const HeatmapData& data, const std::string& tensorName);

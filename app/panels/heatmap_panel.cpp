@@ -194,7 +194,7 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
     const auto& L = m_data->layout;
     ImGui::TextDisabled("%lld \xc3\x97 %lld  level %d (%lld\xc2\xb2/cell)%s", static_cast<long long>(L.rows),
                         static_cast<long long>(L.cols), m_level, 1LL << m_level, m_progress ? "  updating..." : "");
-    ImGui::SameLine();
+    placeAtRightEdge(ImGui::CalcTextSize("export").x + 2 * ImGui::GetStyle().FramePadding.x);
     if (ImGui::SmallButton("export")) ImGui::OpenPopup("heatmap-export");  // the lists as CSV / JSON (app/export)
     if (ImGui::BeginPopup("heatmap-export")) {
         const std::string name = selectedTensorName(state);

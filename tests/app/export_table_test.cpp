@@ -297,6 +297,36 @@ TEST(ExportBuildersFiles, SafetensorsMetadataIsQuotedInCsv) {
     EXPECT_EQ(toCsv(list), "tensor,dtype,shape,elements,bytes,min,max,std,outlier_share\nw,f32,2,2,8,,,,\n");
 }
 
+TEST(ExportBuildersFiles, TwoFilesComparison) {
+    // A = {1, 2, 3, 4}, B = {1, 2.5, 3, 3}: B − A = {0, 0.5, 0, −1}: 2 equal, mean −0.125, MSE 1.25/4 =
+    // 0.3125, max |e| 1; Σx_A² = 30 → relative RMS √(1.25/30) = 0.2041241, SQNR 10·log10(30/1.25) = 13.80211 dB.
+    std::string pa = test::tempPath("export-files-a.npy"), pb = test::tempPath("export-files-b.npy");
+    test::writeNpyF32(pa, {4}, {1, 2, 3, 4});
+    test::writeNpyF32(pb, {4}, {1, 2.5f, 3, 3});
+    AppState state;
+    ASSERT_TRUE(state.openFile(pa));
+    ASSERT_TRUE(state.openReference(pb)) << state.message().text;
+    state.requestFileComparison();
+    state.waitSettled();
+    auto fc = state.fileComparison();
+    ASSERT_TRUE(fc && fc->error.empty()) << (fc ? fc->error : "no comparison");
+    ExportTable t = fileComparisonExport(*fc);
+    auto value = [&](const std::string& metric) -> double {
+        for (const auto& r : t.rows)
+            if (std::get<std::string>(r[0]) == metric) return num(r[1]);
+        ADD_FAILURE() << "no row " << metric;
+        return NAN;
+    };
+    EXPECT_EQ(value("count"), 4);
+    EXPECT_EQ(value("equal"), 2);
+    EXPECT_DOUBLE_EQ(value("mean_b_minus_a"), -0.125);
+    EXPECT_DOUBLE_EQ(value("mse"), 0.3125);
+    EXPECT_DOUBLE_EQ(value("max_abs_error"), 1.0);
+    EXPECT_NEAR(value("relative_rms"), 0.2041241, 1e-6);
+    EXPECT_NEAR(value("sqnr_db"), 13.80211, 1e-5);
+    EXPECT_EQ(t.name, "compare-files");
+}
+
 TEST(ExportBuildersData, HeatmapTopKAndRanges) {
     // 2 × 3 matrix {1, −5, 2 | 0.5, 4, −3}; 4-bit symmetric with scale 1: integers are exact, 0.5 rounds
     // to 0 or 1 — error ±0.5 either way — so it carries all of Σe² = 0.25.
