@@ -180,10 +180,17 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
     packedA.kPadded = b.kPadded();
     packedA.tileStart.resize(static_cast<size_t>(nTiles) + 1);
     for (int64_t t = 0; t <= nTiles; ++t) packedA.tileStart[static_cast<size_t>(t)] = tileRow(t);
-    if (packedA.data.size() < static_cast<size_t>(params.M * packedA.kPadded))
+    // uint8 A with K a multiple of 4 is already in the kernel's byte format: read it in place.
+    packedA.direct = !params.aSigned && params.K % 4 == 0 ? job.a : nullptr;
+    if (!packedA.direct && packedA.data.size() < static_cast<size_t>(params.M * packedA.kPadded))
         packedA.data.resize(static_cast<size_t>(params.M * packedA.kPadded));
     if (packedA.rowTerm.size() < static_cast<size_t>(params.M)) packedA.rowTerm.resize(static_cast<size_t>(params.M));
     auto packTiles = [&](int64_t t0, int64_t t1) {
+        if (packedA.direct) {
+            const int64_t r0 = packedA.tileStart[static_cast<size_t>(t0)], r1 = packedA.tileStart[static_cast<size_t>(t1)];
+            rowTermsOnly(job, r0, r1 - r0, packedA.rowTerm.data() + r0);
+            return;
+        }
         for (int64_t t = t0; t < t1; ++t) {
             const int64_t r0 = packedA.tileStart[static_cast<size_t>(t)], h = packedA.tileStart[static_cast<size_t>(t) + 1] - r0;
             packARows(job, r0, h, packedA.kPadded, 4, packedA.data.data() + r0 * packedA.kPadded, packedA.rowTerm.data() + r0);

@@ -70,5 +70,7 @@ struct GemmJob {
 // up to kPadded), and writes rowTerm_r = −zb'·Σ_k a'_(m0+r),k for each row (wrapping int32).
 void packARows(const GemmJob& job, int64_t m0, int64_t rows, int64_t kPadded, int kGroup, uint8_t* dst,
                int32_t* rowTerm);
+// Only the row terms of rows [m0, m0 + rows) (for A read in place, without packing).
+void rowTermsOnly(const GemmJob& job, int64_t m0, int64_t rows, int32_t* rowTerm);
 
 }  // namespace qv::gemm_detail

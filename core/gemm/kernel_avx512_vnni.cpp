@@ -100,21 +100,26 @@ inline void storeTile(const GemmJob& job, int64_t row0, int64_t n0, int cols, co
 // registers from the first k to the output stage (oneDNN's brgemm also reduces the full K in
 // registers; spilling partial sums per k-block cost L1 space the B stream needs). Per k-step: 4 B
 // loads (one 256-byte row of the panel) and MR broadcasts of 4 A bytes feed MR·4 vpdpbusd.
+// A's 4-byte group of row r at k-step k is at a + r·rowStride + k·stepStride: packed tiles have
+// (4, MR·4), A read in place has (K, 4).
 template <int MR>
-void tile(const GemmJob& job, const uint8_t* a, const int8_t* b, int64_t kSteps, int64_t row0, int64_t n0, int cols,
-          const int32_t* rowTerm, Prefetch pf) {
+void tile(const GemmJob& job, const uint8_t* a, int64_t rowStride, int64_t stepStride, const int8_t* b, int64_t kSteps,
+          int64_t row0, int64_t n0, int cols, const int32_t* rowTerm, Prefetch pf) {
+    const uint8_t* ar[MR];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) ar[r] = a + r * rowStride;
     __m512i c[MR][kNv];
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
         for (int v = 0; v < kNv; ++v) c[r][v] = _mm512_setzero_si512();
-    auto step = [&](const uint8_t* ak, const int8_t* bk) __attribute__((always_inline)) {
+    auto step = [&](int64_t ak, const int8_t* bk) __attribute__((always_inline)) {
         __m512i bv[kNv];
 #pragma GCC unroll 4
         for (int v = 0; v < kNv; ++v) bv[v] = _mm512_load_si512(bk + 64 * v);
 #pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) {
-            const __m512i av = broadcast4(ak + r * 4);
+            const __m512i av = broadcast4(ar[r] + ak);
 #pragma GCC unroll 4
             for (int v = 0; v < kNv; ++v) c[r][v] = _mm512_dpbusd_epi32(c[r][v], av, bv[v]);
         }
@@ -124,7 +129,7 @@ void tile(const GemmJob& job, const uint8_t* a, const int8_t* b, int64_t kSteps,
     // requests keep DRAM busy at a steady rate the whole time the block computes; issued in a burst
     // (measured: two lines per step until done), they fill the miss buffers and stall the kernel's
     // own loads. Into L1 (T0) measured slightly faster than into L2 (T1) here.
-    int64_t frac = 0;
+    int64_t frac = 0, ak = 0;
     for (int64_t k = 0; k < kSteps; ++k) {
         frac += pf.lines;
         while (frac >= kSteps) {
@@ -132,14 +137,15 @@ void tile(const GemmJob& job, const uint8_t* a, const int8_t* b, int64_t kSteps,
             pf.next += 64;
             frac -= kSteps;
         }
-        step(a, b);
-        a += MR * 4;
+        step(ak, b);
+        ak += stepStride;
         b += 4 * kNr;
     }
     storeTile<MR>(job, row0, n0, cols, rowTerm, c);
 }
 
-using TileFn = void (*)(const GemmJob&, const uint8_t*, const int8_t*, int64_t, int64_t, int64_t, int, const int32_t*, Prefetch);
+using TileFn = void (*)(const GemmJob&, const uint8_t*, int64_t, int64_t, const int8_t*, int64_t, int64_t, int64_t, int,
+                        const int32_t*, Prefetch);
 template <size_t... I>
 constexpr std::array<TileFn, sizeof...(I) + 1> makeTiles(std::index_sequence<I...>) {
     return {nullptr, &tile<static_cast<int>(I) + 1>...};
@@ -165,7 +171,9 @@ void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64
                 const int64_t l0 = panelLines * (t - t0) / tiles, l1 = panelLines * (t - t0 + 1) / tiles;
                 pf = {next + 64 * l0, l1 - l0};
             }
-            kTiles[static_cast<size_t>(h)](job, a.data.data() + r0 * kPad, panel, kPad / 4, r0, n0, cols,
+            const uint8_t* at = (a.direct ? a.direct : a.data.data()) + r0 * kPad;
+            const int64_t rowStride = a.direct ? kPad : 4, stepStride = a.direct ? 4 : 4 * h;
+            kTiles[static_cast<size_t>(h)](job, at, rowStride, stepStride, panel, kPad / 4, r0, n0, cols,
                                            a.rowTerm.data() + r0, pf);
         }
     }

@@ -16,7 +16,9 @@ void packARows(const GemmJob& job, int64_t m0, int64_t rows, int64_t kPadded, in
         const uint8_t* src = job.a + (m0 + r) * K;
         // Row sum of a' (a simple loop the compiler vectorizes): Σ a' = Σ a (+128·K for int8 A).
         uint32_t sum = 0;
-        if (job.aSigned) {
+        if (job.bZeroInternal == 0) {
+            // rowTerm = −0·Σa' = 0: the sum is not needed (the common symmetric-weights case).
+        } else if (job.aSigned) {
             int32_t s = 0;
             for (int64_t k = 0; k < K; ++k) s += static_cast<int8_t>(src[k]);
             sum = static_cast<uint32_t>(s) + 128u * static_cast<uint32_t>(K);
@@ -45,6 +47,24 @@ void packARows(const GemmJob& job, int64_t m0, int64_t rows, int64_t kPadded, in
             for (int64_t g = fullGroups + 1; g < kPadded / kGroup; ++g, out += stride) std::memset(out, 0, static_cast<size_t>(kGroup));
         }
         // −zb'·rowsum in wrapping arithmetic (the exact value is recovered mod 2^32, like the products).
+        rowTerm[r] = static_cast<int32_t>(0u - static_cast<uint32_t>(job.bZeroInternal) * sum);
+    }
+}
+
+void rowTermsOnly(const GemmJob& job, int64_t m0, int64_t rows, int32_t* rowTerm) {
+    const auto K = job.K;
+    for (int64_t r = 0; r < rows; ++r) {
+        uint32_t sum = 0;
+        if (job.bZeroInternal != 0) {
+            const uint8_t* src = job.a + (m0 + r) * K;
+            if (job.aSigned) {
+                int32_t s = 0;
+                for (int64_t k = 0; k < K; ++k) s += static_cast<int8_t>(src[k]);
+                sum = static_cast<uint32_t>(s) + 128u * static_cast<uint32_t>(K);
+            } else {
+                for (int64_t k = 0; k < K; ++k) sum += src[k];
+            }
+        }
         rowTerm[r] = static_cast<int32_t>(0u - static_cast<uint32_t>(job.bZeroInternal) * sum);
     }
 }

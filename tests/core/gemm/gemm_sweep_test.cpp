@@ -201,18 +201,25 @@ TEST(GemmSweep, ExactTiesInEveryRoundingPath) {
 
 TEST(GemmSweep, BlockingAndThreadsOnLargerShapes) {
     std::mt19937 rng(5);
-    // K = 3000 → row blocks of 84 rows: several blocks and panel chunks per thread; M = 1 → GEMV path.
-    const int64_t shapes[][3] = {{300, 200, 1000}, {130, 97, 3000}, {1, 1000, 3001}, {2, 513, 700}};
+    // K = 3000 → row blocks of 126 rows: several blocks and panel chunks per thread; M = 1 → GEMV path.
+    // uint8 A with K a multiple of 4 is read in place by the VNNI kernel; int8 A, or K = 2999, is packed.
+    const int64_t shapes[][3] = {{300, 200, 1000}, {130, 97, 3000}, {97, 130, 2999}, {1, 1000, 3001}, {2, 513, 700}};
     for (const auto& s : shapes) {
         const auto a = randomBytes(static_cast<size_t>(s[0] * s[2]), rng);
         const auto b = randomBytes(static_cast<size_t>(s[2] * s[1]), rng);
-        for (int threads : {1, 2}) {
-            GemmParams p = shape(s[0], s[1], s[2]);
-            p.aZero = 128;
-            p.threads = threads;
-            for (GemmKernel k : optimizedKernels()) {
-                if (k == GemmKernel::Reference) continue;
-                expectSame(p, a, b, true, 0, k, std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" + std::to_string(s[2]));
+        for (bool aSigned : {false, true}) {
+            for (int threads : {1, 2}) {
+                GemmParams p = shape(s[0], s[1], s[2]);
+                p.aSigned = aSigned;
+                p.aZero = aSigned ? -7 : 128;
+                p.threads = threads;
+                for (GemmKernel k : optimizedKernels()) {
+                    if (k == GemmKernel::Reference) continue;
+                    expectSame(p, a, b, true, 0, k,
+                               std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" + std::to_string(s[2]) +
+                                   (aSigned ? " int8 A" : " uint8 A"));
+                    expectSame(p, a, b, false, 131, k, "uint8 B, zb 131");
+                }
             }
         }
     }
