@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/base/job_queue.h"
@@ -295,6 +296,7 @@ private:
     std::shared_ptr<Progress> m_storedProgress;
     std::shared_ptr<const FileTensorComparison> m_fileCompare;
     std::shared_ptr<Progress> m_fileCompareProgress;
+    std::tuple<uint64_t, size_t, const ModelFile*> m_fileCompareFor{0, 0, nullptr};  // what the job computes
     std::shared_ptr<const StoredQuantComparison> m_storedModel;
     std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};
     std::shared_ptr<Progress> m_storedModelProgress;

@@ -44,11 +44,18 @@ std::shared_ptr<const FileTensorComparison> AppState::fileComparison() const {
 
 void AppState::requestFileComparison() {
     const Document* doc = currentDocument();
-    if (!doc || !m_selected || !m_reference || m_fileCompareProgress || fileComparison()) return;
+    if (!doc || !m_selected || !m_reference || fileComparison()) return;
     auto model = doc->model;
     auto second = m_reference;
     size_t tensor = *m_selected;
     uint64_t docId = doc->id;
+    if (m_fileCompareProgress) {
+        // Running for what is still selected: wait for it; for another tensor or file: stop it (two
+        // passes over a large tensor are wasted work once the selection moved on).
+        if (m_fileCompareFor == std::make_tuple(docId, tensor, second.get())) return;
+        m_fileCompareProgress->cancel();
+    }
+    m_fileCompareFor = {docId, tensor, second.get()};
     m_fileCompareProgress = m_jobs->submit("compare " + model->tensors[tensor].name + " with the second file",
                                            [this, model, second, tensor, docId](Progress& progress) {
         auto out = std::make_shared<FileTensorComparison>();

@@ -193,6 +193,29 @@ TEST(CompareView, AppStateComparesTheSelectedTensorWithTheSecondFile) {
     EXPECT_NE(c->error.find("is not in the second file"), std::string::npos) << c->error;
 }
 
+TEST(CompareView, MovingTheSelectionReplacesARunningFileComparison) {
+    // F32 against F16 (plain floats on both sides). Asking for tensor 1 and then tensor 2 before the
+    // first job ran: the first is cancelled, the answer is for tensor 2, its F16 rounding error tiny.
+    QV_REQUIRE_SHARED_MODEL(f32, "stories260K/stories260K-f32.gguf");
+    QV_REQUIRE_SHARED_MODEL(f16, "stories260K/stories260K-f16.gguf");
+    AppState state;
+    ASSERT_TRUE(state.openFile(f32));
+    ASSERT_TRUE(state.openReference(f16));
+    state.selectTensor(1);
+    state.requestFileComparison();
+    state.selectTensor(2);
+    state.requestFileComparison();
+    state.waitSettled();
+    auto c = state.fileComparison();
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->tensor, 2u);
+    EXPECT_TRUE(c->error.empty()) << c->error;
+    EXPECT_EQ(c->typeA, "f32");
+    // F16 keeps 11 significant bits: relative rounding error at most 2^-11 per element.
+    EXPECT_GT(c->result.count, 0u);
+    EXPECT_LE(c->result.relativeRms, std::ldexp(1.0, -11));
+}
+
 TEST(OverviewExact, SweepReplacesSampleEstimatesWithTheExactPass) {
     // 200 000 values (more than the 65 536-value sample): a Laplace-like spread with a few outliers,
     // so the sample estimate and the exact pass differ. Every cell ends exact and equals the error of
