@@ -12,7 +12,31 @@ namespace qv::detail {
 
 void errorKernelPortable(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
                          const ErrorRunOutputs& outputs, ErrorRunSums& out) {
-    errorKernelDispatch<8>(x, n, p, usage, ties, outputs, out);
+    // The body keeps its per-element arrays on the stack: runs longer than kErrorRunMax (allowed
+    // without outputs) go through it in pieces.
+    ErrorRunSums total;
+    for (size_t i = 0; i < n; i += kErrorRunMax) {
+        const size_t m = n - i < kErrorRunMax ? n - i : kErrorRunMax;
+        ErrorRunOutputs o;
+        if (outputs.codeIndex) o.codeIndex = outputs.codeIndex + i;
+        if (outputs.err) o.err = outputs.err + i;
+        if (outputs.finite) o.finite = outputs.finite + i;
+        ErrorRunSums part;
+        errorKernelDispatch<8>(x + i, m, p, usage, ties, o, part);
+        if (i == 0) {
+            total = part;
+            continue;
+        }
+        total.count += part.count;
+        total.clipped += part.clipped;
+        total.sumSqErr += part.sumSqErr;
+        total.sumAbsErr += part.sumAbsErr;
+        total.sumSqX += part.sumSqX;
+        total.sumSqXq += part.sumSqXq;
+        total.sumXXq += part.sumXXq;
+        total.maxAbsErr = part.maxAbsErr > total.maxAbsErr ? part.maxAbsErr : total.maxAbsErr;
+    }
+    out = total;
 }
 
 void recordTie(TieLog& log, int32_t codeBelowIndex) {

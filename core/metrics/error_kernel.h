@@ -51,8 +51,8 @@ struct ErrorRunOutputs {
     uint8_t* finite = nullptr;
 };
 
-// For x[0..n) (n ≤ kErrorRunMax): sums into `out` (overwritten), code usage into `usage`, ties
-// into `ties`, per-element outputs when asked.
+// For x[0..n): sums into `out` (overwritten), code usage into `usage`, ties into `ties`,
+// per-element outputs when asked (then n ≤ kErrorRunMax, the callers' buffer size).
 constexpr size_t kErrorRunMax = 1024;
 using ErrorKernelFn = void (*)(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
                                const ErrorRunOutputs& outputs, ErrorRunSums& out);

@@ -1,7 +1,6 @@
-// Body of the portable error kernel (also built with AVX2 flags), included by one .cpp per
-// instruction set (internal linkage, no inline library calls, so no AVX-compiled function can leak
-// into portable callers). The AVX-512 kernel (error_kernel_avx512.cpp) does the same arithmetic
-// with intrinsics in one fused loop.
+// Body of the portable error kernel (error_kernel.cpp). The AVX2 and AVX-512 kernels
+// (error_kernel_avx2.cpp, error_kernel_avx512.cpp) do the same arithmetic with intrinsics in one
+// fused loop; this one is the reference they are tested against.
 #pragma once
 
 #include "core/metrics/error_kernel.h"
