@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/app_options.h"
 #include "app/app_state.h"
 #include "app/export/table.h"
 #include "app/export/table_builders.h"
@@ -118,6 +119,23 @@ TEST(ViewCapture, CropFlipsGlRowsAndForcesAlpha) {
                                  1, 1, 7, 255, 2, 1, 7, 255};  // next = GL row 1
     EXPECT_EQ(out, want);
     EXPECT_TRUE(cropBottomUpRgba(px.data(), W, H, PixelRect{3, 0, 2, 1}).empty());  // outside: refused
+}
+
+TEST(ViewCapture, CommandLineFlags) {
+    std::string err;
+    auto o = parseAppOptions({"m.gguf", "--screenshot", "a.png", "--screenshot-view", "histogram", "--export-dir", "out",
+                              "--export-tables"},
+                             &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->screenshotView, "histogram");
+    EXPECT_EQ(o->exportDir, "out");
+    EXPECT_TRUE(o->exportTables);
+    EXPECT_FALSE(parseAppOptions({"--screenshot", "a.png", "--screenshot-view", "plot"}, &err));
+    EXPECT_NE(err.find("window|histogram|tab|browser|controls"), std::string::npos) << err;
+    EXPECT_FALSE(parseAppOptions({"--screenshot-view", "tab"}, &err));  // a crop of what? needs --screenshot
+    EXPECT_NE(err.find("needs --screenshot"), std::string::npos) << err;
+    EXPECT_FALSE(parseAppOptions({"--export-tables"}, &err));
+    EXPECT_TRUE(parseAppOptions({"--export-dir", "out"}, &err));  // the running app's export directory
 }
 
 // [SECTION] builders

@@ -54,6 +54,12 @@ if(TARGET quantviz)
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tab codes --bits 3)
   add_test(NAME gui.view_crop_browser COMMAND ${_qv_crop_run} ${_qv_gui_out}/crop-browser browser 8,29,417,734
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors)
-  set_tests_properties(gui.view_crop_histogram gui.view_crop_tab gui.view_crop_browser PROPERTIES
+  # --export-tables in screenshot mode: with the overview swept, the sample's default tensor has five
+  # tables (calibrators, code usage, overview, metadata, tensor list), each as CSV and JSON.
+  add_test(NAME gui.export_tables COMMAND ${_qv_gui_run} ${_qv_gui_out}/export-tables.png 0
+           "wrote 10 files (5 tables, CSV and JSON) to ${_qv_gui_out}/export-tables"
+           ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tab overview --bits 4
+           --export-dir ${_qv_gui_out}/export-tables --export-tables)
+  set_tests_properties(gui.view_crop_histogram gui.view_crop_tab gui.view_crop_browser gui.export_tables PROPERTIES
                        SKIP_RETURN_CODE 77 TIMEOUT 600 RUN_SERIAL TRUE)
 endif()
