@@ -164,15 +164,22 @@ private:
     // the band prepared ahead; then the band after it is started on the other cores.
     bool nextBand(int64_t r) {
         const auto& L = m_data->layout;
-        if (m_ahead.valid() && m_next.begin == r) {
+        // m_aheadBegin, not m_next.begin: the band in flight writes m_next (the pyramid's rows are asked
+        // for in order, so the band ahead is always the one wanted next).
+        if (m_ahead.valid() && m_aheadBegin == r) {
             if (!m_ahead.get()) return false;
             std::swap(m_cur, m_next);
+        } else if (m_ahead.valid()) {
+            m_ahead.wait();  // never two bands at once: they share the workers' accumulators
+            if (!fillBand(r, m_cur, m_prepThreads + (m_pipelined ? 1 : 0))) return false;
         } else if (!fillBand(r, m_cur, m_prepThreads + (m_pipelined ? 1 : 0))) {  // nothing to overlap yet
             return false;
         }
         const int64_t after = m_cur.begin + m_cur.count;
-        if (m_pipelined && after < L.rows)
+        if (m_pipelined && after < L.rows) {
+            m_aheadBegin = after;
             m_ahead = std::async(std::launch::async, [this, after] { return fillBand(after, m_next, m_prepThreads); });
+        }
         return true;
     }
 
@@ -262,6 +269,7 @@ private:
     size_t m_rowChunk = 1;
     bool m_pipelined = false;
     int m_prepThreads = 1;
+    int64_t m_aheadBegin = -1;  // first row of the band in flight (main thread only)
     Band m_cur{0, 0, {}, {}, {}}, m_next{-1, 0, {}, {}, {}};
     std::string m_error;
     std::future<bool> m_ahead;  // last: a band in flight finishes before the buffers go
