@@ -192,9 +192,8 @@ void AppUi::drawDialogs() {
 
 #ifdef QV_APP_HAS_GEMM
 void AppUi::drawGemm() {
-    // The selected tensor becomes the weight matrix when it is 2-D and small enough to convert on the
-    // UI thread (≤ 4M elements); otherwise the panel uses its synthetic matrix.
-    constexpr uint64_t kMaxWeights = uint64_t(4) << 20;
+    // The selected tensor becomes the weight matrix when it is 2-D and within the panel's limit; the
+    // panel's worker converts it to float, so selecting a large layer costs the UI thread nothing.
     const Document* d = m_state.currentDocument();
     auto sel = m_state.selectedTensor();
     std::pair<uint64_t, size_t> key{d ? d->id : 0, sel.value_or(size_t(-1))};
@@ -203,20 +202,18 @@ void AppUi::drawGemm() {
         m_gemmWeights.reset();
         if (d && sel) {
             const TensorInfo& t = d->model->tensors[*sel];
-            if (t.shape.size() == 2 && t.elements() <= kMaxWeights) {
-                auto v = d->model->view(*sel).toFloat(kMaxWeights);
-                if (v) {
-                    auto w = std::make_shared<GemmWeights>();
-                    w->name = t.name;
-                    w->rows = t.shape[0];
-                    w->cols = t.shape[1];
-                    w->values = std::move(v.value());
-                    m_gemmWeights = std::move(w);
-                }
+            if (t.shape.size() == 2 && t.elements() <= kMaxGemmWeights) {
+                auto w = std::make_shared<GemmWeights>();
+                w->name = t.name;
+                w->rows = t.shape[0];
+                w->cols = t.shape[1];
+                w->model = d->model;
+                w->tensor = *sel;
+                m_gemmWeights = std::move(w);
             }
         }
     }
-    if (!m_gemmWeights) ImGui::TextDisabled("selected tensor is not a 2-D matrix of at most 4M elements: synthetic weights");
+    if (!m_gemmWeights) ImGui::TextDisabled("selected tensor is not a 2-D matrix of at most 64M elements: synthetic weights");
     if (auto r = m_gemm.result(); r && r->run && r->error.empty()) {
         const std::string subject = "gemm-" + (m_gemmWeights ? m_gemmWeights->name : std::string("synthetic"));
         ImGui::TextDisabled("export per-channel errors");

@@ -40,7 +40,21 @@ void GemmPanel::run(const std::shared_ptr<const GemmWeights>& weightsIn) {
     m_worker = std::thread([this, M, shape, outliers, nThreads, scale, aCh, bCh, npy, weights] {
         auto res = std::make_shared<Result>();
         std::shared_ptr<const GemmWeights> w = weights;
-        if (!w || w->values.empty()) {
+        if (w && w->values.empty() && w->model) {
+            auto values = w->model->view(w->tensor).toFloat(kMaxGemmWeights);
+            if (!values) {
+                res->error = "weights " + w->name + ": " + values.message();
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_result = res;
+                m_busy = false;
+                return;
+            }
+            auto loaded = std::make_shared<GemmWeights>(*w);
+            loaded->values = std::move(*values);
+            loaded->model.reset();
+            w = loaded;
+        }
+        if (!w || w->synthetic()) {
             auto synth = std::make_shared<GemmWeights>();
             synth->name = "synthetic 256×256 N(0, 0.05²)";
             synth->rows = synth->cols = 256;
@@ -102,7 +116,7 @@ void GemmPanel::run(const std::shared_ptr<const GemmWeights>& weightsIn) {
 }
 
 void GemmPanel::draw(const std::shared_ptr<const GemmWeights>& weights) {
-    ImGui::Text("Weights: %s", weights && !weights->values.empty() ? weights->name.c_str() : "synthetic 256×256");
+    ImGui::Text("Weights: %s", weights && !weights->synthetic() ? weights->name.c_str() : "synthetic 256×256");
     helpMarker("The GEMM Y = A·B: A are activations (M rows of K inputs), B the layer's weights (K×N). "
                "Both are quantized to 8 bits, multiplied in integers (int32 accumulators), and compared "
                "with the same product in fp32.");

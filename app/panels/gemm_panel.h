@@ -9,17 +9,28 @@
 #include <thread>
 #include <vector>
 
+#include "core/formats/model_file.h"
+
 #include "app/views/gemm_view.h"
 #include "core/gemm/gemm_trace.h"
 
 namespace qv {
 
 // The weight matrix the caller chose (a 2-D tensor of the open model, as floats).
+// Largest weight matrix the panel converts (64M elements = 256 MiB of float, plus its transposed copy):
+// a Llama-3-8B MLP weight (14336×4096 = 58.7M) fits.
+constexpr uint64_t kMaxGemmWeights = uint64_t(64) << 20;
+
 struct GemmWeights {
     std::string name;
     int64_t rows = 0, cols = 0;     // as stored
-    std::vector<float> values;      // rows × cols, row-major
+    std::vector<float> values;      // rows × cols, row-major (filled by the worker when `model` is set)
     bool outInLayout = true;        // Linear weight [out, in]: the GEMM uses B = Wᵀ
+    // A tensor of an open model: the worker converts it to float (any dtype the core decodes), so
+    // selecting a large layer never stalls the UI thread.
+    std::shared_ptr<const ModelFile> model;
+    size_t tensor = 0;
+    bool synthetic() const { return values.empty() && !model; }
 };
 
 class GemmPanel {

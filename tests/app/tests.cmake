@@ -12,7 +12,8 @@ if(TARGET quantviz_app_lib)
     ${CMAKE_CURRENT_LIST_DIR}/compare_view_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/compare_panel_test.cpp)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/gemm_view_test.cpp AND EXISTS ${CMAKE_SOURCE_DIR}/app/views/gemm_view.cpp)
-    target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/gemm_view_test.cpp)
+    target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/gemm_view_test.cpp
+                                        ${CMAKE_CURRENT_LIST_DIR}/gemm_panel_test.cpp)
   endif()
   target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/tensor_tree_test.cpp ${CMAKE_CURRENT_LIST_DIR}/browser_ui_test.cpp)
   target_link_libraries(qv_app_tests PRIVATE quantviz_app_lib)
