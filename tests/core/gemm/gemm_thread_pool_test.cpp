@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -35,6 +36,19 @@ TEST(GemmThreadPool, RunsEveryTaskExactlyOnceWithWorkerIdsInRange) {
     EXPECT_EQ(pool.helpers(), 3);
     for (int i = 0; i < 50; ++i) pool.run(8, 2, [](size_t, int) {});
     EXPECT_EQ(pool.helpers(), 3);
+}
+
+TEST(GemmThreadPool, ParkedHelpersWakeForTheNextJob) {
+    // Helpers poll for 50 µs after a job, then sleep on the condition variable: a job arriving after
+    // they went to sleep must still be shared and complete (the bench pauses 5 ms between calls).
+    GemmThreadPool pool;
+    for (int round = 0; round < 5; ++round) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        std::atomic<int> sum{0};
+        EXPECT_EQ(pool.run(64, 2, [&](size_t t, int) { sum.fetch_add(static_cast<int>(t)); }), 2);
+        EXPECT_EQ(sum.load(), 64 * 63 / 2);
+    }
+    EXPECT_EQ(pool.helpers(), 1);
 }
 
 TEST(GemmThreadPool, NestedRunFallsBackInsteadOfDeadlocking) {
