@@ -293,8 +293,8 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
         while (i < len) {
             const uint64_t idx = begin + i;
             const uint64_t slice = layout.sliceOf(idx);
-            // Without per-element outputs a run may be as long as its slice allows.
-            size_t run = histograms ? std::min(len - i, detail::kErrorRunMax) : len - i;
+            // Runs of the same length with or without the histograms: both give the same bits.
+            size_t run = std::min(len - i, detail::kErrorRunMax);
             if (layout.granularity == Granularity::PerChannel) {
                 run = std::min<uint64_t>(run, layout.inner - idx % layout.inner);
             } else if (layout.granularity == Granularity::PerGroup) {
