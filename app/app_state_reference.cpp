@@ -78,7 +78,10 @@ void AppState::requestFileComparison() {
             const TensorInfo& b = second->tensors[*j];
             out->typeB = storedQuantFacts(b).typeName;
             out->shapeB = b.shape;
-            auto r = compareTensorFiles(model->view(tensor), second->view(*j), &progress);
+            // A stored-quantized side against a plain one: the plain side is the signal (as in the stored
+            // table), so SQNR and relative RMS are the quantization's whichever file is open.
+            const bool signalIsB = storedQuantFacts(a).blockQuantized && !storedQuantFacts(b).blockQuantized;
+            auto r = compareTensorFiles(model->view(tensor), second->view(*j), &progress, 0, signalIsB);
             if (r) out->result = std::move(r.value());
             else out->error = r.message();
         }

@@ -331,6 +331,12 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
         line("compared", "%.0f", double(r.count));
         if (r.skipped) line("NaN/Inf pairs", "%.0f", double(r.skipped));
         line("MSE", "%.4g", r.stats.mse);
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted("signal");
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextColored(r.signalIsB ? kTextB : kTextA, "%s (%s)", r.signalIsB ? "B" : "A",
+                           (r.signalIsB ? c->typeB : c->typeA).c_str());
         line("SQNR dB", "%.2f", r.stats.sqnrDb);
         line("rel RMS", "%.4f", r.relativeRms);
         line("max |B-A|", "%.4g", r.stats.maxAbsError);
@@ -345,9 +351,10 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
         ImGui::EndTable();
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Element by element over pairs where both values are finite. A is the signal: SQNR = "
-                          "10 log10(sum x_A^2 / sum (x_B - x_A)^2), rel RMS = sqrt(sum (x_B - x_A)^2 / sum x_A^2); "
-                          "cosine of the two tensors as vectors.");
+        ImGui::SetTooltip("Element by element over pairs where both values are finite. SQNR = 10 log10(sum x^2 / "
+                          "sum (x_B - x_A)^2) and rel RMS = sqrt(sum (x_B - x_A)^2 / sum x^2) with x the signal: A, "
+                          "or B when only A is stored quantized (the higher-precision side). Cosine of the two "
+                          "tensors as vectors.");
     if (storedSide) {
         m_shown.storedTable = true;
         if (ImGui::CollapsingHeader("stored quantization vs quantviz", ImGuiTreeNodeFlags_DefaultOpen))

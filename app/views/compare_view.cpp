@@ -109,8 +109,10 @@ struct RangeAcc {
 
 }  // namespace
 
-Result<FileComparison> compareTensorFiles(const TensorView& a, const TensorView& b, Progress* progress, int threads) {
+Result<FileComparison> compareTensorFiles(const TensorView& a, const TensorView& b, Progress* progress, int threads,
+                                          bool signalIsB) {
     FileComparison out;
+    out.signalIsB = signalIsB;
     out.tensor = a.info().name;
     if (withoutLeadingOnes(a.info().shape) != withoutLeadingOnes(b.info().shape) || a.elements() != b.elements())
         return makeError("'" + a.info().name + "': shape " + shapeText(a.info().shape) + " in the open file but " +
@@ -146,7 +148,7 @@ Result<FileComparison> compareTensorFiles(const TensorView& a, const TensorView&
         });
     };
 
-    // Pass 1: ranges, the metrics (x = A, x̂ = B) and the largest |difference|.
+    // Pass 1: ranges, the metrics (x = the signal side) and the largest |difference|.
     std::vector<RangeAcc> acc(static_cast<size_t>(workers));
     pass([&](int w, float x, float y) {
         RangeAcc& r = acc[size_t(w)];
@@ -163,7 +165,8 @@ Result<FileComparison> compareTensorFiles(const TensorView& a, const TensorView&
         r.dMax = std::max(r.dMax, std::fabs(d));
         r.sumD += d;
         r.equal += x == y;
-        r.err.add(x, y, false);
+        if (signalIsB) r.err.add(y, x, false);
+        else r.err.add(x, y, false);
     });
     if (failed) return makeError(error);
     RangeAcc t;

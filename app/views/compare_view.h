@@ -49,8 +49,9 @@ std::vector<CompareMetric> compareMetrics(const ClipRange& ra, const ErrorStats&
 // [SECTION] one tensor of two files
 
 // x_A from the open file and x_B from the second file, element by element (both decoded to float: a
-// stored-quantized tensor is its reconstruction). Metrics take A as the signal: e = x_B − x_A,
-// SQNR = 10·log10(Σx_A² / Σe²).
+// stored-quantized tensor is its reconstruction). e = x_B − x_A; the signal is A unless `signalIsB`
+// (the caller's choice: the higher-precision side when the other one is stored quantized), so
+// SQNR = 10·log10(Σx_signal² / Σe²) and relative RMS = sqrt(Σe² / Σx_signal²).
 struct FileComparison {
     static constexpr int kBins = 256;
     std::string tensor;
@@ -62,15 +63,16 @@ struct FileComparison {
     double dLo = 0, dHi = 0;        // symmetric range ±max|x_B − x_A| of histDiff
     std::vector<double> histDiff;   // kBins counts of x_B − x_A
     double meanDiff = 0;            // mean of x_B − x_A (a bias shows here)
-    double relativeRms = 0;         // sqrt(Σe² / Σx_A²); 0 when Σx_A² = 0
+    bool signalIsB = false;         // which side SQNR and relative RMS are relative to
+    double relativeRms = 0;         // sqrt(Σe² / Σx_signal²); 0 when Σx_signal² = 0
     uint64_t equal = 0;             // pairs with x_B == x_A exactly
-    ErrorStats stats;               // x = A, x̂ = B: MSE, SQNR, max/mean |e|, cosine
+    ErrorStats stats;               // x = the signal, x̂ = the other side: MSE, SQNR, max/mean |e|, cosine
 };
 
 // Shapes must agree up to leading 1s ([1, 128] matches [128]); otherwise an error naming both shapes.
 // Two passes (ranges, then histograms) over chunks on `threads` threads (0: all); cancellable.
 Result<FileComparison> compareTensorFiles(const TensorView& a, const TensorView& b, Progress* progress = nullptr,
-                                          int threads = 0);
+                                          int threads = 0, bool signalIsB = false);
 
 // "[64, 512]"
 std::string shapeText(const std::vector<int64_t>& shape);
