@@ -202,7 +202,9 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
         info.threads = runTasks(static_cast<size_t>(mBlocks), threads, [&](size_t t, int) {
             const auto [t0, t1] = block(static_cast<int64_t>(t));
             packTiles(t0, t1);
-            gemmAvx512Vnni(job, packedA, t0, t1, 0, panels);
+            // Every block starts at panel 0: warm it for the next block while this one ends.
+            const bool last = static_cast<int64_t>(t) + 1 == mBlocks;
+            gemmAvx512Vnni(job, packedA, t0, t1, 0, panels, last ? -1 : 0);
         });
         return info;
     }

@@ -25,8 +25,10 @@ struct PackedATiles {
 };
 
 // Computes and stores output tiles [t0, t1) × panels [p0, p1) (panel = b->panelWidth() columns; the
-// last panel may be partial) of `job`. Thread-safe for disjoint blocks.
-void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1);
+// last panel may be partial) of `job`. Thread-safe for disjoint blocks. While the last panel is
+// computed, panel `thenPanel` (≥ 0: the first one the caller's next block will read) is prefetched.
+void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1,
+                    int64_t thenPanel = -1);
 // Output rows [m0, m1) × panels [p0, p1), packing (and widening) A itself.
 void gemmAvx2(const GemmJob& job, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
 

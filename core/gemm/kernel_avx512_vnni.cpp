@@ -154,7 +154,8 @@ constexpr auto kTiles = makeTiles(std::make_index_sequence<kMaxMr>{});
 
 }  // namespace
 
-void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1) {
+void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1,
+                    int64_t thenPanel) {
     const PackedB& pb = *job.b;
     const int64_t kPad = pb.kPadded();
     const int64_t panelBytes = kPad * kNr, panelLines = panelBytes / 64;
@@ -163,7 +164,9 @@ void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64
         const int8_t* panel = pb.data() + p * panelBytes;
         const int64_t n0 = p * kNr;
         const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
-        const char* next = p + 1 < p1 ? reinterpret_cast<const char*>(panel + panelBytes) : nullptr;
+        const char* next = p + 1 < p1 ? reinterpret_cast<const char*>(panel + panelBytes)
+                           : thenPanel >= 0 ? reinterpret_cast<const char*>(pb.data() + thenPanel * panelBytes)
+                                            : nullptr;
         for (int64_t t = t0; t < t1; ++t) {
             const int64_t r0 = a.tileStart[static_cast<size_t>(t)], h = a.tileStart[static_cast<size_t>(t) + 1] - r0;
             Prefetch pf;
