@@ -149,7 +149,8 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
     int64_t mBlocks = (nTiles + blockTiles - 1) / blockTiles;
     // Two ways to share the work between threads:
     //  * by rows (M large: at least two blocks per thread): a task is one whole row block against all of
-    //    B; it packs its own block of A just before using it, so the packed block is hot in that core's L2.
+    //    B; it packs its own block of A just before using it (or, for uint8 A read in place, only sums
+    //    its rows), so the block is hot in that core's L2.
     //    The block count is rounded up to a multiple of the thread count (blocks of equal size), so
     //    no thread is left with one block more than the others when both cores are free.
     //  * by columns (small M): A is packed once up front, and each thread streams its own contiguous
