@@ -28,7 +28,7 @@ const ImVec4 kTextB(230 / 255.f, 159 / 255.f, 0, 1);
 
 // The exact pass's histograms when it made them, else the sample estimate's.
 const ErrorReport& histogramsOf(const CalibRow& r) {
-    return r.exact && !r.exact->errorHistogram.empty() ? *r.exact : r.estimate;
+    return r.exact && r.exact->hasHistograms ? *r.exact : r.estimate;
 }
 
 double maxOf(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
