@@ -135,8 +135,8 @@ void AppUi::drawMenu() {
             ImGui::EndMenu();
             if (!pick.empty()) m_state.openFile(pick);
         }
-        if (ImGui::MenuItem("Open reference (higher precision)...")) m_ui.openReferenceBrowser = true;
-        if (ImGui::MenuItem("Close reference", nullptr, false, m_state.reference() != nullptr)) m_state.clearReference();
+        if (ImGui::MenuItem("Open second file to compare...")) m_ui.openReferenceBrowser = true;
+        if (ImGui::MenuItem("Close second file", nullptr, false, m_state.reference() != nullptr)) m_state.clearReference();
         if (ImGui::MenuItem("Close", nullptr, false, m_state.currentDocument() != nullptr))
             m_state.closeDocument(m_state.currentDocumentIndex());
         ImGui::Separator();

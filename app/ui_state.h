@@ -23,7 +23,7 @@ struct UiState {
     bool logY = false;
     bool resetZoom = false;          // one-shot: the histogram shows its full range again
     bool openFileBrowser = false;    // one-shot: open the File ▸ Open dialog
-    bool openReferenceBrowser = false;  // one-shot: File ▸ Open reference (higher precision)
+    bool openReferenceBrowser = false;  // one-shot: File ▸ Open second file to compare
     bool interacting = false;        // a control or plot handle is held this frame
     BottomTab tab = BottomTab::Calibrators;
     int tabRequested = 2;            // frames left to force `tab` selected (a new tab bar needs two)

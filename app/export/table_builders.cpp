@@ -151,6 +151,8 @@ ExportTable fileComparisonExport(const FileTensorComparison& fc) {
     t.info.emplace_back("shape_a", cellText(shapeJoined(fc.shapeA)));
     t.info.emplace_back("shape_b", cellText(shapeJoined(fc.shapeB)));
     if (fc.second) t.info.emplace_back("file_b", cellText(fc.second->path));
+    // SQNR and relative RMS are relative to the higher-precision side (the signal).
+    t.info.emplace_back("signal", cellText(fc.result.signalIsB ? "b" : "a"));
     if (!fc.error.empty()) t.info.emplace_back("error", cellText(fc.error));
     t.columns = {"metric", "value"};
     if (!fc.error.empty()) return t;
@@ -250,8 +252,15 @@ ExportTable storedComparisonExport(const StoredComparison& c, const TensorInfo& 
     ExportTable t;
     t.name = "stored-quant";
     t.subject = tensor.name;
+    // The stored-quantized side is the open tensor, or the second file's twin when the open file holds
+    // the higher-precision version (then `tensor` is the reference and the facts come from the comparison).
     StoredQuantFacts f = storedQuantFacts(tensor);
+    if (c.storedInSecond) {
+        f.typeName = c.storedTypeName;
+        f.bitsPerWeight = c.storedBitsPerWeight;
+    }
     t.info.emplace_back("stored_type", cellText(f.typeName));
+    t.info.emplace_back("stored_in", cellText(c.storedInSecond ? "second file" : "open file"));
     t.info.emplace_back("bits_per_weight", cellNum(f.bitsPerWeight));
     t.info.emplace_back("reference_type", cellText(c.referenceType));
     t.info.emplace_back("quantviz_scheme", cellText(c.scheme.describe()));

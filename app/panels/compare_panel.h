@@ -3,7 +3,7 @@
 //    calibrator (B, set here): the metric table with B − A, the error-vs-value sawtooth of both, both
 //    error histograms and both code grids overlaid in two colours (≈ while dragging, exact on release).
 //  - Two files: the open file's tensor (A) against the tensor of the same name in a second file (B,
-//    File > Open reference or --reference): both histograms overlaid, the distribution of x_B − x_A and
+//    File > Open second file to compare, or --reference): both histograms overlaid, the distribution of x_B − x_A and
 //    MSE/SQNR/max/cosine between them; when a side is stored block-quantized (GGUF Q4_K, …), also that
 //    quantization's error beside quantviz's schemes.
 #pragma once

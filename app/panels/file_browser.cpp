@@ -58,12 +58,12 @@ void FileBrowser::draw(AppState& state, bool& open) {
             m_dir = fs::current_path(ec).string();
         }
         refresh();
-        ImGui::OpenPopup(m_reference ? "Open reference file" : "Open file");
+        ImGui::OpenPopup(m_reference ? "Open second file" : "Open file");
     }
     ImVec2 center = ImGui::GetMainViewport()->GetCenter();
     ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(720, 480), ImGuiCond_Appearing);
-    if (!ImGui::BeginPopupModal(m_reference ? "Open reference file" : "Open file")) return;
+    if (!ImGui::BeginPopupModal(m_reference ? "Open second file" : "Open file")) return;
     ImGui::TextUnformatted(m_dir.c_str());
     if (ImGui::Checkbox("show all files", &m_allFiles)) refresh();
     if (!m_error.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", m_error.c_str());

@@ -46,7 +46,7 @@ void drawStoredQuant(AppState& state) {
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "This build cannot decode %s (grid-based type).", f.typeName.c_str());
 
     if (!state.reference()) {
-        ImGui::TextDisabled("Open the same model in higher precision (File > Open reference) to see this quantization's error.");
+        ImGui::TextDisabled("Open the same model in higher precision (File > Open second file to compare) to see this quantization's error.");
         return;
     }
     drawStoredComparisonTable(state);

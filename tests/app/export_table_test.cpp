@@ -2,6 +2,7 @@
 // framebuffer crop arithmetic, and each table builder on small tensors whose values are worked out by hand.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -343,6 +344,34 @@ TEST(ExportBuildersFiles, TwoFilesComparison) {
     EXPECT_NEAR(value("relative_rms"), 0.2041241, 1e-6);
     EXPECT_NEAR(value("sqnr_db"), 13.80211, 1e-5);
     EXPECT_EQ(t.name, "compare-files");
+    ASSERT_FALSE(t.info.empty());
+    auto signal = std::find_if(t.info.begin(), t.info.end(), [](const auto& kv) { return kv.first == "signal"; });
+    ASSERT_NE(signal, t.info.end());
+    EXPECT_EQ(std::get<std::string>(signal->second), "a");  // both float32: A is the signal
+}
+
+TEST(ExportBuildersData, StoredComparisonNamesTheStoredSideWhenItIsTheSecondFile) {
+    // The F32 file open, its Q4_K twin as the second file: the open tensor is the reference, so the
+    // stored type and bits per weight come from the comparison, not from the open tensor's dtype.
+    StoredComparison c;
+    c.referenceType = "f32";
+    c.storedInSecond = true;
+    c.storedTypeName = "q4_K";
+    c.storedBitsPerWeight = 4.5;
+    TensorInfo open;
+    open.name = "blk.0.ffn_up.weight";
+    open.dtype = DType::F32;
+    open.shape = {4, 256};
+    ExportTable t = storedComparisonExport(c, open);
+    auto info = [&](const std::string& key) -> TableCell {
+        for (const auto& kv : t.info)
+            if (kv.first == key) return kv.second;
+        ADD_FAILURE() << "no info " << key;
+        return {};
+    };
+    EXPECT_EQ(std::get<std::string>(info("stored_type")), "q4_K");
+    EXPECT_EQ(std::get<std::string>(info("stored_in")), "second file");
+    EXPECT_DOUBLE_EQ(std::get<double>(info("bits_per_weight")), 4.5);
 }
 
 TEST(ExportBuildersData, HeatmapTopKAndRanges) {
