@@ -204,7 +204,9 @@ void AppState::requestStoredComparison() {
                     if (!cal) continue;
                     auto params = calibrateSlices(*cal, refView, scheme, &progress);
                     if (!params) continue;
-                    auto rep = measureError(refView, params.value(), &progress);
+                    ErrorPassOptions metricsOnly;
+                    metricsOnly.histograms = false;  // the table shows totals only
+                    auto rep = measureError(refView, params.value(), &progress, metricsOnly);
                     if (!rep) continue;
                     StoredComparison::Row row;
                     row.spec = spec;

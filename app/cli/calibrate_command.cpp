@@ -56,7 +56,7 @@ int runCalibrate(const CalibrateOptions& o) {
     if (!summary) failData(t.label() + ": " + summary.message());
     for (Row& r : rows) {
         r.params = calibrateParams(*r.calibrator, scheme, info.shape, values, **summary);
-        auto report = measureError(t.view(), r.params);
+        auto report = measureError(t.view(), r.params, nullptr, metricsOnly());
         if (!report) failData(t.label() + ": " + report.message());
         r.error = (*report)->total;
         // Per-tensor only: per slice each slice may pick differently.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/calib/calibrator.h"
+#include "core/metrics/error_stats.h"
 #include "core/quant/quant_params.h"
 #include "core/stats/tensor_summary.h"
 
@@ -32,5 +33,13 @@ struct CalibratorNote {
 };
 std::vector<CalibratorNote> calibratorNotes(const Calibrator& calibrator, const TensorSummary& summary,
                                             const QuantScheme& scheme);
+
+// Options of the exact error pass when only the totals are printed: no code or error histograms
+// (those cost a scatter per element, several times the metrics-only pass).
+inline ErrorPassOptions metricsOnly() {
+    ErrorPassOptions o;
+    o.histograms = false;
+    return o;
+}
 
 }  // namespace qv::cli

@@ -133,7 +133,7 @@ int runReport(const ReportOptions& o) {
         std::vector<CalibResult> results;
         for (const auto& c : calibrators) {
             QuantParams params = calibrateParams(*c, scheme, info.shape, *values, **summary);
-            auto err = measureError(view, params);
+            auto err = measureError(view, params, nullptr, metricsOnly());
             if (!err) failData(where + ": " + err.message());
             CalibResult r;
             r.name = c->name();
