@@ -20,8 +20,9 @@ bool parseInt(const std::string& s, int& out) {
 const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
-           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|overview|heatmap|gemm] [--log-y]\n"
-           "                [--reference FILE] [--screenshot-view window|histogram|tab|browser|controls]\n"
+           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm] [--log-y]\n"
+           "                [--reference FILE] [--compare-scheme BITS[:sym|sym-full|asym][:CALIBRATOR]]\n"
+           "                [--screenshot-view window|histogram|tab|browser|controls]\n"
            "                [--export-dir DIR] [--export-tables]\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
@@ -30,6 +31,8 @@ const char* appUsage() {
            "                float files show both histograms and x_B − x_A; when one side is stored\n"
            "                quantized (GGUF Q4_K, …) the Compare tab shows the error that quantization\n"
            "                made beside quantviz's schemes.\n"
+           "  --compare-scheme BITS[:sym|sym-full|asym][:CALIBRATOR]  turn on scheme B of the Compare tab\n"
+           "                (per tensor; calibrator default mse), e.g. --compare-scheme 8:sym:minmax.\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -118,6 +121,11 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             if (!next(o.preset)) return fail("--preset needs a name");
         } else if (a == "--calibrator") {
             if (!next(o.calibrator)) return fail("--calibrator needs a name");
+        } else if (a == "--compare-scheme") {
+            QuantScheme probe;
+            std::string cal;
+            if (!next(o.compareScheme) || !parseCompareScheme(o.compareScheme, QuantScheme{}, probe, cal))
+                return fail("--compare-scheme needs BITS[:sym|sym-full|asym][:CALIBRATOR], e.g. 8:sym:mse");
         } else if (a == "--tab") {
             if (!next(o.tab)) return fail("--tab needs a name");
         } else if (a == "--log-y") {
@@ -141,6 +149,41 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
     if ((!o.screenshotView.empty() || o.exportTables) && o.screenshot.empty())
         return fail(std::string(o.exportTables ? "--export-tables" : "--screenshot-view") + " needs --screenshot OUT.png");
     return o;
+}
+
+bool parseCompareScheme(const std::string& spec, const QuantScheme& base, QuantScheme& scheme,
+                        std::string& calibrator) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (;;) {
+        const size_t colon = spec.find(':', start);
+        parts.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+        if (colon == std::string::npos) break;
+        start = colon + 1;
+    }
+    int bits = 0;
+    if (parts.empty() || !parseInt(parts[0], bits) || bits < 2 || bits > 16) return false;
+    scheme = base;
+    scheme.granularity = Granularity::PerTensor;
+    scheme.bits = bits;
+    calibrator = "mse";
+    size_t i = 1;
+    if (i < parts.size() && (parts[i] == "sym" || parts[i] == "sym-full" || parts[i] == "asym")) {
+        scheme.symmetry = parts[i] == "asym" ? Symmetry::Asymmetric : Symmetry::Symmetric;
+        scheme.fullRange = parts[i] == "sym-full";
+        ++i;
+    }
+    if (i < parts.size()) {
+        // The calibrator is the rest ("percentile:99.9" keeps its own colon).
+        std::string rest = parts[i];
+        for (size_t j = i + 1; j < parts.size(); ++j) {
+            rest += ':';
+            rest += parts[j];
+        }
+        if (rest.empty()) return false;
+        calibrator = rest;
+    }
+    return true;
 }
 
 }  // namespace qv

@@ -24,6 +24,8 @@ struct AppOptions {
     std::string granularity;     // "tensor" | "channel[:AXIS]" | "group:SIZE"
     std::string preset;          // "tensorrt" | "onnxruntime" | "pytorch" | "quantviz"
     std::string calibrator;      // active calibrator spec ("" keeps the default)
+    // Scheme B of the Compare tab: "BITS[:sym|sym-full|asym][:CALIBRATOR]" ("" leaves B off).
+    std::string compareScheme;
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
     std::string script;          // scripted interaction: "drag-controls"
@@ -37,5 +39,9 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
 const char* appUsage();
 // "tensor" | "channel[:AXIS]" | "group:SIZE" into the scheme; false on a malformed spec.
 bool parseGranularity(const std::string& spec, QuantScheme& scheme);
+// "BITS[:sym|sym-full|asym][:CALIBRATOR]" into scheme B (per tensor, starting from `base`) and its
+// calibrator (default "mse"); false on a malformed spec.
+bool parseCompareScheme(const std::string& spec, const QuantScheme& base, QuantScheme& scheme,
+                        std::string& calibrator);
 
 }  // namespace qv

@@ -146,6 +146,12 @@ int main(int argc, char** argv) {
         if (opt.calibrator.rfind("percentile:", 0) == 0) state.setPercentile(std::atof(opt.calibrator.c_str() + 11));
         state.setActiveCalibrator(opt.calibrator.substr(0, colon));
     }
+    if (!opt.compareScheme.empty()) {
+        qv::QuantScheme b;
+        std::string calibrator;
+        qv::parseCompareScheme(opt.compareScheme, state.scheme(), b, calibrator);  // validated when parsed
+        state.setCompare(b, calibrator);
+    }
     bool sweepAtStart = false;
     if (!opt.tab.empty()) {
         using qv::BottomTab;

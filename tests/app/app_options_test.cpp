@@ -42,6 +42,39 @@ TEST(AppOptions, BadUsageIsReported) {
     EXPECT_FALSE(parseGranularity("group:0", s));
 }
 
+TEST(AppOptions, CompareSchemeSpec) {
+    QuantScheme base;
+    base.bits = 4;
+    base.granularity = Granularity::PerChannel;
+    QuantScheme b;
+    std::string cal;
+    ASSERT_TRUE(parseCompareScheme("8", base, b, cal));
+    EXPECT_EQ(b.bits, 8);
+    EXPECT_EQ(b.granularity, Granularity::PerTensor);  // scheme B is per tensor
+    EXPECT_EQ(b.symmetry, Symmetry::Symmetric);
+    EXPECT_EQ(cal, "mse");
+    ASSERT_TRUE(parseCompareScheme("3:asym:minmax", base, b, cal));
+    EXPECT_EQ(b.bits, 3);
+    EXPECT_EQ(b.symmetry, Symmetry::Asymmetric);
+    EXPECT_EQ(cal, "minmax");
+    ASSERT_TRUE(parseCompareScheme("6:sym-full:percentile:99.9", base, b, cal));
+    EXPECT_TRUE(b.fullRange);
+    EXPECT_EQ(cal, "percentile:99.9");
+    ASSERT_TRUE(parseCompareScheme("5:entropy", base, b, cal));  // scheme part optional
+    EXPECT_EQ(b.symmetry, Symmetry::Symmetric);
+    EXPECT_EQ(cal, "entropy");
+    EXPECT_FALSE(parseCompareScheme("", base, b, cal));
+    EXPECT_FALSE(parseCompareScheme("1:sym", base, b, cal));
+    EXPECT_FALSE(parseCompareScheme("17", base, b, cal));
+    EXPECT_FALSE(parseCompareScheme("8:sym:", base, b, cal));
+    std::string err;
+    auto o = parseAppOptions({"m.gguf", "--compare-scheme", "8:sym:minmax", "--tab", "compare"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->compareScheme, "8:sym:minmax");
+    EXPECT_FALSE(parseAppOptions({"m.gguf", "--compare-scheme", "x"}, &err));
+    EXPECT_NE(err.find("--compare-scheme"), std::string::npos) << err;
+}
+
 TEST(Settings, RoundTripAndValidation) {
     Settings s;
     s.bits = 4;

@@ -29,6 +29,12 @@ if(TARGET quantviz)
            ${QV_SHARED_MODELS_DIR}/hey_jarvis/hey_jarvis_v0.1-q4_k.gguf --tensor model.1.weight
            --reference ${QV_SHARED_MODELS_DIR}/hey_jarvis/hey_jarvis_v0.1-f32.gguf)
   set_tests_properties(gui.stored_quant_reference PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
+  # The Compare tab with scheme B from the command line: 2-bit min-max (A) against 8-bit MSE (B) on a real
+  # layer; the comparison's exact passes settle before the PNG.
+  add_test(NAME gui.compare_schemes COMMAND ${_qv_gui_run} ${_qv_gui_out}/compare-schemes.png 0 ""
+           ${QV_SHARED_MODELS_DIR}/hey_jarvis/hey_jarvis_v0.1-f32.gguf --tensor model.1.weight --bits 2
+           --tab compare --compare-scheme 8:sym:mse)
+  set_tests_properties(gui.compare_schemes PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400 RUN_SERIAL TRUE)
   # A file that fails to open: the error dialog is rendered into the PNG, the message names the
   # file on stderr, and the exit code is 1 (documented in quantviz --help).
   add_test(NAME gui.bad_file_shows_error COMMAND ${_qv_gui_run} ${_qv_gui_out}/broken.png 1 "broken.safetensors"
