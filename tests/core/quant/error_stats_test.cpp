@@ -248,6 +248,48 @@ TEST(ErrorStats, TiesCountedExactlyPerBoundary) {
     }
 }
 
+// Values at and within a few ulps of every half-integer boundary, for awkward scales: every kernel
+// must give the codes (and so the clipping, ties and code histogram) of fl32(x / s) exactly — the
+// SIMD kernels must not drift from the quantizer by one code anywhere near a boundary.
+TEST(ErrorStats, DivisionAgreesWithTheQuantizerAtEveryBoundary) {
+    for (float scale : {0.1f, 1.0f / 3.0f, 0.0078740157f, 7.3e-5f, 13.7f, 0.0001234567f}) {
+        std::vector<float> x;
+        for (int k = -130; k <= 129; ++k) {
+            const float b = static_cast<float>((k + 0.5) * double(scale));
+            float up = b, down = b;
+            x.push_back(b);
+            for (int u = 0; u < 4; ++u) {
+                up = std::nextafter(up, INFINITY);
+                down = std::nextafter(down, -INFINITY);
+                x.push_back(up);
+                x.push_back(down);
+            }
+        }
+        x.push_back(3.0e38f);  // far outside the grid
+        x.push_back(-3.0e38f);
+        const QuantParams p = perTensor(Symmetry::Symmetric, scale, 0);
+        const AffineQuantizer q(p.scheme, p.slices[0]);
+        std::vector<uint64_t> codes(255);
+        uint64_t clippedRef = 0, tiesRef = 0;
+        for (float v : x) {
+            bool clipped;
+            const int32_t c = q.quantize(v, clipped);
+            ++codes[static_cast<size_t>(c + 127)];
+            clippedRef += clipped ? 1 : 0;
+            const float t = v / scale;  // the seeds convention: x / s in float32
+            if (std::fabs(t - std::nearbyint(t)) == 0.5f && t > -127.0f && t < 127.0f) ++tiesRef;
+        }
+        ASSERT_GT(tiesRef + clippedRef, 0u);
+        forEachKernel([&] {
+            SCOPED_TRACE(scale);
+            const auto r = measureErrorValues(x, {int64_t(x.size())}, p);
+            EXPECT_EQ(r.codeHistogram, codes);
+            EXPECT_EQ(r.total.clippedCount, clippedRef);
+            EXPECT_EQ(r.tieCount, tiesRef);
+        });
+    }
+}
+
 // Asymmetric uint8 (qmin 0, qmax 255), s = 0.5, z = 10: x = 0.25 → x/s = 0.5 → boundary between
 // codes 10 and 11 at 0.25; −4.75 → −9.5 → between codes 0 and 1 at 0.5·(0 − 10 + ½) = −4.75;
 // −5.25 → −10.5 lies below code 0 (saturates either way): not a tie. Ties hidden in a long run
