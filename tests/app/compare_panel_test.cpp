@@ -10,6 +10,7 @@
 #include "app/app_state.h"
 #include "app/panels/compare_panel.h"
 #include "app_test_support.h"
+#include "headless_ui_fixture.h"
 #include "tests/support/test_support.h"
 
 namespace qv {
@@ -18,14 +19,7 @@ namespace {
 class ComparePanelHeadless : public ::testing::Test {
 protected:
     void SetUp() override {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1200, 700);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels;
-        int w, h;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+        test::createHeadlessImGuiContext(ImVec2(1200, 700));
     }
     void TearDown() override { ImGui::DestroyContext(); }
     void frame() {

@@ -12,6 +12,19 @@
 
 namespace qv::test {
 
+// An ImGui context with no window or GPU: display size, fixed frame time, a built font atlas (all
+// NewFrame needs) and no .ini file. For fixtures that draw one panel rather than the whole AppUi.
+inline void createHeadlessImGuiContext(ImVec2 display) {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = display;
+    io.DeltaTime = 1.0f / 60.0f;
+    unsigned char* pixels;
+    int w, h;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+}
+
 class HeadlessUiFixture : public ::testing::Test {
 protected:
     static constexpr int kKeyDown = 264, kKeyUp = 265;  // GLFW_KEY_DOWN / GLFW_KEY_UP, as the backend maps them
@@ -19,16 +32,10 @@ protected:
     explicit HeadlessUiFixture(ImVec2 display = ImVec2(1400, 900)) : m_display(display) {}
 
     void SetUp() override {
-        ImGui::CreateContext();
+        createHeadlessImGuiContext(m_display);
         ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = m_display;
-        io.DeltaTime = 1.0f / 60.0f;
         io.KeyMap[ImGuiKey_DownArrow] = kKeyDown;
         io.KeyMap[ImGuiKey_UpArrow] = kKeyUp;
-        unsigned char* pixels;
-        int w, h;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // a built atlas is all NewFrame needs
         ui = std::make_unique<AppUi>(state);
     }
     void TearDown() override {

@@ -10,6 +10,7 @@
 #include "app/panels/heatmap_panel.h"
 #include "app/widgets/texture.h"
 #include "app_test_support.h"
+#include "headless_ui_fixture.h"
 #include "core/quant/quantizer.h"
 #include "tests/support/test_support.h"
 
@@ -19,14 +20,7 @@ namespace {
 class HeatmapPanelHeadless : public ::testing::Test {
 protected:
     void SetUp() override {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1200, 800);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels;
-        int w, h;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+        test::createHeadlessImGuiContext(ImVec2(1200, 800));
         setTextureSink(nullptr);  // the null sink
     }
     void TearDown() override { ImGui::DestroyContext(); }
