@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <functional>
@@ -32,7 +33,7 @@ struct Shape {
 
 // Like interleavedMedians, with an untimed pause between candidates: the OpenMP (oneDNN) and
 // gemmlowp worker threads spin for a while after each call, and on 2 cores that spinning would be
-// charged to whichever candidate runs next.
+// charged to whichever candidate runs next. Each timed call is the second of two back-to-back calls.
 // `cpu` receives the median CPU time of the calling thread per candidate: for one-thread runs it
 // excludes time the thread spent descheduled, so it stays meaningful when other jobs share the cores.
 double threadCpuSeconds() {
@@ -41,8 +42,11 @@ double threadCpuSeconds() {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// `coldMedian` receives the median time of the untimed first call of each pair (threads parked,
+// caches as the other candidates left them): shown in the notes beside the warm figures.
 std::vector<double> medians(const std::vector<std::function<void()>>& fns, int reps, std::vector<double>& best,
-                            std::vector<double>& cpu) {
+                            std::vector<double>& cpu, std::vector<double>& coldMedian) {
+    std::vector<std::vector<double>> cold(fns.size());
     using Clock = std::chrono::steady_clock;
     auto gap = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
     for (auto& f : fns) {
@@ -52,6 +56,13 @@ std::vector<double> medians(const std::vector<std::function<void()>>& fns, int r
     std::vector<std::vector<double>> t(fns.size()), c(fns.size());
     for (int r = 0; r < reps; ++r) {
         for (size_t i = 0; i < fns.size(); ++i) {
+            // An untimed call right before the timed one: every library's worker threads are then
+            // running (each pool's own spin-then-sleep policy is out of the picture), as when a model's
+            // layers run back to back. Without it the timed call of whichever library parks its threads
+            // sooner pays the wake-up of a sleeping core, 0.1–0.4 ms in this VM — a third of an M = 16 call.
+            const auto w0 = Clock::now();
+            fns[i]();
+            cold[i].push_back(std::chrono::duration<double>(Clock::now() - w0).count());
             const double c0 = threadCpuSeconds();
             const auto t0 = Clock::now();
             fns[i]();
@@ -63,7 +74,10 @@ std::vector<double> medians(const std::vector<std::function<void()>>& fns, int r
     std::vector<double> out;
     best.clear();
     cpu.clear();
+    coldMedian.clear();
     for (size_t i = 0; i < t.size(); ++i) {
+        std::sort(cold[i].begin(), cold[i].end());
+        coldMedian.push_back(cold[i][cold[i].size() / 2]);
         std::sort(t[i].begin(), t[i].end());
         std::sort(c[i].begin(), c[i].end());
         out.push_back(t[i][t[i].size() / 2]);
@@ -158,8 +172,8 @@ void runShape(BenchReport& report, const Shape& s) {
         };
         volatile uint64_t sink = 0;
         if (s.M == 1) fns.push_back([&] { sink = sink + plainRead((*packed)->data(), (*packed)->bytes(), threads); });
-        std::vector<double> best, cpu;  // fastest repetition and CPU time: shown beside the median on a busy machine
-        const std::vector<double> t = medians(fns, repsFor(s), best, cpu);
+        std::vector<double> best, cpu, cold;  // fastest repetition and CPU time: shown beside the median on a busy machine
+        const std::vector<double> t = medians(fns, repsFor(s), best, cpu, cold);
         // Every int8 result must be identical (the exact integer product); fp32 is exact here too
         // (|values| < 2^24 per partial sum is not guaranteed, so it is only reported).
         const bool same = std::equal(y.begin(), y.end(), peerMatmul->result()) &&
@@ -172,14 +186,15 @@ void runShape(BenchReport& report, const Shape& s) {
         if (s.M <= 16)
             std::snprintf(stream, sizeof stream, ", B streams at %.1f GB/s",
                           static_cast<double>((*packed)->bytes()) / t[0] * 1e-9);
-        std::snprintf(note, sizeof note, "%.3f ms (best %.3f)%s, %s%s", t[0] * 1e3, best[0] * 1e3, stream,
+        std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s, %s%s", t[0] * 1e3, best[0] * 1e3, cold[0] * 1e3, stream,
                       info.describe().c_str(), same ? ", = peers' int32" : ", MISMATCH vs peers");
         ours.note = note;
         report.add(ours);
         const char* names[] = {"onednn_matmul", "onednn_gemm_u8s8s32", "gemmlowp", "eigen_fp32"};
         for (size_t i = 0; i < 4; ++i) {
             Record peer = gemmRecord(names[i], ops / t[i + 1] * 1e-9, s, threads);
-            std::snprintf(note, sizeof note, "%.3f ms (best %.3f)", t[i + 1] * 1e3, best[i + 1] * 1e3);
+            std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)", t[i + 1] * 1e3, best[i + 1] * 1e3,
+                          cold[i + 1] * 1e3);
             peer.note = note;
             report.add(peer);
             Record cmp = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
@@ -187,11 +202,11 @@ void runShape(BenchReport& report, const Shape& s) {
             cmp.timeRatio = t[0] / t[i + 1];
             if (threads == 1) {
                 // One thread: the CPU-time ratio is immune to other jobs on the machine.
-                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×)",
-                              t[i + 1] / t[0], names[i], best[i + 1] / best[0], cpu[i + 1] / cpu[0]);
+                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×, cold calls %.2f×)",
+                              t[i + 1] / t[0], names[i], best[i + 1] / best[0], cpu[i + 1] / cpu[0], cold[i + 1] / cold[0]);
             } else {
-                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×)", t[i + 1] / t[0], names[i],
-                              best[i + 1] / best[0]);
+                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, cold calls %.2f×)", t[i + 1] / t[0],
+                              names[i], best[i + 1] / best[0], cold[i + 1] / cold[0]);
             }
             cmp.note = note;
             report.add(cmp);
@@ -217,8 +232,24 @@ void runShape(BenchReport& report, const Shape& s) {
 
 void runGemm(BenchReport& report) {
     std::printf("  kernel: %s, fp32: %s\n", gemmKernelName(bestGemmKernel()), gemmFp32Backend());
-    const Shape shapes[] = {{1, 4096, 4096},   {16, 4096, 4096},   {128, 4096, 4096},
-                            {512, 4096, 4096}, {1024, 1024, 1024}, {2048, 2048, 2048}};
+    std::vector<Shape> shapes = {{1, 4096, 4096},   {16, 4096, 4096},   {128, 4096, 4096},
+                                 {512, 4096, 4096}, {1024, 1024, 1024}, {2048, 2048, 2048}};
+    // QV_BENCH_GEMM_SHAPES="16x4096x4096,1024x1024x1024" runs only those shapes (for tuning one case;
+    // `make bench` always runs the full list).
+    if (const char* only = std::getenv("QV_BENCH_GEMM_SHAPES"); only && *only) {
+        shapes.clear();
+        for (const char* c = only; *c;) {
+            long long m = 0, n = 0, k = 0;
+            int used = 0;
+            if (std::sscanf(c, "%lldx%lldx%lld%n", &m, &n, &k, &used) != 3 || m <= 0 || n <= 0 || k <= 0) {
+                std::printf("  QV_BENCH_GEMM_SHAPES: cannot read \"%s\" (want MxNxK[,MxNxK...])\n", c);
+                return;
+            }
+            shapes.push_back({m, n, k});
+            c += used;
+            if (*c == ',') ++c;
+        }
+    }
     for (const Shape& s : shapes) runShape(report, s);
 }
 
