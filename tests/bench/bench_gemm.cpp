@@ -1,4 +1,4 @@
-// Bench section "gemm": quantviz's int8 GEMM against oneDNN, gemmlowp and Eigen fp32, interleaved in the same run.
+// Bench section "gemm": quantviz's int8 GEMM against oneDNN, gemmlowp and Eigen fp32, in alternating blocks of the same run.
 //
 // Records (names are a contract, tests/bench README): `gemm_int8` per shape × threads (value GOPS,
 // 2·M·N·K / median time), one `gemm_int8` per peer with vs = peer and time_ratio = our time ÷ peer
@@ -17,7 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include <emmintrin.h>
+
 #include "core/base/parallel.h"
+#include "core/gemm/gemm_thread_pool.h"
 #include "core/gemm/gemm.h"
 #include "core/gemm/gemm_fp32.h"
 #include "tests/bench/bench_gemm_peers.h"
@@ -31,9 +34,15 @@ struct Shape {
     int64_t M, N, K;
 };
 
-// Like interleavedMedians, with an untimed pause between candidates: the OpenMP (oneDNN) and
-// gemmlowp worker threads spin for a while after each call, and on 2 cores that spinning would be
-// charged to whichever candidate runs next. Each timed call is the second of two back-to-back calls.
+// How each candidate is timed. Every library keeps worker threads that spin for a while after a call
+// and then park (libgomp for oneDNN and Eigen: milliseconds; gemmlowp; our pool: 50 µs), and waking a
+// parked thread costs 0.1–0.4 ms in this VM — a third of an M = 16 call. On 2 cores, a peer's threads
+// still spinning also steal the core our second thread needs. So candidates run in blocks: a pause long
+// enough for every other library's threads to park (libgomp's spin measured 4–8 ms here), one untimed
+// call (the "cold" call: threads parked, caches as the other candidates left them; reported in the
+// notes), untimed warm-up, then timed calls back to back (hot threads and caches, as benchdnn and
+// Google Benchmark time). The blocks repeat in several rounds, so slow drifts of a shared machine
+// reach every candidate, and the median is taken over all timed calls.
 // `cpu` receives the median CPU time of the calling thread per candidate: for one-thread runs it
 // excludes time the thread spent descheduled, so it stays meaningful when other jobs share the cores.
 double threadCpuSeconds() {
@@ -42,33 +51,30 @@ double threadCpuSeconds() {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// `coldMedian` receives the median time of the untimed first call of each pair (threads parked,
-// caches as the other candidates left them): shown in the notes beside the warm figures.
 std::vector<double> medians(const std::vector<std::function<void()>>& fns, int reps, std::vector<double>& best,
                             std::vector<double>& cpu, std::vector<double>& coldMedian) {
-    std::vector<std::vector<double>> cold(fns.size());
     using Clock = std::chrono::steady_clock;
-    auto gap = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
-    for (auto& f : fns) {
-        f();
-        gap();
-    }
-    std::vector<std::vector<double>> t(fns.size()), c(fns.size());
-    for (int r = 0; r < reps; ++r) {
+    auto gap = [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); };
+    const int rounds = std::min(reps, 3);
+    std::vector<std::vector<double>> t(fns.size()), c(fns.size()), cold(fns.size());
+    for (int round = 0; round < rounds; ++round) {
+        const int inRound = reps / rounds + (round < reps % rounds ? 1 : 0);
         for (size_t i = 0; i < fns.size(); ++i) {
-            // An untimed call right before the timed one: every library's worker threads are then
-            // running (each pool's own spin-then-sleep policy is out of the picture), as when a model's
-            // layers run back to back. Without it the timed call of whichever library parks its threads
-            // sooner pays the wake-up of a sleeping core, 0.1–0.4 ms in this VM — a third of an M = 16 call.
+            gap();
             const auto w0 = Clock::now();
             fns[i]();
             cold[i].push_back(std::chrono::duration<double>(Clock::now() - w0).count());
-            const double c0 = threadCpuSeconds();
-            const auto t0 = Clock::now();
-            fns[i]();
-            t[i].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-            c[i].push_back(threadCpuSeconds() - c0);
-            gap();
+            // Then untimed calls for ≥ 25 ms: after an idle pause this VM needs several milliseconds of
+            // work before calls reach their steady speed (measured: an M = 1 GEMV takes 0.96 ms right
+            // after a 30 ms sleep, 0.45 ms by the 4th call, 0.11 ms back to back).
+            while (Clock::now() - w0 < std::chrono::milliseconds(25)) fns[i]();
+            for (int r = 0; r < inRound; ++r) {
+                const double c0 = threadCpuSeconds();
+                const auto t0 = Clock::now();
+                fns[i]();
+                t[i].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+                c[i].push_back(threadCpuSeconds() - c0);
+            }
         }
     }
     std::vector<double> out;
@@ -87,29 +93,28 @@ std::vector<double> medians(const std::vector<std::function<void()>>& fns, int r
     return out;
 }
 
-// A plain read of `bytes` bytes over `threads` threads (the M = 1 yardstick).
+// A plain read of `bytes` bytes over `threads` threads (the M = 1 yardstick): 16-byte loads (the
+// baseline x86-64 vector width, so no ISA flags) into four independent sums, on the GEMM's own
+// persistent thread pool — a yardstick that started threads per call would charge thread start-up
+// (≈ 0.1 ms here, as long as the GEMV itself) to the read.
 uint64_t plainRead(const int8_t* p, size_t bytes, int threads) {
-    const size_t words = bytes / 8;
-    std::vector<uint64_t> part(static_cast<size_t>(std::max(threads, 1)) * 8, 0);
-    parallelFor(words, (words + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads), threads,
-                [&](size_t w0, size_t w1, int worker) {
-                    uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    size_t w = w0;
-                    for (; w + 4 <= w1; w += 4) {
-                        uint64_t v[4];
-                        std::memcpy(v, p + w * 8, 32);
-                        s0 += v[0];
-                        s1 += v[1];
-                        s2 += v[2];
-                        s3 += v[3];
-                    }
-                    for (; w < w1; ++w) {
-                        uint64_t v;
-                        std::memcpy(&v, p + w * 8, 8);
-                        s0 += v;
-                    }
-                    part[static_cast<size_t>(worker) * 8] = s0 + s1 + s2 + s3;
-                });
+    const size_t blocks = bytes / 64;  // 64-byte units; packed weights are whole panels
+    const size_t parts = static_cast<size_t>(std::max(threads, 1));
+    std::vector<uint64_t> part(parts * 8, 0);
+    gemm_detail::GemmThreadPool::instance().run(parts, threads, [&](size_t t, int) {
+        const size_t b0 = blocks * t / parts, b1 = blocks * (t + 1) / parts;
+        __m128i s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0;
+        for (size_t b = b0; b < b1; ++b) {
+            const auto* q = reinterpret_cast<const __m128i*>(p + b * 64);
+            s0 = _mm_add_epi64(s0, _mm_loadu_si128(q));
+            s1 = _mm_add_epi64(s1, _mm_loadu_si128(q + 1));
+            s2 = _mm_add_epi64(s2, _mm_loadu_si128(q + 2));
+            s3 = _mm_add_epi64(s3, _mm_loadu_si128(q + 3));
+        }
+        alignas(16) uint64_t lanes[2];
+        _mm_store_si128(reinterpret_cast<__m128i*>(lanes), _mm_add_epi64(_mm_add_epi64(s0, s1), _mm_add_epi64(s2, s3)));
+        part[t * 8] = lanes[0] + lanes[1];
+    });
     uint64_t s = 0;
     for (uint64_t v : part) s += v;
     return s;
