@@ -797,7 +797,12 @@ void AppState::startSweep() {
         for (size_t t = 0; t < tensors && !progress.cancelled(); ++t) {
             OverviewRow row;
             row.tensor = t;
-            auto r = summarize(model->view(t), nullptr);
+            // Each pass gets a Progress linked to the job's, so Cancel stops a pass over a huge tensor
+            // within one chunk instead of after the whole tensor.
+            Progress pass;
+            pass.setCancelSource(&progress);
+            auto r = summarize(model->view(t), &pass);
+            if (progress.cancelled()) break;
             if (!r) {
                 row.error = r.message();
             } else {
@@ -838,7 +843,7 @@ void AppState::startSweep() {
         }
         flush();
         // Pass 2: the exact error pass (every element) per tensor and calibrator replaces the
-        // estimates, in model order. Cancel is checked between passes.
+        // estimates, in model order. Cancel stops the running pass within one chunk.
         struct Refined { size_t tensor; std::vector<double> sqnr; std::vector<uint8_t> exact; };
         std::vector<Refined> done;
         auto flushRefined = [&] {
@@ -869,7 +874,10 @@ void AppState::startSweep() {
                 if (!params[t][c]) continue;
                 ErrorPassOptions metricsOnly;  // the overview shows SQNR only
                 metricsOnly.histograms = false;
-                auto rep = measureError(view, *params[t][c], nullptr, metricsOnly);
+                Progress pass;
+                pass.setCancelSource(&progress);
+                auto rep = measureError(view, *params[t][c], &pass, metricsOnly);
+                if (progress.cancelled()) break;
                 if (rep) {
                     d.sqnr[c] = rep.value()->total.sqnrDb;
                     d.exact[c] = 1;

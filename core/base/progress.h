@@ -22,12 +22,19 @@ public:
         return t > 0 ? std::min(1.0, m_done.load(std::memory_order_relaxed) / t) : 0.0;
     }
     void cancel() { m_cancelled.store(true, std::memory_order_relaxed); }
-    bool cancelled() const { return m_cancelled.load(std::memory_order_relaxed); }
+    // Also cancelled whenever `source` is: a job that runs several passes gives each pass its own
+    // Progress (so each pass's fraction starts at 0) and still lets the user's Cancel stop a pass
+    // midway. `source` must outlive this Progress.
+    void setCancelSource(const Progress* source) { m_cancelSource = source; }
+    bool cancelled() const {
+        return m_cancelled.load(std::memory_order_relaxed) || (m_cancelSource && m_cancelSource->cancelled());
+    }
 
 private:
     std::atomic<double> m_total{0.0};
     std::atomic<double> m_done{0.0};
     std::atomic<bool> m_cancelled{false};
+    const Progress* m_cancelSource = nullptr;
 };
 
 }  // namespace qv

@@ -238,6 +238,17 @@ TEST(TensorSummary, ViewsScalarsProgressCancel) {
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.message(), "cancelled");
 
+    // A pass's own Progress linked to a job's: cancelling the job cancels the pass.
+    Progress job, pass;
+    pass.setCancelSource(&job);
+    EXPECT_FALSE(pass.cancelled());
+    job.cancel();
+    EXPECT_TRUE(pass.cancelled());
+    EXPECT_FALSE(Progress().cancelled());
+    const auto linked = summarize(view, &pass);
+    ASSERT_FALSE(linked.ok());
+    EXPECT_EQ(linked.message(), "cancelled");
+
     EXPECT_FALSE(summarize(TensorView()).ok());
 }
 
