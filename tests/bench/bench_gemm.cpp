@@ -141,6 +141,10 @@ Record gemmRecord(const std::string& name, double gops, const Shape& s, int thre
     return r;
 }
 
+// Register-only VNNI rate per thread count (index 1, 2), 0 when not measured: the ceiling, shown as
+// "% of peak" beside our figures.
+double gVnniPeak[3] = {0, 0, 0};
+
 void runShape(BenchReport& report, const Shape& s) {
     std::mt19937 rng(static_cast<uint32_t>(s.M * 31 + s.N));
     std::uniform_int_distribution<int> byte(0, 255);
@@ -191,15 +195,21 @@ void runShape(BenchReport& report, const Shape& s) {
         if (s.M <= 16)
             std::snprintf(stream, sizeof stream, ", B streams at %.1f GB/s",
                           static_cast<double>((*packed)->bytes()) / t[0] * 1e-9);
-        std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s, %s%s", t[0] * 1e3, best[0] * 1e3, cold[0] * 1e3, stream,
-                      info.describe().c_str(), same ? ", = peers' int32" : ", MISMATCH vs peers");
+        char peak[40] = "";
+        if (gVnniPeak[threads] > 0)
+            std::snprintf(peak, sizeof peak, ", %.0f%% of VNNI peak", 100.0 * ops / t[0] * 1e-9 / gVnniPeak[threads]);
+        std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s%s, %s%s", t[0] * 1e3, best[0] * 1e3,
+                      cold[0] * 1e3, stream, peak, info.describe().c_str(), same ? ", = peers' int32" : ", MISMATCH vs peers");
         ours.note = note;
         report.add(ours);
         const char* names[] = {"onednn_matmul", "onednn_gemm_u8s8s32", "gemmlowp", "eigen_fp32"};
         for (size_t i = 0; i < 4; ++i) {
             Record peer = gemmRecord(names[i], ops / t[i + 1] * 1e-9, s, threads);
-            std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)", t[i + 1] * 1e3, best[i + 1] * 1e3,
-                          cold[i + 1] * 1e3);
+            char peerPeak[40] = "";
+            if (gVnniPeak[threads] > 0 && i < 2)
+                std::snprintf(peerPeak, sizeof peerPeak, ", %.0f%% of VNNI peak", 100.0 * ops / t[i + 1] * 1e-9 / gVnniPeak[threads]);
+            std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s", t[i + 1] * 1e3, best[i + 1] * 1e3,
+                          cold[i + 1] * 1e3, peerPeak);
             peer.note = note;
             report.add(peer);
             Record cmp = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
@@ -253,6 +263,26 @@ void runGemm(BenchReport& report) {
             shapes.push_back({m, n, k});
             c += used;
             if (*c == ',') ++c;
+        }
+    }
+    if (gemmKernelSupported(GemmKernel::Avx512Vnni)) {
+        // The ceiling: 12 independent vpdpbusd chains, no memory traffic (bench_gemm_peak.cpp). No int8
+        // kernel on this CPU, ours or a peer's, can beat it; "≥ 10× gemmlowp" needs 10× gemmlowp's GOPS
+        // to fit under it.
+        for (int threads : {1, 2}) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            (void)vnniRegisterPeakGops(threads, 0.05);  // warm-up: the VM ramps up after idling
+            double runs[5];
+            for (double& r : runs) r = vnniRegisterPeakGops(threads, 0.1);
+            std::sort(std::begin(runs), std::end(runs));
+            gVnniPeak[threads] = runs[2];
+            Record r;
+            r.name = "vnni_peak";
+            r.value = runs[2];
+            r.unit = "GOPS";
+            r.threads = threads;
+            r.note = "register-only vpdpbusd rate, median of 5 × 0.1 s: the ceiling for any int8 GEMM here";
+            report.add(r);
         }
     }
     for (const Shape& s : shapes) runShape(report, s);

@@ -21,4 +21,8 @@ std::unique_ptr<PeerGemm> makeOnednnGemm(const uint8_t* a, const int8_t* b, int6
 // gemmlowp with its AVX2 kernel; unsigned only, so B is passed XOR 0x80 with rhs offset −128.
 std::unique_ptr<PeerGemm> makeGemmlowp(const uint8_t* a, const int8_t* b, int64_t M, int64_t N, int64_t K);
 
+// Register-only vpdpbusd rate (GOPS) on `threads` threads, each spinning for `seconds`
+// (bench_gemm_peak.cpp; AVX-512 VNNI CPUs only).
+double vnniRegisterPeakGops(int threads, double seconds);
+
 }  // namespace qv::bench
