@@ -1,6 +1,7 @@
-# tensor: dtypes, fp16/bf16 conversion, ggml block decoders, TensorInfo/TensorView.
+# tensor: dtypes, fp16/bf16 conversion, ggml block decoders, the IQ grid tables, TensorInfo/TensorView.
 list(APPEND QV_CORE_SOURCES
   tensor/dtype.cpp
   tensor/ggml_blocks.cpp
+  tensor/ggml_iq_grids.cpp
   tensor/tensor_view.cpp
 )
