@@ -30,7 +30,7 @@ constexpr uint32_t kGgufMaxDims = 4;           // GGML_MAX_DIMS
 constexpr uint64_t kGgufDefaultAlignment = 32;  // GGUF_DEFAULT_ALIGNMENT
 
 // ggml_type ids (llama.cpp ggml.h enum ggml_type) → DType; nullopt for ids that are unknown or were removed
-// (4, 5, 31–33, 36–38). Every known id maps to a DType; some are listed but not decoded (see ggml_blocks.h).
+// (4, 5, 31–33, 36–38). Every known id maps to a DType, and every such DType is decoded (ggml_blocks.h).
 std::optional<DType> dtypeFromGgmlType(uint32_t id);
 // "Q4_K", "IQ2_XXS", … or "type 99" for an unknown id.
 std::string ggmlTypeName(uint32_t id);

@@ -22,7 +22,7 @@ struct StoredQuantFacts {
     uint32_t blockElements = 1;  // 32 or 256 for ggml blocks, 1 for plain types
     uint32_t blockBytes = 4;
     bool blockQuantized = false; // a ggml block type
-    bool decodable = true;       // this build can reconstruct it (false for IQ2_XXS and other grid types)
+    bool decodable = true;       // this build can reconstruct it (every ggml type with a DType entry can)
 };
 StoredQuantFacts storedQuantFacts(const TensorInfo& info);
 

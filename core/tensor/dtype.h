@@ -16,8 +16,7 @@ enum class DType : uint8_t {
     Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1,
     Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K,
     IQ4_NL, IQ4_XS,
-    // More ggml types GGUF files may hold. TQ1_0, TQ2_0 and MXFP4 are decoded; the IQ grid types are
-    // listed (sizes, bits per weight) but reading them fails with "cannot decode dtype …".
+    // More ggml types GGUF files may hold, all decoded: the IQ grid types (ggml_iq_blocks.h), TQ1_0, TQ2_0, MXFP4.
     IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ3_S, IQ2_S, IQ1_M, TQ1_0, TQ2_0, MXFP4,
     Count
 };

@@ -1,4 +1,5 @@
 // ggml block decoders: GGUF's quantized storage types turned back into floats, value for value as llama.cpp does.
+// The IQ grid types (IQ2_XXS … IQ1_M) live in ggml_iq_blocks.cpp with their lookup tables; dispatch is here.
 //
 // Sources (facts re-derived, code written here):
 //   layouts  — llama.cpp ggml/src/ggml-common.h (block_q4_0 … block_iq4_xs and their static_asserts),
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/tensor/ggml_iq_blocks.h"
 #include "core/tensor/half.h"
 
 namespace qv {
@@ -451,7 +453,7 @@ bool decodeGgmlBlocks(DType t, const std::byte* src, size_t blocks, float* dst) 
         case DType::MXFP4: decodeAll<decodeMxfp4, MXFP4::size, kQK>(src, blocks, dst); return true;
         case DType::TQ1_0: decodeAll<decodeTq1_0, TQ1_0::size, kQKK>(src, blocks, dst); return true;
         case DType::TQ2_0: decodeAll<decodeTq2_0, TQ2_0::size, kQKK>(src, blocks, dst); return true;
-        default: return false;  // plain types, and block types listed but not decoded (IQ2_XXS, …)
+        default: return decodeGgmlIqGridBlocks(t, src, blocks, dst);  // IQ2_XXS … IQ1_M; false for plain types
     }
 }
 
@@ -462,7 +464,7 @@ bool ggmlBlocksDecodable(DType t) {
         case DType::Q6_K: case DType::Q8_K: case DType::IQ4_NL: case DType::IQ4_XS: case DType::MXFP4:
         case DType::TQ1_0: case DType::TQ2_0:
             return true;
-        default: return false;
+        default: return ggmlIqGridType(t);
     }
 }
 

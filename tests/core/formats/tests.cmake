@@ -33,6 +33,7 @@ function(qv_add_formats_asan_tests)
     ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/hostile_files_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/gguf/gguf_reader_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/gguf/ggml_blocks_test.cpp
+    ${CMAKE_SOURCE_DIR}/tests/core/gguf/ggml_iq_blocks_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/more_formats/npz_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/more_formats/pytorch_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/more_formats/onnx_test.cpp

@@ -63,10 +63,11 @@ TEST(GgmlBlocks, BlockSizesMatchGgmlStaticAsserts) {
     EXPECT_DOUBLE_EQ(bitsPerElement(DType::Q6_K), 6.5625);
     EXPECT_DOUBLE_EQ(bitsPerElement(DType::Q2_K), 2.625);
     EXPECT_DOUBLE_EQ(bitsPerElement(DType::Q4_0), 4.5);
-    EXPECT_FALSE(ggmlBlocksDecodable(DType::IQ2_XXS));
-    float out[256];
-    const Block b = zeros(66);
-    EXPECT_FALSE(decodeGgmlBlocks(DType::IQ2_XXS, b.data(), 1, out));
+    // Plain types are not block-decoded (the IQ grid types are: tests/core/gguf/ggml_iq_blocks_test.cpp).
+    EXPECT_FALSE(ggmlBlocksDecodable(DType::F32));
+    float out[1];
+    const Block b = zeros(4);
+    EXPECT_FALSE(decodeGgmlBlocks(DType::F32, b.data(), 1, out));
 }
 
 TEST(GgmlBlocks, Q4_0) {
@@ -436,7 +437,7 @@ TEST(GgmlBlocks, GroupScalesOfHandBuiltBlocks) {
     EXPECT_FLOAT_EQ(s1, 0.5f);
     EXPECT_FLOAT_EQ(o1, -4.0f);
     EXPECT_EQ(ggmlGroupLayout(DType::F32).groupElements, 0u);
-    EXPECT_FALSE(ggmlGroupScales(DType::IQ2_XXS, q.data(), 1, &s1, &o1));
+    EXPECT_FALSE(ggmlGroupScales(DType::IQ2_XXS, q.data(), 1, &s1, &o1));  // grid types: no linear layout
 }
 
 // Every decoded value must be step·code + offset with an integer code in the type's range (or step·level

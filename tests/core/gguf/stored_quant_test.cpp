@@ -169,17 +169,25 @@ TEST(StoredQuant, ResultDoesNotDependOnTheThreadCount) {
     EXPECT_NEAR(one->mse, 1.0 / (64.0 * 64.0 * 12.0), 0.1 / (64.0 * 64.0 * 12.0));
 }
 
-TEST(StoredQuant, UndecodedTypeIsNamed) {
+TEST(StoredQuant, IqGridTypeIsNamedAndReconstructed) {
+    // IQ2_XXS, one block: f16 d = 1 (0x3C00), the rest zero → grid point 0 (all levels 8), no signs, scale 0:
+    // every weight is 1·(0.5 + 0)·0.25·8 = 1.
+    std::vector<std::byte> block(66, std::byte{0});
+    block[1] = std::byte{0x3C};
     GgufWriter q;
-    q.addTensor({"iq", {256}, 16, std::vector<std::byte>(66, std::byte{0}), {}, {}});
+    q.addTensor({"iq", {256}, 16, block, {}, {}});
     const ModelFile mq = build(q, "iq.gguf");
     const auto facts = storedQuantFacts(mq.tensors[0]);
     EXPECT_EQ(facts.typeName, "iq2_xxs");
     EXPECT_DOUBLE_EQ(facts.bitsPerWeight, 2.0625);  // 66 · 8 / 256
-    EXPECT_FALSE(facts.decodable);
+    EXPECT_TRUE(facts.blockQuantized);
+    EXPECT_TRUE(facts.decodable);
     auto rec = storedReconstruction(mq.view(0));
-    ASSERT_FALSE(rec);
-    EXPECT_EQ(rec.message(), "iq: stored type iq2_xxs is listed but not decoded by this build (unsupported type)");
+    ASSERT_TRUE(rec) << rec.message();
+    ASSERT_EQ(rec->size(), 256u);
+    for (float v : *rec) EXPECT_EQ(v, 1.0f);
+    // Its scales are not a step·code grid, so no group scales are claimed (see ggmlGroupLayout).
+    EXPECT_FALSE(storedGroupScales(mq.view(0)));
 }
 
 }  // namespace

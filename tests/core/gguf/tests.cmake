@@ -2,6 +2,7 @@
 # real models from ../shared/models, and the stored-quantization comparison.
 qv_add_test(qv_gguf_tests
   ${CMAKE_CURRENT_LIST_DIR}/ggml_blocks_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ggml_iq_blocks_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/gguf_reader_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/gguf_models_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stored_quant_test.cpp
