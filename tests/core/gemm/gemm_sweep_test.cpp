@@ -225,6 +225,26 @@ TEST(GemmSweep, BlockingAndThreadsOnLargerShapes) {
     }
 }
 
+TEST(GemmSweep, BothThreadSplitsWithFewRowBlocks) {
+    // Two threads and 1–3 row blocks per thread: the split depends on the size of packed B
+    // (gemm_dispatch.cpp). K = 6000 → row blocks of 60 rows; M = 66 → 2 blocks.
+    //  * N = 384: B = 6000 × 384 bytes = 2.2 MiB > 2 MiB → by columns (blocks × panel chunks);
+    //  * N = 320: B = 1.8 MiB → by rows (one block per thread).
+    std::mt19937 rng(9);
+    for (int64_t n : {384, 320}) {
+        const int64_t M = 66, K = 6000;
+        const auto a = randomBytes(static_cast<size_t>(M * K), rng);
+        const auto b = randomBytes(static_cast<size_t>(K * n), rng);
+        GemmParams p = shape(M, n, K);
+        p.aZero = 3;
+        p.threads = 2;
+        for (GemmKernel k : optimizedKernels()) {
+            if (k == GemmKernel::Reference) continue;
+            expectSame(p, a, b, true, 0, k, "66x" + std::to_string(n) + "x6000, 2 threads");
+        }
+    }
+}
+
 TEST(GemmSweep, ExtremeValuesAccumulateExactly) {
     // A = 255 and B = −128 everywhere with zero points 0: acc = K·255·(−128) = −32640·K, far beyond
     // what a saturating int16 pair (vpmaddubsw) could hold; every path must agree.
