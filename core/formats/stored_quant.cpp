@@ -57,9 +57,14 @@ Result<std::vector<float>> storedReconstruction(const TensorView& view, uint64_t
 Result<StoredGroupScales> storedGroupScales(const TensorView& view, uint64_t maxGroups) {
     const TensorInfo& info = view.info();
     const GgmlGroupLayout layout = ggmlGroupLayout(info.dtype);
-    if (layout.groupElements == 0)
+    if (layout.groupElements == 0) {
+        // The IQ grid types decode but have no step·code groups: a weight is scale·(codebook level)·sign.
+        if (traits(info.dtype).isBlockQuantized && ggmlBlocksDecodable(info.dtype))
+            return makeError(info.name + ": stored type " + std::string(dtypeName(info.dtype)) +
+                             " has no step·code block scales (an IQ grid type: codebook points with per-weight signs)");
         return makeError(info.name + ": stored type " + std::string(dtypeName(info.dtype)) +
                          " has no block scales (not a decoded ggml block type)");
+    }
     if (!view.valid()) return makeError(info.name + ": tensor has no data");
     const auto& tr = traits(info.dtype);
     const uint64_t blocks = view.rawBytes().size() / tr.blockBytes;

@@ -187,7 +187,10 @@ TEST(StoredQuant, IqGridTypeIsNamedAndReconstructed) {
     ASSERT_EQ(rec->size(), 256u);
     for (float v : *rec) EXPECT_EQ(v, 1.0f);
     // Its scales are not a step·code grid, so no group scales are claimed (see ggmlGroupLayout).
-    EXPECT_FALSE(storedGroupScales(mq.view(0)));
+    auto groups = storedGroupScales(mq.view(0));
+    ASSERT_FALSE(groups);
+    EXPECT_EQ(groups.message(), "iq: stored type iq2_xxs has no step·code block scales (an IQ grid type: codebook "
+                                "points with per-weight signs)");
 }
 
 }  // namespace
