@@ -43,7 +43,7 @@ void drawStoredQuant(AppState& state) {
     if (f.decodable)
         ImGui::TextWrapped("Histogram and statistics are of the file's own reconstruction (dequantized as llama.cpp does).");
     else
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "This build cannot decode %s (grid-based type).", f.typeName.c_str());
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "This build cannot decode %s.", f.typeName.c_str());
 
     if (!state.reference()) {
         ImGui::TextDisabled("Open the same model in higher precision (File > Open second file to compare) to see this quantization's error.");
