@@ -25,6 +25,11 @@ struct ErrorKernelParams {
 struct CodeUsage {
     uint32_t* bits = nullptr;  // ⌈range/32⌉ words, or nullptr: not tracked
     uint32_t words = 0;
+    // Optional, kept by the caller with `bits` from run to run (start {1, 0}: empty): code
+    // indices [seen[0], seen[1]] whose bits are all set. The AVX-512 kernel skips code-usage work
+    // for lanes inside it (an interval test costs one clamp; the codes of a smooth distribution
+    // soon fill one). Must only ever hold codes whose bits are set.
+    int32_t* seen = nullptr;
 };
 
 // Values exactly on a decision boundary of the grid (x/s has fraction ½, so round-half-to-even

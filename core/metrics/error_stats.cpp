@@ -83,6 +83,7 @@ constexpr uint64_t kMaxCodeSubRange = 4096;
 struct Worker {
     std::vector<ErrorAccumulator> slices;
     std::vector<uint32_t> usedBits;   // words per slice × (slices or 1)
+    std::vector<int32_t> usedSeen;    // per bitmap: [lo, hi] code indices all set (CodeUsage::seen)
     std::vector<uint64_t> tiesPerCode;
     detail::TieLog ties;
     // Histogram pass only.
@@ -254,6 +255,11 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
     for (auto& w : ws) {
         if (perSlice) w.slices.assign(slices, ErrorAccumulator{});
         w.usedBits.assign(static_cast<size_t>(words) * (sliceBits ? slices : 1), 0);
+        w.usedSeen.resize(2 * (sliceBits ? slices : 1));
+        for (size_t k = 0; k < w.usedSeen.size(); k += 2) {
+            w.usedSeen[k] = 1;  // empty
+            w.usedSeen[k + 1] = 0;
+        }
         if (!perSlice) {
             w.tiesPerCode.assign(range, 0);
             w.ties.perCode = w.tiesPerCode.data();
@@ -303,7 +309,8 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
                 run = std::min<uint64_t>(run, groupEnd - col);
             }
             detail::ErrorRunSums rs;
-            const detail::CodeUsage usage{w.usedBits.data() + (sliceBits ? slice * words : 0), words};
+            const detail::CodeUsage usage{w.usedBits.data() + (sliceBits ? slice * words : 0), words,
+                                          w.usedSeen.data() + (sliceBits ? 2 * slice : 0)};
             kernel(x + i, run, kp[slice], usage, w.ties, outs, rs);
             if (rs.count > 0) {
                 const ErrorAccumulator a = fromRun(rs);

@@ -384,5 +384,96 @@ TEST(ErrorStats, MetricsOnlyMatchesHistogramPassAndDistinctCodes) {
     }
 }
 
+// The AVX-512 fast step (metrics only) takes e = x̂ − x in float32, clamps codes to the run of
+// codes already seen and, for grids of ≤ 2^10 codes, rounds x·fl(1/s) where that cannot differ
+// from fl(x/s); all must leave every figure as the scalar reference has it. Values a few ulps
+// around s/2 (the tight case of the float error's exactness) and around the boundaries, in long
+// runs so that whole vectors take the fast step, for awkward scales and both conventions; 16-bit
+// codes (a bitmap of 2048 words).
+TEST(ErrorStats, FastStepKeepsMaxErrorExactAndCodesComplete) {
+    for (Convention conv : {Convention::Seeds, Convention::PyTorch}) {
+        // 0x1.2022eep+9: x = −0x1.1841fap+16 gives x/s = −124.5 exactly (a tie, code −124) but
+        // x·fl(1/s) = −124.50000763 (code −125) — the fast step must not take the product there.
+        for (float scale : {0.1f, 1.0f / 3.0f, 0.0078740157f, 7.3e-5f, 13.7f, 1.0f, 0x1.2022eep+9f}) {
+            // The hard values, one in every 16 (a vector with one goes the careful way as a
+            // whole), among the grid's own levels k·s (every code in use, so the run of codes
+            // seen soon spans the grid and the other vectors take the fast step).
+            std::vector<float> hard;
+            const float h = scale * 0.5f;
+            for (int u = -24; u <= 24; ++u) {
+                hard.push_back(h * (1.0f + static_cast<float>(u) * 0x1p-24f));
+                hard.push_back(-h * (1.0f + static_cast<float>(u) * 0x1p-24f));
+            }
+            for (int k = -130; k <= 129; ++k) {
+                const float b = static_cast<float>((k + 0.5) * double(scale));
+                float up = b, down = b;
+                hard.push_back(b);
+                for (int u = 0; u < 3; ++u) {
+                    up = std::nextafter(up, INFINITY);
+                    down = std::nextafter(down, -INFINITY);
+                    hard.push_back(up);
+                    hard.push_back(down);
+                }
+            }
+            std::vector<float> x;
+            int level = -127;
+            for (size_t j = 0; j < hard.size() * 16; ++j) {
+                x.push_back(j % 16 == 15 ? hard[j / 16] : static_cast<float>(level) * scale);
+                level = level == 127 ? -127 : level + 1;
+            }
+            const QuantParams p = perTensor(Symmetry::Symmetric, scale, 0, 8, conv);
+            const AffineQuantizer q(p.scheme, p.slices[0]);
+            ErrorAccumulator ref;
+            std::set<int32_t> used;
+            uint64_t tiesRef = 0;
+            for (float v : x) {
+                bool clipped;
+                const int32_t c = q.quantize(v, clipped);
+                used.insert(c);
+                ref.add(v, q.dequantize(c), clipped);
+                // A tie: x/s (x·fl(1/s) for PyTorch) halfway between two codes of the grid
+                // (PyTorch's int8 grid is −128…127, the others' −127…127).
+                const float t = conv == Convention::PyTorch ? v * (1.0f / scale) : v / scale;
+                const bool inside = t > static_cast<float>(p.scheme.qmin()) && t < static_cast<float>(p.scheme.qmax());
+                if (std::fabs(t - std::nearbyint(t)) == 0.5f && inside) ++tiesRef;
+            }
+            const auto e = ref.finish(0, 0);
+            forEachKernel([&] {
+                SCOPED_TRACE(scale);
+                SCOPED_TRACE(static_cast<int>(conv));
+                ErrorPassOptions o;
+                o.histograms = false;
+                const auto r = measureErrorValues(x, {int64_t(x.size())}, p, o);
+                EXPECT_EQ(r.total.maxAbsError, e.maxAbsError);
+                EXPECT_NEAR(r.total.mse, e.mse, e.mse * 1e-12);
+                EXPECT_NEAR(r.total.meanAbsError, e.meanAbsError, e.meanAbsError * 1e-12);
+                EXPECT_EQ(r.total.clippedCount, e.clippedCount);
+                EXPECT_EQ(r.total.codesUsed, used.size());
+                EXPECT_EQ(r.tieCount, tiesRef);
+            });
+        }
+    }
+    // 16 bits: codes 2^16 wide, the seen interval grows from the middle; an outlier leaves a gap.
+    std::mt19937 rng(3);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::vector<float> x(200000);
+    for (auto& v : x) v = g(rng);
+    x[12345] = 3.9f;
+    QuantParams p = perTensor(Symmetry::Symmetric, 4.0f / 32767.0f, 0, 16);
+    const AffineQuantizer q(p.scheme, p.slices[0]);
+    std::set<int32_t> used;
+    for (float v : x) used.insert(q.quantize(v));
+    forEachKernel([&] {
+        ErrorPassOptions o;
+        o.histograms = false;
+        const auto a = measureErrorValues(x, {int64_t(x.size())}, p, o);
+        const auto b = measureErrorValues(x, {int64_t(x.size())}, p);
+        EXPECT_EQ(a.total.codesUsed, used.size());
+        EXPECT_EQ(b.total.codesUsed, used.size());
+        EXPECT_EQ(a.total.mse, b.total.mse);
+        EXPECT_EQ(a.total.maxAbsError, b.total.maxAbsError);
+    });
+}
+
 }  // namespace
 }  // namespace qv
