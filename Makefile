@@ -19,14 +19,14 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/bin/quantviz $(if $(FILE),$(FILE),$(SAMPLE))
+	$(BUILD)/bin/quantviz $(if $(FILE),$(FILE),$(SAMPLE))
 
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
 	@mkdir -p $(BUILD)/bench
-	./$(BUILD)/bin/quantviz-bench --out $(BUILD)/bench/results.json
+	$(BUILD)/bin/quantviz-bench --out $(BUILD)/bench/results.json
 
 clean:
 	rm -rf $(BUILD)
