@@ -468,6 +468,8 @@ void AppState::submitExact() {
                     for (const auto& row : m_analysis->rows)
                         if (!row.exact && !m_exactCache.count(exactKey(row))) m_wantExact = true;
                     if (auto* a = m_analysis->activeRow(); a && a->exact && !a->exact->hasHistograms) m_wantExact = true;
+                    if (const auto& c = m_analysis->compare; c && !c->exact && !m_exactCache.count(exactKey(*c)))
+                        m_wantExact = true;  // the Compare tab's scheme B, like the rows
                 }
             }
         });
