@@ -11,30 +11,18 @@
 #include "core/tensor/dtype.h"
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/half.h"
+#include "tests/core/gguf/block_builder.h"
 #include "core/tensor/tensor_view.h"
 
 namespace qv {
 namespace {
 
-using Block = std::vector<std::byte>;
-
-Block zeros(size_t n) { return Block(n, std::byte{0}); }
-void putU8(Block& b, size_t at, uint8_t v) { b[at] = std::byte{v}; }
-void putF16(Block& b, size_t at, float v) {
-    const uint16_t h = f32ToF16(v);  // only exactly representable values are used (0.25, 0.5, 1, …)
-    ASSERT_EQ(f16ToF32(h), v);
-    std::memcpy(&b[at], &h, 2);
-}
-template <class T>
-void put(Block& b, size_t at, T v) { std::memcpy(&b[at], &v, sizeof v); }
-
-std::vector<float> decode(DType t, const Block& b) {
-    const auto& tr = traits(t);
-    EXPECT_EQ(b.size() % tr.blockBytes, 0u);
-    std::vector<float> y(b.size() / tr.blockBytes * tr.blockElements, -12345.f);
-    EXPECT_TRUE(decodeGgmlBlocks(t, b.data(), b.size() / tr.blockBytes, y.data()));
-    return y;
-}
+using test::Block;
+using test::decode;
+using test::put;
+using test::putF16;
+using test::putU8;
+using test::zeros;
 
 // Nibble pattern used by several tests: byte j holds j in the low nibble and 15−j in the high one,
 // so element e < 16 reads e and element 16 + j reads 15 − j.

@@ -14,34 +14,18 @@
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_iq_grids.h"
 #include "core/tensor/half.h"
+#include "tests/core/gguf/block_builder.h"
 #include "tests/core/gguf/gguf_writer.h"
 
 namespace qv {
 namespace {
 
-using Block = std::vector<std::byte>;
-
-Block zeros(size_t n) { return Block(n, std::byte{0}); }
-void putU8(Block& b, size_t at, uint8_t v) { b[at] = std::byte{v}; }
-void putF16(Block& b, size_t at, float v) {
-    const uint16_t h = f32ToF16(v);  // only exactly representable values are used
-    ASSERT_EQ(f16ToF32(h), v);
-    std::memcpy(&b[at], &h, 2);
-}
-template <class T>
-void put(Block& b, size_t at, T v) { std::memcpy(&b[at], &v, sizeof v); }
-
-// Decodes from a heap copy of exactly b.size() bytes, so the ASan build (qv_formats_asan_tests) catches any
-// read past the last block.
-std::vector<float> decode(DType t, const Block& b) {
-    const auto& tr = traits(t);
-    EXPECT_EQ(b.size() % tr.blockBytes, 0u);
-    auto exact = std::make_unique<std::byte[]>(b.size());
-    std::memcpy(exact.get(), b.data(), b.size());
-    std::vector<float> y(b.size() / tr.blockBytes * tr.blockElements, -12345.f);
-    EXPECT_TRUE(decodeGgmlBlocks(t, exact.get(), b.size() / tr.blockBytes, y.data()));
-    return y;
-}
+using test::Block;
+using test::decode;
+using test::put;
+using test::putF16;
+using test::putU8;
+using test::zeros;
 
 void expectRange(const std::vector<float>& y, size_t first, size_t last, float v) {
     for (size_t e = first; e <= last; ++e) EXPECT_EQ(y[e], v) << "element " << e;
