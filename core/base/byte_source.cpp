@@ -1,6 +1,8 @@
 // Memory mapping and small-file reads for ByteSource.
 #include "core/base/byte_source.h"
 
+#include "core/base/mapping_guard.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -36,13 +38,35 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
             return makeError(path + ": cannot map (" + std::strerror(e) + ")");
         }
         file->m_data = static_cast<const std::byte*>(p);
+        file->m_guardSlot = MappingGuard::add(p, file->m_size);
     }
-    ::close(fd);  // the mapping keeps the file alive
+    file->m_fd = fd;
+    file->m_mtimeSec = static_cast<int64_t>(st.st_mtim.tv_sec);
+    file->m_mtimeNsec = static_cast<int64_t>(st.st_mtim.tv_nsec);
     return file;
 }
 
 MappedFile::~MappedFile() {
+    MappingGuard::remove(m_guardSlot);  // before munmap: the range may be reused at once
     if (m_data) ::munmap(const_cast<std::byte*>(m_data), m_size);
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+std::string MappedFile::integrityProblem() const {
+    const std::string reopen = " Reopen the file to see what it holds now.";
+    if (MappingGuard::faults(m_guardSlot) > 0)
+        return m_path + " was truncated on disk while open: the part past its new end now reads as zeros, so "
+                        "values from it are not the file's." + reopen;
+    struct stat st {};
+    if (m_fd < 0 || ::fstat(m_fd, &st) != 0) return {};
+    if (static_cast<size_t>(st.st_size) != m_size)
+        return m_path + " changed size on disk while open (" + std::to_string(m_size) + " → " +
+               std::to_string(st.st_size) + " bytes): it is being rewritten, so values read from it may mix old "
+                                            "and new contents." + reopen;
+    if (static_cast<int64_t>(st.st_mtim.tv_sec) != m_mtimeSec || static_cast<int64_t>(st.st_mtim.tv_nsec) != m_mtimeNsec)
+        return m_path + " was modified on disk since it was opened, so values read from it may mix old and new "
+                        "contents." + reopen;
+    return {};
 }
 
 static void advise(const std::byte* base, size_t size, size_t offset, size_t len, int what) {

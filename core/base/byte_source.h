@@ -18,6 +18,9 @@ public:
     virtual std::span<const std::byte> bytes() const = 0;
     size_t size() const { return bytes().size(); }
     const std::byte* data() const { return bytes().data(); }
+    // Empty while the bytes are what was opened; otherwise why values read from them can no
+    // longer be trusted (a mapped file truncated or rewritten on disk). Cheap: one fstat.
+    virtual std::string integrityProblem() const { return {}; }
 };
 
 // Read-only private mapping of a whole file. Opening costs one mmap, no reads: pages come in
@@ -31,6 +34,9 @@ public:
 
     std::span<const std::byte> bytes() const override { return {m_data, m_size}; }
     const std::string& path() const { return m_path; }
+    // A truncation shows as pages read as zeros (MappingGuard); a rewrite in place as a new size or
+    // modification time of the inode we mapped (a file replaced by rename keeps our inode intact).
+    std::string integrityProblem() const override;
     // Hint that [offset, offset+len) is about to be read sequentially / is no longer needed, so
     // the kernel reads ahead and memory stays flat while a large tensor streams through.
     void adviseSequential(size_t offset, size_t len) const;
@@ -41,6 +47,9 @@ private:
     std::string m_path;
     const std::byte* m_data = nullptr;
     size_t m_size = 0;
+    int m_fd = -1;          // kept open for fstat: the inode we mapped, not whatever the path names now
+    int m_guardSlot = -1;   // MappingGuard slot
+    int64_t m_mtimeSec = 0, m_mtimeNsec = 0;
 };
 
 // Bytes owned in memory.

@@ -1,6 +1,7 @@
 # base: Result/Error, byte sources (mmap), progress, parallel loops, job queue.
 list(APPEND QV_CORE_SOURCES
   base/byte_source.cpp
+  base/mapping_guard.cpp
   base/parallel.cpp
   base/job_queue.cpp
 )

@@ -411,7 +411,10 @@ Result<std::shared_ptr<const ErrorReport>> measureError(const TensorView& view, 
         return makeError(name + ": " + std::to_string(params.slices.size()) + " slice parameters for " +
                          std::to_string(layout.slices) + " slices of " + params.scheme.describe());
     ChunkReader reader = ChunkReader::forView(view, kChunk);
-    return measureImpl(view.elements(), reader, layout, params, progress, options, name);
+    auto result = measureImpl(view.elements(), reader, layout, params, progress, options, name);
+    // As in summarize(): errors measured on zeros that replaced a truncated file's tail are not the file's.
+    if (std::string why = view.source()->integrityProblem(); !why.empty()) return makeError(name + ": " + why);
+    return result;
 }
 
 ErrorReport measureErrorValues(std::span<const float> values, const std::vector<int64_t>& shape,

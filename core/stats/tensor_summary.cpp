@@ -383,7 +383,11 @@ Result<std::shared_ptr<const TensorSummary>> summarize(const TensorView& view, P
     const std::string& name = view.info().name;
     if (!view.valid()) return makeError(name + ": tensor has no data");
     ChunkReader reader = ChunkReader::forView(view, kChunk);
-    return summarizeImpl(view.elements(), reader, progress, options.threads, name);
+    auto result = summarizeImpl(view.elements(), reader, progress, options.threads, name);
+    // A file cut short under the pass reads as zeros from that point (MappingGuard): the counts
+    // would describe zeros that are not the file's, so the pass says what happened instead.
+    if (std::string why = view.source()->integrityProblem(); !why.empty()) return makeError(name + ": " + why);
+    return result;
 }
 
 TensorSummary summarizeValues(const float* values, size_t n) {

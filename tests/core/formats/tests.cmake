@@ -3,6 +3,7 @@ qv_add_test(qv_formats_tests
   ${CMAKE_CURRENT_LIST_DIR}/npy_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/safetensors_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hostile_files_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/file_changed_on_disk_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/real_models_test.cpp
 )
 target_include_directories(qv_formats_tests PRIVATE ${CMAKE_SOURCE_DIR})
@@ -31,6 +32,7 @@ function(qv_add_formats_asan_tests)
   set(san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g)
   add_executable(qv_formats_asan_tests ${QV_CORE_SOURCES}
     ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/hostile_files_test.cpp
+    ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/file_changed_on_disk_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/gguf/gguf_reader_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/gguf/ggml_blocks_test.cpp
     ${CMAKE_SOURCE_DIR}/tests/core/gguf/ggml_iq_blocks_test.cpp
