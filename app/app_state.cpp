@@ -71,6 +71,7 @@ void AppState::report(std::string title, std::string text) {
     m_status = title + ": " + text;
     m_message.title = std::move(title);
     m_message.text = std::move(text);
+    m_message.reopenDocId = 0;
     ++m_message.serial;
 }
 
@@ -130,6 +131,90 @@ void AppState::closeDocument(int index) {
     m_analysis.reset();
     if (auto* d = currentDocument(); d && !d->model->tensors.empty()) selectTensor(0);
     invalidate();
+}
+
+int AppState::documentIndex(uint64_t docId) const {
+    for (size_t i = 0; i < m_documents.size(); ++i)
+        if (m_documents[i].id == docId) return int(i);
+    return -1;
+}
+
+bool AppState::reopenDocument(int index) {
+    if (index < 0 || index >= int(m_documents.size())) return false;
+    const std::string path = m_documents[index].model->path;
+    auto r = openModel(path);
+    if (!r) {
+        std::string msg = r.message();
+        if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
+        report("Could not reopen file", msg);
+        return false;
+    }
+    const bool current = index == m_currentDoc;
+    std::string selectedName;
+    if (current && m_selected && *m_selected < m_documents[index].model->tensors.size())
+        selectedName = m_documents[index].model->tensors[*m_selected].name;
+    // Everything computed from the old bytes goes with the old id (summaries, exact results and
+    // failures are keyed by it); the new document gets a fresh id, like a newly opened file.
+    const uint64_t oldId = m_documents[index].id;
+    for (auto it = m_summaries.begin(); it != m_summaries.end();) {
+        if (it->first.first == oldId) {
+            if (it->second.progress) it->second.progress->cancel();
+            it = m_summaries.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_documents[index] = Document{m_nextDocId++, std::move(r.value()), {}};
+    if (current) {
+        m_selected.reset();
+        m_analysis.reset();
+        const auto& model = *m_documents[index].model;
+        if (selectedName.empty() || !selectTensorByName(selectedName))
+            if (!model.tensors.empty()) selectTensor(0);
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "reopened: %zu tensors (%s)", m_documents[index].model->tensors.size(),
+                  m_documents[index].model->format.c_str());
+    m_status = path + ": " + buf;
+    invalidate();
+    return true;
+}
+
+void AppState::offerReopenIfChanged(const ModelFile& model) {
+    for (auto& doc : m_documents) {
+        if (doc.model.get() != &model) continue;
+        for (const auto& src : model.sources) {
+            std::string why = src ? src->integrityProblem() : std::string();
+            if (why.empty()) continue;
+            if (doc.changedOnDisk.empty()) doc.changedOnDisk = why;
+            m_message.reopenDocId = doc.id;
+            return;
+        }
+    }
+}
+
+void AppState::checkFilesOnDisk() {
+    for (auto& doc : m_documents) {
+        if (!doc.changedOnDisk.empty()) continue;
+        for (const auto& src : doc.model->sources) {
+            if (!src) continue;
+            std::string why = src->integrityProblem();
+            if (why.empty()) continue;
+            doc.changedOnDisk = why;
+            report("File changed on disk", why);
+            m_message.reopenDocId = doc.id;
+            break;
+        }
+    }
+    if (m_reference && !m_referenceChangeReported)
+        for (const auto& src : m_reference->sources) {
+            if (!src) continue;
+            std::string why = src->integrityProblem();
+            if (why.empty()) continue;
+            m_referenceChangeReported = true;
+            report("Reference file changed on disk", why + " (File > Open reference… opens it again.)");
+            break;
+        }
 }
 
 void AppState::selectTensor(size_t index) {
@@ -293,7 +378,7 @@ void AppState::requestSummary(uint64_t docId, size_t tensor) {
         std::string error;
         if (r) value = std::move(r.value());
         else error = r.message();
-        post([this, docId, tensor, value, error, cancelled, name = model->tensors[tensor].name] {
+        post([this, docId, tensor, value, error, cancelled, model, name = model->tensors[tensor].name] {
             auto it = m_summaries.find({docId, tensor});
             if (it == m_summaries.end()) return;
             if (cancelled) {
@@ -304,7 +389,8 @@ void AppState::requestSummary(uint64_t docId, size_t tensor) {
             } else {
                 it->second.error = error;
                 it->second.progress.reset();
-                report("Could not read tensor", name + ": " + error);
+                report("Could not read tensor", error.rfind(name, 0) == 0 ? error : name + ": " + error);
+                offerReopenIfChanged(*model);
             }
             invalidate();
         });
@@ -398,6 +484,12 @@ std::string AppState::exactKey(const CalibRow& row) const {
     return key;
 }
 
+bool AppState::exactMissing(const CalibRow& row) const {
+    if (row.exact) return false;
+    const std::string key = exactKey(row);
+    return !m_exactCache.count(key) && !m_exactFailed.count(key);
+}
+
 void AppState::submitExact() {
     if (!m_analysis || m_exactProgress) return;
     const Document* doc = currentDocument();
@@ -411,6 +503,7 @@ void AppState::submitExact() {
         auto it = m_exactCache.find(key);
         const ErrorReport* have = row.exact ? row.exact.get() : it != m_exactCache.end() ? it->second.get() : nullptr;
         if (have && (have->hasHistograms || !histograms)) return;
+        if (m_exactFailed.count(key)) return;
         for (auto& t : todo)
             if (t.key == key) {
                 t.histograms = t.histograms || histograms;
@@ -427,17 +520,28 @@ void AppState::submitExact() {
     size_t tensor = m_analysis->tensor;
     m_exactProgress = m_jobs->submit("exact error pass", [this, model, tensor, todo](Progress& progress) {
         TensorView view = model->view(tensor);
-        for (const auto& t : todo) {
+        for (size_t ti = 0; ti < todo.size(); ++ti) {
+            const auto& t = todo[ti];
             if (progress.cancelled()) break;
             ErrorPassOptions options;
             options.histograms = t.histograms;
             auto r = measureError(view, t.params, &progress, options);
             if (!r) {
-                if (!progress.cancelled()) {
-                    std::string msg = r.message();
-                    post([this, msg, name = model->tensors[tensor].name] { report("Exact pass failed", name + ": " + msg); });
-                }
-                break;
+                if (progress.cancelled()) break;
+                // A file that changed on disk fails every row alike: all of them are marked, and
+                // the user hears about it once. Anything else belongs to this row's parameters.
+                const bool wholeTensor = !view.source()->integrityProblem().empty();
+                std::vector<std::string> keys{t.key};
+                if (wholeTensor)
+                    for (size_t tj = ti + 1; tj < todo.size(); ++tj) keys.push_back(todo[tj].key);
+                post([this, msg = r.message(), keys, model, name = model->tensors[tensor].name] {
+                    if (m_exactFailed.size() > kExactCacheLimit) m_exactFailed.clear();
+                    for (const auto& k : keys) m_exactFailed[k] = msg;
+                    report("Exact pass failed", msg.rfind(name, 0) == 0 ? msg : name + ": " + msg);
+                    offerReopenIfChanged(*model);
+                });
+                if (wholeTensor) break;
+                continue;
             }
             std::shared_ptr<const ErrorReport> rep = std::move(r.value());
             post([this, key = t.key, rep] {
@@ -466,9 +570,10 @@ void AppState::submitExact() {
                 // Rows still without an exact result (inputs moved on meanwhile) get another pass.
                 if (m_analysis) {
                     for (const auto& row : m_analysis->rows)
-                        if (!row.exact && !m_exactCache.count(exactKey(row))) m_wantExact = true;
-                    if (auto* a = m_analysis->activeRow(); a && a->exact && !a->exact->hasHistograms) m_wantExact = true;
-                    if (const auto& c = m_analysis->compare; c && !c->exact && !m_exactCache.count(exactKey(*c)))
+                        if (exactMissing(row)) m_wantExact = true;
+                    if (auto* a = m_analysis->activeRow(); a && a->exact && !a->exact->hasHistograms && !m_exactFailed.count(exactKey(*a)))
+                        m_wantExact = true;
+                    if (const auto& c = m_analysis->compare; c && exactMissing(*c))
                         m_wantExact = true;  // the Compare tab's scheme B, like the rows
                 }
             }
@@ -640,17 +745,20 @@ void AppState::rebuildAnalysis(bool interacting) {
     m_analysis = a;
     bool missing = false;
     for (auto& row : a->rows) {
-        auto it = m_exactCache.find(exactKey(row));
+        const std::string key = exactKey(row);
+        auto it = m_exactCache.find(key);
         if (it != m_exactCache.end()) row.exact = it->second;
-        else missing = true;
+        else if (!m_exactFailed.count(key)) missing = true;
     }
     // The active row's views need the histograms, which a metrics-only result lacks.
-    if (auto* act = a->activeRow(); act && act->exact && !act->exact->hasHistograms) missing = true;
+    if (auto* act = a->activeRow(); act && act->exact && !act->exact->hasHistograms && !m_exactFailed.count(exactKey(*act)))
+        missing = true;
     if (a->compare) {
-        auto it = m_exactCache.find(exactKey(*a->compare));
+        const std::string key = exactKey(*a->compare);
+        auto it = m_exactCache.find(key);
         if (it != m_exactCache.end()) a->compare->exact = it->second;
-        else missing = true;
-        if (a->compare->exact && !a->compare->exact->hasHistograms) missing = true;
+        else if (!m_exactFailed.count(key)) missing = true;
+        if (a->compare->exact && !a->compare->exact->hasHistograms && !m_exactFailed.count(key)) missing = true;
     }
     m_wantExact = missing;
     ++m_analysisSerial;
@@ -706,6 +814,17 @@ void AppState::submitSliceCalibration() {
 }
 
 void AppState::update(bool interacting) {
+    {
+        // One fstat per open file, twice a second: a file rewritten under the app is reported
+        // within half a second, before anyone reads numbers computed from it.
+        const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+        if (m_lastDiskCheckMs < 0 || nowMs - m_lastDiskCheckMs >= 500) {
+            m_lastDiskCheckMs = nowMs;
+            checkFilesOnDisk();
+        }
+    }
     if (m_dirty) {
         rebuildAnalysis(interacting);
         // An exact pass for inputs that are gone is wasted work on a 58M-element tensor.

@@ -29,6 +29,9 @@ namespace qv {
 struct Document {
     uint64_t id = 0;
     std::shared_ptr<const ModelFile> model;
+    // Set once the file was seen truncated or rewritten on disk since it was opened: why its
+    // values can no longer be trusted (ByteSource::integrityProblem). Reopening clears it.
+    std::string changedOnDisk;
 };
 
 // Per-slice ranges for per-channel / per-group schemes: one pass over the tensor (a job), plus a
@@ -140,6 +143,7 @@ struct UserMessage {
     std::string title;
     std::string text;
     uint64_t serial = 0;  // increments per new message so the UI opens the dialog once
+    uint64_t reopenDocId = 0;  // non-zero: the message is about this document's file; offer to reopen it
 };
 
 class AppState {
@@ -159,6 +163,15 @@ public:
     int currentDocumentIndex() const { return m_currentDoc; }
     void setCurrentDocument(int index);
     void closeDocument(int index);
+    // Opens the document's file again in place (same tab, same tensor selected by name): after the
+    // file changed on disk. False: message() says why; the old document stays.
+    bool reopenDocument(int index);
+    int documentIndex(uint64_t docId) const;  // −1 when no open document has that id
+    // Looks at every open file (and the reference) for a change on disk and reports the first one
+    // per document. update() calls it at most twice a second; tests call it directly.
+    void checkFilesOnDisk();
+    // After a failed pass: when `model`'s file changed on disk, the message offers to reopen it.
+    void offerReopenIfChanged(const ModelFile& model);
     std::optional<size_t> selectedTensor() const { return m_selected; }
     void selectTensor(size_t index);
     bool selectTensorByName(const std::string& name);
@@ -279,6 +292,12 @@ private:
     std::shared_ptr<Progress> m_slicesProgress;
     std::string m_slicesRequestKey;
     std::map<std::string, std::shared_ptr<const ErrorReport>> m_exactCache;
+    // Exact passes that failed (key → why), e.g. a file truncated under the pass: not asked for again
+    // for the same inputs, or the pass would be resubmitted every frame.
+    std::map<std::string, std::string> m_exactFailed;
+    bool exactMissing(const CalibRow& row) const;  // no result yet and not known to fail
+    int64_t m_lastDiskCheckMs = -1;
+    bool m_referenceChangeReported = false;
     std::map<std::string, ClipRange> m_rangeCache;  // calibrator answers per (summary, scheme, spec)
     std::mutex m_rangeCacheMutex;
     std::shared_ptr<Progress> m_exactProgress;

@@ -20,6 +20,7 @@ bool AppState::openReference(const std::string& path) {
         return false;
     }
     m_reference = std::move(r.value());
+    m_referenceChangeReported = false;
     m_stored.reset();
     m_storedModel.reset();
     m_fileCompare.reset();

@@ -139,6 +139,9 @@ void AppUi::drawMenu() {
         if (ImGui::MenuItem("Close second file", nullptr, false, m_state.reference() != nullptr)) m_state.clearReference();
         if (ImGui::MenuItem("Close", nullptr, false, m_state.currentDocument() != nullptr))
             m_state.closeDocument(m_state.currentDocumentIndex());
+        if (ImGui::MenuItem("Reopen", nullptr, false, m_state.currentDocument() != nullptr))
+            m_state.reopenDocument(m_state.currentDocumentIndex());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Read the file again as it is on disk now");
         ImGui::Separator();
         if (ImGui::MenuItem("Save window as PNG")) requestPng(CaptureView::Window);
         if (ImGui::MenuItem("Save histogram as PNG")) requestPng(CaptureView::Histogram);
@@ -163,6 +166,11 @@ void AppUi::drawMenu() {
     if (d) {
         ImGui::Separator();
         ImGui::TextDisabled("%s", d->model->path.c_str());
+        if (!d->changedOnDisk.empty()) {
+            ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1), "changed on disk");
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d->changedOnDisk.c_str());
+            if (ImGui::SmallButton("Reopen")) m_state.reopenDocument(m_state.currentDocumentIndex());
+        }
     }
     ImGui::EndMenuBar();
 }
@@ -183,7 +191,17 @@ void AppUi::drawDialogs() {
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
         ImGui::TextUnformatted(msg.text.c_str());
         ImGui::PopTextWrapPos();
-        ImGui::TextDisabled("The app keeps running; open another file with File > Open.");
+        const int reopen = msg.reopenDocId ? m_state.documentIndex(msg.reopenDocId) : -1;
+        if (reopen >= 0) {
+            ImGui::TextDisabled("Numbers already on screen were computed before the change. Reopen reads the file as it is now.");
+            if (ImGui::Button("Reopen", ImVec2(120, 0))) {
+                ImGui::CloseCurrentPopup();
+                m_state.reopenDocument(reopen);
+            }
+            ImGui::SameLine();
+        } else {
+            ImGui::TextDisabled("The app keeps running; open another file with File > Open.");
+        }
         if (ImGui::Button("OK", ImVec2(120, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter)))
             ImGui::CloseCurrentPopup();
         ImGui::EndPopup();

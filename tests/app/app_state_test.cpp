@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "app/app_state.h"
 #include "app/panels/overview_panel.h"
@@ -227,6 +228,61 @@ TEST(AppState, ModelSweepFillsTheOverviewInModelOrder) {
     }
     auto byName = overviewOrder(*o, doc, 0, true);
     EXPECT_EQ(doc.tensors[o->rows[byName.front()].tensor].name, "layers.0.attention.wk.weight");
+}
+
+TEST(AppState, FileTruncatedOnDiskIsReportedOnceAndReopenReadsItAgain) {
+    // 4 × 8192 values, 1 to 4 by row (128 KiB: the truncation below cuts whole pages).
+    std::vector<float> v(4 * 8192);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = float(1 + i / 8192);
+    std::string path = test::tempPath("overwritten.npy");
+    test::writeNpyF32(path, {4, 8192}, v);
+    AppState state;
+    ASSERT_TRUE(state.openFile(path));
+    state.waitSettled();
+    ASSERT_TRUE(state.analysis() && state.analysis()->activeRow() && state.analysis()->activeRow()->exact);
+    EXPECT_EQ(state.summary()->max, 4.0);
+
+    // A training job starts rewriting the checkpoint in place: open(path, "wb") truncates it.
+    std::filesystem::resize_file(path, 4096);
+    const uint64_t before = state.message().serial;
+    state.checkFilesOnDisk();
+    const Document* doc = state.currentDocument();
+    ASSERT_TRUE(doc);
+    EXPECT_NE(doc->changedOnDisk.find("changed size on disk while open"), std::string::npos) << doc->changedOnDisk;
+    EXPECT_EQ(state.message().title, "File changed on disk");
+    EXPECT_EQ(state.message().reopenDocId, doc->id);
+    state.checkFilesOnDisk();
+    EXPECT_EQ(state.message().serial, before + 1) << "reported once per document";
+
+    // New inputs need a new exact pass, which reads the lost pages (zeros now, not SIGBUS) and
+    // fails; it must not be resubmitted every frame (waitSettled would spin 1000 rounds).
+    state.setBits(4);
+    state.waitSettled();
+    EXPECT_TRUE(state.settled());
+    EXPECT_LE(state.message().serial, before + 2) << state.message().text;
+    EXPECT_EQ(state.message().title, "Exact pass failed");
+    EXPECT_NE(state.message().text.find("truncated on disk while open"), std::string::npos) << state.message().text;
+    EXPECT_EQ(state.message().reopenDocId, doc->id) << "the failure offers to reopen the file";
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_FALSE(a->activeRow()->exact) << "no exact numbers from a file that changed under the pass";
+
+    // The job finishes writing new weights (all 2.5); Reopen reads them, same tensor selected.
+    std::vector<float> w(4 * 8192, 2.5f);
+    test::writeNpyF32(path, {4, 8192}, w);
+    ASSERT_TRUE(state.reopenDocument(state.currentDocumentIndex()));
+    state.waitSettled();
+    doc = state.currentDocument();
+    ASSERT_TRUE(doc);
+    EXPECT_EQ(doc->changedOnDisk, "");
+    ASSERT_TRUE(state.summary());
+    EXPECT_EQ(state.summary()->min, 2.5);
+    EXPECT_EQ(state.summary()->max, 2.5);
+    a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow() && a->activeRow()->exact);
+    EXPECT_EQ(a->scheme.bits, 4);
+    EXPECT_EQ(a->activeRow()->exact->total.count, 4u * 8192u);
+    EXPECT_EQ(state.documents().size(), 1u) << "reopened in place, not as a second tab";
 }
 
 }  // namespace
