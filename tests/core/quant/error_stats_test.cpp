@@ -2,6 +2,8 @@
 // against the scalar AffineQuantizer + ErrorAccumulator reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -474,6 +476,228 @@ TEST(ErrorStats, FastStepKeepsMaxErrorExactAndCodesComplete) {
         EXPECT_EQ(a.total.maxAbsError, b.total.maxAbsError);
     });
 }
+
+// ---- The SIMD kernels called directly (errorKernelByName), as the exact pass calls them: runs
+// of ≤ kErrorRunMax elements with one code bitmap and its interval of known codes
+// (CodeUsage::seen) kept from run to run, so that later runs take the fast step.
+
+// The kernel parameters of one slice, from AffineQuantizer as error_stats.cpp makes them.
+detail::ErrorKernelParams kernelParams(const QuantScheme& scheme, const SliceParams& slice) {
+    const AffineQuantizer q(scheme, slice);
+    detail::ErrorKernelParams k;
+    k.scale = q.scale();
+    k.invScale = 1.0f / q.scale();
+    k.zeroPoint = q.zeroPoint();
+    k.qmin = scheme.qmin();
+    k.lowF = static_cast<float>(scheme.qmin() - q.zeroPoint());
+    k.highF = static_cast<float>(scheme.qmax() - q.zeroPoint());
+    k.useReciprocal = scheme.convention == Convention::PyTorch;
+    return k;
+}
+
+struct KernelResult {
+    std::vector<detail::ErrorRunSums> runs;
+    std::vector<uint32_t> bits;
+    std::vector<int32_t> codes;  // with the histogram outputs only
+    std::vector<uint64_t> tiesPerCode;
+    uint64_t ties = 0;
+};
+
+// Runs of `runLen` elements; run r uses slice r mod slices.size() (slices sharing one bitmap, as
+// per-channel slices do when per-slice bitmaps would be too large). `outputs`: ask for the
+// histogram outputs, which keeps every kernel on its careful step.
+KernelResult runKernel(detail::ErrorKernelFn fn, const std::vector<float>& x,
+                       const std::vector<detail::ErrorKernelParams>& slices, uint32_t range, size_t runLen,
+                       bool outputs) {
+    KernelResult k;
+    const uint32_t words = (range + 31) / 32;
+    k.bits.assign(words, 0);
+    k.tiesPerCode.assign(range, 0);
+    int32_t seen[2] = {1, 0};  // empty
+    detail::TieLog log;
+    log.perCode = k.tiesPerCode.data();
+    std::vector<int32_t> codes(detail::kErrorRunMax);
+    std::vector<float> err(detail::kErrorRunMax);
+    std::vector<uint8_t> finite(detail::kErrorRunMax);
+    for (size_t i = 0, r = 0; i < x.size(); i += runLen, ++r) {
+        const size_t n = std::min(runLen, x.size() - i);
+        detail::ErrorRunOutputs o;
+        if (outputs) o = {codes.data(), err.data(), finite.data()};
+        detail::ErrorRunSums s;
+        fn(x.data() + i, n, slices[r % slices.size()], {k.bits.data(), words, seen}, log, o, s);
+        k.runs.push_back(s);
+        if (outputs) k.codes.insert(k.codes.end(), codes.begin(), codes.begin() + static_cast<ptrdiff_t>(n));
+    }
+    k.ties = log.total;
+    return k;
+}
+
+// Mostly smooth values (a Gaussian of σ = sigma·s, so that runs soon know every code they use),
+// with one awkward value in about every 150: on or a few ulps around a decision boundary (inside
+// the grid, at its ends and beyond), around s/2 (the tight case of the fast step's float error),
+// NaN, ±Inf, far outside the grid, ±0, the smallest subnormal, an exact level; then a stretch
+// where every value clips (the kernels give up the fast step for the rest of such runs).
+std::vector<float> awkwardValues(const detail::ErrorKernelParams& p, float sigma, size_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> g(0.0f, sigma);
+    std::uniform_int_distribution<int> pick(0, 149), kind(0, 11), ulps(-3, 3), halfUlps(-24, 24);
+    const auto lo = static_cast<int>(p.lowF), hi = static_cast<int>(p.highF);
+    std::uniform_int_distribution<int> level(lo - 2, hi + 1);
+    const double s = p.scale;
+    std::vector<float> x(n);
+    for (size_t i = 0; i < n; ++i) {
+        float v = static_cast<float>(g(rng) * s);
+        if (i >= n / 2 && i < n / 2 + 2048) v = (i % 7 ? 1.0f : -1.0f) * static_cast<float>((hi - lo + 40) * s);
+        if (pick(rng) == 0) {
+            const int k = kind(rng);
+            if (k < 5) {  // a boundary s·(r + ½) and a few ulps around it
+                v = static_cast<float>((level(rng) + 0.5) * s);
+                for (int u = ulps(rng); u != 0; u += u > 0 ? -1 : 1) v = std::nextafter(v, u > 0 ? INFINITY : -INFINITY);
+            } else if (k == 5) {
+                v = static_cast<float>(0.5 * s * (1.0 + halfUlps(rng) * 0x1p-24)) * (i % 2 ? 1.0f : -1.0f);
+            } else if (k == 6) {
+                v = i % 3 == 0 ? NAN : (i % 3 == 1 ? INFINITY : -INFINITY);
+            } else if (k == 7) {
+                v = static_cast<float>((i % 2 ? hi + 50.0 : lo - 50.0) * s);
+            } else if (k == 8) {
+                v = i % 3 == 0 ? 0.0f : (i % 3 == 1 ? -0.0f : 0x1p-149f);
+            } else {
+                v = static_cast<float>(level(rng) * s);
+            }
+        }
+        x[i] = v;
+    }
+    return x;
+}
+
+// `name`'s metrics-only runs (fast step) against its own runs with outputs (careful step only):
+// the same bits in every field of every run — the fast step's float e is exact, so it feeds the
+// same double e into the same accumulators. Against the portable kernel: the same counts,
+// clipping, ties (per code), code usage, max |e| and codes; the sums up to their order and FMA.
+void expectKernelMatchesPortableAndItsCarefulStep(const char* name) {
+    const detail::ErrorKernelFn simd = detail::errorKernelByName(name);
+    if (!simd) GTEST_SKIP() << "this CPU has no " << name;
+    const detail::ErrorKernelFn portable = detail::errorKernelByName("portable");
+    struct Case {
+        int bits;
+        Symmetry sym;
+        Convention conv;
+        std::vector<std::pair<float, int32_t>> slices;  // (scale, zero point) per slice
+        float sigma;                                     // of the values, in steps s
+    };
+    const std::vector<Case> cases = {
+        {8, Symmetry::Symmetric, Convention::Seeds, {{0.0078740157f, 0}}, 30},
+        {8, Symmetry::Symmetric, Convention::Seeds, {{0x1.2022eep+9f, 0}}, 40},  // the band's counterexample
+        {8, Symmetry::Symmetric, Convention::Seeds, {{13.7f, 0}, {1.0f / 3.0f, 0}}, 30},
+        {8, Symmetry::Symmetric, Convention::PyTorch, {{1.0f / 3.0f, 0}}, 30},
+        {8, Symmetry::Asymmetric, Convention::PyTorch, {{0.02f, 128}, {0.0123f, 3}}, 30},
+        {8, Symmetry::Asymmetric, Convention::Seeds, {{0.1f, 10}, {0.1f, 200}}, 30},  // zero points, one bitmap
+        {4, Symmetry::Symmetric, Convention::Seeds, {{0.37f, 0}}, 3},
+        {10, Symmetry::Asymmetric, Convention::Seeds, {{7.3e-5f, 300}}, 80},  // 32 words: not in a register
+        {16, Symmetry::Symmetric, Convention::Seeds, {{4.0f / 32767.0f, 0}}, 3000},  // > 2^10 codes: divides
+        {8, Symmetry::Symmetric, Convention::Seeds, {{0x1p126f, 0}}, 0.5f},   // huge scale: divides
+        {8, Symmetry::Symmetric, Convention::Seeds, {{1e-41f, 0}}, 30},       // subnormal scale: divides
+        {8, Symmetry::Symmetric, Convention::Seeds, {{0x1p-124f, 0}}, 30},    // smallest scale multiplying
+        {8, Symmetry::Symmetric, Convention::PyTorch, {{0x1p126f, 0}}, 0.5f},
+    };
+    // The same bits (or both NaN: a huge scale's x̂ = s·qmax overflows, and a sum is ∞ − ∞).
+    const auto same = [](double a, double c) { return a == c || (std::isnan(a) && std::isnan(c)); };
+    const auto close = [&](double a, double c, double tol) { return same(a, c) || std::fabs(a - c) <= tol; };
+    uint32_t seed = 1;
+    for (const Case& c : cases) {
+        QuantScheme scheme;
+        scheme.bits = c.bits;
+        scheme.symmetry = c.sym;
+        scheme.convention = c.conv;
+        std::vector<detail::ErrorKernelParams> ps;
+        for (const auto& [scale, zero] : c.slices) ps.push_back(kernelParams(scheme, SliceParams{scale, zero, {}}));
+        const auto range = static_cast<uint32_t>(scheme.qmax() - scheme.qmin() + 1);
+        std::vector<float> x = awkwardValues(ps[0], c.sigma, 40000, seed++);
+        if (c.slices[0].first == 0x1.2022eep+9f)
+            for (size_t i = 5; i < x.size(); i += 397) x[i] = -0x1.1841fap+16f;
+        for (size_t runLen : {detail::kErrorRunMax, size_t{1000}, size_t{37}, size_t{31}, size_t{17}}) {
+            SCOPED_TRACE(testing::Message() << name << " bits " << c.bits << " scale " << c.slices[0].first
+                                            << " conv " << static_cast<int>(c.conv) << " run " << runLen);
+            const KernelResult fast = runKernel(simd, x, ps, range, runLen, false);
+            const KernelResult careful = runKernel(simd, x, ps, range, runLen, true);
+            const KernelResult ref = runKernel(portable, x, ps, range, runLen, true);
+            ASSERT_EQ(fast.runs.size(), ref.runs.size());
+            EXPECT_GT(ref.ties, 0u);
+            EXPECT_EQ(fast.ties, ref.ties);
+            EXPECT_EQ(careful.ties, ref.ties);
+            EXPECT_EQ(fast.tiesPerCode, ref.tiesPerCode);
+            EXPECT_EQ(careful.tiesPerCode, ref.tiesPerCode);
+            EXPECT_EQ(fast.bits, ref.bits);
+            EXPECT_EQ(careful.bits, ref.bits);
+            EXPECT_EQ(careful.codes, ref.codes);
+            uint64_t clipped = 0;
+            for (size_t r = 0; r < ref.runs.size(); ++r) {
+                const auto &f = fast.runs[r], &k = careful.runs[r], &e = ref.runs[r];
+                clipped += e.clipped;
+                ASSERT_EQ(f.count, e.count) << r;
+                ASSERT_EQ(f.clipped, e.clipped) << r;
+                ASSERT_EQ(f.maxAbsErr, e.maxAbsErr) << r;
+                ASSERT_EQ(k.count, e.count) << r;
+                ASSERT_EQ(k.clipped, e.clipped) << r;
+                ASSERT_EQ(k.maxAbsErr, e.maxAbsErr) << r;
+                // Fast step against careful step: the same bits.
+                ASSERT_TRUE(same(f.sumSqErr, k.sumSqErr)) << r << ": " << f.sumSqErr << " " << k.sumSqErr;
+                ASSERT_TRUE(same(f.sumAbsErr, k.sumAbsErr)) << r << ": " << f.sumAbsErr << " " << k.sumAbsErr;
+                ASSERT_TRUE(same(f.sumSqX, k.sumSqX)) << r << ": " << f.sumSqX << " " << k.sumSqX;
+                ASSERT_TRUE(same(f.sumSqXq, k.sumSqXq)) << r << ": " << f.sumSqXq << " " << k.sumSqXq;
+                ASSERT_TRUE(same(f.sumXXq, k.sumXXq)) << r << ": " << f.sumXXq << " " << k.sumXXq;
+                // Σx̂² and Σx·x̂ are derived (Σx² + 2Σx·e + Σe², Σx² + Σx·e): relative to their terms.
+                const double terms = e.sumSqX + e.sumSqErr + e.sumSqXq;
+                ASSERT_TRUE(close(f.sumSqErr, e.sumSqErr, e.sumSqErr * 1e-12)) << r << ": " << f.sumSqErr << " " << e.sumSqErr;
+                ASSERT_TRUE(close(f.sumAbsErr, e.sumAbsErr, e.sumAbsErr * 1e-12)) << r << ": " << f.sumAbsErr << " " << e.sumAbsErr;
+                ASSERT_TRUE(close(f.sumSqX, e.sumSqX, e.sumSqX * 1e-12)) << r << ": " << f.sumSqX << " " << e.sumSqX;
+                ASSERT_TRUE(close(f.sumSqXq, e.sumSqXq, terms * 1e-12)) << r << ": " << f.sumSqXq << " " << e.sumSqXq;
+                ASSERT_TRUE(close(f.sumXXq, e.sumXXq, terms * 1e-12)) << r << ": " << f.sumXXq << " " << e.sumXXq;
+            }
+            if ((ps[0].highF + 1.0) * ps[0].scale < FLT_MAX) {  // else no finite x clips
+                EXPECT_GT(clipped, 0u);
+            }
+        }
+    }
+}
+
+TEST(ErrorKernels, Avx2MatchesPortableAndItsCarefulStep) { expectKernelMatchesPortableAndItsCarefulStep("avx2"); }
+TEST(ErrorKernels, Avx512MatchesPortableAndItsCarefulStep) { expectKernelMatchesPortableAndItsCarefulStep("avx512"); }
+
+// The fast step's safety band, on whole vectors it would otherwise take: s = 0x1.2022eep+9,
+// x = −0x1.1841fap+16 (int8 symmetric, every code already known). fl(x/s) = −124.5: a tie between
+// codes −125 and −124, rounded to −124 (even). x·fl(1/s) rounds to −124.50000763 and would give
+// −125 and no tie; it lies within the band (½ − 128.5·2^−22 ≈ 0.4999694 < 0.4999924), so the kernel
+// must divide there. e = fl(−124·s) − x.
+void expectSafetyBandHoldsTheTie(const char* name) {
+    const detail::ErrorKernelFn fn = detail::errorKernelByName(name);
+    if (!fn) GTEST_SKIP() << "this CPU has no " << name;
+    const float s = 0x1.2022eep+9f, xv = -0x1.1841fap+16f;
+    ASSERT_EQ(xv / s, -124.5f);
+    ASSERT_EQ(std::nearbyint(xv * (1.0f / s)), -125.0f);
+    QuantScheme scheme;  // int8 symmetric, seeds: codes −127…127
+    const detail::ErrorKernelParams p = kernelParams(scheme, SliceParams{s, 0, {}});
+    ASSERT_EQ(p.qmin, -127);
+    std::vector<uint32_t> bits(8, ~0u);
+    bits[7] = 0x7FFFFFFFu;      // code indices 0…254: all 255 codes known
+    int32_t seen[2] = {0, 254};
+    std::vector<uint64_t> perCode(255);
+    detail::TieLog log;
+    log.perCode = perCode.data();
+    const std::vector<float> x(64, xv);  // four steps of 16 (AVX2: 2 × 8 lanes)
+    detail::ErrorRunSums o;
+    fn(x.data(), x.size(), p, {bits.data(), 8, seen}, log, {}, o);
+    EXPECT_EQ(log.total, 64u);
+    EXPECT_EQ(perCode[static_cast<size_t>(-125 + 127)], 64u);  // code below the boundary
+    const double e = static_cast<double>(s * -124.0f) - static_cast<double>(xv);
+    EXPECT_EQ(o.count, 64u);
+    EXPECT_EQ(o.clipped, 0u);
+    EXPECT_EQ(o.maxAbsErr, std::fabs(e));
+    EXPECT_EQ(o.sumSqErr, 64 * e * e);  // e has ≤ 24 significant bits: e² and every partial sum are exact
+}
+
+TEST(ErrorKernels, Avx2SafetyBandKeepsTheProductOffATie) { expectSafetyBandHoldsTheTie("avx2"); }
+TEST(ErrorKernels, Avx512SafetyBandKeepsTheProductOffATie) { expectSafetyBandHoldsTheTie("avx512"); }
 
 }  // namespace
 }  // namespace qv
