@@ -119,8 +119,15 @@ int AppUi::exportAllTables() {
             }
             ++files;
         }
-    m_state.setStatus("wrote " + std::to_string(files) + " files (" + std::to_string(tables.size()) +
-                      " tables, CSV and JSON) to " + m_ui.exportDir);
+    std::string status = "wrote " + std::to_string(files) + " files (" + std::to_string(tables.size()) +
+                         " tables, CSV and JSON) to " + m_ui.exportDir;
+    // The heatmap's tables come from the grid the Heatmap tab built for its current layout and zoom;
+    // say so rather than leave the user wondering where they are.
+    const Document* d = m_state.currentDocument();
+    auto sel = m_state.selectedTensor();
+    if (d && sel && !(m_heatmap.data() && m_heatmapDrawnFor == std::make_pair(d->id, *sel)))
+        status += " (heatmap tables: open the Heatmap tab for this tensor, then export again)";
+    m_state.setStatus(status);
     return files;
 }
 

@@ -185,5 +185,19 @@ TEST_F(ExportUi, ExportAllWritesEveryTableOfTheTensor) {
     EXPECT_EQ(ones, 64);
 }
 
+TEST_F(ExportUi, ExportAllSaysWhenTheHeatmapTablesAreMissing) {
+    openSmall();
+    const std::string dir = freshDir("export-ui-noheatmap");
+    ui->ui().exportDir = dir;
+    settle();
+    // The Heatmap tab never drew this tensor: its three tables are left out, and the status says how
+    // to get them.
+    EXPECT_EQ(ui->exportAllTables(), 8);  // calibrators, code usage, metadata, tensors × CSV + JSON
+    EXPECT_NE(state.status().find("wrote 8 files (4 tables"), std::string::npos) << state.status();
+    EXPECT_NE(state.status().find("heatmap tables: open the Heatmap tab for this tensor"), std::string::npos)
+        << state.status();
+    EXPECT_FALSE(fs::exists(dir + "/export-ui-heatmap-topk.csv"));
+}
+
 }  // namespace
 }  // namespace qv
