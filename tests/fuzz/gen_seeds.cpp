@@ -89,8 +89,12 @@ void ggufSeeds() {
     w.addTensor({"q8_0", {32}, 8, pattern(34, 10)});
     w.addTensor({"q4_0", {32}, 2, pattern(18, 11)});
     put("gguf", "mixed", w.build());
-    // One tensor of each K-quant / IQ4_NL block type (ggml type ids; 256-element super-blocks).
-    const std::pair<uint32_t, size_t> blocks[] = {{10, 84}, {11, 110}, {12, 144}, {13, 176}, {14, 210}, {20, 18}};
+    // One tensor of each K-quant / IQ block type (ggml type ids; 256-element super-blocks, IQ4_NL 32):
+    // Q2_K..Q6_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ1_M (sizes: core/tensor/dtype.cpp).
+    // The grid types index codebooks with bits from the data, so the fuzzer mutates those indices.
+    const std::pair<uint32_t, size_t> blocks[] = {{10, 84}, {11, 110}, {12, 144}, {13, 176}, {14, 210},
+                                                  {16, 66}, {17, 74},   {18, 98},  {19, 50},  {20, 18},
+                                                  {21, 110}, {22, 82},  {29, 56}};
     for (auto [type, bytes] : blocks) {
         GgufWriter k;
         k.version = 2 + (type % 2);
