@@ -421,10 +421,12 @@ void AppState::requestSlices() {
         std::vector<std::vector<float>> mins(workers, std::vector<float>(slices, std::numeric_limits<float>::infinity()));
         std::vector<std::vector<float>> maxs(workers, std::vector<float>(slices, -std::numeric_limits<float>::infinity()));
         bool readFailed = false;
+        PageReleaser release = view.pageReleaser(n, chunk);  // very large tensors: pages go once copied
         parallelFor(n, chunk, 0, [&](size_t begin, size_t end, int w) {
             if (progress.cancelled()) return;
             std::vector<float> buf(end - begin);
             if (!view.read(begin, buf.size(), buf.data())) { readFailed = true; return; }
+            release.chunkDone(begin);
             auto& mn = mins[w];
             auto& mx = maxs[w];
             for (size_t i = 0; i < buf.size(); ++i) {

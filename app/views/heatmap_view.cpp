@@ -280,8 +280,15 @@ private:
 Result<std::shared_ptr<const HeatmapData>> buildHeatmapData(const TensorView& view, const MatrixLayout& layout,
                                                             const std::optional<HeatmapQuant>& quant,
                                                             Progress* progress, int threads) {
+    // Rows are copied into the band buffers as they are read, so their pages can go at once (very
+    // large tensors only: TensorView::releasesPages).
+    const auto cols = uint64_t(std::max<int64_t>(layout.cols, 1));
+    PageReleaser release = view.pageReleaser(uint64_t(std::max<int64_t>(layout.rows, 0)) * cols, cols, layout.offset);
     HeatmapBuilder b(layout, quant, [&](int64_t r, float* v, std::string* error) {
-        if (view.read(layout.offset + uint64_t(r) * uint64_t(layout.cols), size_t(layout.cols), v)) return true;
+        if (view.read(layout.offset + uint64_t(r) * cols, size_t(layout.cols), v)) {
+            release.chunkDone(uint64_t(r) * cols);
+            return true;
+        }
         *error = view.info().name + ": cannot decode row " + std::to_string(r);
         return false;
     }, progress, threads);

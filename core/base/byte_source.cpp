@@ -3,6 +3,7 @@
 
 #include "core/base/mapping_guard.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -80,6 +81,16 @@ static void advise(const std::byte* base, size_t size, size_t offset, size_t len
 void MappedFile::adviseSequential(size_t offset, size_t len) const {
     advise(m_data, m_size, offset, len, MADV_SEQUENTIAL);
     advise(m_data, m_size, offset, len, MADV_WILLNEED);
+}
+
+void MappedFile::dropResidentPages(const std::byte* begin, size_t len) const {
+    if (!m_data || begin < m_data || begin >= m_data + m_size) return;
+    // Whole pages inside the range only: the pages at its edges may hold bytes a neighbouring chunk
+    // still reads (dropping them would be correct, only slower).
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto lo = (reinterpret_cast<uintptr_t>(begin) + page - 1) & ~(page - 1);
+    const auto end = reinterpret_cast<uintptr_t>(std::min(begin + len, m_data + m_size)) & ~(page - 1);
+    if (end > lo) ::madvise(reinterpret_cast<void*>(lo), end - lo, MADV_DONTNEED);
 }
 
 void MappedFile::adviseDontNeed(size_t offset, size_t len) const {

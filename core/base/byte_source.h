@@ -21,6 +21,13 @@ public:
     // Empty while the bytes are what was opened; otherwise why values read from them can no
     // longer be trusted (a mapped file truncated or rewritten on disk). Cheap: one fstat.
     virtual std::string integrityProblem() const { return {}; }
+    // Says that [begin, begin + len) of bytes() will not be needed again soon: a mapped file unmaps
+    // the whole pages inside it from this process (they stay in the page cache while memory allows
+    // and come back on the next read). No effect on bytes held in memory.
+    virtual void dropResidentPages(const std::byte* begin, size_t len) const {
+        (void)begin;
+        (void)len;
+    }
 };
 
 // Read-only private mapping of a whole file. Opening costs one mmap, no reads: pages come in
@@ -37,6 +44,7 @@ public:
     // A truncation shows as pages read as zeros (MappingGuard); a rewrite in place as a new size or
     // modification time of the inode we mapped (a file replaced by rename keeps our inode intact).
     std::string integrityProblem() const override;
+    void dropResidentPages(const std::byte* begin, size_t len) const override;
     // Hint that [offset, offset+len) is about to be read sequentially / is no longer needed, so
     // the kernel reads ahead and memory stays flat while a large tensor streams through.
     void adviseSequential(size_t offset, size_t len) const;

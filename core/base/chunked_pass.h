@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/base/page_releaser.h"
 #include "core/base/parallel.h"
 #include "core/base/progress.h"
 
@@ -34,9 +35,19 @@ public:
     }
     template <class View>
     static ChunkReader forView(const View& view, size_t directChunk) {
-        if (const float* d = view.directF32()) return direct(d, directChunk);
-        return converting([&view](uint64_t first, size_t count, float* out) { return view.read(first, count, out); },
-                          view.chunkElements());
+        ChunkReader r = view.directF32()
+                            ? direct(view.directF32(), directChunk)
+                            : converting([&view](uint64_t first, size_t count, float* out) { return view.read(first, count, out); },
+                                         view.chunkElements());
+        if (view.releasesPages()) {
+            r.m_release = [&view](uint64_t first, uint64_t count) { view.releasePages(first, count); };
+            r.m_releaseSpan = view.releaseSpanElements();
+        }
+        return r;
+    }
+    // Gives back the pages of the elements a pass has finished (views of very large tensors only).
+    PageReleaser releaser(uint64_t n) const {
+        return m_release ? PageReleaser(n, m_chunk, m_releaseSpan, m_release) : PageReleaser();
     }
 
     size_t chunk() const { return m_chunk; }
@@ -56,6 +67,8 @@ private:
     const float* m_direct = nullptr;
     ReadFn m_read;
     size_t m_chunk = 0;
+    PageReleaser::ReleaseFn m_release;
+    uint64_t m_releaseSpan = 0;
     std::vector<std::vector<float>> m_buffers;
 };
 
@@ -68,6 +81,7 @@ enum class PassStatus { Done, Cancelled, Failed };
 inline PassStatus chunkedPass(uint64_t n, int threads, Progress* progress, ChunkReader& reader,
                               const std::function<void(const float* x, uint64_t first, size_t count, int worker)>& body) {
     reader.prepare(parallelWorkers(n, reader.chunk(), threads));
+    PageReleaser releaser = reader.releaser(n);
     std::atomic<bool> cancelled{false}, failed{false};
     parallelFor(n, reader.chunk(), threads, [&](size_t begin, size_t end, int worker) {
         if (cancelled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed)) return;
@@ -82,6 +96,7 @@ inline PassStatus chunkedPass(uint64_t n, int threads, Progress* progress, Chunk
             return;
         }
         body(x, begin, count, worker);
+        releaser.chunkDone(begin);
         if (progress) progress->add(static_cast<double>(count));
     });
     if (cancelled) return PassStatus::Cancelled;

@@ -2,6 +2,7 @@
 #include "core/tensor/tensor_view.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace qv {
 
@@ -92,6 +93,42 @@ Result<std::vector<float>> TensorView::toFloat(uint64_t maxElements) const {
     if (!read(0, m_elements, out.data()))
         return makeError(m_info.name + ": cannot decode dtype " + std::string(dtypeName(m_info.dtype)));
     return out;
+}
+
+namespace {
+std::atomic<uint64_t> g_streamReleaseBytes{uint64_t{1} << 30};
+}  // namespace
+
+uint64_t streamReleaseBytes() { return g_streamReleaseBytes.load(std::memory_order_relaxed); }
+void setStreamReleaseBytes(uint64_t bytes) { g_streamReleaseBytes.store(bytes, std::memory_order_relaxed); }
+
+bool TensorView::releasesPages() const {
+    if (!m_source || m_raw.size() < streamReleaseBytes()) return false;
+    return !(m_info.fortranOrder && m_info.shape.size() > 1);
+}
+
+void TensorView::releasePages(uint64_t first, uint64_t count) const {
+    if (!releasesPages() || first >= m_elements) return;
+    const DTypeTraits& t = traits(m_info.dtype);
+    const uint64_t blockElements = std::max<uint32_t>(t.blockElements, 1);
+    const uint64_t end = std::min(m_elements, first + count);
+    // Whole blocks only: a block shared with a neighbouring range stays.
+    const uint64_t b0 = (first + blockElements - 1) / blockElements, b1 = end / blockElements;
+    if (b1 <= b0) return;
+    const uint64_t byte0 = b0 * t.blockBytes, byte1 = std::min<uint64_t>(b1 * t.blockBytes, m_raw.size());
+    if (byte1 > byte0) m_source->dropResidentPages(m_raw.data() + byte0, byte1 - byte0);
+}
+
+uint64_t TensorView::releaseSpanElements() const {
+    const DTypeTraits& t = traits(m_info.dtype);
+    const uint64_t blocks = std::max<uint64_t>((uint64_t{64} << 20) / std::max<uint32_t>(t.blockBytes, 1), 1);
+    return blocks * std::max<uint32_t>(t.blockElements, 1);
+}
+
+PageReleaser TensorView::pageReleaser(uint64_t n, uint64_t chunk, uint64_t offset) const {
+    if (!releasesPages()) return PageReleaser();
+    return PageReleaser(n, chunk, std::max(releaseSpanElements(), chunk),
+                        [this, offset](uint64_t first, uint64_t count) { releasePages(offset + first, count); });
 }
 
 size_t TensorView::chunkElements() const {

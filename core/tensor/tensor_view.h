@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/base/byte_source.h"
+#include "core/base/page_releaser.h"
 #include "core/base/result.h"
 #include "core/tensor/tensor_info.h"
 
@@ -40,11 +41,28 @@ public:
     // Suggested chunk for streaming passes: whole blocks, ~256 KiB of floats.
     size_t chunkElements() const;
 
+    // Tensors stored with at least streamReleaseBytes() bytes are larger than a pass should keep
+    // resident: streaming passes hand finished element ranges to releasePages (PageReleaser), which
+    // unmaps the whole pages storing them (mapped files only). Row-major storage only: a Fortran-order
+    // tensor's elements are not contiguous in logical order.
+    bool releasesPages() const;
+    void releasePages(uint64_t first, uint64_t count) const;
+    // Elements per release batch: about 64 MiB of storage.
+    uint64_t releaseSpanElements() const;
+    // For a pass over elements [offset, offset + n) in chunks of `chunk` elements, reporting each
+    // chunk (index·chunk, relative to offset) done once its values are copied or reduced; inert
+    // unless releasesPages(). The view must outlive it.
+    PageReleaser pageReleaser(uint64_t n, uint64_t chunk, uint64_t offset = 0) const;
+
 private:
     TensorInfo m_info;
     std::shared_ptr<const ByteSource> m_source;
     std::span<const std::byte> m_raw;
     uint64_t m_elements = 0;
 };
+
+// The size above which streaming passes release pages: 1 GiB by default; tests lower it.
+uint64_t streamReleaseBytes();
+void setStreamReleaseBytes(uint64_t bytes);
 
 }  // namespace qv

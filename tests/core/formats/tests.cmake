@@ -4,6 +4,7 @@ qv_add_test(qv_formats_tests
   ${CMAKE_CURRENT_LIST_DIR}/safetensors_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hostile_files_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/file_changed_on_disk_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/resident_pages_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/real_models_test.cpp
 )
 target_include_directories(qv_formats_tests PRIVATE ${CMAKE_SOURCE_DIR})
