@@ -240,6 +240,14 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, ChunkRead
     std::vector<float> sampleSlots(plan.size);
     std::vector<uint8_t> sampleValid(plan.size, 0);
 
+    // Per-chunk moments, merged in chunk order after the pass: which worker took which chunk varies
+    // from run to run, and merging per worker made the mean and std differ in their last bits between
+    // two passes over the same tensor.
+    struct ChunkMoments {
+        uint64_t n = 0;
+        double mean = 0, m2 = 0;
+    };
+    std::vector<ChunkMoments> chunkMoments(small ? 0 : static_cast<size_t>((n + reader.chunk() - 1) / reader.chunk()));
     bool cancelled = false, failed = false;
     if (small) {
         // The same statistics by plain loops; n ≤ kSmallTensor < kSampleSize, so the sample is
@@ -300,7 +308,8 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, ChunkRead
             if (!std::isfinite(s1) || !std::isfinite(s2)) carefulChunk(x, len, pivot, w, finite, s1, s2, mn, mx);
             if (finite > 0) {
                 const double fn = static_cast<double>(finite);
-                w.moments.merge(finite, pivot + s1 / fn, std::max(0.0, s2 - s1 * s1 / fn));
+                chunkMoments[begin / reader.chunk()] = {finite, pivot + s1 / fn, std::max(0.0, s2 - s1 * s1 / fn)};
+                w.moments.n += finite;  // the worker saw finite values (mergeCounts' key limits)
                 w.mn = std::min(w.mn, mn);
                 w.mx = std::max(w.mx, mx);
             }
@@ -331,10 +340,11 @@ Result<std::shared_ptr<const TensorSummary>> summarizeImpl(uint64_t n, ChunkRead
     if (failed) return makeError(name + ": cannot decode the tensor's elements");
 
     Moments m;
+    if (small) m.merge(ws[0].moments.n, ws[0].moments.mean, ws[0].moments.m2);
+    for (const auto& c : chunkMoments) m.merge(c.n, c.mean, c.m2);
     float mn = std::numeric_limits<float>::infinity(), mx = -mn;
     std::vector<TopK::Entry> top;
     for (const auto& w : ws) {
-        m.merge(w.moments.n, w.moments.mean, w.moments.m2);
         mn = std::min(mn, w.mn);
         mx = std::max(mx, w.mx);
         s.nanCount += w.nan;

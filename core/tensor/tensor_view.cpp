@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include <unistd.h>
+
 namespace qv {
 
 uint64_t TensorInfo::elements() const { return checkedElements(shape).value_or(0); }
@@ -97,13 +99,21 @@ Result<std::vector<float>> TensorView::toFloat(uint64_t maxElements) const {
 
 namespace {
 std::atomic<uint64_t> g_streamReleaseBytes{uint64_t{1} << 30};
+uint64_t quarterOfMemory() {
+    const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? uint64_t(pages) * uint64_t(size) / 4 : uint64_t{4} << 30;
+}
+std::atomic<uint64_t> g_sourceReleaseBytes{quarterOfMemory()};
 }  // namespace
 
 uint64_t streamReleaseBytes() { return g_streamReleaseBytes.load(std::memory_order_relaxed); }
 void setStreamReleaseBytes(uint64_t bytes) { g_streamReleaseBytes.store(bytes, std::memory_order_relaxed); }
+uint64_t sourceReleaseBytes() { return g_sourceReleaseBytes.load(std::memory_order_relaxed); }
+void setSourceReleaseBytes(uint64_t bytes) { g_sourceReleaseBytes.store(bytes, std::memory_order_relaxed); }
 
 bool TensorView::releasesPages() const {
-    if (!m_source || m_raw.size() < streamReleaseBytes()) return false;
+    if (!m_source) return false;
+    if (m_raw.size() < streamReleaseBytes() && m_source->size() < sourceReleaseBytes()) return false;
     return !(m_info.fortranOrder && m_info.shape.size() > 1);
 }
 

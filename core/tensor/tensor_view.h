@@ -41,9 +41,11 @@ public:
     // Suggested chunk for streaming passes: whole blocks, ~256 KiB of floats.
     size_t chunkElements() const;
 
-    // Tensors stored with at least streamReleaseBytes() bytes are larger than a pass should keep
-    // resident: streaming passes hand finished element ranges to releasePages (PageReleaser), which
-    // unmaps the whole pages storing them (mapped files only). Row-major storage only: a Fortran-order
+    // Tensors stored with at least streamReleaseBytes() bytes, or living in a file of at least
+    // sourceReleaseBytes() (a model that is a large part of memory: the overview sweep reads all of
+    // it), are more than a pass should keep resident: streaming passes hand finished element ranges
+    // to releasePages (PageReleaser), which unmaps the whole pages storing them (mapped files only;
+    // the page cache keeps them while memory allows). Row-major storage only: a Fortran-order
     // tensor's elements are not contiguous in logical order.
     bool releasesPages() const;
     void releasePages(uint64_t first, uint64_t count) const;
@@ -61,8 +63,12 @@ private:
     uint64_t m_elements = 0;
 };
 
-// The size above which streaming passes release pages: 1 GiB by default; tests lower it.
+// The tensor size above which streaming passes release pages: 1 GiB by default; tests change it.
 uint64_t streamReleaseBytes();
 void setStreamReleaseBytes(uint64_t bytes);
+// The file size above which passes over any of its tensors release pages: a quarter of physical
+// memory by default (6 GiB on a 24 GiB machine); tests change it.
+uint64_t sourceReleaseBytes();
+void setSourceReleaseBytes(uint64_t bytes);
 
 }  // namespace qv

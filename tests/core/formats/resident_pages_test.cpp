@@ -38,8 +38,11 @@ long residentKb(const void* p) {
 }
 
 struct ThresholdGuard {
-    uint64_t saved = streamReleaseBytes();
-    ~ThresholdGuard() { setStreamReleaseBytes(saved); }
+    uint64_t saved = streamReleaseBytes(), savedSource = sourceReleaseBytes();
+    ~ThresholdGuard() {
+        setStreamReleaseBytes(saved);
+        setSourceReleaseBytes(savedSource);
+    }
 };
 
 TEST(ResidentPages, PassesOverALargeTensorDoNotKeepItResident) {
@@ -55,6 +58,7 @@ TEST(ResidentPages, PassesOverALargeTensorDoNotKeepItResident) {
 
     auto run = [&](uint64_t threshold, long& rssAfterSummary, long& rssAfterError, double& mse, double& mean) {
         setStreamReleaseBytes(threshold);
+        setSourceReleaseBytes(uint64_t{1} << 40);
         auto model = openModel(path);
         ASSERT_TRUE(model) << model.message();
         TensorView view = model.value()->view(0);
@@ -86,6 +90,25 @@ TEST(ResidentPages, PassesOverALargeTensorDoNotKeepItResident) {
     // Same numbers either way: releasing pages changes residency, never values.
     EXPECT_EQ(keptMse, droppedMse);
     EXPECT_EQ(keptMean, droppedMean);
+}
+
+TEST(ResidentPages, ALargeFileReleasesEvenItsSmallTensors) {
+    // Two 64 KiB tensors in a 128 KiB file: below the tensor threshold, above the file threshold (a
+    // model that is a large part of memory: a sweep over all its tensors must not keep it resident).
+    const std::string header = R"({"a":{"dtype":"F32","shape":[16384],"data_offsets":[0,65536]},)"
+                               R"("b":{"dtype":"F32","shape":[16384],"data_offsets":[65536,131072]}})";
+    const std::string path = test::tempPath("large_file.safetensors");
+    test::writeBytes(path, test::safetensorsImage(header, std::vector<std::byte>(131072, std::byte{0x3f})));
+    ThresholdGuard restore;
+    setStreamReleaseBytes(uint64_t{1} << 40);
+    auto model = openModel(path);
+    ASSERT_TRUE(model) << model.message();
+    setSourceReleaseBytes(uint64_t{1} << 20);
+    EXPECT_FALSE(model.value()->view(0).releasesPages()) << "a 128 KiB file is below 1 MiB";
+    setSourceReleaseBytes(100000);
+    EXPECT_TRUE(model.value()->view(0).releasesPages());
+    EXPECT_TRUE(model.value()->view(1).releasesPages());
+    EXPECT_GT(sourceReleaseBytes(), 0u);
 }
 
 TEST(ResidentPages, ReleaserHandsOverTheFinishedPrefixInBatches) {
