@@ -88,9 +88,12 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
 
     const bool perTensor = active && active->params.slices.size() == 1;
     if (active) {
-        // Clipped tails: everything outside the active clip range saturates.
-        plot::PlotShadeX("clipped", xLo, active->range.lo, IM_COL32(220, 60, 60, 40));
-        plot::PlotShadeX("clipped", active->range.hi, xHi, IM_COL32(220, 60, 60, 40));
+        // Clipped tails: everything beyond the grid's end levels saturates (per tensor: the quantizer's
+        // own range, which a widened asymmetric or degenerate range makes wider than the calibrator's;
+        // per slice: the extent of the slices' clip ranges).
+        const ClipRange shade = perTensor ? saturationRange(active->params.scheme, active->params.slices[0]) : active->range;
+        plot::PlotShadeX("clipped", xLo, shade.lo, IM_COL32(220, 60, 60, 40));
+        plot::PlotShadeX("clipped", shade.hi, xHi, IM_COL32(220, 60, 60, 40));
     }
     plot::PlotColumns("histogram", m_columns.xLo, m_columns.xHi, m_columns.counts.data(), int(m_columns.counts.size()),
                       IM_COL32(110, 150, 210, 255));

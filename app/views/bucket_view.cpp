@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include "core/quant/quantizer.h"
+
 namespace qv {
 
 BucketLines bucketLines(const QuantScheme& scheme, const SliceParams& p, double xLo, double xHi, int pixels,
@@ -61,6 +63,11 @@ BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& p, std::
         out.total += n;
     }
     return out;
+}
+
+ClipRange saturationRange(const QuantScheme& scheme, const SliceParams& params) {
+    const AffineQuantizer q(scheme, params);
+    return {q.dequantize(q.qmin()), q.dequantize(q.qmax())};
 }
 
 }  // namespace qv

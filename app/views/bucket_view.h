@@ -38,4 +38,10 @@ struct BoundaryHits {
 };
 BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& params, std::span<const float> values);
 
+// The values a per-tensor quantizer saturates beyond: its lowest and highest levels s·(qmin − z) and
+// s·(qmax − z). This, not the calibrator's clip range, is what the histogram shades as clipped: an
+// asymmetric range is widened to include 0 and a degenerate one (a constant or all-zero tensor) falls
+// back to scale 1, so the calibrator's [lo, hi] can be far narrower than what is really clipped.
+ClipRange saturationRange(const QuantScheme& scheme, const SliceParams& params);
+
 }  // namespace qv

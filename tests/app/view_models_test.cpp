@@ -24,6 +24,29 @@ QuantScheme sym(int bits) {
     return s;
 }
 
+TEST(BucketView, SaturationRangeIsTheGridsEndLevelsNotTheCalibratorsRange) {
+    // Symmetric 8-bit from [−1, 4]: amax 4, s = 4/127, z = 0: the grid ends at ±127·s = ±4.
+    SliceParams p = paramsFromRange(sym(8), {-1.0, 4.0});
+    ClipRange r = saturationRange(sym(8), p);
+    EXPECT_FLOAT_EQ(float(r.lo), -4.0f);
+    EXPECT_FLOAT_EQ(float(r.hi), 4.0f);
+    // Asymmetric 8-bit from [0.5, 2]: widened to include 0, s = 2/255, z = 0: values in [0, 0.5) are
+    // representable, so the shading starts at 0, not at the calibrator's 0.5.
+    QuantScheme asym = sym(8);
+    asym.symmetry = Symmetry::Asymmetric;
+    p = paramsFromRange(asym, {0.5, 2.0});
+    r = saturationRange(asym, p);
+    EXPECT_EQ(r.lo, 0.0);
+    EXPECT_FLOAT_EQ(float(r.hi), 2.0f);
+    // An all-zero tensor: range [0, 0] gives scale 1 (the degenerate-range fallback), so nothing
+    // within ±127 is clipped — the whole plot is not a clipped tail.
+    p = paramsFromRange(sym(8), {0.0, 0.0});
+    r = saturationRange(sym(8), p);
+    EXPECT_EQ(p.scale, 1.0f);
+    EXPECT_EQ(r.lo, -127.0);
+    EXPECT_EQ(r.hi, 127.0);
+}
+
 TEST(BucketView, SymmetricLevelsAndBoundariesInView) {
     // 8-bit restricted symmetric, s = 0.5, z = 0: levels 0.5·q; boundaries 0.5·(q + ½).
     SliceParams p{0.5f, 0, {-63.5, 63.5}};
