@@ -60,6 +60,7 @@ void CalibratorTable::draw(AppState& state, UiState& ui) {
         for (size_t c = 0; c < t.columns.size(); ++c) {
             ImGui::TableSetColumnIndex(int(c) + 1);
             double v = t.values[r][c];
+            if (v == 0) v = 0;  // −0 (a clip range of an all-zero tensor) reads as a different value
             if (t.best[c] == int(r)) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bestBg);
             if (std::isnan(v)) ImGui::TextDisabled("per slice");
             else if (c == 3 || c == 8) ImGui::Text("%.0f", v);
