@@ -386,12 +386,12 @@ TEST(ErrorStats, MetricsOnlyMatchesHistogramPassAndDistinctCodes) {
     }
 }
 
-// The AVX-512 fast step (metrics only) takes e = x̂ − x in float32, clamps codes to the run of
-// codes already seen and, for grids of ≤ 2^10 codes, rounds x·fl(1/s) where that cannot differ
-// from fl(x/s); all must leave every figure as the scalar reference has it. Values a few ulps
-// around s/2 (the tight case of the float error's exactness) and around the boundaries, in long
-// runs so that whole vectors take the fast step, for awkward scales and both conventions; 16-bit
-// codes (a bitmap of 2048 words).
+// The fast step of the SIMD kernels (AVX-512 and AVX2, metrics only) takes e = x̂ − x in float32,
+// clamps codes to the run of codes already seen and, for grids of ≤ 2^10 codes, rounds x·fl(1/s)
+// where that cannot differ from fl(x/s); all must leave every figure as the scalar reference has
+// it. Values a few ulps around s/2 (the tight case of the float error's exactness) and around the
+// boundaries, in long runs so that whole vectors take the fast step, for awkward scales and both
+// conventions; 16-bit codes (a bitmap of 2048 words).
 TEST(ErrorStats, FastStepKeepsMaxErrorExactAndCodesComplete) {
     for (Convention conv : {Convention::Seeds, Convention::PyTorch}) {
         // 0x1.2022eep+9: x = −0x1.1841fap+16 gives x/s = −124.5 exactly (a tie, code −124) but
@@ -552,7 +552,8 @@ std::vector<float> awkwardValues(const detail::ErrorKernelParams& p, float sigma
             const int k = kind(rng);
             if (k < 5) {  // a boundary s·(r + ½) and a few ulps around it
                 v = static_cast<float>((level(rng) + 0.5) * s);
-                for (int u = ulps(rng); u != 0; u += u > 0 ? -1 : 1) v = std::nextafter(v, u > 0 ? INFINITY : -INFINITY);
+                for (int u = ulps(rng); u != 0; u += u > 0 ? -1 : 1)
+                    v = std::nextafter(v, u > 0 ? INFINITY : -INFINITY);
             } else if (k == 5) {
                 v = static_cast<float>(0.5 * s * (1.0 + halfUlps(rng) * 0x1p-24)) * (i % 2 ? 1.0f : -1.0f);
             } else if (k == 6) {
@@ -641,18 +642,19 @@ void expectKernelMatchesPortableAndItsCarefulStep(const char* name) {
                 ASSERT_EQ(k.clipped, e.clipped) << r;
                 ASSERT_EQ(k.maxAbsErr, e.maxAbsErr) << r;
                 // Fast step against careful step: the same bits.
-                ASSERT_TRUE(same(f.sumSqErr, k.sumSqErr)) << r << ": " << f.sumSqErr << " " << k.sumSqErr;
-                ASSERT_TRUE(same(f.sumAbsErr, k.sumAbsErr)) << r << ": " << f.sumAbsErr << " " << k.sumAbsErr;
-                ASSERT_TRUE(same(f.sumSqX, k.sumSqX)) << r << ": " << f.sumSqX << " " << k.sumSqX;
-                ASSERT_TRUE(same(f.sumSqXq, k.sumSqXq)) << r << ": " << f.sumSqXq << " " << k.sumSqXq;
-                ASSERT_TRUE(same(f.sumXXq, k.sumXXq)) << r << ": " << f.sumXXq << " " << k.sumXXq;
-                // Σx̂² and Σx·x̂ are derived (Σx² + 2Σx·e + Σe², Σx² + Σx·e): relative to their terms.
+                ASSERT_PRED2(same, f.sumSqErr, k.sumSqErr) << r;
+                ASSERT_PRED2(same, f.sumAbsErr, k.sumAbsErr) << r;
+                ASSERT_PRED2(same, f.sumSqX, k.sumSqX) << r;
+                ASSERT_PRED2(same, f.sumSqXq, k.sumSqXq) << r;
+                ASSERT_PRED2(same, f.sumXXq, k.sumXXq) << r;
+                // Against the portable kernel: up to the order of the sums and FMA. Σx̂² and Σx·x̂ are
+                // derived (Σx² + 2Σx·e + Σe², Σx² + Σx·e), so relative to their terms.
                 const double terms = e.sumSqX + e.sumSqErr + e.sumSqXq;
-                ASSERT_TRUE(close(f.sumSqErr, e.sumSqErr, e.sumSqErr * 1e-12)) << r << ": " << f.sumSqErr << " " << e.sumSqErr;
-                ASSERT_TRUE(close(f.sumAbsErr, e.sumAbsErr, e.sumAbsErr * 1e-12)) << r << ": " << f.sumAbsErr << " " << e.sumAbsErr;
-                ASSERT_TRUE(close(f.sumSqX, e.sumSqX, e.sumSqX * 1e-12)) << r << ": " << f.sumSqX << " " << e.sumSqX;
-                ASSERT_TRUE(close(f.sumSqXq, e.sumSqXq, terms * 1e-12)) << r << ": " << f.sumSqXq << " " << e.sumSqXq;
-                ASSERT_TRUE(close(f.sumXXq, e.sumXXq, terms * 1e-12)) << r << ": " << f.sumXXq << " " << e.sumXXq;
+                ASSERT_PRED3(close, f.sumSqErr, e.sumSqErr, e.sumSqErr * 1e-12) << r;
+                ASSERT_PRED3(close, f.sumAbsErr, e.sumAbsErr, e.sumAbsErr * 1e-12) << r;
+                ASSERT_PRED3(close, f.sumSqX, e.sumSqX, e.sumSqX * 1e-12) << r;
+                ASSERT_PRED3(close, f.sumSqXq, e.sumSqXq, terms * 1e-12) << r;
+                ASSERT_PRED3(close, f.sumXXq, e.sumXXq, terms * 1e-12) << r;
             }
             if ((ps[0].highF + 1.0) * ps[0].scale < FLT_MAX) {  // else no finite x clips
                 EXPECT_GT(clipped, 0u);
