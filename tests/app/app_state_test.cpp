@@ -122,7 +122,7 @@ TEST(AppState, BadFilesBecomeMessagesAndTheStateStaysUsable) {
     test::writeNpyF32(good, {3}, {1, 2, 3});
     EXPECT_TRUE(state.openFile(good));
     state.waitSettled();
-    ASSERT_TRUE(state.summary());
+    ASSERT_TRUE(state.summary()) << state.summaryError() << " | " << state.message().title << ": " << state.message().text;
     EXPECT_EQ(state.summary()->max, 3.0);
 }
 
@@ -133,7 +133,7 @@ TEST(AppState, NanAndInfAreCountedAndNeverPoisonTheRange) {
     ASSERT_TRUE(state.openFile(path));
     state.waitSettled();
     auto s = state.summary();
-    ASSERT_TRUE(s);
+    ASSERT_TRUE(s) << state.summaryError() << " | " << state.message().title << ": " << state.message().text;
     EXPECT_EQ(s->nanCount, 1u);
     EXPECT_EQ(s->posInfCount, 1u);
     auto a = state.analysis();
