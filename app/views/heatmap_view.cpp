@@ -221,35 +221,61 @@ private:
     }
 
     // Fills errors/clipped for one row of values and accumulates its range, the columns' and the top-k.
+    // Three loops rather than one: the ranges loop is branch-free (non-finite values become ±inf
+    // sentinels, which min/max pass over), so it vectorizes; and the top-k loop runs only for rows whose
+    // largest |x| can enter the heap, which after the first rows is almost none. (One fused loop with
+    // the heap test per element cost 4.3 ns per element, the bulk of the heatmap job.)
     void reduceRow(int64_t r, const float* v, float* err, uint8_t* clipped, Worker& w) {
         const auto& L = m_data->layout;
-        float rmin = kInf, rmax = -kInf;
-        double sq = 0;
+        const size_t cols = size_t(L.cols);
         const uint64_t base = L.offset + uint64_t(r) * uint64_t(L.cols);
-        for (int64_t c = 0; c < L.cols; ++c) {
-            float x = v[c];
-            if (!std::isfinite(x)) continue;
-            float e = 0;
-            if (!m_quantizers.empty()) {
-                uint64_t s = m_quant->slices.sliceOf(base + uint64_t(c));
-                const AffineQuantizer& q = m_quantizers[std::min<size_t>(size_t(s), m_quantizers.size() - 1)];
-                bool cl = false;
-                e = q.dequantize(q.quantize(x, cl)) - x;
-                err[c] = e;
-                clipped[c] = cl ? 1 : 0;
-                sq += double(e) * double(e);
+        double sq = 0;
+        if (!m_quantizers.empty()) {
+            // Runs of columns that share a slice (the whole row per tensor, or per output channel of a
+            // weight matrix), each through the quantizer's vectorized errorRun.
+            for (size_t c = 0; c < cols;) {
+                const uint64_t flat = base + uint64_t(c);
+                const size_t end = size_t(std::min<uint64_t>(cols, m_quant->slices.runEnd(flat) - base));
+                const uint64_t s = m_quant->slices.sliceOf(flat);
+                m_quantizers[std::min<size_t>(size_t(s), m_quantizers.size() - 1)].errorRun(v + c, end - c, err + c,
+                                                                                         clipped + c);
+                c = std::max(end, c + 1);
             }
-            rmin = std::min(rmin, x);
-            rmax = std::max(rmax, x);
-            w.colMin[size_t(c)] = std::min(w.colMin[size_t(c)], x);
-            w.colMax[size_t(c)] = std::max(w.colMax[size_t(c)], x);
-            float a = std::fabs(x);
-            if (w.heap.size() < HeatmapData::kTopK || a > std::fabs(w.heap.front().value)) {
-                w.heap.push_back(HeatmapEntry{base + uint64_t(c), r, c, x, e});
-                std::push_heap(w.heap.begin(), w.heap.end(), smaller);
-                if (w.heap.size() > HeatmapData::kTopK) {
-                    std::pop_heap(w.heap.begin(), w.heap.end(), smaller);
-                    w.heap.pop_back();
+            // Four partial sums in a fixed pattern (the same for every thread count); non-finite
+            // values have e = 0.
+            double part[4] = {0, 0, 0, 0};
+            size_t c = 0;
+            for (; c + 4 <= cols; c += 4)
+                for (size_t k = 0; k < 4; ++k) part[k] += double(err[c + k]) * double(err[c + k]);
+            for (; c < cols; ++c) part[0] += double(err[c]) * double(err[c]);
+            sq = (part[0] + part[1]) + (part[2] + part[3]);
+        }
+        float rmin = kInf, rmax = -kInf, amax = 0;
+        float* cmin = w.colMin.data();
+        float* cmax = w.colMax.data();
+        for (size_t c = 0; c < cols; ++c) {
+            const float x = v[c];
+            const bool finite = std::fabs(x) <= std::numeric_limits<float>::max();  // false for NaN and ±inf
+            const float lo = finite ? x : kInf, hi = finite ? x : -kInf;
+            rmin = lo < rmin ? lo : rmin;
+            rmax = hi > rmax ? hi : rmax;
+            cmin[c] = lo < cmin[c] ? lo : cmin[c];
+            cmax[c] = hi > cmax[c] ? hi : cmax[c];
+            const float a = finite ? std::fabs(x) : 0.0f;
+            amax = a > amax ? a : amax;
+        }
+        if (w.heap.size() < HeatmapData::kTopK || amax > std::fabs(w.heap.front().value)) {
+            for (size_t c = 0; c < cols; ++c) {
+                const float x = v[c];
+                if (!std::isfinite(x)) continue;
+                const float a = std::fabs(x);
+                if (w.heap.size() < HeatmapData::kTopK || a > std::fabs(w.heap.front().value)) {
+                    w.heap.push_back(HeatmapEntry{base + uint64_t(c), r, int64_t(c), x, m_quantizers.empty() ? 0.0f : err[c]});
+                    std::push_heap(w.heap.begin(), w.heap.end(), smaller);
+                    if (w.heap.size() > HeatmapData::kTopK) {
+                        std::pop_heap(w.heap.begin(), w.heap.end(), smaller);
+                        w.heap.pop_back();
+                    }
                 }
             }
         }

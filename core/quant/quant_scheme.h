@@ -56,6 +56,20 @@ struct SliceLayout {
         }
         return 0;
     }
+    // One past the last flat index of the run of elements, starting at flatIndex, that share its slice
+    // (consecutive elements in one slice can be quantized with one quantizer).
+    uint64_t runEnd(uint64_t flatIndex) const {
+        switch (granularity) {
+            case Granularity::PerTensor: return UINT64_MAX;
+            case Granularity::PerChannel: return (flatIndex / inner + 1) * inner;
+            case Granularity::PerGroup: {
+                const uint64_t rowStart = flatIndex / lastDim * lastDim, col = flatIndex - rowStart;
+                const uint64_t groupEnd = (col / groupSize + 1) * groupSize;
+                return rowStart + (groupEnd < lastDim ? groupEnd : lastDim);
+            }
+        }
+        return flatIndex + 1;
+    }
 };
 
 }  // namespace qv

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 
 namespace qv {
 
@@ -17,6 +18,28 @@ AffineQuantizer::AffineQuantizer(const QuantScheme& scheme, const SliceParams& p
     m_invScale = 1.0f / m_scale;
     m_lowF = static_cast<float>(m_qmin - m_zero);
     m_highF = static_cast<float>(m_qmax - m_zero);
+}
+
+void AffineQuantizer::errorRun(const float* x, size_t n, float* err, uint8_t* clipped) const {
+    const float s = m_scale, inv = m_invScale, lo = m_lowF, hi = m_highF;
+    const bool reciprocal = m_useReciprocal;
+    constexpr float kMagic = 0x1.8p23f;  // see roundHalfEven
+    for (size_t i = 0; i < n; ++i) {
+        const float xi = x[i];
+        float t = reciprocal ? xi * inv : xi / s;
+        t = t == t ? t : 0.0f;  // 0·(1/s) with 1/s = Inf: quantize() gives the zero point, i.e. r = 0
+        // More than one step beyond the code range the answer is saturation whatever the rounding, so
+        // clamping first keeps |t| < 2^22, where (t + 1.5·2^23) − 1.5·2^23 rounds half to even as
+        // roundHalfEven does (and ±Inf becomes an end code, as there).
+        t = t < lo - 1.0f ? lo - 1.0f : t;
+        t = t > hi + 1.0f ? hi + 1.0f : t;
+        const float r = (t + kMagic) - kMagic;
+        const bool saturated = r < lo || r > hi;
+        const float rc = r < lo ? lo : (r > hi ? hi : r);  // = code − zero point, exactly
+        const bool finite = std::fabs(xi) <= FLT_MAX;
+        err[i] = finite ? s * rc - xi : 0.0f;
+        clipped[i] = finite && saturated ? 1 : 0;
+    }
 }
 
 std::vector<float> AffineQuantizer::levels() const {

@@ -58,6 +58,11 @@ public:
     int32_t zeroPoint() const { return m_zero; }
     float scale() const { return m_scale; }
 
+    // For n values: err[i] = x̂ − x and clipped[i] = 1 when the code saturated, exactly as
+    // dequantize(quantize(x[i], clipped)) − x[i] gives them; non-finite values get 0 and 0. Written
+    // without branches so the compiler vectorizes it (the heatmap's error mode runs it per row).
+    void errorRun(const float* x, size_t n, float* err, uint8_t* clipped) const;
+
     // Reconstruction levels s·(q − z) for q = qmin..qmax, increasing (for the bucket view).
     std::vector<float> levels() const;
     // Decision boundaries between consecutive levels (levels().size() − 1 values): the midpoints

@@ -113,6 +113,30 @@ TEST(SliceLayout, PerGroup) {
     EXPECT_EQ(SliceLayout::make(s, {3, 10}).slices, 3u);
 }
 
+TEST(SliceLayout, RunEndIsWhereTheSliceCanChange) {
+    QuantScheme s = sym();
+    // Per tensor: one run to the end.
+    EXPECT_EQ(SliceLayout::make(s, {2, 4}).runEnd(5), UINT64_MAX);
+    // Per channel, axis 0 of 3×4: rows are runs (inner = 4); axis 1: every element is its own run.
+    s.granularity = Granularity::PerChannel;
+    s.axis = 0;
+    auto rows = SliceLayout::make(s, {3, 4});
+    EXPECT_EQ(rows.runEnd(0), 4u);
+    EXPECT_EQ(rows.runEnd(5), 8u);
+    s.axis = 1;
+    auto cols = SliceLayout::make(s, {3, 4});
+    EXPECT_EQ(cols.runEnd(5), 6u);
+    // Per group of 3 along rows of 4: groups [0,3), [3,4) | [4,7), [7,8).
+    s.granularity = Granularity::PerGroup;
+    s.groupSize = 3;
+    auto g = SliceLayout::make(s, {2, 4});
+    const uint64_t ends[8] = {3, 3, 3, 4, 7, 7, 7, 8};
+    for (uint64_t i = 0; i < 8; ++i) {
+        EXPECT_EQ(g.runEnd(i), ends[i]) << i;
+        for (uint64_t j = i; j < ends[i]; ++j) EXPECT_EQ(g.sliceOf(j), g.sliceOf(i));  // a run is one slice
+    }
+}
+
 // Seeds' vector: symmetric s = 5.64/127, asymmetric s = (5.64 + 4.7)/255 = 10.34/255, z = 116.
 TEST(ParamsFromRange, SeedsMinMax) {
     auto ps = paramsFromRange(sym(), {-4.7, 5.64});

@@ -81,6 +81,56 @@ TEST(AffineQuantizer, RoundHalfToEvenTies) {
     EXPECT_EQ(a.quantize(1.75f), 7);  // 3.5 → 4 → 7
 }
 
+TEST(AffineQuantizer, ErrorRunEqualsQuantizeThenDequantize) {
+    // Hand-worked first: s = 0.5, z = 0, 8-bit symmetric restricted (codes ±127).
+    //   1.25 → 2.5 → 2 (tie, even) → x̂ 1.0, e −0.25;  1.75 → 3.5 → 4 → 2.0, e +0.25;
+    //   100 → 200 → saturates at 127 → 63.5, e −36.5 (clipped);  NaN, Inf → 0, not clipped.
+    const AffineQuantizer q(scheme(Symmetry::Symmetric), SliceParams{0.5f, 0, {}});
+    const std::vector<float> hand = {1.25f, 1.75f, 100.0f, NAN, INFINITY};
+    std::vector<float> err(hand.size());
+    std::vector<uint8_t> cl(hand.size());
+    q.errorRun(hand.data(), hand.size(), err.data(), cl.data());
+    EXPECT_EQ(err, (std::vector<float>{-0.25f, 0.25f, -36.5f, 0.0f, 0.0f}));
+    EXPECT_EQ(cl, (std::vector<uint8_t>{0, 0, 1, 0, 0}));
+
+    // Then bit for bit against the per-element path, over schemes, zero points and awkward values:
+    // ties at every code, values just beside ties, ±0, subnormals, huge, ±Inf, NaN, both ends.
+    std::vector<float> xs = {0.0f, -0.0f, FLT_MIN / 4, -FLT_MIN / 4, FLT_MAX, -FLT_MAX, INFINITY, -INFINITY, NAN, 1e30f};
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> wide(-300.0f, 300.0f);
+    for (int i = 0; i < 4000; ++i) xs.push_back(wide(rng));
+    struct Case { QuantScheme s; SliceParams p; };
+    std::vector<Case> cases = {
+        {scheme(Symmetry::Symmetric), {0.5f, 0, {}}},
+        {scheme(Symmetry::Symmetric, 4), {0.37f, 0, {}}},
+        {scheme(Symmetry::Asymmetric), {0.75f, 13, {}}},
+        {scheme(Symmetry::Asymmetric, 8, Convention::PyTorch), {0.1f, 128, {}}},  // x·fl(1/s)
+        {scheme(Symmetry::Symmetric, 16), {1e-3f, 0, {}}},
+        {scheme(Symmetry::Symmetric, 8, Convention::PyTorch), {1e-39f, 0, {}}},     // 1/s = Inf: 0·Inf
+    };
+    for (const auto& c : cases) {
+        const AffineQuantizer a(c.s, c.p);
+        std::vector<float> vals = xs;
+        for (int32_t k = a.qmin() - 2; k <= a.qmax() + 2; ++k) {  // exact ties and their neighbours
+            const float tie = a.scale() * (float(k - a.zeroPoint()) + 0.5f);
+            vals.insert(vals.end(), {tie, std::nextafter(tie, INFINITY), std::nextafter(tie, -INFINITY)});
+            if (vals.size() > 200000) break;
+        }
+        std::vector<float> e(vals.size());
+        std::vector<uint8_t> f(vals.size());
+        a.errorRun(vals.data(), vals.size(), e.data(), f.data());
+        for (size_t i = 0; i < vals.size(); ++i) {
+            const float x = vals[i];
+            float want = 0;
+            bool wantClipped = false;
+            if (std::isfinite(x)) want = a.dequantize(a.quantize(x, wantClipped)) - x;
+            ASSERT_EQ(std::bit_cast<uint32_t>(e[i]), std::bit_cast<uint32_t>(want))
+                << "x = " << x << " scale " << a.scale() << " z " << a.zeroPoint() << ": " << e[i] << " vs " << want;
+            ASSERT_EQ(f[i] != 0, wantClipped) << "x = " << x;
+        }
+    }
+}
+
 TEST(AffineQuantizer, RoundHalfEvenMatchesNearbyint) {
     std::mt19937 rng(7);
     std::uniform_int_distribution<uint32_t> bits;
