@@ -77,15 +77,30 @@ void AppState::report(std::string title, std::string text) {
 
 // [SECTION] documents and selection
 
-bool AppState::openFile(const std::string& path) {
+std::shared_ptr<const ModelFile> AppState::openOrReport(const std::string& path, const char* title) {
     auto r = openModel(path);
-    if (!r) {
-        std::string msg = r.message();
-        if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
-        report("Could not open file", msg);
-        return false;
+    if (r) return std::move(r.value());
+    std::string msg = r.message();
+    if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
+    report(title, msg);
+    return nullptr;
+}
+
+void AppState::forgetSummaries(uint64_t docId) {
+    for (auto it = m_summaries.begin(); it != m_summaries.end();) {
+        if (it->first.first == docId) {
+            if (it->second.progress) it->second.progress->cancel();
+            it = m_summaries.erase(it);
+        } else {
+            ++it;
+        }
     }
-    Document doc{m_nextDocId++, std::move(r.value())};
+}
+
+bool AppState::openFile(const std::string& path) {
+    auto opened = openOrReport(path, "Could not open file");
+    if (!opened) return false;
+    Document doc{m_nextDocId++, std::move(opened), {}};
     m_documents.push_back(std::move(doc));
     m_currentDoc = int(m_documents.size()) - 1;
     m_selected.reset();
@@ -116,15 +131,7 @@ void AppState::setCurrentDocument(int index) {
 
 void AppState::closeDocument(int index) {
     if (index < 0 || index >= int(m_documents.size())) return;
-    uint64_t id = m_documents[index].id;
-    for (auto it = m_summaries.begin(); it != m_summaries.end();) {
-        if (it->first.first == id) {
-            if (it->second.progress) it->second.progress->cancel();
-            it = m_summaries.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    forgetSummaries(m_documents[index].id);
     m_documents.erase(m_documents.begin() + index);
     m_currentDoc = m_documents.empty() ? -1 : std::min<int>(m_currentDoc, int(m_documents.size()) - 1);
     m_selected.reset();
@@ -142,29 +149,16 @@ int AppState::documentIndex(uint64_t docId) const {
 bool AppState::reopenDocument(int index) {
     if (index < 0 || index >= int(m_documents.size())) return false;
     const std::string path = m_documents[index].model->path;
-    auto r = openModel(path);
-    if (!r) {
-        std::string msg = r.message();
-        if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
-        report("Could not reopen file", msg);
-        return false;
-    }
+    auto opened = openOrReport(path, "Could not reopen file");
+    if (!opened) return false;
     const bool current = index == m_currentDoc;
     std::string selectedName;
     if (current && m_selected && *m_selected < m_documents[index].model->tensors.size())
         selectedName = m_documents[index].model->tensors[*m_selected].name;
     // Everything computed from the old bytes goes with the old id (summaries, exact results and
     // failures are keyed by it); the new document gets a fresh id, like a newly opened file.
-    const uint64_t oldId = m_documents[index].id;
-    for (auto it = m_summaries.begin(); it != m_summaries.end();) {
-        if (it->first.first == oldId) {
-            if (it->second.progress) it->second.progress->cancel();
-            it = m_summaries.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    m_documents[index] = Document{m_nextDocId++, std::move(r.value()), {}};
+    forgetSummaries(m_documents[index].id);
+    m_documents[index] = Document{m_nextDocId++, std::move(opened), {}};
     if (current) {
         m_selected.reset();
         m_analysis.reset();

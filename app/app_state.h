@@ -264,6 +264,9 @@ private:
     using TensorKey = std::pair<uint64_t, size_t>;
 
     void post(std::function<void()> fn);  // from a worker: run fn on the main thread in poll()
+    // openModel, or a "title" message naming the file and null.
+    std::shared_ptr<const ModelFile> openOrReport(const std::string& path, const char* title);
+    void forgetSummaries(uint64_t docId);  // cancels and drops a document's summaries
     void requestSummary(uint64_t docId, size_t tensor);
     void requestSlices();
     void rebuildAnalysis(bool interacting);

@@ -12,14 +12,9 @@
 namespace qv {
 
 bool AppState::openReference(const std::string& path) {
-    auto r = openModel(path);
-    if (!r) {
-        std::string msg = r.message();
-        if (msg.find(path) == std::string::npos) msg = path + ": " + msg;
-        report("Could not open reference", msg);
-        return false;
-    }
-    m_reference = std::move(r.value());
+    auto opened = openOrReport(path, "Could not open reference");
+    if (!opened) return false;
+    m_reference = std::move(opened);
     m_referenceChangeReported = false;
     m_stored.reset();
     m_storedModel.reset();
