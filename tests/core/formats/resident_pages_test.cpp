@@ -13,6 +13,7 @@
 #include "core/base/page_releaser.h"
 #include "core/tensor/tensor_view.h"
 #include "tests/core/formats/format_builders.h"
+#include "tests/core/gguf/gguf_writer.h"
 #include "tests/support/test_support.h"
 
 namespace qv {
@@ -90,6 +91,38 @@ TEST(ResidentPages, PassesOverALargeTensorDoNotKeepItResident) {
     // Same numbers either way: releasing pages changes residency, never values.
     EXPECT_EQ(keptMse, droppedMse);
     EXPECT_EQ(keptMean, droppedMean);
+}
+
+TEST(ResidentPages, BlockQuantizedTensorsReleaseWholeBlocks) {
+    // A GGUF Q8_0 tensor (blocks of 32 values in 34 bytes: f16 scale d, 32 int8) of 128K blocks,
+    // 4.25 MiB, read through the converting path. Block b holds d = 1 (f16 0x3C00) and codes
+    // (b + i) mod 7 − 3, so every value is an integer in [−3, 3].
+    const uint64_t blocks = 128 * 1024;
+    std::vector<std::byte> data(blocks * 34);
+    for (uint64_t b = 0; b < blocks; ++b) {
+        data[b * 34] = std::byte{0x00};
+        data[b * 34 + 1] = std::byte{0x3C};
+        for (int i = 0; i < 32; ++i) data[b * 34 + 2 + i] = static_cast<std::byte>(static_cast<int8_t>(int((b + i) % 7) - 3));
+    }
+    test::GgufWriter w;
+    w.addTensor({"q", {blocks * 32}, 8, data});
+    const std::string path = test::tempPath("resident_q8.gguf");
+    test::writeBytes(path, w.build());
+    ThresholdGuard restore;
+    setSourceReleaseBytes(uint64_t{1} << 40);
+    for (uint64_t threshold : {uint64_t{1} << 40, uint64_t{1} << 20}) {
+        setStreamReleaseBytes(threshold);
+        auto model = openModel(path);
+        ASSERT_TRUE(model) << model.message();
+        TensorView view = model.value()->view(0);
+        auto s = summarize(view);
+        ASSERT_TRUE(s) << s.message();
+        EXPECT_EQ(s.value()->min, -3.0);
+        EXPECT_EQ(s.value()->max, 3.0);
+        const long rss = residentKb(view.rawBytes().data());
+        if (threshold > data.size()) EXPECT_GE(rss, long(data.size() / 1024) - 8) << "kept";
+        else EXPECT_LE(rss, 16) << "released: only pages at the tensor's ends may stay";
+    }
 }
 
 TEST(ResidentPages, ALargeFileReleasesEvenItsSmallTensors) {
