@@ -206,7 +206,7 @@ void AppState::checkFilesOnDisk() {
             std::string why = src->integrityProblem();
             if (why.empty()) continue;
             m_referenceChangeReported = true;
-            report("Reference file changed on disk", why + " (File > Open reference… opens it again.)");
+            report("Second file changed on disk", why + " (File > Open second file to compare... opens it again.)");
             break;
         }
 }

@@ -285,5 +285,25 @@ TEST(AppState, FileTruncatedOnDiskIsReportedOnceAndReopenReadsItAgain) {
     EXPECT_EQ(state.documents().size(), 1u) << "reopened in place, not as a second tab";
 }
 
+TEST(AppState, SecondFileChangedOnDiskIsReportedOnce) {
+    std::string a = test::tempPath("first.npy"), b = test::tempPath("second.npy");
+    test::writeNpyF32(a, {4, 8}, rampMatrix());
+    test::writeNpyF32(b, {4, 8}, rampMatrix());
+    AppState state;
+    ASSERT_TRUE(state.openFile(a));
+    ASSERT_TRUE(state.openReference(b));
+    state.checkFilesOnDisk();
+    const uint64_t before = state.message().serial;
+    std::filesystem::resize_file(b, 64);
+    state.checkFilesOnDisk();
+    EXPECT_EQ(state.message().title, "Second file changed on disk");
+    EXPECT_NE(state.message().text.find(b), std::string::npos) << state.message().text;
+    EXPECT_NE(state.message().text.find("File > Open second file to compare"), std::string::npos);
+    EXPECT_EQ(state.message().reopenDocId, 0u) << "the open document itself is unchanged";
+    state.checkFilesOnDisk();
+    EXPECT_EQ(state.message().serial, before + 1);
+    EXPECT_EQ(state.currentDocument()->changedOnDisk, "");
+}
+
 }  // namespace
 }  // namespace qv
