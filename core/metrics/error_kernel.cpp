@@ -44,6 +44,35 @@ void recordTie(TieLog& log, int32_t codeBelowIndex) {
     if (log.perCode) ++log.perCode[codeBelowIndex];
 }
 
+void growSeen(const uint32_t* bits, int32_t nbits, int32_t seed, int32_t& lo, int32_t& hi) {
+    const auto isSet = [&](int32_t c) {
+        return c >= 0 && c < nbits && ((bits[static_cast<uint32_t>(c) >> 5] >> (static_cast<uint32_t>(c) & 31)) & 1u);
+    };
+    if (lo <= hi) {
+        while (isSet(hi + 1)) ++hi;
+        while (isSet(lo - 1)) --lo;
+    }
+    if ((seed < lo || seed > hi) && isSet(seed)) {
+        int32_t a = seed, b = seed;
+        while (isSet(b + 1)) ++b;
+        while (isSet(a - 1)) --a;
+        if (lo > hi || b - a > hi - lo) {
+            lo = a;
+            hi = b;
+        }
+    }
+}
+
+void startSeen(const CodeUsage& usage, int32_t seed, int32_t& lo, int32_t& hi) {
+    lo = 1;
+    hi = 0;
+    if (usage.seen) {
+        lo = usage.seen[0];
+        hi = usage.seen[1];
+    }
+    growSeen(usage.bits, static_cast<int32_t>(usage.words * 32), seed, lo, hi);
+}
+
 
 ErrorKernelFn errorKernelByName(const char* name) {
     if (!std::strcmp(name, "portable")) return errorKernelPortable;

@@ -41,6 +41,16 @@ struct TieLog {
 };
 void recordTie(TieLog& log, int32_t codeBelowIndex);
 
+// The SIMD kernels' interval of code indices known used (CodeUsage::seen), out of line in the portable
+// TU like recordTie: both kernels call it only when a vector set new bits.
+// growSeen grows [lo, hi] (code indices whose bits are all set; empty when lo > hi) to the widest run
+// of set bits that contains it or, when that is wider, the run around `seed` (a code just seen). Its
+// bit-by-bit walk costs O(codes) over a whole pass.
+void growSeen(const uint32_t* bits, int32_t nbits, int32_t seed, int32_t& lo, int32_t& hi);
+// The interval at the start of a run: usage.seen when the caller keeps one (else empty), grown around
+// `seed` (the code index of r = 0). usage.bits must be set.
+void startSeen(const CodeUsage& usage, int32_t seed, int32_t& lo, int32_t& hi);
+
 // Sums over the finite elements of a run (non-finite ones contribute nothing).
 struct ErrorRunSums {
     uint64_t count = 0, clipped = 0;

@@ -35,28 +35,6 @@ namespace {
 // hardware prefetcher alone does not keep the stream ahead (measured on one core streaming from DRAM).
 constexpr int kPrefetchBytes = 1024;
 
-// Grows [lo, hi] (code indices whose bits are all set; empty when lo > hi) to the widest run of
-// set bits that contains it or, when that is wider, the run around `seed` (a code just seen).
-// Runs only after a vector set new bits, so its bit-by-bit walk costs O(codes) over a whole pass.
-[[gnu::noinline]] void growSeen(const uint32_t* bits, int32_t nbits, int32_t seed, int32_t& lo, int32_t& hi) {
-    const auto isSet = [&](int32_t c) {
-        return c >= 0 && c < nbits && ((bits[static_cast<uint32_t>(c) >> 5] >> (static_cast<uint32_t>(c) & 31)) & 1u);
-    };
-    if (lo <= hi) {
-        while (isSet(hi + 1)) ++hi;
-        while (isSet(lo - 1)) --lo;
-    }
-    if ((seed < lo || seed > hi) && isSet(seed)) {
-        int32_t a = seed, b = seed;
-        while (isSet(b + 1)) ++b;
-        while (isSet(a - 1)) --a;
-        if (lo > hi || b - a > hi - lo) {
-            lo = a;
-            hi = b;
-        }
-    }
-}
-
 template <bool kReciprocal, bool kOutputs>
 void kernel(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
             const ErrorRunOutputs& outs, ErrorRunSums& out) {
@@ -100,20 +78,14 @@ void kernel(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usag
     // code tracking it is the whole grid. Empty: NaN bounds, which every lane fails.
     const int32_t indexOffset = p.zeroPoint - p.qmin;
     int32_t seenLo = 1, seenHi = 0;
-    if (bits && usage.seen) {
-        seenLo = usage.seen[0];
-        seenHi = usage.seen[1];
-    }
+    if (bits) startSeen(usage, indexOffset, seenLo, seenHi);
     __m512 vSeenLo = vlo, vSeenHi = vhi;
     const auto setSeenVectors = [&] {
         vSeenLo = _mm512_set1_ps(seenLo <= seenHi ? static_cast<float>(seenLo - indexOffset) : NAN);
         vSeenHi = _mm512_set1_ps(seenLo <= seenHi ? static_cast<float>(seenHi - indexOffset) : NAN);
     };
     const auto nbits = static_cast<int32_t>(usage.words * 32);
-    if (bits) {
-        growSeen(bits, nbits, indexOffset, seenLo, seenHi);  // seed: the code of r = 0
-        setSeenVectors();
-    }
+    if (bits) setSeenVectors();
 
     // The careful step: 16 lanes (`live`: the lanes inside the run), every case handled lane by
     // lane with masks — non-finite x, ties, codes not seen yet, clipping. The tail of a run and
