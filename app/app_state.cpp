@@ -1032,7 +1032,7 @@ ErrorReport estimateOnSample(std::span<const float> values, std::span<const uint
     const auto& scheme = params.scheme;
     const int32_t qmin = scheme.qmin(), qmax = scheme.qmax();
     const uint64_t codes = uint64_t(int64_t(qmax) - qmin + 1);
-    std::vector<AffineQuantizer> qs;
+    std::vector<Quantizer> qs;
     qs.reserve(params.slices.size());
     for (const auto& sp : params.slices) qs.emplace_back(scheme, sp);
     const bool perSlice = params.slices.size() > 1 && params.slices.size() <= kPerSliceStatsLimit;

@@ -90,7 +90,7 @@ void CodeUsagePanel::drawErrorPlots(AppState& state, UiState& ui) {
         double lo = a->summary->min, hi = a->summary->max;
         double pad = 0.05 * std::max(hi - lo, 1e-12);
         plot::SetupX(std::min(lo, row->range.lo) - pad, std::max(hi, row->range.hi) + pad, "value");
-        AffineQuantizer q(a->scheme, row->params.slices[0]);
+        Quantizer q(a->scheme, row->params.slices[0]);
         Envelope e = errorEnvelope(q, row->params.slices[0].scale, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth());
         double emax = 0;
         for (int c = 0; c < e.pixels(); ++c)

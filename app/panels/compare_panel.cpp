@@ -208,10 +208,10 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
         plot::SetupX(lo - pad, hi + pad, "value");
         std::vector<Envelope> curves;
         if (perTensorA) {
-            AffineQuantizer q(a->scheme, ra.params.slices[0]);
+            Quantizer q(a->scheme, ra.params.slices[0]);
             curves.push_back(errorEnvelope(q, ra.params.slices[0].scale, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth()));
         }
-        AffineQuantizer qb(rb.params.scheme, rb.params.slices[0]);
+        Quantizer qb(rb.params.scheme, rb.params.slices[0]);
         curves.push_back(errorEnvelope(qb, rb.params.slices[0].scale, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth()));
         double emax = 1e-12;
         for (const auto& e : curves)

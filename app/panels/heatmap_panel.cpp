@@ -329,7 +329,7 @@ void HeatmapPanel::drawMap(AppState& state, float w, float h) {
     hv.valid = true;
     if (m_dataQuant && !m_dataQuant->params.slices.empty()) {
         uint64_t s = std::min<uint64_t>(m_dataQuant->slices.sliceOf(hv.index), m_dataQuant->params.slices.size() - 1);
-        AffineQuantizer q(m_dataQuant->scheme, m_dataQuant->params.slices[size_t(s)]);
+        Quantizer q(m_dataQuant->scheme, m_dataQuant->params.slices[size_t(s)]);
         hv.quantized = true;
         hv.code = q.quantize(hv.value);
         hv.error = q.dequantize(hv.code) - hv.value;

@@ -177,7 +177,7 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
             double w = (xHi - xLo) / pixels;
             ImGui::Text("[%.5g, %.5g): %.0f values", xLo + c * w, xLo + (c + 1) * w, m_columns.counts[size_t(c)]);
             if (perTensor) {
-                AffineQuantizer q(analysis->scheme, active->params.slices[0]);
+                Quantizer q(analysis->scheme, active->params.slices[0]);
                 float x = float(plot::MouseX());
                 int32_t code = q.quantize(x);
                 ImGui::Text("x = %.6g -> code %d -> %.6g (error %.3g)", double(x), code, double(q.dequantize(code)),

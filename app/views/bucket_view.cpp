@@ -44,7 +44,7 @@ BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& p, std::
     out.examined = values.size();
     const float s = p.scale;
     if (!(s > 0) || !std::isfinite(s)) return out;
-    // The same float32 expression as AffineQuantizer::quantize (PyTorch convention: x · (1/s)).
+    // The same float32 expression as Quantizer::quantize (PyTorch convention: x · (1/s)).
     const bool reciprocal = scheme.convention == Convention::PyTorch;
     const float inv = 1.0f / s;
     const int64_t qmin = scheme.qmin(), qmax = scheme.qmax(), z = p.zeroPoint;
@@ -66,7 +66,7 @@ BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& p, std::
 }
 
 ClipRange saturationRange(const QuantScheme& scheme, const SliceParams& params) {
-    const AffineQuantizer q(scheme, params);
+    const Quantizer q(scheme, params);
     return {q.dequantize(q.qmin()), q.dequantize(q.qmax())};
 }
 

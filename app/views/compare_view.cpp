@@ -43,7 +43,7 @@ std::vector<double> rebinShares(std::span<const double> counts, double lo, doubl
 
 LevelBars levelBars(const QuantScheme& scheme, const SliceParams& params, std::span<const uint64_t> codeHistogram) {
     LevelBars out;
-    AffineQuantizer q(scheme, params);
+    Quantizer q(scheme, params);
     out.width = params.scale;
     out.available = codeHistogram.size();
     uint64_t total = 0;

@@ -62,7 +62,7 @@ Envelope envelopeOfSeries(std::span<const double> ys, double x0, double dx, doub
     return e;
 }
 
-Envelope errorEnvelope(const AffineQuantizer& q, float scale, double xLo, double xHi, int pixels) {
+Envelope errorEnvelope(const Quantizer& q, float scale, double xLo, double xHi, int pixels) {
     Envelope e = emptyEnvelope(xLo, xHi, pixels);
     if (pixels <= 0 || !(xHi > xLo)) return e;
     const double w = (xHi - xLo) / pixels;

@@ -29,6 +29,6 @@ Envelope envelopeOfSeries(std::span<const double> ys, double x0, double dx, doub
 // piecewise linear with slope −1 and jumps of +s at every decision boundary, so its extremes in a
 // column are at the column's ends or at a jump (where it reaches −s/2 from the left and +s/2 from
 // the right). Exact at any zoom, O(pixels).
-Envelope errorEnvelope(const AffineQuantizer& q, float scale, double xLo, double xHi, int pixels);
+Envelope errorEnvelope(const Quantizer& q, float scale, double xLo, double xHi, int pixels);
 
 }  // namespace qv

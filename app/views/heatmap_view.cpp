@@ -288,7 +288,7 @@ private:
     const std::optional<HeatmapQuant>& m_quant;
     RowReader m_read;
     Progress* m_progress;
-    std::vector<AffineQuantizer> m_quantizers;
+    std::vector<Quantizer> m_quantizers;
     std::vector<Worker> m_workers;
     std::vector<double> m_rowSqError;
     int64_t m_bandRows = 1;

@@ -76,8 +76,8 @@ std::string AciqCalibrator::description() const {
 
 ClipRange AciqCalibrator::rangeFor(Fit fit, const TensorSummary& summary, const QuantScheme& scheme) const {
     const double unit = fit == Fit::Gauss ? summary.std : summary.meanAbsDeviation;
-    const double alpha = alphaRatio(fit, scheme.bits) * unit;
-    if (scheme.symmetry == Symmetry::Symmetric)
+    const double alpha = alphaRatio(fit, scheme.codeBits()) * unit;
+    if (scheme.symmetric())
         return symmetricRange(std::min(std::abs(summary.mean) + alpha, summary.absMax));
     return {std::max(summary.mean - alpha, summary.min), std::min(summary.mean + alpha, summary.max)};
 }
@@ -105,10 +105,10 @@ std::string AciqCalibrator::detail(const TensorSummary& summary, const QuantSche
     const Fit f = fitChoice(summary, scheme);
     char buf[128];
     if (f == Fit::Gauss)
-        std::snprintf(buf, sizeof buf, "gauss fit: sigma = %.6g, alpha = %.4g sigma", summary.std, alphaRatio(f, scheme.bits));
+        std::snprintf(buf, sizeof buf, "gauss fit: sigma = %.6g, alpha = %.4g sigma", summary.std, alphaRatio(f, scheme.codeBits()));
     else
         std::snprintf(buf, sizeof buf, "laplace fit: b = %.6g, alpha = %.4g b", summary.meanAbsDeviation,
-                      alphaRatio(f, scheme.bits));
+                      alphaRatio(f, scheme.codeBits()));
     return buf;
 }
 

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "core/base/parallel.h"
+#include "core/quant/quantizer.h"
 
 namespace qv {
 
@@ -83,8 +84,27 @@ Grid gridFor(const QuantScheme& scheme, ClipRange range) {
     g.zero = p.zeroPoint;
     g.qmin = scheme.qmin();
     g.qmax = scheme.qmax();
+    g.table = scheme.levelTable();
     return g;
 }
+
+namespace {
+
+// Σ w·(Q(c) − c)² on a level format's grid: the quantizer's own rounding (nearest level, the
+// format's ties, saturation), one binary search per point.
+double weightedLevelError(const float* centres, const float* weights, size_t n, const Grid& grid) {
+    const auto scale = static_cast<float>(grid.scale);
+    const LevelTable& t = *grid.table;
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const float c = centres[i];
+        const float e = scale * t.levels[static_cast<size_t>(t.index(c / scale))] - c;
+        total += static_cast<double>(weights[i]) * static_cast<double>(e) * static_cast<double>(e);
+    }
+    return total;
+}
+
+}  // namespace
 
 double weightedQuantError(const float* centres, const float* weights, size_t n, const Grid& grid) {
     if (!(grid.scale > 0) || !std::isfinite(grid.scale)) {
@@ -92,6 +112,7 @@ double weightedQuantError(const float* centres, const float* weights, size_t n, 
         for (size_t i = 0; i < n; ++i) s += double(weights[i]) * double(centres[i]) * double(centres[i]);
         return s;
     }
+    if (grid.table) return weightedLevelError(centres, weights, n, grid);
     const float scale = static_cast<float>(grid.scale);
     const float inv = 1.0f / scale;
     const float lo = static_cast<float>(grid.qmin - grid.zero);
@@ -125,7 +146,7 @@ double weightedQuantError(const float* centres, const float* weights, size_t n, 
 
 namespace {
 
-// Σ (x̂ − x)² over the finite x of one block, bit-exact with AffineQuantizer's x̂:
+// Σ (x̂ − x)² over the finite x of one block, bit-exact with Quantizer's x̂:
 // v = fl32(x / s) (PyTorch: x·fl32(1/s)), round half to even, clamp to the codes, x̂ = s·(q − z).
 // Clamping before rounding gives the same code (the bounds are integers), keeps |v| < 2^22 for
 // the 1.5·2^23 rounding trick, and lets the compiler vectorize the loop; NaN/Inf are masked out.
@@ -173,7 +194,26 @@ double blockSquaredError(const float* x, size_t n, float scale, float inv, float
 
 double exactSquaredError(std::span<const float> values, const QuantScheme& scheme, ClipRange range) {
     const SliceParams p = paramsFromRange(scheme, range);
-    // The same sanitizing as AffineQuantizer (a scale that is not a positive finite float → 1).
+    if (scheme.levelTable()) {
+        // Level formats: the quantizer itself (a table search per value; no vectorized shortcut).
+        const Quantizer q(scheme, p);
+        const int threads = values.size() > (size_t{1} << 16) ? calibThreads() : 1;
+        std::vector<double> partial(static_cast<size_t>(threads) + 1, 0.0);
+        parallelFor(values.size(), size_t{1} << 16, threads, [&](size_t begin, size_t end, int worker) {
+            double s = 0;
+            for (size_t i = begin; i < end; ++i) {
+                const float x = values[i];
+                if (!std::isfinite(x)) continue;
+                const double e = static_cast<double>(q.fakeQuantize(x)) - static_cast<double>(x);
+                s += e * e;
+            }
+            partial[static_cast<size_t>(worker)] += s;
+        });
+        double total = 0;
+        for (double v : partial) total += v;
+        return total;
+    }
+    // The same sanitizing as Quantizer (a scale that is not a positive finite float → 1).
     const float scale = (p.scale > 0.0f && p.scale <= FLT_MAX) ? p.scale : 1.0f;
     const int32_t zero = std::clamp(p.zeroPoint, scheme.qmin(), scheme.qmax());
     const float lo = static_cast<float>(scheme.qmin() - zero), hi = static_cast<float>(scheme.qmax() - zero);
@@ -244,7 +284,7 @@ bool degenerate(const TensorSummary& summary) {
 
 ClipRange degenerateRange(const TensorSummary& summary, const QuantScheme& scheme) {
     if (!summary.hasFinite()) return {0.0, 0.0};
-    if (scheme.symmetry == Symmetry::Symmetric) return symmetricRange(summary.absMax);
+    if (scheme.symmetric()) return symmetricRange(summary.absMax);
     return {summary.min, summary.max};
 }
 

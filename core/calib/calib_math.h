@@ -28,12 +28,14 @@ std::vector<double> linearHistogram(const TensorSummary& summary, double lo, dou
 void clearHistogramCache();
 
 // Grid of one slice as the scheme's convention makes it for this range (paramsFromRange).
+// Level formats (FP8, FP4, NF4): `table` is set and the levels are scale·table->levels.
 struct Grid {
     double scale = 1;
     double zero = 0;
     double qmin = 0, qmax = 0;
-    double lo() const { return scale * (qmin - zero); }   // lowest reconstruction level
-    double hi() const { return scale * (qmax - zero); }   // highest reconstruction level
+    const LevelTable* table = nullptr;
+    double lo() const { return table ? scale * table->levels.front() : scale * (qmin - zero); }  // lowest level
+    double hi() const { return table ? scale * table->levels.back() : scale * (qmax - zero); }   // highest level
 };
 Grid gridFor(const QuantScheme& scheme, ClipRange range);
 
@@ -42,7 +44,7 @@ Grid gridFor(const QuantScheme& scheme, ClipRange range);
 double weightedQuantError(const float* centres, const float* weights, size_t n, const Grid& grid);
 
 // Exact Σ (x̂ − x)² over the finite values under the scheme's quantizer for `range`
-// (AffineQuantizer, parallel over the available cores). The objective of the exact refinements.
+// (Quantizer, parallel over the available cores). The objective of the exact refinements.
 double exactSquaredError(std::span<const float> values, const QuantScheme& scheme, ClipRange range);
 
 // Minimizes f over [a, b]: a grid of `gridPoints` points, then golden-section search on the

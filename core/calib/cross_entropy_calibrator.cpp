@@ -85,7 +85,7 @@ SoftmaxTarget fromValues(std::span<const float> values) {
 ClipRange scaled(ClipRange full, double f) { return {full.lo * f, full.hi * f}; }
 
 ClipRange fullRange(double lo, double hi, const QuantScheme& scheme) {
-    if (scheme.symmetry == Symmetry::Symmetric) return symmetricRange(std::max(std::abs(lo), std::abs(hi)));
+    if (scheme.symmetric()) return symmetricRange(std::max(std::abs(lo), std::abs(hi)));
     return {lo, hi};
 }
 

@@ -218,21 +218,21 @@ ClipRange EntropyCalibrator::calibrate(const TensorSummary& summary, const Quant
     const double amax = summary.absMax;
     if (m_variant == Variant::OnnxRuntime) {
         const size_t nbins = std::max<size_t>(m_ortBins, 2);
-        const size_t nq = size_t{1} << std::clamp(scheme.bits - 1, 1, 20);
+        const size_t nq = size_t{1} << std::clamp(scheme.codeBits() - 1, 1, 20);
         const std::vector<double> hist = linearHistogram(summary, -amax, amax, nbins);
         const auto [s, e] = searchOnnxRuntime(hist, nq);
         const double width = 2.0 * amax / static_cast<double>(nbins);
         ClipRange r{-amax + width * static_cast<double>(s), -amax + width * static_cast<double>(e)};
         r.lo = std::max(r.lo, summary.min);
         r.hi = std::min(r.hi, summary.max);
-        if (scheme.symmetry == Symmetry::Symmetric) return symmetricRange(std::max(std::abs(r.lo), std::abs(r.hi)));
+        if (scheme.symmetric()) return symmetricRange(std::max(std::abs(r.lo), std::abs(r.hi)));
         return r;
     }
-    const bool isUnsigned = scheme.symmetry == Symmetry::Asymmetric && summary.min >= 0;
-    const size_t nbins = size_t{1} << std::clamp(scheme.bits - 1 + (isUnsigned ? 1 : 0), 1, 20);
+    const bool isUnsigned = !scheme.symmetric() && summary.min >= 0;
+    const size_t nbins = size_t{1} << std::clamp(scheme.codeBits() - 1 + (isUnsigned ? 1 : 0), 1, 20);
     const size_t i = searchTensorRT(absHistogram(summary, kCalibBins), nbins, kStartBin);
     const double t = amax * static_cast<double>(i) / static_cast<double>(kCalibBins);
-    if (scheme.symmetry == Symmetry::Symmetric) return symmetricRange(t);
+    if (scheme.symmetric()) return symmetricRange(t);
     if (isUnsigned) return {summary.min, std::min(t, summary.max)};
     return {std::max(summary.min, -t), std::min(summary.max, t)};
 }

@@ -89,11 +89,11 @@ std::pair<size_t, size_t> HistogramObserverCalibrator::search(const std::vector<
 ClipRange HistogramObserverCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
     if (degenerate(summary)) return degenerateRange(summary, scheme);
     const std::vector<double> hist = linearHistogram(summary, summary.min, summary.max, kBins);
-    const size_t dst = size_t{1} << std::clamp(scheme.bits, 1, 24);
+    const size_t dst = size_t{1} << std::clamp(scheme.codeBits(), 1, 24);
     const auto [s, e] = search(hist, dst);
     const double w = (summary.max - summary.min) / static_cast<double>(kBins);
     const ClipRange r{summary.min + w * static_cast<double>(s), summary.min + w * static_cast<double>(e + 1)};
-    if (scheme.symmetry == Symmetry::Symmetric) return symmetricRange(std::max(std::abs(r.lo), std::abs(r.hi)));
+    if (scheme.symmetric()) return symmetricRange(std::max(std::abs(r.lo), std::abs(r.hi)));
     return r;
 }
 

@@ -22,7 +22,7 @@ std::string MinMaxCalibrator::description() const {
 
 ClipRange MinMaxCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
     if (!summary.hasFinite()) return {0.0, 0.0};
-    if (scheme.symmetry == Symmetry::Symmetric) return symmetricRange(summary.absMax);
+    if (scheme.symmetric()) return symmetricRange(summary.absMax);
     return {summary.min, summary.max};
 }
 

@@ -110,7 +110,7 @@ ClipRange asymmetricEstimate(const TensorSummary& summary, const QuantScheme& sc
 
 ClipRange MseCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
     if (degenerate(summary)) return degenerateRange(summary, scheme);
-    if (scheme.symmetry == Symmetry::Symmetric) return symmetricEstimate(summary, scheme);
+    if (scheme.symmetric()) return symmetricEstimate(summary, scheme);
     return asymmetricEstimate(summary, scheme);
 }
 
@@ -123,7 +123,7 @@ ClipRange refineSquaredError(std::span<const float> values, const QuantScheme& s
     }
     if (!(hi >= lo) || lo == hi) return estimate;
     constexpr int kGrid = 9, kGolden = 12;
-    if (scheme.symmetry == Symmetry::Symmetric) {
+    if (scheme.symmetric()) {
         const double absMax = std::max(-lo, hi);
         double est = std::max(std::abs(estimate.lo), std::abs(estimate.hi));
         if (!(est > 0)) return estimate;

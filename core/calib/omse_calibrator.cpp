@@ -17,7 +17,7 @@ std::string OmseCalibrator::description() const {
 
 ClipRange OmseCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
     if (degenerate(summary) || summary.sample.empty()) return degenerateRange(summary, scheme);
-    const ClipRange full = scheme.symmetry == Symmetry::Symmetric ? symmetricRange(summary.absMax)
+    const ClipRange full = scheme.symmetric() ? symmetricRange(summary.absMax)
                                                                   : ClipRange{summary.min, summary.max};
     const std::vector<float>& v = summary.sample;
     const std::vector<float> ones(v.size(), 1.0f);

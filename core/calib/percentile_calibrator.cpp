@@ -36,7 +36,7 @@ size_t PercentileCalibrator::searchSorted(const std::vector<double>& hist, doubl
 ClipRange PercentileCalibrator::calibrate(const TensorSummary& summary, const QuantScheme& scheme) const {
     if (degenerate(summary)) return degenerateRange(summary, scheme);
     const double amax = summary.absMax;
-    if (scheme.symmetry == Symmetry::Symmetric) {
+    if (scheme.symmetric()) {
         std::vector<double> hist = absHistogram(summary, kCalibBins);
         size_t idx = searchSorted(hist, m_percentile / 100.0);
         double edge = amax * static_cast<double>(idx) / static_cast<double>(kCalibBins);

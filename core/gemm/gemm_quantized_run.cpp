@@ -28,7 +28,7 @@ Status quantizeOperand(const char* name, std::span<const float> x, const std::ve
         return makeError(std::string("gemm: operand ") + name + " has " + std::to_string(params.slices.size()) +
                          " parameter slices; its scheme needs " + std::to_string(layout.slices));
     }
-    std::vector<AffineQuantizer> qs;
+    std::vector<Quantizer> qs;
     qs.reserve(params.slices.size());
     for (const SliceParams& s : params.slices) qs.emplace_back(sc, s);
     codes.resize(x.size());

@@ -6,10 +6,15 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace qv {
+struct LevelTable;
+}
+
 namespace qv::detail {
 
-// One slice's quantizer in the form the kernel needs (see AffineQuantizer: same arithmetic).
+// One slice's quantizer in the form the kernel needs (see Quantizer: same arithmetic).
 struct ErrorKernelParams {
+    const LevelTable* table = nullptr;  // level formats (FP8, FP4, NF4): errorKernelLevels only
     float scale = 1, invScale = 1;
     float lowF = 0, highF = 0;  // bounds of round(x/s) before the code saturates: qmin−z, qmax−z
     int32_t zeroPoint = 0;
@@ -77,6 +82,11 @@ void errorKernelPortable(const float*, size_t, const ErrorKernelParams&, CodeUsa
 void errorKernelAvx2(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
                      ErrorRunSums&);
 void errorKernelAvx512(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
+                       ErrorRunSums&);
+
+// Level formats: the quantizer's table search per element (no SIMD shortcut; p.table must be set).
+// Same outputs and sums as the integer kernels; a tie is a value exactly on a table midpoint.
+void errorKernelLevels(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
                        ErrorRunSums&);
 
 // Widest kernel this CPU runs; QV_SIMD=portable|avx2|avx512 forces one (tests run each).

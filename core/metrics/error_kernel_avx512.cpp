@@ -17,7 +17,7 @@
 namespace qv::detail {
 namespace {
 
-// The arithmetic is AffineQuantizer's and the portable kernel's (error_kernel_impl.h):
+// The arithmetic is Quantizer's and the portable kernel's (error_kernel_impl.h):
 //   v = x/s (or x·fl32(1/s) for PyTorch), r = round-half-even(v) (vrndscaleps, imm 0: nearest
 //   even, exact for every magnitude), codes saturate at [qmin − z, qmax − z], NaN → r = 0,
 //   x̂ = s·r in float32, e = x̂ − x taken in double (exact there).

@@ -15,7 +15,7 @@ namespace {
 // a select may be evaluated).
 // Rounding: (v + 1.5·2^23) − 1.5·2^23 rounds to an integer with ties to even for |v| < 2^22 (as
 // roundHalfEven); larger |v| always saturates (|qmax − z| < 2^17), so v itself is clamped. NaN x
-// gives NaN v, then r = 0: the zero point, as AffineQuantizer does.
+// gives NaN v, then r = 0: the zero point, as Quantizer does.
 template <int W, bool kReciprocal>
 inline void errorKernelBody(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
                             const ErrorRunOutputs& outputs, ErrorRunSums& out) {

@@ -234,7 +234,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
     std::vector<detail::ErrorKernelParams> kp(slices);
     float maxScale = 0;
     for (uint64_t i = 0; i < slices; ++i) {
-        const AffineQuantizer q(scheme, i < params.slices.size() ? params.slices[i] : SliceParams{});
+        const Quantizer q(scheme, i < params.slices.size() ? params.slices[i] : SliceParams{});
         auto& k = kp[i];
         k.scale = q.scale();
         k.invScale = 1.0f / q.scale();
@@ -243,9 +243,11 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
         k.lowF = static_cast<float>(qmin - q.zeroPoint());
         k.highF = static_cast<float>(qmax - q.zeroPoint());
         k.useReciprocal = scheme.convention == Convention::PyTorch;
+        k.table = q.levelTable();
         if (q.scale() < FLT_MAX) maxScale = std::max(maxScale, q.scale());
     }
-    const detail::ErrorKernelFn kernel = detail::selectErrorKernel();
+    const LevelTable* levelTable = scheme.levelTable();
+    const detail::ErrorKernelFn kernel = levelTable ? detail::errorKernelLevels : detail::selectErrorKernel();
 
     // The total is summed per chunk and the chunks merged in order, so it does not depend on
     // which worker took which chunk (the same tensor gives the same bits on every run).
@@ -285,6 +287,20 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
                 const size_t run = std::min(len - i, detail::kErrorRunMax);
                 for (size_t k = 0; k < run; ++k) {
                     const uint64_t slice = (begin + i + k) % layout.channels;
+                    if (levelTable) {
+                        // One element per call into the level kernel (its table search dominates anyway).
+                        detail::ErrorRunOutputs one;
+                        if (outs.codeIndex) one = {outs.codeIndex + k, outs.err + k, outs.finite + k};
+                        detail::ErrorRunSums rs;
+                        kernel(x + i + k, 1, kp[slice], {w.usedBits.data() + (sliceBits ? slice * words : 0), words, nullptr},
+                               w.ties, one, rs);
+                        if (rs.count > 0) {
+                            const ErrorAccumulator a = fromRun(rs);
+                            chunkTotal.merge(a);
+                            w.slices[slice].merge(a);
+                        }
+                        continue;
+                    }
                     scalarElement(kp[slice], x[i + k], w.slices[slice], chunkTotal,
                                   w.usedBits.data() + (sliceBits ? slice * words : 0), w.ties, outs, k);
                 }
@@ -390,7 +406,9 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
         }
         const int32_t below = qmin + static_cast<int32_t>(c);
         const double s = kp[0].scale;
-        report->ties.push_back({below, s * (static_cast<double>(below - kp[0].zeroPoint) + 0.5), m.tiesPerCode[c]});
+        const double boundary = levelTable ? s * static_cast<double>(levelTable->midpoints[c])
+                                           : s * (static_cast<double>(below - kp[0].zeroPoint) + 0.5);
+        report->ties.push_back({below, boundary, m.tiesPerCode[c]});
     }
     if (histograms) {
         report->hasHistograms = true;

@@ -46,6 +46,16 @@ SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
     const float amax = std::max(std::fabs(lo), std::fabs(hi));
     const auto levels = static_cast<float>(qmax - qmin);
 
+    if (const LevelTable* t = scheme.levelTable()) {
+        // Level formats: the scale maps amax onto the largest level, as FP8 recipes (Transformer
+        // Engine, ModelOpt: amax / 448) and NF4's absmax scaling do; the zero point is the zero level.
+        float s = amax / t->maxAbs;
+        if (!(s >= FLT_MIN) || s > FLT_MAX) s = 1.0f;  // all-zero or denormal range: any scale gives 0
+        p.scale = s;
+        p.zeroPoint = t->zeroIndex;
+        return p;
+    }
+
     if (scheme.convention == Convention::TensorRT && amax <= kTensorRtZeroAmax) {
         p.scale = kAllZeroScale;
         p.zeroPoint = scheme.symmetry == Symmetry::Symmetric ? 0 : qmin;

@@ -15,6 +15,7 @@ int clampedBits(int bits) { return std::clamp(bits, 2, 16); }
 // int8 symmetric scale is amax/127.5), and so does `fullRange`.
 // Asymmetric codes are unsigned 0..2^b−1 with a zero point (gemmlowp, ONNX uint8).
 int32_t QuantScheme::qmin() const {
+    if (levelTable()) return 0;
     const int b = clampedBits(bits);
     if (symmetry == Symmetry::Asymmetric) return 0;
     const int32_t half = int32_t{1} << (b - 1);
@@ -23,20 +24,29 @@ int32_t QuantScheme::qmin() const {
 }
 
 int32_t QuantScheme::qmax() const {
+    if (const LevelTable* t = levelTable()) return t->size() - 1;
     const int b = clampedBits(bits);
     if (symmetry == Symmetry::Asymmetric) return (int32_t{1} << b) - 1;
     return (int32_t{1} << (b - 1)) - 1;
 }
 
+int QuantScheme::codeBits() const {
+    if (const LevelTable* t = levelTable()) return t->bits;
+    return clampedBits(bits);
+}
+
 std::string QuantScheme::describe() const {
+    std::string granularityText;
+    switch (granularity) {
+        case Granularity::PerTensor: granularityText = " per-tensor"; break;
+        case Granularity::PerChannel: granularityText = " per-channel(axis " + std::to_string(axis) + ")"; break;
+        case Granularity::PerGroup: granularityText = " per-group(" + std::to_string(groupSize) + ")"; break;
+    }
+    if (levelTable()) return std::string(formatName(format)) + granularityText;
     std::string s = (symmetry == Symmetry::Symmetric ? "int" : "uint") + std::to_string(clampedBits(bits));
     s += symmetry == Symmetry::Symmetric ? " sym" : " asym";
     if (symmetry == Symmetry::Symmetric && (fullRange || convention == Convention::PyTorch)) s += " full-range";
-    switch (granularity) {
-        case Granularity::PerTensor: s += " per-tensor"; break;
-        case Granularity::PerChannel: s += " per-channel(axis " + std::to_string(axis) + ")"; break;
-        case Granularity::PerGroup: s += " per-group(" + std::to_string(groupSize) + ")"; break;
-    }
+    s += granularityText;
     switch (convention) {
         case Convention::Seeds: break;
         case Convention::TensorRT: s += " [TensorRT]"; break;

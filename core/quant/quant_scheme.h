@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/quant/number_format.h"
+
 namespace qv {
 
 enum class Symmetry { Symmetric, Asymmetric };
@@ -19,6 +21,10 @@ enum class Convention {
 };
 
 struct QuantScheme {
+    // Int: a uniform grid of `bits` bits (symmetry, fullRange and convention apply). Any other format:
+    // one scale per slice maps the clip range's amax onto the format's largest level (z = 0, codes
+    // are level indices 0..levels−1); bits, symmetry, fullRange and convention are then not used.
+    NumberFormat format = NumberFormat::Int;
     int bits = 8;                                  // 2..16
     Symmetry symmetry = Symmetry::Symmetric;
     bool fullRange = false;                        // symmetric: −2^(b−1)..2^(b−1)−1 instead of ±(2^(b−1)−1)
@@ -31,6 +37,13 @@ struct QuantScheme {
     // asymmetric: unsigned 0..2^b−1.
     int32_t qmin() const;
     int32_t qmax() const;
+    // Level formats are symmetric (one scale, the zero level fixed), whatever `symmetry` says.
+    bool symmetric() const { return format != NumberFormat::Int || symmetry == Symmetry::Symmetric; }
+    // The table of a level format; nullptr for Int.
+    const LevelTable* levelTable() const { return qv::levelTable(format); }
+    // Bits of one code: `bits` (clamped to 2..16) for Int, the format's width (8 or 4) otherwise —
+    // what bit-width-based calibrators (entropy's 2^(b−1) bins, ACIQ's tables) use.
+    int codeBits() const;
     std::string describe() const;  // "int8 sym per-channel(axis 0)"
     bool operator==(const QuantScheme&) const = default;
 };

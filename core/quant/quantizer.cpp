@@ -1,4 +1,4 @@
-// AffineQuantizer setup, its levels/boundaries, and span quantization with per-slice params.
+// Quantizer setup, its levels/boundaries, and span quantization with per-slice params.
 #include "core/quant/quantizer.h"
 
 #include <algorithm>
@@ -7,8 +7,9 @@
 
 namespace qv {
 
-AffineQuantizer::AffineQuantizer(const QuantScheme& scheme, const SliceParams& params)
-    : m_scale(params.scale), m_zero(params.zeroPoint), m_qmin(scheme.qmin()), m_qmax(scheme.qmax()) {
+Quantizer::Quantizer(const QuantScheme& scheme, const SliceParams& params)
+    : m_scale(params.scale), m_zero(params.zeroPoint), m_qmin(scheme.qmin()), m_qmax(scheme.qmax()),
+      m_table(scheme.levelTable()) {
     // A scale that is 0, negative, NaN or Inf would make x/s meaningless; paramsFromRange never
     // makes one, but hand-typed parameters might: fall back to 1 rather than produce NaN codes.
     if (!(m_scale > 0.0f) || m_scale > FLT_MAX) m_scale = 1.0f;
@@ -18,9 +19,24 @@ AffineQuantizer::AffineQuantizer(const QuantScheme& scheme, const SliceParams& p
     m_invScale = 1.0f / m_scale;
     m_lowF = static_cast<float>(m_qmin - m_zero);
     m_highF = static_cast<float>(m_qmax - m_zero);
+    if (m_table) {
+        m_zero = m_table->zeroIndex;  // fixed by the format, whatever the params say
+        m_useReciprocal = false;
+    }
 }
 
-void AffineQuantizer::errorRun(const float* x, size_t n, float* err, uint8_t* clipped) const {
+void Quantizer::errorRun(const float* x, size_t n, float* err, uint8_t* clipped) const {
+    if (m_table) {
+        for (size_t i = 0; i < n; ++i) {
+            const float xi = x[i];
+            const bool finite = std::fabs(xi) <= FLT_MAX;
+            bool c;
+            const float xq = dequantize(quantize(xi, c));
+            err[i] = finite ? xq - xi : 0.0f;
+            clipped[i] = finite && c ? 1 : 0;
+        }
+        return;
+    }
     const float s = m_scale, inv = m_invScale, lo = m_lowF, hi = m_highF;
     const bool reciprocal = m_useReciprocal;
     constexpr float kMagic = 0x1.8p23f;  // see roundHalfEven
@@ -42,16 +58,20 @@ void AffineQuantizer::errorRun(const float* x, size_t n, float* err, uint8_t* cl
     }
 }
 
-std::vector<float> AffineQuantizer::levels() const {
+std::vector<float> Quantizer::levels() const {
     std::vector<float> out;
     out.reserve(static_cast<size_t>(m_qmax - m_qmin + 1));
     for (int32_t q = m_qmin; q <= m_qmax; ++q) out.push_back(dequantize(q));
     return out;
 }
 
-std::vector<float> AffineQuantizer::boundaries() const {
+std::vector<float> Quantizer::boundaries() const {
     std::vector<float> out;
     out.reserve(static_cast<size_t>(m_qmax - m_qmin));
+    if (m_table) {
+        for (float m : m_table->midpoints) out.push_back(m_scale * m);
+        return out;
+    }
     for (int32_t q = m_qmin; q < m_qmax; ++q)
         out.push_back(static_cast<float>(static_cast<double>(m_scale) * (q - m_zero + 0.5)));
     return out;
@@ -77,7 +97,7 @@ void quantizeSpan(const QuantParams& params, const SliceLayout& layout, uint64_t
             run = std::min<uint64_t>(run, groupEnd - col);
         }
         const SliceParams& sp = slice < params.slices.size() ? params.slices[slice] : fallback;
-        const AffineQuantizer q(params.scheme, sp);
+        const Quantizer q(params.scheme, sp);
         for (size_t k = i; k < i + run; ++k) {
             const int32_t c = q.quantize(values[k]);
             if (wantCodes) codes[k] = c;

@@ -28,12 +28,16 @@ inline float roundHalfEven(float x) {
 #endif
 }
 
-// Uniform affine quantizer for one slice: q = clamp(round_half_even(fl32(x / s)) + z, qmin, qmax),
+// One slice's quantizer.
+// Int format — the uniform affine grid: q = clamp(round_half_even(fl32(x / s)) + z, qmin, qmax),
 // x̂ = s·(q − z). NaN quantizes to the zero point (as ONNX Runtime does); ±Inf saturates.
 // The PyTorch convention multiplies by the float32 reciprocal instead of dividing.
-class AffineQuantizer {
+// Level formats (FP8, FP4, NF4; number_format.h): v = fl32(x / s), q = the index of the level v
+// rounds to (nearest, ties as the format defines them, saturating at the end levels), x̂ = s·level[q].
+// The zero point is then the index of the level 0, and x̂ = s·(q − z) holds only for Int.
+class Quantizer {
 public:
-    AffineQuantizer(const QuantScheme& scheme, const SliceParams& params);
+    Quantizer(const QuantScheme& scheme, const SliceParams& params);
     int32_t quantize(float x) const {
         bool clipped;
         return quantize(x, clipped);
@@ -41,6 +45,11 @@ public:
     // `clipped`: the code saturated (round(x/s) + z fell outside [qmin, qmax]), i.e. x lies more
     // than half a step beyond the representable range — the "clipped share" of ErrorStats.
     int32_t quantize(float x, bool& clipped) const {
+        if (m_table) {
+            const float v = x / m_scale;
+            clipped = m_table->clipped(v);
+            return m_table->index(v);
+        }
         float v = m_useReciprocal ? x * m_invScale : x / m_scale;
         clipped = false;
         if (v != v) return clampCode(m_zero);
@@ -50,9 +59,15 @@ public:
         if (r > m_highF) { clipped = true; return m_qmax; }
         return static_cast<int32_t>(r) + m_zero;
     }
-    // x̂ = s·(q − z), in float32 as ONNX DequantizeLinear and PyTorch compute it.
-    float dequantize(int32_t q) const { return m_scale * static_cast<float>(q - m_zero); }
+    // x̂ = s·(q − z), in float32 as ONNX DequantizeLinear and PyTorch compute it (level formats:
+    // s·level[q], as a float8/float4 value times its float32 scale).
+    float dequantize(int32_t q) const {
+        if (m_table) return m_scale * m_table->levels[static_cast<size_t>(clampCode(q))];
+        return m_scale * static_cast<float>(q - m_zero);
+    }
     float fakeQuantize(float x) const { return dequantize(quantize(x)); }
+    // The level table of a level format, nullptr for Int (whose levels are uniform).
+    const LevelTable* levelTable() const { return m_table; }
     int32_t qmin() const { return m_qmin; }
     int32_t qmax() const { return m_qmax; }
     int32_t zeroPoint() const { return m_zero; }
@@ -66,7 +81,8 @@ public:
     // Reconstruction levels s·(q − z) for q = qmin..qmax, increasing (for the bucket view).
     std::vector<float> levels() const;
     // Decision boundaries between consecutive levels (levels().size() − 1 values): the midpoints
-    // s·(q − z + ½); a value exactly on one rounds to the level with the even code.
+    // s·(q − z + ½); a value exactly on one rounds to the level with the even code (level formats:
+    // s·midpoint[i], ties as the table says).
     std::vector<float> boundaries() const;
 
 private:
@@ -75,6 +91,7 @@ private:
     int32_t m_zero, m_qmin, m_qmax;
     float m_lowF, m_highF;  // bounds of round(x/s) beyond which the code saturates
     bool m_useReciprocal;
+    const LevelTable* m_table;  // level formats only
 };
 
 // Quantizes `values` (logical order, starting at flat element `firstIndex` of a tensor of layout

@@ -94,7 +94,7 @@ TEST_F(HeatmapPanelHeadless, DrawsTextureAndHoverReadsTheElement) {
     // Min-max at 4 bits symmetric: s = 8/7, so 8 → code 7, x̂ = 8 (up to float rounding of s·7).
     auto a = state.analysis();
     ASSERT_TRUE(a && a->activeRow());
-    AffineQuantizer q(a->scheme, a->activeRow()->params.slices[0]);
+    Quantizer q(a->scheme, a->activeRow()->params.slices[0]);
     EXPECT_EQ(h.code, 7);
     EXPECT_EQ(h.code, q.quantize(8.0f));
     EXPECT_EQ(h.error, q.fakeQuantize(8.0f) - 8.0f);

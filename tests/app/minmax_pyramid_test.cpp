@@ -215,7 +215,7 @@ TEST(BoundaryHits, ValuesExactlyOnADecisionBoundary) {
     EXPECT_EQ(h.hits[2].codeBelow, 1);
     EXPECT_EQ(h.hits[2].count, 1u);
     // Each tie goes to the even code, as the quantizer does: 0.25 → 0, 0.75 → 2, −0.25 → 0.
-    AffineQuantizer q(s, p);
+    Quantizer q(s, p);
     EXPECT_EQ(q.quantize(0.25f), 0);
     EXPECT_EQ(q.quantize(0.75f), 2);
     EXPECT_EQ(q.quantize(-0.25f), 0);

@@ -104,7 +104,7 @@ TEST(Envelope, ErrorSawtoothAndClippingRampsAreExact) {
     // 2-bit restricted symmetric: codes −1..1, s = 1 → levels −1, 0, 1, boundaries ±0.5.
     QuantScheme s = sym(2);
     SliceParams p{1.0f, 0, {-1, 1}};
-    AffineQuantizer q(s, p);
+    Quantizer q(s, p);
     Envelope e = errorEnvelope(q, 1.0f, -2.0, 2.0, 4);
     // [−2,−1): e(−2) = −1 − (−2) = 1, e(−1) = 0, no boundary → [0, 1] (the clipping ramp).
     EXPECT_DOUBLE_EQ(e.lo[0], 0);
@@ -205,7 +205,7 @@ TEST(HeatmapView, ParallelBandsGiveTheSameAnswerAsOneThreadAndTheHandValues) {
         EXPECT_EQ(d->pyramid.errAbsMax, 5.5f);
     }
     // Σe² from the definition, element by element.
-    AffineQuantizer aq(s, q.params.slices[0]);
+    Quantizer aq(s, q.params.slices[0]);
     double sum = 0;
     for (float x : v)
         if (std::isfinite(x)) sum += double(aq.fakeQuantize(x) - x) * double(aq.fakeQuantize(x) - x);

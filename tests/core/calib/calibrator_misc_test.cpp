@@ -264,7 +264,7 @@ TEST(CrossEntropy, KeepsTheLargestLogits) {
     EXPECT_GE(r.hi, 7.4);
     const double full = CrossEntropyCalibrator::crossEntropy(v, scheme(8), {-8, 8});
     EXPECT_LE(CrossEntropyCalibrator::crossEntropy(v, scheme(8), r), full);
-    const AffineQuantizer q(scheme(8), paramsFromRange(scheme(8), r));
+    const Quantizer q(scheme(8), paramsFromRange(scheme(8), r));
     EXPECT_GT(q.quantize(8.0f), q.quantize(7.0f));
 }
 
@@ -283,7 +283,7 @@ namespace qv {
 namespace {
 
 // The vectorized exact objective of the refinements equals Σ (fakeQuantize(x) − x)² through
-// AffineQuantizer, element for element, in every convention (PyTorch multiplies by 1/s), with
+// Quantizer, element for element, in every convention (PyTorch multiplies by 1/s), with
 // NaN/Inf skipped.
 TEST(ExactObjective, MatchesTheQuantizer) {
     std::vector<float> v = test::gaussianSamples(10007, 2.0, 23);
@@ -297,7 +297,7 @@ TEST(ExactObjective, MatchesTheQuantizer) {
                 QuantScheme q = scheme(bits, sy);
                 q.convention = conv;
                 const ClipRange r{-3.0, 2.5};
-                const AffineQuantizer aq(q, paramsFromRange(q, r));
+                const Quantizer aq(q, paramsFromRange(q, r));
                 double ref = 0;
                 for (float x : v) {
                     if (!std::isfinite(x)) continue;

@@ -1,5 +1,5 @@
 // Error metrics: a vector worked by hand, clipping, per-slice stats, code usage, every SIMD path
-// against the scalar AffineQuantizer + ErrorAccumulator reference.
+// against the scalar Quantizer + ErrorAccumulator reference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -127,7 +127,7 @@ TEST(ErrorStats, PerChannel) {
     });
 }
 
-// Every kernel, every granularity, against the scalar reference built from AffineQuantizer.
+// Every kernel, every granularity, against the scalar reference built from Quantizer.
 TEST(ErrorStats, KernelsMatchScalarReference) {
     std::mt19937 rng(5);
     std::normal_distribution<float> g(0.0f, 1.0f);
@@ -158,7 +158,7 @@ TEST(ErrorStats, KernelsMatchScalarReference) {
         for (size_t i = 0; i < x.size(); ++i) {
             if (!std::isfinite(x[i])) continue;
             const auto slice = layout.sliceOf(i);
-            const AffineQuantizer q(p.scheme, p.slices[slice]);
+            const Quantizer q(p.scheme, p.slices[slice]);
             bool clipped;
             const int32_t c = q.quantize(x[i], clipped);
             ++codes[static_cast<size_t>(c - p.scheme.qmin())];
@@ -270,7 +270,7 @@ TEST(ErrorStats, DivisionAgreesWithTheQuantizerAtEveryBoundary) {
         x.push_back(3.0e38f);  // far outside the grid
         x.push_back(-3.0e38f);
         const QuantParams p = perTensor(Symmetry::Symmetric, scale, 0);
-        const AffineQuantizer q(p.scheme, p.slices[0]);
+        const Quantizer q(p.scheme, p.slices[0]);
         std::vector<uint64_t> codes(255);
         uint64_t clippedRef = 0, tiesRef = 0;
         for (float v : x) {
@@ -330,7 +330,7 @@ TEST(ErrorStats, TiesWithZeroPointInLongRuns) {
 }
 
 // The metrics-only pass gives the same numbers as the pass with histograms, and code usage
-// (total and per slice) equals a count of distinct codes from AffineQuantizer: 4-bit and 8-bit
+// (total and per slice) equals a count of distinct codes from Quantizer: 4-bit and 8-bit
 // (bitmap in a register), 10-bit (32 words: tested code by code), per-group with many slices.
 TEST(ErrorStats, MetricsOnlyMatchesHistogramPassAndDistinctCodes) {
     std::mt19937 rng(11);
@@ -356,7 +356,7 @@ TEST(ErrorStats, MetricsOnlyMatchesHistogramPassAndDistinctCodes) {
             for (size_t i = 0; i < x.size(); ++i) {
                 if (!std::isfinite(x[i])) continue;
                 const auto slice = layout.sliceOf(i);
-                const int32_t c = AffineQuantizer(p.scheme, p.slices[slice]).quantize(x[i]);
+                const int32_t c = Quantizer(p.scheme, p.slices[slice]).quantize(x[i]);
                 perSlice[slice].insert(c);
                 all.insert(c);
             }
@@ -424,7 +424,7 @@ TEST(ErrorStats, FastStepKeepsMaxErrorExactAndCodesComplete) {
                 level = level == 127 ? -127 : level + 1;
             }
             const QuantParams p = perTensor(Symmetry::Symmetric, scale, 0, 8, conv);
-            const AffineQuantizer q(p.scheme, p.slices[0]);
+            const Quantizer q(p.scheme, p.slices[0]);
             ErrorAccumulator ref;
             std::set<int32_t> used;
             uint64_t tiesRef = 0;
@@ -462,7 +462,7 @@ TEST(ErrorStats, FastStepKeepsMaxErrorExactAndCodesComplete) {
     for (auto& v : x) v = g(rng);
     x[12345] = 3.9f;
     QuantParams p = perTensor(Symmetry::Symmetric, 4.0f / 32767.0f, 0, 16);
-    const AffineQuantizer q(p.scheme, p.slices[0]);
+    const Quantizer q(p.scheme, p.slices[0]);
     std::set<int32_t> used;
     for (float v : x) used.insert(q.quantize(v));
     forEachKernel([&] {
@@ -481,9 +481,9 @@ TEST(ErrorStats, FastStepKeepsMaxErrorExactAndCodesComplete) {
 // of ≤ kErrorRunMax elements with one code bitmap and its interval of known codes
 // (CodeUsage::seen) kept from run to run, so that later runs take the fast step.
 
-// The kernel parameters of one slice, from AffineQuantizer as error_stats.cpp makes them.
+// The kernel parameters of one slice, from Quantizer as error_stats.cpp makes them.
 detail::ErrorKernelParams kernelParams(const QuantScheme& scheme, const SliceParams& slice) {
-    const AffineQuantizer q(scheme, slice);
+    const Quantizer q(scheme, slice);
     detail::ErrorKernelParams k;
     k.scale = q.scale();
     k.invScale = 1.0f / q.scale();

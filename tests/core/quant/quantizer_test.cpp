@@ -1,4 +1,4 @@
-// AffineQuantizer and quantizeSpan: the seeds' vector, ties, saturation, NaN/Inf, per-slice params.
+// Quantizer and quantizeSpan: the seeds' vector, ties, saturation, NaN/Inf, per-slice params.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,7 +23,7 @@ QuantScheme scheme(Symmetry sym, int bits = 8, Convention c = Convention::Seeds)
     return s;
 }
 
-std::vector<int32_t> codesOf(const AffineQuantizer& q, const std::vector<float>& xs) {
+std::vector<int32_t> codesOf(const Quantizer& q, const std::vector<float>& xs) {
     std::vector<int32_t> out;
     for (float x : xs) out.push_back(q.quantize(x));
     return out;
@@ -34,10 +34,10 @@ std::vector<int32_t> codesOf(const AffineQuantizer& q, const std::vector<float>&
 //         1.12 → 25.220 → 25             2.7 → 60.798 → 61      −0.9 → −20.266 → −20
 //         −4.7 → −105.833 → −106         0.68 → 15.312 → 15     1.43 → 32.200 → 32
 // x̂ = s·q: 8·s = 0.35528, 84·s = 3.73039, 127·s = 5.64, …
-TEST(AffineQuantizer, SeedsSymmetric8) {
+TEST(Quantizer, SeedsSymmetric8) {
     const auto s = scheme(Symmetry::Symmetric);
     const auto p = paramsFromRange(s, {-4.7, 5.64});
-    const AffineQuantizer q(s, p);
+    const Quantizer q(s, p);
     EXPECT_EQ(codesOf(q, kSeeds), (std::vector<int32_t>{8, 84, 127, 25, 61, -20, -106, 15, 32}));
     EXPECT_NEAR(q.dequantize(8), 0.355276, 1e-6);
     EXPECT_NEAR(q.dequantize(84), 3.730393, 1e-6);
@@ -51,11 +51,11 @@ TEST(AffineQuantizer, SeedsSymmetric8) {
 //        1.12 → 27.621 → 28 (144)        2.7 → 66.586 → 67 (183)    −0.9 → −22.195 → −22 (94)
 //        −4.7 → −115.909 → −116 (0)      0.68 → 16.770 → 17 (133)   1.43 → 35.266 → 35 (151)
 // x̂ = s·(q − z): 124 → 8·s = 0.32439, 0 → −116·s = −4.70369.
-TEST(AffineQuantizer, SeedsAsymmetric8) {
+TEST(Quantizer, SeedsAsymmetric8) {
     const auto s = scheme(Symmetry::Asymmetric);
     const auto p = paramsFromRange(s, {-4.7, 5.64});
     ASSERT_EQ(p.zeroPoint, 116);
-    const AffineQuantizer q(s, p);
+    const Quantizer q(s, p);
     EXPECT_EQ(codesOf(q, kSeeds), (std::vector<int32_t>{124, 208, 255, 144, 183, 94, 0, 133, 151}));
     EXPECT_NEAR(q.dequantize(124), 0.324392, 1e-6);
     EXPECT_NEAR(q.dequantize(0), -4.703686, 1e-6);
@@ -63,9 +63,9 @@ TEST(AffineQuantizer, SeedsAsymmetric8) {
     EXPECT_EQ(q.dequantize(116), 0.0f);  // zero is exact
 }
 
-TEST(AffineQuantizer, RoundHalfToEvenTies) {
+TEST(Quantizer, RoundHalfToEvenTies) {
     const auto s = scheme(Symmetry::Symmetric);
-    const AffineQuantizer q(s, SliceParams{1.0f, 0, {}});
+    const Quantizer q(s, SliceParams{1.0f, 0, {}});
     EXPECT_EQ(q.quantize(2.5f), 2);
     EXPECT_EQ(q.quantize(3.5f), 4);
     EXPECT_EQ(q.quantize(-2.5f), -2);
@@ -76,16 +76,16 @@ TEST(AffineQuantizer, RoundHalfToEvenTies) {
     EXPECT_EQ(q.quantize(2.4999998f), 2);
     EXPECT_EQ(q.quantize(2.5000002f), 3);
     // Ties after the zero point is added: s = 0.5, z = 3 (asym): 1.25/0.5 = 2.5 → 2 → code 5.
-    const AffineQuantizer a(scheme(Symmetry::Asymmetric), SliceParams{0.5f, 3, {}});
+    const Quantizer a(scheme(Symmetry::Asymmetric), SliceParams{0.5f, 3, {}});
     EXPECT_EQ(a.quantize(1.25f), 5);
     EXPECT_EQ(a.quantize(1.75f), 7);  // 3.5 → 4 → 7
 }
 
-TEST(AffineQuantizer, ErrorRunEqualsQuantizeThenDequantize) {
+TEST(Quantizer, ErrorRunEqualsQuantizeThenDequantize) {
     // Hand-worked first: s = 0.5, z = 0, 8-bit symmetric restricted (codes ±127).
     //   1.25 → 2.5 → 2 (tie, even) → x̂ 1.0, e −0.25;  1.75 → 3.5 → 4 → 2.0, e +0.25;
     //   100 → 200 → saturates at 127 → 63.5, e −36.5 (clipped);  NaN, Inf → 0, not clipped.
-    const AffineQuantizer q(scheme(Symmetry::Symmetric), SliceParams{0.5f, 0, {}});
+    const Quantizer q(scheme(Symmetry::Symmetric), SliceParams{0.5f, 0, {}});
     const std::vector<float> hand = {1.25f, 1.75f, 100.0f, NAN, INFINITY};
     std::vector<float> err(hand.size());
     std::vector<uint8_t> cl(hand.size());
@@ -109,7 +109,7 @@ TEST(AffineQuantizer, ErrorRunEqualsQuantizeThenDequantize) {
         {scheme(Symmetry::Symmetric, 8, Convention::PyTorch), {1e-39f, 0, {}}},     // 1/s = Inf: 0·Inf
     };
     for (const auto& c : cases) {
-        const AffineQuantizer a(c.s, c.p);
+        const Quantizer a(c.s, c.p);
         std::vector<float> vals = xs;
         for (int32_t k = a.qmin() - 2; k <= a.qmax() + 2; ++k) {  // exact ties and their neighbours
             const float tie = a.scale() * (float(k - a.zeroPoint()) + 0.5f);
@@ -131,7 +131,7 @@ TEST(AffineQuantizer, ErrorRunEqualsQuantizeThenDequantize) {
     }
 }
 
-TEST(AffineQuantizer, RoundHalfEvenMatchesNearbyint) {
+TEST(Quantizer, RoundHalfEvenMatchesNearbyint) {
     std::mt19937 rng(7);
     std::uniform_int_distribution<uint32_t> bits;
     for (int i = 0; i < 200000; ++i) {
@@ -154,18 +154,18 @@ TEST(AffineQuantizer, RoundHalfEvenMatchesNearbyint) {
 // 5/255 + 19/27380416512 (exact, by rational arithmetic), so −2.5/s = −127.4999955…, whose float32
 // rounding is −127.49999237 — not a tie — and rounds to −127. With the exact 5/255 (or a double
 // scale of 5/255) the quotient is exactly −127.5, a tie that rounds to even: −128.
-TEST(AffineQuantizer, OnnxFloat32TieCase) {
+TEST(Quantizer, OnnxFloat32TieCase) {
     const float s = 5.0f / 255.0f;
     EXPECT_EQ(-2.5f / s, -127.49999237060547f);
     QuantScheme full = scheme(Symmetry::Symmetric);
     full.fullRange = true;
-    const AffineQuantizer q(full, SliceParams{s, 0, {}});
+    const Quantizer q(full, SliceParams{s, 0, {}});
     EXPECT_EQ(q.quantize(-2.5f), -127);
     EXPECT_EQ(std::nearbyint(-2.5 / (5.0 / 255.0)), -128.0);  // double arithmetic differs
 }
 
-TEST(AffineQuantizer, SaturationAtBothEnds) {
-    const AffineQuantizer q(scheme(Symmetry::Symmetric), SliceParams{1.0f, 0, {}});
+TEST(Quantizer, SaturationAtBothEnds) {
+    const Quantizer q(scheme(Symmetry::Symmetric), SliceParams{1.0f, 0, {}});
     bool clipped = false;
     EXPECT_EQ(q.quantize(200.0f, clipped), 127);
     EXPECT_TRUE(clipped);
@@ -182,7 +182,7 @@ TEST(AffineQuantizer, SaturationAtBothEnds) {
     EXPECT_EQ(q.quantize(-INFINITY), -127);
     EXPECT_EQ(q.quantize(NAN), 0);                // NaN → zero point
     // Asymmetric, z = 10: codes clamp at 0 and 255.
-    const AffineQuantizer a(scheme(Symmetry::Asymmetric), SliceParams{1.0f, 10, {}});
+    const Quantizer a(scheme(Symmetry::Asymmetric), SliceParams{1.0f, 10, {}});
     EXPECT_EQ(a.quantize(-20.0f, clipped), 0);
     EXPECT_TRUE(clipped);
     EXPECT_EQ(a.quantize(-10.0f, clipped), 0);
@@ -192,15 +192,15 @@ TEST(AffineQuantizer, SaturationAtBothEnds) {
     EXPECT_EQ(a.quantize(NAN), 10);
     EXPECT_EQ(a.dequantize(0), -10.0f);
     // 4-bit symmetric: ±7.
-    const AffineQuantizer f(scheme(Symmetry::Symmetric, 4), SliceParams{0.5f, 0, {}});
+    const Quantizer f(scheme(Symmetry::Symmetric, 4), SliceParams{0.5f, 0, {}});
     EXPECT_EQ(f.quantize(3.4f), 7);
     EXPECT_EQ(f.quantize(-3.6f), -7);
 }
 
-TEST(AffineQuantizer, PyTorchUsesReciprocal) {
+TEST(Quantizer, PyTorchUsesReciprocal) {
     // s = 0.1f: x·fl32(1/s) and x/s differ for some x; ATen's quantize_val multiplies.
     const auto s = scheme(Symmetry::Symmetric, 8, Convention::PyTorch);
-    const AffineQuantizer q(s, SliceParams{0.1f, 0, {}});
+    const Quantizer q(s, SliceParams{0.1f, 0, {}});
     const float inv = 1.0f / 0.1f;
     int differing = 0;
     for (int i = -1000; i <= 1000; ++i) {
@@ -214,28 +214,28 @@ TEST(AffineQuantizer, PyTorchUsesReciprocal) {
     (void)differing;  // the point is that we follow the multiplication, whichever way it goes
 }
 
-TEST(AffineQuantizer, TensorRtZeroAmaxGivesZeros) {
+TEST(Quantizer, TensorRtZeroAmaxGivesZeros) {
     const auto s = scheme(Symmetry::Symmetric, 8, Convention::TensorRT);
     const auto p = paramsFromRange(s, {-1e-9, 1e-9});
-    const AffineQuantizer q(s, p);
+    const Quantizer q(s, p);
     for (float x : {1e-9f, -1e-9f, 1.0f, -1000.0f, 3e37f}) {
         EXPECT_EQ(q.quantize(x), 0) << x;
         EXPECT_EQ(q.fakeQuantize(x), 0.0f) << x;
     }
 }
 
-TEST(AffineQuantizer, InvalidScaleFallsBack) {
-    const AffineQuantizer q(scheme(Symmetry::Symmetric), SliceParams{0.0f, 0, {}});
+TEST(Quantizer, InvalidScaleFallsBack) {
+    const Quantizer q(scheme(Symmetry::Symmetric), SliceParams{0.0f, 0, {}});
     EXPECT_EQ(q.quantize(3.0f), 3);  // scale 0 → 1
-    const AffineQuantizer n(scheme(Symmetry::Symmetric), SliceParams{NAN, 0, {}});
+    const Quantizer n(scheme(Symmetry::Symmetric), SliceParams{NAN, 0, {}});
     EXPECT_EQ(n.quantize(-5.0f), -5);
 }
 
-TEST(AffineQuantizer, LevelsAndBoundaries) {
-    const AffineQuantizer q(scheme(Symmetry::Symmetric, 2), SliceParams{0.5f, 0, {}});
+TEST(Quantizer, LevelsAndBoundaries) {
+    const Quantizer q(scheme(Symmetry::Symmetric, 2), SliceParams{0.5f, 0, {}});
     EXPECT_EQ(q.levels(), (std::vector<float>{-0.5f, 0.0f, 0.5f}));
     EXPECT_EQ(q.boundaries(), (std::vector<float>{-0.25f, 0.25f}));
-    const AffineQuantizer a(scheme(Symmetry::Asymmetric, 2), SliceParams{1.0f, 1, {}});
+    const Quantizer a(scheme(Symmetry::Asymmetric, 2), SliceParams{1.0f, 1, {}});
     EXPECT_EQ(a.levels(), (std::vector<float>{-1, 0, 1, 2}));
     EXPECT_EQ(a.boundaries(), (std::vector<float>{-0.5f, 0.5f, 1.5f}));
 }

@@ -1,0 +1,65 @@
+// NumberFormat: what a code stands for — a uniform integer grid (intN, the default) or one of the
+// non-uniform element formats (FP8, FP4, NF4) whose values form a fixed table of levels.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qv {
+
+enum class NumberFormat {
+    Int,      // uniform affine grid of QuantScheme::bits (quant_params.h)
+    Fp8E4M3,  // OCP OFP8 E4M3FN: ±448, no Inf
+    Fp8E5M2,  // OCP OFP8 E5M2: ±57344
+    Fp4E2M1,  // OCP MX FP4: ±{0, 0.5, 1, 1.5, 2, 3, 4, 6}
+    Nf4,      // QLoRA NormalFloat4: 16 levels in [−1, 1]
+};
+
+// The finite values of a level format, as one increasing table. A code is an index into it, so
+// codes are 0..size−1 whatever the format's bit encoding; ±0 is one level (−0 and +0 quantize alike).
+// A value v (already divided by the scale) goes to the nearest level; exactly between two levels it
+// goes to the one named by tieUp — for the floating-point formats the level whose bit pattern is
+// even (round to nearest even, OCP OFP8 §5 / IEEE 754), for NF4 the level with the even 4-bit code.
+// Beyond the end levels values saturate (the formats' saturating conversion); such a value counts as
+// clipped when it lies more than half the end gap beyond the end level — what rounding on the format's
+// grid continued past its end (FP8's next binade, FP4's 8) would have sent elsewhere, the same rule as
+// the integer grid's "round(x/s) beyond qmax".
+struct LevelTable {
+    NumberFormat format = NumberFormat::Int;
+    int bits = 0;                   // storage width of one code (8 or 4)
+    std::vector<float> levels;      // increasing, distinct, one of them 0
+    std::vector<float> midpoints;   // levels.size() − 1 decision points, fl32((l[i] + l[i+1]) / 2)
+    std::vector<uint8_t> tieUp;     // per midpoint: a value exactly on it takes level i + 1
+    int32_t zeroIndex = 0;          // the index of level 0
+    float maxAbs = 0;               // largest |level|: the scale maps the clip range's amax onto it
+    float lowClip = 0, highClip = 0;  // values below / above these saturate with "clipped"
+    bool lowClipTieOut = false, highClipTieOut = false;  // a value exactly on lowClip/highClip is clipped
+
+    int32_t size() const { return static_cast<int32_t>(levels.size()); }
+    // Index of the level v rounds to (NaN → the zero level, ±Inf → the end levels).
+    int32_t index(float v) const;
+    bool clipped(float v) const {
+        return v < lowClip || v > highClip || (v == lowClip && lowClipTieOut) || (v == highClip && highClipTieOut);
+    }
+};
+
+// The table of a level format; nullptr for NumberFormat::Int. Built once, shared, never freed.
+const LevelTable* levelTable(NumberFormat format);
+
+// CLI / settings spelling: "int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4".
+const char* formatName(NumberFormat format);
+// Display name with what it is: "FP8 E4M3 (OCP, max 448)".
+const char* formatTitle(NumberFormat format);
+bool parseNumberFormat(const std::string& text, NumberFormat& out);
+std::vector<NumberFormat> allNumberFormats();
+
+// Decoders of single bit patterns (the tables above are built from them; the number views use them).
+// E4M3FN: S.EEEE.MMM, bias 7, subnormals at E = 0, S.1111.111 is NaN (no Inf).
+float decodeFp8E4M3(uint8_t bits);
+// E5M2: S.EEEEE.MM, bias 15, IEEE-like: E = 31 is Inf (M = 0) or NaN.
+float decodeFp8E5M2(uint8_t bits);
+// E2M1: S.EE.M, bias 1, E = 0 subnormal (±0, ±0.5); no Inf/NaN. Only the low 4 bits are used.
+float decodeFp4E2M1(uint8_t bits);
+
+}  // namespace qv
