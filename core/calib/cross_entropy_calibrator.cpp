@@ -45,8 +45,12 @@ struct SoftmaxTarget {
         const Grid g = gridFor(scheme, range);
         if (!(g.scale > 0) || !std::isfinite(g.scale) || g.scale > 1e30) return std::log(total());  // every v̂ = 0
         const double lo = g.qmin - g.zero, hi = g.qmax - g.zero;
-        const size_t codes = static_cast<size_t>(hi - lo) + 1;
+        // Level formats (FP8, FP4, NF4): the code is the table index and v̂/s its level.
+        const LevelTable* table = g.table;
+        const size_t codes = table ? static_cast<size_t>(table->size()) : static_cast<size_t>(hi - lo) + 1;
+        auto levelOf = [&](size_t k) { return table ? double(table->levels[k]) : lo + double(k); };
         const double inv = 1.0 / g.scale;
+        const auto scaleF = static_cast<float>(g.scale);
         // Per-thread code tallies (the exact pass runs this over whole tensors).
         const int threads = v.size() > (size_t{1} << 16) ? calibThreads() : 1;
         const int workers = parallelWorkers(v.size(), size_t{1} << 16, threads);
@@ -55,10 +59,18 @@ struct SoftmaxTarget {
         parallelFor(v.size(), size_t{1} << 16, threads, [&](size_t begin, size_t end, int wk) {
             auto& c = count[static_cast<size_t>(wk)];
             double d = 0;
-            for (size_t i = begin; i < end; ++i) {
-                const double r = std::clamp((double(v[i]) * inv + kMagic) - kMagic, lo, hi);
-                c[static_cast<size_t>(r - lo)] += w[i];
-                d += p[i] * r;
+            if (table) {
+                for (size_t i = begin; i < end; ++i) {
+                    const auto k = static_cast<size_t>(table->index(v[i] / scaleF));
+                    c[k] += w[i];
+                    d += p[i] * double(table->levels[k]);
+                }
+            } else {
+                for (size_t i = begin; i < end; ++i) {
+                    const double r = std::clamp((double(v[i]) * inv + kMagic) - kMagic, lo, hi);
+                    c[static_cast<size_t>(r - lo)] += w[i];
+                    d += p[i] * r;
+                }
             }
             dot[static_cast<size_t>(wk)] += d;
         });
@@ -68,10 +80,10 @@ struct SoftmaxTarget {
         for (double d : dot) sumDot += d;
         double top = -HUGE_VAL;
         for (size_t k = 0; k < codes; ++k)
-            if (count[0][k] > 0) top = std::max(top, g.scale * (lo + double(k)));
+            if (count[0][k] > 0) top = std::max(top, g.scale * levelOf(k));
         double s = 0;
         for (size_t k = 0; k < codes; ++k)
-            if (count[0][k] > 0) s += count[0][k] * std::exp(g.scale * (lo + double(k)) - top);
+            if (count[0][k] > 0) s += count[0][k] * std::exp(g.scale * levelOf(k) - top);
         return top + std::log(s) - g.scale * sumDot;
     }
 };

@@ -152,11 +152,11 @@ const char* formatName(NumberFormat format) {
 
 const char* formatTitle(NumberFormat format) {
     switch (format) {
-        case NumberFormat::Int: return "integer (uniform grid)";
-        case NumberFormat::Fp8E4M3: return "FP8 E4M3 (OCP E4M3FN, max 448)";
-        case NumberFormat::Fp8E5M2: return "FP8 E5M2 (OCP, max 57344)";
-        case NumberFormat::Fp4E2M1: return "FP4 E2M1 (OCP MX, max 6)";
-        case NumberFormat::Nf4: return "NF4 (QLoRA NormalFloat)";
+        case NumberFormat::Int: return "integer";
+        case NumberFormat::Fp8E4M3: return "FP8 E4M3FN (max 448)";
+        case NumberFormat::Fp8E5M2: return "FP8 E5M2 (max 57344)";
+        case NumberFormat::Fp4E2M1: return "FP4 E2M1 (max 6)";
+        case NumberFormat::Nf4: return "NF4 (QLoRA)";
     }
     return "";
 }

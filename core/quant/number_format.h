@@ -49,7 +49,7 @@ const LevelTable* levelTable(NumberFormat format);
 
 // CLI / settings spelling: "int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4".
 const char* formatName(NumberFormat format);
-// Display name with what it is: "FP8 E4M3 (OCP, max 448)".
+// Short display name: "FP8 E4M3FN (max 448)".
 const char* formatTitle(NumberFormat format);
 bool parseNumberFormat(const std::string& text, NumberFormat& out);
 std::vector<NumberFormat> allNumberFormats();
