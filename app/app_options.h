@@ -21,6 +21,7 @@ struct AppOptions {
     int width = 1600, height = 1000;
     int bits = 0;                // 0: keep the default scheme
     std::string scheme;          // "sym" | "asym" ("" keeps the default)
+    std::string format;          // number format: "int" | "fp8-e4m3" | "fp8-e5m2" | "fp4-e2m1" | "nf4" ("" → int)
     std::string granularity;     // "tensor" | "channel[:AXIS]" | "group:SIZE"
     std::string preset;          // "tensorrt" | "onnxruntime" | "pytorch" | "quantviz"
     std::string calibrator;      // active calibrator spec ("" keeps the default)

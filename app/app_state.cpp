@@ -469,7 +469,7 @@ std::string AppState::exactKey(const CalibRow& row) const {
     const auto& s = row.params.scheme;
     char buf[256];
     std::snprintf(buf, sizeof buf, "%" PRIu64 "/%zu/b%d/%d/%d/%d/g%d/a%d/G%lld/c%d/", m_analysis ? m_analysis->docId : 0,
-                  m_analysis ? m_analysis->tensor : size_t(0), s.bits, int(s.symmetry), int(s.fullRange), 0,
+                  m_analysis ? m_analysis->tensor : size_t(0), s.bits, int(s.symmetry), int(s.fullRange), int(s.format),
                   int(s.granularity), s.axis, static_cast<long long>(s.groupSize), int(s.convention));
     std::string key = buf;
     key += row.spec;
@@ -582,8 +582,8 @@ void AppState::submitExact() {
 ClipRange AppState::cachedRange(const Calibrator& cal, const std::string& spec, const TensorSummary& sum) {
     const auto& s = m_scheme;
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%p/%d/%d/%d/%d/", static_cast<const void*>(&sum), s.bits, int(s.symmetry),
-                  int(s.fullRange), int(s.convention));
+    std::snprintf(buf, sizeof buf, "%p/%d/%d/%d/%d/f%d/", static_cast<const void*>(&sum), s.bits, int(s.symmetry),
+                  int(s.fullRange), int(s.convention), int(s.format));
     std::string key = buf + spec;
     {
         std::lock_guard lock(m_rangeCacheMutex);

@@ -131,9 +131,10 @@ std::string AppState::storedComparisonKey() const {
     if (!doc || !m_selected || !m_reference) return {};
     const QuantScheme& s = m_scheme;
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%" PRIu64 "/%zu/%p/b%d/%d/%d/g%d/a%d/G%lld/c%d/p%.17g", doc->id, *m_selected,
-                  static_cast<const void*>(m_reference.get()), s.bits, int(s.symmetry), int(s.fullRange),
-                  int(s.granularity), s.axis, static_cast<long long>(s.groupSize), int(s.convention), m_percentile);
+    std::snprintf(buf, sizeof buf, "%" PRIu64 "/%zu/%p/b%d/%d/%d/f%d/g%d/a%d/G%lld/c%d/p%.17g", doc->id,
+                  *m_selected, static_cast<const void*>(m_reference.get()), s.bits, int(s.symmetry), int(s.fullRange),
+                  int(s.format), int(s.granularity), s.axis, static_cast<long long>(s.groupSize), int(s.convention),
+                  m_percentile);
     std::string key = buf;
     for (const auto& c : m_calibrators)
         if (c.enabled) key += "/" + specFor(c.name);

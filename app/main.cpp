@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
         if (!opt.scheme.empty()) s.symmetry = opt.scheme == "asym" ? qv::Symmetry::Asymmetric : qv::Symmetry::Symmetric;
         else if (settings.asymmetric) s.symmetry = qv::Symmetry::Asymmetric;
         if (!opt.granularity.empty()) qv::parseGranularity(opt.granularity, s);
+        if (!opt.format.empty()) qv::parseNumberFormat(opt.format, s.format);
         state.setScheme(s);
     }
     if (!opt.preset.empty() && !state.applyPreset(opt.preset)) {

@@ -58,6 +58,11 @@ void addSchemeOptions(CLI::App& sub, SchemeFlags& flags, bool withPreset) {
     sub.add_option("--granularity", flags.granularity,
                    "tensor (one scale), channel[:AXIS] (one scale per index of AXIS, default 0; negative "
                    "counts from the end), or group:SIZE (groups of SIZE along the last axis)");
+    sub.add_option("--format", flags.format,
+                   "Number format of the codes: int (a uniform grid of --bits, default), fp8-e4m3, fp8-e5m2, "
+                   "fp4-e2m1 or nf4 (one scale per slice = amax / the format's largest value; values round to "
+                   "the nearest level, ties to even; --bits, --scheme and --full-range do not apply)")
+        ->check(CLI::IsMember({"int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4"}));
     sub.add_flag("--full-range", flags.fullRange,
                  "Symmetric schemes use the full signed range -2^(B-1)..2^(B-1)-1 instead of the restricted one");
     if (withPreset)
@@ -86,6 +91,12 @@ QuantScheme makeScheme(const SchemeFlags& flags, const std::vector<int64_t>& sha
     s.bits = flags.bits;
     s.symmetry = flags.scheme == "asym" ? Symmetry::Asymmetric : Symmetry::Symmetric;
     s.fullRange = flags.fullRange;
+    if (!parseNumberFormat(flags.format, s.format)) {
+        std::string why = "--format: '";
+        why += flags.format;
+        why += "' is not a number format";
+        failUsage(why);
+    }
     const std::string& g = flags.granularity;
     if (g == "tensor") {
         s.granularity = Granularity::PerTensor;
@@ -118,8 +129,9 @@ QuantScheme makeScheme(const SchemeFlags& flags, const std::vector<int64_t>& sha
 
 Json schemeJson(const QuantScheme& s) {
     Json j;
-    j["bits"] = s.bits;
-    j["symmetry"] = s.symmetry == Symmetry::Symmetric ? "sym" : "asym";
+    j["format"] = formatName(s.format);
+    j["bits"] = s.codeBits();
+    j["symmetry"] = s.symmetric() ? "sym" : "asym";
     j["full_range"] = s.fullRange;
     j["qmin"] = s.qmin();
     j["qmax"] = s.qmax();

@@ -74,6 +74,7 @@ struct SchemeFlags {
     std::string granularity = "tensor";  // tensor | channel[:AXIS] | group:SIZE
     bool fullRange = false;
     std::string preset;                  // "", quantviz, tensorrt, onnxruntime, pytorch (core/calib/presets.h)
+    std::string format = "int";          // int | fp8-e4m3 | fp8-e5m2 | fp4-e2m1 | nf4 (core/quant/number_format.h)
 };
 void addSchemeOptions(CLI::App& sub, SchemeFlags& flags, bool withPreset);
 // Validates the flags against a tensor's shape (axis in range, group size ≥ 1) — exit 2 on misuse.

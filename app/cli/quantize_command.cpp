@@ -381,6 +381,11 @@ int runQuantize(const QuantizeOptions& o) {
     if (o.given("--full-range") && explicitParams)
         failUsage("--full-range applies to calibrated symmetric schemes; explicit parameters always saturate "
                   "to the full range of --dtype");
+    // Level formats have no integer code type to write (their codes would be FP8/FP4 bit patterns or
+    // NF4 nibbles); `calibrate` and `report` measure them, the GUI shows them.
+    if (o.scheme.format != "int")
+        failUsage("quantize writes integer codes; --format " + o.scheme.format +
+                  " is measured by `calibrate` and `report` (writing FP8/FP4/NF4 codes is not implemented)");
     const SelectedTensor t = selectTensor(o.file, o.tensor);
     Outcome r = explicitParams ? runExplicit(o, t) : runCalibrated(o, t);
     writeOutputs(o, t.info(), r);

@@ -62,7 +62,8 @@ void CalibratorTable::draw(AppState& state, UiState& ui) {
             double v = t.values[r][c];
             if (v == 0) v = 0;  // −0 (a clip range of an all-zero tensor) reads as a different value
             if (t.best[c] == int(r)) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bestBg);
-            if (std::isnan(v)) ImGui::TextDisabled("per slice");
+            // No value: per-slice parameters, or a level format's zero point (0 is one of its levels).
+            if (std::isnan(v)) ImGui::TextDisabled(c == 3 && a->scheme.levelTable() ? "-" : "per slice");
             else if (c == 3 || c == 8) ImGui::Text("%.0f", v);
             else if (c == 5) ImGui::Text(std::isinf(v) ? "inf" : "%.2f", v);
             else ImGui::Text("%.4g", v);

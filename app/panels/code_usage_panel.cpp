@@ -37,16 +37,24 @@ void CodeUsagePanel::drawCodes(AppState& state, UiState& ui) {
         used += c != 0;
         total += c;
     }
-    ImGui::Text("%scodes used: %llu of %zu (%.1f %% of the code space)   saturated: %llu at %d, %llu at %d",
-                estimateMark(row->exact != nullptr), static_cast<unsigned long long>(used), h.size(),
-                100.0 * double(used) / double(h.size()), static_cast<unsigned long long>(h.front()), qmin,
-                static_cast<unsigned long long>(h.back()), qmax);
+    const LevelTable* table = a->scheme.levelTable();
+    if (table)  // codes are level indices: name the end levels by their values in the format
+        ImGui::Text("%slevels used: %llu of %zu (%.1f %% of %s)   at the ends: %llu at %g, %llu at %g",
+                    estimateMark(row->exact != nullptr), static_cast<unsigned long long>(used), h.size(),
+                    100.0 * double(used) / double(h.size()), formatName(table->format),
+                    static_cast<unsigned long long>(h.front()), double(table->levels.front()),
+                    static_cast<unsigned long long>(h.back()), double(table->levels.back()));
+    else
+        ImGui::Text("%scodes used: %llu of %zu (%.1f %% of the code space)   saturated: %llu at %d, %llu at %d",
+                    estimateMark(row->exact != nullptr), static_cast<unsigned long long>(used), h.size(),
+                    100.0 * double(used) / double(h.size()), static_cast<unsigned long long>(h.front()), qmin,
+                    static_cast<unsigned long long>(h.back()), qmax);
     helpMarker(glossary::kCodesUsed);
     exportButtonsRight("codes", state, ui, [&] { return codeUsageExport(*a, selectedTensorName(state)); });
     std::vector<double> ys(h.begin(), h.end());
     double ymax = *std::max_element(ys.begin(), ys.end());
     if (!plot::BeginPlot("##codes", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) return;
-    plot::SetupX(double(qmin) - 0.5, double(qmax) + 0.5, "code");
+    plot::SetupX(double(qmin) - 0.5, double(qmax) + 0.5, table ? "level index (increasing value)" : "code");
     plot::SetupY(0, std::max(1.0, ymax * 1.08), "count");
     int px = plot::PixelWidth();
     double xLo = plot::ViewXLo(), xHi = plot::ViewXHi();
@@ -71,7 +79,7 @@ void CodeUsagePanel::drawCodes(AppState& state, UiState& ui) {
     } else {
         plot::PlotColumns("values per code (max per pixel)", xLo, xHi, cols.data(), px, IM_COL32(110, 150, 210, 255));
     }
-    plot::PlotVLine("##zero", 0.0, IM_COL32(255, 255, 255, 60), 1.0f);
+    plot::PlotVLine("##zero", table ? double(table->zeroIndex) : 0.0, IM_COL32(255, 255, 255, 60), 1.0f);
     plot::EndPlot();
     (void)total;
 }

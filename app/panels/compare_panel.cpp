@@ -60,20 +60,34 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     if (auto c = state.compare(); c && !m_enabled) {  // set elsewhere (tests, a later session): show it
         m_enabled = true;
         m_bits = c->first.bits;
+        m_format = c->first.format;
         m_sym = c->first.symmetry == Symmetry::Asymmetric ? 2 : (c->first.fullRange ? 1 : 0);
         m_calibrator = c->second;
     }
     ImGui::SameLine();
     bool changed = ImGui::Checkbox("scheme B", &m_enabled);
     if (m_enabled) {
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-        changed |= ImGui::SliderInt("B bits", &m_bits, 2, 16);
-        if (ImGui::IsItemActive()) ui.interacting = true;
         ImGui::SameLine();
-        const char* symNames[] = {"symmetric", "symmetric full", "asymmetric"};
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-        changed |= ImGui::Combo("##Bscheme", &m_sym, symNames, 3);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+        if (ImGui::BeginCombo("##Bformat", m_format == NumberFormat::Int ? "int" : formatName(m_format))) {
+            for (NumberFormat f : allNumberFormats())
+                if (ImGui::Selectable(formatTitle(f), f == m_format)) {
+                    m_format = f;
+                    changed = true;
+                }
+            ImGui::EndCombo();
+        }
         ImGui::SameLine();
+        if (m_format == NumberFormat::Int) {  // a level format fixes its width and symmetry
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+            changed |= ImGui::SliderInt("B bits", &m_bits, 2, 16);
+            if (ImGui::IsItemActive()) ui.interacting = true;
+            ImGui::SameLine();
+            const char* symNames[] = {"symmetric", "symmetric full", "asymmetric"};
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+            changed |= ImGui::Combo("##Bscheme", &m_sym, symNames, 3);
+            ImGui::SameLine();
+        }
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
         if (ImGui::BeginCombo("B calibrator", m_calibrator.c_str())) {
             for (const auto& c : state.calibrators())
@@ -90,6 +104,7 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
             b.bits = m_bits;
             b.symmetry = m_sym == 2 ? Symmetry::Asymmetric : Symmetry::Symmetric;
             b.fullRange = m_sym == 1;
+            b.format = m_format;
             state.setCompare(b, m_calibrator);
         } else {
             state.clearCompare();

@@ -47,6 +47,7 @@ private:
     bool m_enabled = false;
     int m_bits = 4;
     int m_sym = 0;  // 0 symmetric restricted, 1 symmetric full range, 2 asymmetric
+    NumberFormat m_format = NumberFormat::Int;  // scheme B's number format (int: m_bits, m_sym apply)
     std::string m_calibrator = "mse";
     Shown m_shown;
 };

@@ -38,7 +38,23 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
                    "degenerate ranges, its calibrators and their defaults), so you can see why the same tensor "
                    "gets different scales in TensorRT, ONNX Runtime and PyTorch. See docs/presets.md.");
     }
-    int bits = s.bits;
+    {
+        const auto formats = allNumberFormats();
+        if (ImGui::BeginCombo("format", formatTitle(s.format))) {
+            for (NumberFormat f : formats)
+                if (ImGui::Selectable(formatTitle(f), f == s.format)) {
+                    s = state.scheme();
+                    s.format = f;
+                    state.setScheme(s);
+                }
+            ImGui::EndCombo();
+        }
+        helpMarker(glossary::kNumberFormat);
+    }
+    const bool levelFormat = s.levelTable() != nullptr;
+    // A level format fixes its own width, symmetry and arithmetic: those controls show it, greyed.
+    if (levelFormat) ImGui::BeginDisabled();
+    int bits = levelFormat ? s.codeBits() : s.bits;
     if (ImGui::SliderInt("bits", &bits, 2, 16)) state.setBits(bits);
     bitsX0 = ImGui::GetItemRectMin().x;
     bitsY0 = ImGui::GetItemRectMin().y;
@@ -64,6 +80,10 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
     }
     helpMarker("Arithmetic conventions of each tool: how a scale follows from a range (amax/127 or amax/127.5), "
                "how a degenerate range is handled, division or multiplication by the reciprocal.");
+    if (levelFormat) {
+        ImGui::EndDisabled();
+        ImGui::TextDisabled("%s: symmetric, scale = amax / %g", formatName(s.format), double(s.levelTable()->maxAbs));
+    }
 
     int gran = int(s.granularity);
     const char* granNames[] = {"per tensor", "per channel", "per group"};

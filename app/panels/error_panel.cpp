@@ -69,10 +69,17 @@ void ErrorPanel::draw(AppState& state, UiState& ui) {
         helpMarker(glossary::kClipRange);
         ImGui::Text("scale %.6g", double(p.scale));
         helpMarker(glossary::kScale);
-        ImGui::SameLine();
-        ImGui::Text("   zero point %d", p.zeroPoint);
-        helpMarker(glossary::kZeroPoint);
-        ImGui::Text("codes %d..%d", a->scheme.qmin(), a->scheme.qmax());
+        if (const LevelTable* table = a->scheme.levelTable()) {
+            // Level formats have no zero point to choose: 0 is one of the format's levels.
+            ImGui::Text("%d levels of %s: x_hat = scale * level, levels %g..%g", table->size(), formatName(table->format),
+                        double(table->levels.front()), double(table->levels.back()));
+            helpMarker(glossary::kNumberFormat);
+        } else {
+            ImGui::SameLine();
+            ImGui::Text("   zero point %d", p.zeroPoint);
+            helpMarker(glossary::kZeroPoint);
+            ImGui::Text("codes %d..%d", a->scheme.qmin(), a->scheme.qmax());
+        }
     } else {
         double smin = INFINITY, smax = 0;
         for (const auto& p : row->params.slices) {

@@ -104,11 +104,26 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
             plot::PlotShadeX("buckets", b.lowest, b.highest, IM_COL32(255, 255, 255, 14));
         } else if (!plot::IsItemHidden("buckets")) {
             ImDrawList* dl = ImGui::GetWindowDrawList();
+            if (b.hasBand) plot::PlotShadeX("buckets", b.bandLo, b.bandHi, IM_COL32(255, 255, 255, 14));
             for (double x : b.boundaries)
                 dl->AddLine(ImVec2(t.x(x), t.p0.y), ImVec2(t.x(x), t.p1.y), IM_COL32(255, 255, 255, 70));
             for (double x : b.levels)
                 dl->AddLine(ImVec2(t.x(x), t.p1.y), ImVec2(t.x(x), t.p1.y - 6), IM_COL32(255, 255, 255, 160), 1.5f);
-            if (b.pixelsPerBucket > 28)
+            if (const LevelTable* table = analysis->scheme.levelTable()) {
+                // Unequal buckets: each level is labelled with its value in the format (E4M3's 448,
+                // FP4's 1.5) where its neighbours leave room for the text.
+                float freeFrom = -1e30f;  // labels left to right, each only where the last one ended
+                for (size_t i = 0; i < b.levels.size(); ++i) {
+                    const float px = t.x(b.levels[i]);
+                    char text[24];
+                    std::snprintf(text, sizeof text, "%.3g", double(table->levels[size_t(b.levelCodes[i])]));
+                    const float w = ImGui::CalcTextSize(text).x;
+                    const bool roomRight = i + 1 == b.levels.size() || t.x(b.levels[i + 1]) - px > w + 6;
+                    if (px < freeFrom || !roomRight) continue;
+                    dl->AddText(ImVec2(px + 2, t.p1.y - 20), IM_COL32(255, 255, 255, 150), text);
+                    freeFrom = px + w + 6;
+                }
+            } else if (b.pixelsPerBucket > 28)
                 for (size_t i = 0; i < b.levels.size(); ++i) {
                     char code[16];
                     std::snprintf(code, sizeof code, "%d", b.levelCodes[i]);
@@ -133,7 +148,20 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
                 if (h.boundary < xLo || h.boundary > xHi) continue;
                 float x = t.x(h.boundary), y = t.p0.y + 2;
                 dl->AddTriangleFilled(ImVec2(x - 5, y), ImVec2(x + 5, y), ImVec2(x, y + 9), IM_COL32(255, 0, 200, 255));
-                if (ImGui::IsMouseHoveringRect(ImVec2(x - 6, y - 1), ImVec2(x + 6, y + 10)))
+                const LevelTable* table = analysis->scheme.levelTable();
+                const bool hovered = ImGui::IsMouseHoveringRect(ImVec2(x - 6, y - 1), ImVec2(x + 6, y + 10));
+                if (hovered && table) {
+                    const auto below = size_t(h.codeBelow);
+                    const float to = table->levels[below + (table->tieUp[below] ? 1 : 0)];
+                    ImGui::SetTooltip("%s%llu %s exactly on the boundary %.7g between the levels %g and %g:\n"
+                                      "x/s = %g, so the tie goes to %g (%s)",
+                                      estimateMark(exactTies), static_cast<unsigned long long>(h.count),
+                                      exactTies ? "value(s)" : "sampled value(s)", h.boundary,
+                                      double(table->levels[below]), double(table->levels[below + 1]),
+                                      double(table->midpoints[below]), double(to),
+                                      table->format == NumberFormat::Nf4 ? "the even 4-bit code"
+                                                                         : "round to nearest even: the even bit pattern");
+                } else if (hovered)
                     ImGui::SetTooltip("%s%llu %s exactly on the boundary %.7g between codes %d and %d:\n"
                                       "x/s = %.1f, so round-half-to-even sends them to code %d",
                                       estimateMark(exactTies), static_cast<unsigned long long>(h.count),

@@ -9,8 +9,62 @@
 
 namespace qv {
 
+namespace {
+
+// Level formats: buckets of unequal width (FP8's are 2^−9·s wide next to 0 and 32·s at ±448·s), so
+// lines are drawn where the buckets are wide enough and the narrow middle becomes a band.
+BucketLines levelBucketLines(const LevelTable& table, const SliceParams& p, double xLo, double xHi, int pixels,
+                             double minPixels) {
+    BucketLines b;
+    const double s = double(p.scale > 0.0f && std::isfinite(p.scale) ? p.scale : 1.0f);
+    b.lowest = s * double(table.levels.front());
+    b.highest = s * double(table.levels.back());
+    if (pixels <= 0 || !(xHi > xLo)) return b;
+    const double pxPerUnit = pixels / (xHi - xLo);
+    const auto n = static_cast<size_t>(table.size());
+    // The width of the bucket around level i (between its decision points; end buckets: the gap
+    // to their one neighbour).
+    auto width = [&](size_t i) {
+        const double lo = i > 0 ? double(table.midpoints[i - 1]) : double(table.levels[0]) - (double(table.midpoints[0]) - double(table.levels[0]));
+        const double hi = i + 1 < n ? double(table.midpoints[i]) : double(table.levels[n - 1]) + (double(table.levels[n - 1]) - double(table.midpoints[n - 2]));
+        return s * (hi - lo) * pxPerUnit;
+    };
+    const auto first = static_cast<size_t>(std::lower_bound(table.levels.begin(), table.levels.end(), float(xLo / s)) - table.levels.begin());
+    b.pixelsPerBucket = 1e30;
+    bool band = false;
+    for (size_t i = first > 0 ? first - 1 : 0; i < n; ++i) {
+        const double level = s * double(table.levels[i]);
+        if (i > 0 && s * double(table.midpoints[i - 1]) > xHi) break;  // this bucket starts right of the view
+        const double w = width(i);
+        if (w < minPixels) {
+            const double lo = i > 0 ? s * double(table.midpoints[i - 1]) : level;
+            const double hi = i + 1 < n ? s * double(table.midpoints[i]) : level;
+            if (!band) b.bandLo = lo;
+            b.bandHi = hi;
+            band = true;
+            continue;
+        }
+        b.pixelsPerBucket = std::min(b.pixelsPerBucket, w);
+        if (level >= xLo && level <= xHi) {
+            b.levels.push_back(level);
+            b.levelCodes.push_back(int32_t(i));
+        }
+        if (i + 1 < n && width(i + 1) >= minPixels) {
+            const double boundary = s * double(table.midpoints[i]);
+            if (boundary >= xLo && boundary <= xHi) b.boundaries.push_back(boundary);
+        }
+    }
+    b.hasBand = band;
+    if (b.levels.empty() && band) b.dense = true;
+    if (b.pixelsPerBucket > 1e29) b.pixelsPerBucket = 0;
+    return b;
+}
+
+}  // namespace
+
 BucketLines bucketLines(const QuantScheme& scheme, const SliceParams& p, double xLo, double xHi, int pixels,
                         double minPixels) {
+    if (const LevelTable* table = scheme.levelTable()) return levelBucketLines(*table, p, xLo, xHi, pixels, minPixels);
     BucketLines b;
     const double s = double(p.scale);
     const int64_t qmin = scheme.qmin(), qmax = scheme.qmax(), z = p.zeroPoint;
@@ -49,6 +103,19 @@ BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& p, std::
     const float inv = 1.0f / s;
     const int64_t qmin = scheme.qmin(), qmax = scheme.qmax(), z = p.zeroPoint;
     std::map<int64_t, uint64_t> byCode;
+    if (const LevelTable* table = scheme.levelTable()) {
+        // Level formats: x/s exactly on one of the table's decision points.
+        for (float x : values) {
+            const float v = x / s;
+            const auto it = std::lower_bound(table->midpoints.begin(), table->midpoints.end(), v);
+            if (it != table->midpoints.end() && *it == v) ++byCode[it - table->midpoints.begin()];
+        }
+        for (auto [q, n] : byCode) {
+            out.hits.push_back(BoundaryHit{double(s) * double(table->midpoints[size_t(q)]), int32_t(q), n});
+            out.total += n;
+        }
+        return out;
+    }
     for (float x : values) {
         float v = reciprocal ? x * inv : x / s;
         if (!std::isfinite(v) || std::fabs(v) >= 8388608.0f) continue;  // ≥ 2^23: no fraction left

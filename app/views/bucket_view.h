@@ -15,10 +15,15 @@ struct BucketLines {
     std::vector<int32_t> levelCodes; // the code q of each level
     double lowest = 0, highest = 0;  // the grid's end levels s·(qmin − z), s·(qmax − z)
     bool dense = false;              // buckets narrower than the threshold: lines omitted, draw a band
-    double pixelsPerBucket = 0;
+    double pixelsPerBucket = 0;      // (level formats: the narrowest bucket drawn with lines)
+    // Level formats (unequal buckets): the narrow buckets around 0 get no lines but this band.
+    bool hasBand = false;
+    double bandLo = 0, bandHi = 0;
 };
 
 // Only codes whose level or boundary falls inside the view are visited: O(visible buckets).
+// Level formats (FP8, FP4, NF4): levelCodes are table indices; buckets narrower than minPixels are
+// left out individually and covered by the band [bandLo, bandHi] instead.
 // When a bucket is narrower than minPixels the individual lines are left out (dense = true).
 BucketLines bucketLines(const QuantScheme& scheme, const SliceParams& params, double xLo, double xHi, int pixels,
                         double minPixels = 6.0);

@@ -16,7 +16,7 @@ MetricsTable calibratorTable(const Analysis& a) {
         t.rows.push_back(row.label);
         t.exact.push_back(row.exact != nullptr);
         t.values.push_back({row.range.lo, row.range.hi, perSlice ? NAN : double(p.scale),
-                            perSlice ? NAN : double(p.zeroPoint), e.mse, e.sqnrDb, e.maxAbsError,
+                            perSlice || a.scheme.levelTable() ? NAN : double(p.zeroPoint), e.mse, e.sqnrDb, e.maxAbsError,
                             100.0 * e.clippedFraction, double(e.codesUsed)});
     }
     rankBest(t);

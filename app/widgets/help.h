@@ -43,6 +43,14 @@ inline constexpr const char* kBuckets =
     "Quantization buckets: each integer code covers the values between two decision boundaries "
     "(thin lines); the code's reconstruction level sits in the middle. When the buckets are narrower than a few "
     "pixels they are drawn as a band: zoom in (mouse wheel) to see them one by one.";
+inline constexpr const char* kNumberFormat =
+    "Number format of the codes. Integer: a uniform grid of 2^bits evenly spaced levels (the scale is the step). "
+    "FP8 E4M3 / E5M2 (OCP): 8-bit floats with 4 or 5 exponent bits; their levels are dense near 0 and sparse "
+    "far from it, so relative error stays about constant (E4M3: 3 mantissa bits, max 448; E5M2: 2 mantissa bits, "
+    "max 57344). FP4 E2M1: 15 levels, +-{0, 0.5, 1, 1.5, 2, 3, 4, 6} (MXFP4/NVFP4 elements). NF4 (QLoRA): 16 "
+    "levels placed at quantiles of a normal distribution, for Gaussian-like weights. For these formats one scale "
+    "per slice maps the clip range's amax onto the largest level (amax/448 for E4M3); values round to the nearest "
+    "level, ties to the even bit pattern, and saturate beyond the ends. The buckets on the plot become unequal.";
 inline constexpr const char* kNanInf =
     "NaN and Inf values are counted but excluded from every range and statistic, so they never poison a scale.";
 }  // namespace glossary
