@@ -83,7 +83,9 @@ int runCalibrate(const CalibrateOptions& o) {
             c["clip_min"] = perSlice(r.params, array, [](const SliceParams& s) { return Json(s.clip.lo); });
             c["clip_max"] = perSlice(r.params, array, [](const SliceParams& s) { return Json(s.clip.hi); });
             c["scale"] = perSlice(r.params, array, [](const SliceParams& s) { return Json(double(s.scale)); });
-            c["zero_point"] = perSlice(r.params, array, [](const SliceParams& s) { return Json(s.zeroPoint); });
+            // A level format has no zero point (0 is one of its levels): null.
+            if (scheme.levelTable()) c["zero_point"] = nullptr;
+            else c["zero_point"] = perSlice(r.params, array, [](const SliceParams& s) { return Json(s.zeroPoint); });
             c["mse"] = r.error.mse;
             c["sqnr_db"] = jsonNumber(r.error.sqnrDb);
             c["max_abs_error"] = r.error.maxAbsError;
@@ -103,7 +105,8 @@ int runCalibrate(const CalibrateOptions& o) {
         table.push_back({r.calibrator->label() + (r.notes.empty() ? "" : " (" + r.notes[0].value + ")"), sliceText(r.params, [](const SliceParams& s) { return s.clip.lo; }),
                          sliceText(r.params, [](const SliceParams& s) { return s.clip.hi; }),
                          sliceText(r.params, [](const SliceParams& s) { return double(s.scale); }),
-                         sliceText(r.params, [](const SliceParams& s) { return double(s.zeroPoint); }),
+                         scheme.levelTable() ? std::string("-")
+                                             : sliceText(r.params, [](const SliceParams& s) { return double(s.zeroPoint); }),
                          formatNumber(r.error.mse), formatNumber(r.error.sqnrDb, 5), formatNumber(r.error.maxAbsError),
                          formatNumber(100.0 * r.error.clippedFraction, 4)});
     std::vector<size_t> width(table[0].size(), 0);
@@ -138,7 +141,8 @@ Command addCalibrateCommand(CLI::App& root) {
     sub->add_flag("--json", o->json,
                   "Print {\"tensor\", \"scheme\", \"calibrators\": [{\"name\", \"arg\"?, \"clip_min\", \"clip_max\", "
                   "\"scale\", \"zero_point\", \"mse\", \"sqnr_db\", \"max_abs_error\", \"clipped_fraction\"}]}; "
-                  "clip/scale/zero point are arrays per channel or group; sqnr_db is null when infinite");
+                  "clip/scale/zero point are arrays per channel or group (zero_point null for --number-format "
+                  "other than int); sqnr_db is null when infinite");
     return {sub, [o] { return runCalibrate(*o); }};
 }
 

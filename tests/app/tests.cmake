@@ -10,7 +10,8 @@ if(TARGET quantviz_app_lib)
     ${CMAKE_CURRENT_LIST_DIR}/minmax_pyramid_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/heatmap_panel_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/compare_view_test.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/compare_panel_test.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/compare_panel_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/number_format_app_test.cpp)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/gemm_view_test.cpp AND EXISTS ${CMAKE_SOURCE_DIR}/app/views/gemm_view.cpp)
     target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/gemm_view_test.cpp
                                         ${CMAKE_CURRENT_LIST_DIR}/gemm_panel_test.cpp)

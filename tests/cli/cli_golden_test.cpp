@@ -698,13 +698,38 @@ TEST(CliErrors, NoPartialOutputOnFailure) {
     EXPECT_FALSE(fs::exists(y));
 }
 
+TEST(CliCalibrate, NumberFormatFp4ByHand) {
+    // amax 6 → FP4 E2M1 scale 1; the same twelve values as the app's test (tests/app/number_format_app_test):
+    // Σe² = 2.865 with ties to the even bit pattern, nothing clipped, max |e| 1; no zero point.
+    const std::vector<float> x = {-6, -5, -2.5f, -0.25f, 0, 0.3f, 0.75f, 1.2f, 2.5f, 3.4f, 5, 6};
+    const std::string in = f32Npy("fp4.npy", {12}, x);
+    const CliRun r = runCli({"calibrate", in, "--number-format", "fp4-e2m1", "--calibrators", "minmax", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["scheme"]["format"], "fp4-e2m1");
+    EXPECT_EQ(j["scheme"]["bits"], 4);
+    EXPECT_EQ(j["scheme"]["qmax"], 14);
+    ASSERT_EQ(j["calibrators"].size(), 1u);
+    const json& c = j["calibrators"][0];
+    EXPECT_EQ(c["scale"], 1.0);
+    EXPECT_TRUE(c["zero_point"].is_null());
+    EXPECT_NEAR(c["mse"].get<double>(), 2.865 / 12, 1e-7);
+    EXPECT_EQ(c["max_abs_error"], 1.0);
+    EXPECT_EQ(c["clipped_fraction"], 0.0);
+    // quantize has no code type for a level format: a usage error, not a crash or wrong codes.
+    const CliRun q = runCli({"quantize", in, "--number-format", "nf4", "--calibrator", "minmax"});
+    EXPECT_EQ(q.exitCode, 2);
+    EXPECT_NE(q.err.find("not implemented"), std::string::npos) << q.err;
+}
+
 TEST(CliHelp, EveryContractFlagIsDocumented) {
     const std::vector<std::pair<std::string, std::vector<std::string>>> contract = {
         {"inspect", {"FILE", "--stats", "--json"}},
         {"export", {"FILE", "--tensor", "--out"}},
         {"quantize", {"IN", "--tensor", "--bits", "--scheme", "--granularity", "--calibrator", "--preset", "--scale",
                       "--zero-point", "--dtype", "--full-range", "--codes", "--dequant", "--json"}},
-        {"calibrate", {"IN", "--tensor", "--bits", "--scheme", "--granularity", "--calibrators", "--preset", "--json"}},
+        {"calibrate", {"IN", "--tensor", "--bits", "--scheme", "--granularity", "--calibrators", "--preset", "--json",
+                       "--number-format"}},
         {"report", {"FILE", "--bits", "--scheme", "--granularity", "--calibrators", "--format"}},
         {"gemm", {"--a", "--b", "--out", "--bias", "--a-zero-point", "--b-zero-point", "--a-scale", "--b-scale",
                   "--y-scale", "--y-zero-point", "--y-dtype", "--requant", "--calibrator", "--a-calibrator",
