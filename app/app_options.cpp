@@ -20,7 +20,7 @@ bool parseInt(const std::string& s, int& out) {
 const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
-           "                [--format int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4]\n"
+           "                [--number-format int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4]\n"
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
@@ -28,7 +28,7 @@ const char* appUsage() {
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
-           "  --format      number format of the codes: int (uniform grid of --bits, the default),\n"
+           "  --number-format  the codes' number format: int (uniform grid of --bits, the default),\n"
            "                fp8-e4m3, fp8-e5m2, fp4-e2m1 or nf4 (one scale per slice maps amax onto the\n"
            "                format's largest value; buckets become the format's non-uniform levels).\n"
            "  --reference   a second file to compare with FILE, tensor by tensor (matched by name): two\n"
@@ -37,7 +37,7 @@ const char* appUsage() {
            "                made beside quantviz's schemes.\n"
            "  --compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]  turn on scheme B of the Compare tab\n"
            "                (per tensor; calibrator default mse), e.g. --compare-scheme 8:sym:minmax or\n"
-           "                --compare-scheme fp8-e4m3:minmax (a --format name instead of the bit width).\n"
+           "                --compare-scheme fp8-e4m3:minmax (a --number-format name instead of the bit width).\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -118,10 +118,10 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             if (!next(v) || !parseInt(v, o.bits) || o.bits < 2 || o.bits > 16) return fail("--bits needs 2..16");
         } else if (a == "--scheme") {
             if (!next(o.scheme) || (o.scheme != "sym" && o.scheme != "asym")) return fail("--scheme needs sym or asym");
-        } else if (a == "--format") {
+        } else if (a == "--number-format") {
             NumberFormat f;
             if (!next(o.format) || !parseNumberFormat(o.format, f))
-                return fail("--format needs int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4");
+                return fail("--number-format needs int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4");
         } else if (a == "--granularity") {
             QuantScheme probe;
             if (!next(o.granularity) || !parseGranularity(o.granularity, probe))

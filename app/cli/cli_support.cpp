@@ -58,7 +58,7 @@ void addSchemeOptions(CLI::App& sub, SchemeFlags& flags, bool withPreset) {
     sub.add_option("--granularity", flags.granularity,
                    "tensor (one scale), channel[:AXIS] (one scale per index of AXIS, default 0; negative "
                    "counts from the end), or group:SIZE (groups of SIZE along the last axis)");
-    sub.add_option("--format", flags.format,
+    sub.add_option("--number-format", flags.format,
                    "Number format of the codes: int (a uniform grid of --bits, default), fp8-e4m3, fp8-e5m2, "
                    "fp4-e2m1 or nf4 (one scale per slice = amax / the format's largest value; values round to "
                    "the nearest level, ties to even; --bits, --scheme and --full-range do not apply)")
@@ -92,7 +92,7 @@ QuantScheme makeScheme(const SchemeFlags& flags, const std::vector<int64_t>& sha
     s.symmetry = flags.scheme == "asym" ? Symmetry::Asymmetric : Symmetry::Symmetric;
     s.fullRange = flags.fullRange;
     if (!parseNumberFormat(flags.format, s.format)) {
-        std::string why = "--format: '";
+        std::string why = "--number-format: '";
         why += flags.format;
         why += "' is not a number format";
         failUsage(why);

@@ -384,7 +384,7 @@ int runQuantize(const QuantizeOptions& o) {
     // Level formats have no integer code type to write (their codes would be FP8/FP4 bit patterns or
     // NF4 nibbles); `calibrate` and `report` measure them, the GUI shows them.
     if (o.scheme.format != "int")
-        failUsage("quantize writes integer codes; --format " + o.scheme.format +
+        failUsage("quantize writes integer codes; --number-format " + o.scheme.format +
                   " is measured by `calibrate` and `report` (writing FP8/FP4/NF4 codes is not implemented)");
     const SelectedTensor t = selectTensor(o.file, o.tensor);
     Outcome r = explicitParams ? runExplicit(o, t) : runCalibrated(o, t);
