@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
         if (!opt.scheme.empty()) s.symmetry = opt.scheme == "asym" ? qv::Symmetry::Asymmetric : qv::Symmetry::Symmetric;
         else if (settings.asymmetric) s.symmetry = qv::Symmetry::Asymmetric;
         if (!opt.granularity.empty()) qv::parseGranularity(opt.granularity, s);
-        if (!opt.format.empty()) qv::parseNumberFormat(opt.format, s.format);
+        qv::parseNumberFormat(opt.format.empty() ? settings.numberFormat : opt.format, s.format);
         state.setScheme(s);
     }
     if (!opt.preset.empty() && !state.applyPreset(opt.preset)) {
@@ -344,6 +344,7 @@ int main(int argc, char** argv) {
         settings.logY = ui.ui().logY;
         settings.bits = state.scheme().bits;
         settings.asymmetric = state.scheme().symmetry == qv::Symmetry::Asymmetric;
+        settings.numberFormat = qv::formatName(state.scheme().format);
         settings.save();
     }
     state.setWake({});  // workers still finishing must not call into GLFW after glfwTerminate

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/quant/number_format.h"
+
 namespace qv {
 
 std::string Settings::directory() {
@@ -26,6 +28,10 @@ Settings Settings::parse(const std::string& text) {
         if (k == "recent" && !v.empty() && s.recentFiles.size() < 10) s.recentFiles.push_back(v);
         else if (k == "log_y") s.logY = v == "1";
         else if (k == "asymmetric") s.asymmetric = v == "1";
+        else if (k == "number_format") {
+            NumberFormat f;
+            if (parseNumberFormat(v, f)) s.numberFormat = v;
+        }
         else if (k == "bits") {
             int b = std::atoi(v.c_str());
             if (b >= 2 && b <= 16) s.bits = b;
@@ -38,6 +44,7 @@ std::string Settings::serialize() const {
     std::string o = "# quantviz settings\n";
     o += "bits=" + std::to_string(bits) + "\n";
     o += std::string("asymmetric=") + (asymmetric ? "1" : "0") + "\n";
+    o += "number_format=" + numberFormat + "\n";
     o += std::string("log_y=") + (logY ? "1" : "0") + "\n";
     for (const auto& r : recentFiles) o += "recent=" + r + "\n";
     return o;

@@ -12,10 +12,11 @@ struct Settings {
     bool logY = false;
     int bits = 8;
     bool asymmetric = false;
+    std::string numberFormat = "int";  // formatName() of the last number format ("int", "fp8-e4m3", …)
 
     // Directory used: $XDG_CONFIG_HOME/quantviz, else $HOME/.config/quantviz ("" when neither is set).
     static std::string directory();
-    // Unknown keys and malformed lines are ignored; values are validated (bits 2..16).
+    // Unknown keys and malformed lines are ignored; values are validated (bits 2..16, known formats).
     static Settings parse(const std::string& text);
     std::string serialize() const;
     static Settings load();

@@ -119,6 +119,9 @@ QuantScheme makeScheme(const SchemeFlags& flags, const std::vector<int64_t>& sha
     }
     // A preset keeps bits and granularity and imposes the tool's convention and range shape.
     if (!flags.preset.empty()) {
+        if (s.format != NumberFormat::Int)
+            failUsage("--preset sets a tool's integer conventions; it does not combine with --number-format " +
+                      flags.format);
         std::string error;
         const Preset* preset = findPreset(flags.preset, &error);
         if (!preset) failUsage("--preset: " + error);

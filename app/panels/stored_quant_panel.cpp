@@ -114,6 +114,7 @@ void drawStoredComparisonTable(AppState& state) {
     // or 32 weights; quantviz's group scales are float, so this is slightly generous to quantviz).
     if (ImGui::SmallButton("quantviz at the file's bits (group 32)")) {
         QuantScheme s = state.scheme();
+        s.format = NumberFormat::Int;
         s.bits = std::max(2, int(std::floor(c->storedBitsPerWeight)));
         // Q2_K, Q4_K, Q5_K and Q4_1/Q5_1 keep a per-block minimum (ggml-quants.c); Q3_K, Q6_K and Q*_0 do not.
         const std::string& n = c->storedTypeName;

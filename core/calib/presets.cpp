@@ -4,6 +4,8 @@
 namespace qv {
 
 QuantScheme Preset::apply(QuantScheme scheme) const {
+    // Every preset is a tool's integer quantization: a level format (FP8, FP4, NF4) gives way to it.
+    scheme.format = NumberFormat::Int;
     scheme.convention = convention;
     switch (convention) {
         case Convention::TensorRT:

@@ -85,9 +85,12 @@ TEST(Settings, RoundTripAndValidation) {
     EXPECT_TRUE(r.logY);
     EXPECT_FALSE(r.asymmetric);
     EXPECT_EQ(r.recentFiles, s.recentFiles);
-    Settings bad = Settings::parse("bits=99\ngarbage line\nlog_y=1\n");
+    Settings bad = Settings::parse("bits=99\ngarbage line\nlog_y=1\nnumber_format=fp16\n");
     EXPECT_EQ(bad.bits, 8);  // out of range: default kept
     EXPECT_TRUE(bad.logY);
+    EXPECT_EQ(bad.numberFormat, "int");  // not a format quantviz has: default kept
+    s.numberFormat = "nf4";
+    EXPECT_EQ(Settings::parse(s.serialize()).numberFormat, "nf4");
 }
 
 }  // namespace

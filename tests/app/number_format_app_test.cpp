@@ -8,6 +8,7 @@
 #include "app/app_state.h"
 #include "app/views/bucket_view.h"
 #include "app_test_support.h"
+#include "core/calib/presets.h"
 #include "core/quant/quant_params.h"
 #include "tests/support/test_support.h"
 
@@ -97,6 +98,17 @@ TEST(NumberFormatOptions, FlagAndCompareScheme) {
     EXPECT_EQ(b.format, NumberFormat::Int);
     EXPECT_EQ(b.bits, 6);
     EXPECT_FALSE(parseCompareScheme("int", QuantScheme{}, b, cal));  // "int" needs a bit width
+}
+
+TEST(NumberFormatOptions, APresetIsAnIntegerScheme) {
+    // TensorRT, ONNX Runtime and PyTorch presets are those tools' integer quantization.
+    QuantScheme s = fp4();
+    s.bits = 8;
+    const Preset* trt = findPreset("tensorrt");
+    ASSERT_TRUE(trt);
+    const QuantScheme t = trt->apply(s);
+    EXPECT_EQ(t.format, NumberFormat::Int);
+    EXPECT_EQ(t.qmax(), 127);
 }
 
 TEST(NumberFormatAppState, ExactPassOnFp4) {

@@ -720,6 +720,8 @@ TEST(CliCalibrate, NumberFormatFp4ByHand) {
     const CliRun q = runCli({"quantize", in, "--number-format", "nf4", "--calibrator", "minmax"});
     EXPECT_EQ(q.exitCode, 2);
     EXPECT_NE(q.err.find("not implemented"), std::string::npos) << q.err;
+    // A preset is a tool's integer conventions: combined with a level format it is a usage error.
+    EXPECT_EQ(runCli({"calibrate", in, "--number-format", "fp8-e4m3", "--preset", "tensorrt"}).exitCode, 2);
 }
 
 TEST(CliHelp, EveryContractFlagIsDocumented) {
