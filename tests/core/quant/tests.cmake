@@ -6,4 +6,6 @@ qv_add_test(qv_quant_tests
   ${CMAKE_CURRENT_LIST_DIR}/tensor_summary_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/error_stats_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/real_model_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/number_format_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/level_quantizer_test.cpp
 )
