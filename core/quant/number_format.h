@@ -36,9 +36,16 @@ struct LevelTable {
     float lowClip = 0, highClip = 0;  // values below / above these saturate with "clipped"
     bool lowClipTieOut = false, highClipTieOut = false;  // a value exactly on lowClip/highClip is clipped
 
+    // Accelerator of index(): for each 16-bit key of v's float32 pattern (sign, exponent, 7 mantissa
+    // bits) the lowest and highest index any v of that key rounds to. Usually they are equal (one
+    // table load); otherwise only the few midpoints between them are compared. Built with the table.
+    std::vector<uint8_t> keyLow, keyHigh;
+
     int32_t size() const { return static_cast<int32_t>(levels.size()); }
     // Index of the level v rounds to (NaN → the zero level, ±Inf → the end levels).
     int32_t index(float v) const;
+    // The same by binary search over all midpoints (the definition; builds the accelerator, tests).
+    int32_t indexBySearch(float v) const;
     bool clipped(float v) const {
         return v < lowClip || v > highClip || (v == lowClip && lowClipTieOut) || (v == highClip && highClipTieOut);
     }

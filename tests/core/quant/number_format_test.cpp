@@ -4,6 +4,7 @@
 // table 1, OCP MX v1.0 §5.3.3, QLoRA appendix E; REFERENCE.md §3), not from the code under test.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -189,6 +190,29 @@ TEST(NumberFormat, Nf4Table) {
 }
 
 // ---- Rounding ---------------------------------------------------------------------------------
+
+// The key accelerator gives the binary search's answer everywhere: on every level and midpoint, one ulp
+// either side of them, on every 16-bit key's end patterns, and on a million pseudo-random patterns.
+TEST(NumberFormat, AcceleratedIndexEqualsTheSearch) {
+    for (NumberFormat f : {NumberFormat::Fp8E4M3, NumberFormat::Fp8E5M2, NumberFormat::Fp4E2M1, NumberFormat::Nf4}) {
+        const LevelTable& t = *levelTable(f);
+        std::vector<float> probes;
+        for (const std::vector<float>* v : {&t.levels, &t.midpoints})
+            for (float x : *v)
+                for (float y : {x, std::nextafter(x, -INFINITY), std::nextafter(x, INFINITY)}) probes.push_back(y);
+        for (uint32_t key = 0; key < (1u << 16); ++key)
+            for (uint32_t bits : {key << 16, (key << 16) | 0xFFFFu, (key << 16) | 0x8000u}) probes.push_back(std::bit_cast<float>(bits));
+        uint64_t state = 0x9E3779B97F4A7C15ull;
+        for (int i = 0; i < 1000000; ++i) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            probes.push_back(std::bit_cast<float>(static_cast<uint32_t>(state >> 32)));
+        }
+        size_t wrong = 0;
+        for (float x : probes)
+            if (t.index(x) != t.indexBySearch(x)) ++wrong;
+        EXPECT_EQ(wrong, 0u) << formatName(f);
+    }
+}
 
 TEST(NumberFormat, ExactLevelsMapToThemselves) {
     for (NumberFormat f : {NumberFormat::Fp8E4M3, NumberFormat::Fp8E5M2, NumberFormat::Fp4E2M1, NumberFormat::Nf4}) {
