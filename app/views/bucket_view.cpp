@@ -105,10 +105,14 @@ BoundaryHits boundaryHits(const QuantScheme& scheme, const SliceParams& p, std::
     std::map<int64_t, uint64_t> byCode;
     if (const LevelTable* table = scheme.levelTable()) {
         // Level formats: x/s exactly on one of the table's decision points.
+        // A midpoint v lies next to the level it rounds to (either side, by the tie rule).
+        const auto mids = static_cast<int32_t>(table->midpoints.size());
         for (float x : values) {
             const float v = x / s;
-            const auto it = std::lower_bound(table->midpoints.begin(), table->midpoints.end(), v);
-            if (it != table->midpoints.end() && *it == v) ++byCode[it - table->midpoints.begin()];
+            if (!std::isfinite(v)) continue;
+            const int32_t i = table->index(v);
+            if (i > 0 && table->midpoints[size_t(i - 1)] == v) ++byCode[i - 1];
+            else if (i < mids && table->midpoints[size_t(i)] == v) ++byCode[i];
         }
         for (auto [q, n] : byCode) {
             out.hits.push_back(BoundaryHit{double(s) * double(table->midpoints[size_t(q)]), int32_t(q), n});
