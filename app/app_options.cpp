@@ -20,7 +20,7 @@ bool parseInt(const std::string& s, int& out) {
 const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
-           "                [--number-format int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4]\n"
+           "                [--number-format int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4]\n"
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
@@ -30,7 +30,9 @@ const char* appUsage() {
            "                without FILE the bundled assets/sample.safetensors opens.\n"
            "  --number-format  the codes' number format: int (uniform grid of --bits, the default),\n"
            "                fp8-e4m3, fp8-e5m2, fp4-e2m1 or nf4 (one scale per slice maps amax onto the\n"
-           "                format's largest value; buckets become the format's non-uniform levels).\n"
+           "                format's largest value; buckets become the format's non-uniform levels), or\n"
+           "                mxfp8-e4m3, mxfp8-e5m2, mxfp4 (OCP MX: power-of-two scales; with\n"
+           "                --granularity group:32 the spec's blocks).\n"
            "  --reference   a second file to compare with FILE, tensor by tensor (matched by name): two\n"
            "                float files show both histograms and x_B − x_A; when one side is stored\n"
            "                quantized (GGUF Q4_K, …) the Compare tab shows the error that quantization\n"
@@ -120,8 +122,11 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             if (!next(o.scheme) || (o.scheme != "sym" && o.scheme != "asym")) return fail("--scheme needs sym or asym");
         } else if (a == "--number-format") {
             NumberFormat f;
-            if (!next(o.format) || !parseNumberFormat(o.format, f))
-                return fail("--number-format needs int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4");
+            if (!next(o.format) || !parseNumberFormat(o.format, f)) {
+                std::string why = "--number-format needs ";
+                why += numberFormatChoices();
+                return fail(why);
+            }
         } else if (a == "--granularity") {
             QuantScheme probe;
             if (!next(o.granularity) || !parseGranularity(o.granularity, probe))

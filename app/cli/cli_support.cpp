@@ -60,9 +60,15 @@ void addSchemeOptions(CLI::App& sub, SchemeFlags& flags, bool withPreset) {
                    "counts from the end), or group:SIZE (groups of SIZE along the last axis)");
     sub.add_option("--number-format", flags.format,
                    "Number format of the codes: int (a uniform grid of --bits, default), fp8-e4m3, fp8-e5m2, "
-                   "fp4-e2m1 or nf4 (one scale per slice = amax / the format's largest value; values round to "
-                   "the nearest level, ties to even; --bits, --scheme and --full-range do not apply)")
-        ->check(CLI::IsMember({"int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4"}));
+                   "fp4-e2m1 or nf4 (one scale per slice = amax / the format's largest value), or mxfp8-e4m3, "
+                   "mxfp8-e5m2, mxfp4 (OCP MX: a power-of-two scale per slice; use --granularity group:32 for "
+                   "the spec's blocks). Values round to the nearest level, ties to even; --bits, --scheme and "
+                   "--full-range do not apply")
+        ->check(CLI::IsMember([] {
+            std::vector<std::string> names;
+            for (NumberFormat f : allNumberFormats()) names.emplace_back(formatName(f));
+            return names;
+        }()));
     sub.add_flag("--full-range", flags.fullRange,
                  "Symmetric schemes use the full signed range -2^(B-1)..2^(B-1)-1 instead of the restricted one");
     if (withPreset)

@@ -44,6 +44,12 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
             for (NumberFormat f : formats)
                 if (ImGui::Selectable(formatTitle(f), f == s.format)) {
                     s = state.scheme();
+                    // MX formats are defined on blocks of 32 along the last axis: start there (any
+                    // granularity can be chosen afterwards).
+                    if (mxElementEmax(f) >= 0 && mxElementEmax(s.format) < 0) {
+                        s.granularity = Granularity::PerGroup;
+                        s.groupSize = 32;
+                    }
                     s.format = f;
                     state.setScheme(s);
                 }
@@ -82,7 +88,10 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
                "how a degenerate range is handled, division or multiplication by the reciprocal.");
     if (levelFormat) {
         ImGui::EndDisabled();
-        ImGui::TextDisabled("%s: symmetric, scale = amax / %g", formatName(s.format), double(s.levelTable()->maxAbs));
+        if (const int emax = mxElementEmax(s.format); emax >= 0)
+            ImGui::TextDisabled("%s: scale 2^(floor(log2 amax)-%d)", formatName(s.format), emax);
+        else
+            ImGui::TextDisabled("%s: symmetric, scale = amax / %g", formatName(s.format), double(s.levelTable()->maxAbs));
     }
 
     int gran = int(s.granularity);

@@ -50,7 +50,10 @@ inline constexpr const char* kNumberFormat =
     "max 57344). FP4 E2M1: 15 levels, +-{0, 0.5, 1, 1.5, 2, 3, 4, 6} (MXFP4/NVFP4 elements). NF4 (QLoRA): 16 "
     "levels placed at quantiles of a normal distribution, for Gaussian-like weights. For these formats one scale "
     "per slice maps the clip range's amax onto the largest level (amax/448 for E4M3); values round to the nearest "
-    "level, ties to the even bit pattern, and saturate beyond the ends. The buckets on the plot become unequal.";
+    "level, ties to the even bit pattern, and saturate beyond the ends. The buckets on the plot become unequal. "
+    "MX formats (OCP Microscaling: MXFP8, MXFP4) use the same elements with a power-of-two scale per block of "
+    "32, 2^(floor(log2 amax) - emax): cheaper hardware, but up to 2x coarser than amax/max, and the block's "
+    "largest values can saturate.";
 inline constexpr const char* kNanInf =
     "NaN and Inf values are counted but excluded from every range and statistic, so they never poison a scale.";
 }  // namespace glossary

@@ -168,8 +168,20 @@ const LevelTable* levelTable(NumberFormat format) {
         case NumberFormat::Fp8E5M2: return &e5m2;
         case NumberFormat::Fp4E2M1: return &e2m1;
         case NumberFormat::Nf4: return &nf4;
+        case NumberFormat::MxFp8E4M3: return &e4m3;
+        case NumberFormat::MxFp8E5M2: return &e5m2;
+        case NumberFormat::MxFp4: return &e2m1;
     }
     return nullptr;
+}
+
+int mxElementEmax(NumberFormat format) {
+    switch (format) {
+        case NumberFormat::MxFp8E4M3: return 8;   // 448 = 1.75·2^8
+        case NumberFormat::MxFp8E5M2: return 15;  // 57344 = 1.75·2^15
+        case NumberFormat::MxFp4: return 2;       // 6 = 1.5·2^2
+        default: return -1;
+    }
 }
 
 const char* formatName(NumberFormat format) {
@@ -179,6 +191,9 @@ const char* formatName(NumberFormat format) {
         case NumberFormat::Fp8E5M2: return "fp8-e5m2";
         case NumberFormat::Fp4E2M1: return "fp4-e2m1";
         case NumberFormat::Nf4: return "nf4";
+        case NumberFormat::MxFp8E4M3: return "mxfp8-e4m3";
+        case NumberFormat::MxFp8E5M2: return "mxfp8-e5m2";
+        case NumberFormat::MxFp4: return "mxfp4";
     }
     return "int";
 }
@@ -190,6 +205,9 @@ const char* formatTitle(NumberFormat format) {
         case NumberFormat::Fp8E5M2: return "FP8 E5M2 (max 57344)";
         case NumberFormat::Fp4E2M1: return "FP4 E2M1 (max 6)";
         case NumberFormat::Nf4: return "NF4 (QLoRA)";
+        case NumberFormat::MxFp8E4M3: return "MXFP8 E4M3 (2^k scale)";
+        case NumberFormat::MxFp8E5M2: return "MXFP8 E5M2 (2^k scale)";
+        case NumberFormat::MxFp4: return "MXFP4 (E2M1, 2^k scale)";
     }
     return "";
 }
@@ -204,7 +222,18 @@ bool parseNumberFormat(const std::string& text, NumberFormat& out) {
 }
 
 std::vector<NumberFormat> allNumberFormats() {
-    return {NumberFormat::Int, NumberFormat::Fp8E4M3, NumberFormat::Fp8E5M2, NumberFormat::Fp4E2M1, NumberFormat::Nf4};
+    return {NumberFormat::Int,       NumberFormat::Fp8E4M3,   NumberFormat::Fp8E5M2,
+            NumberFormat::Fp4E2M1,   NumberFormat::Nf4,       NumberFormat::MxFp8E4M3,
+            NumberFormat::MxFp8E5M2, NumberFormat::MxFp4};
+}
+
+std::string numberFormatChoices() {
+    std::string out;
+    for (NumberFormat f : allNumberFormats()) {
+        if (!out.empty()) out += '|';
+        out += formatName(f);
+    }
+    return out;
 }
 
 }  // namespace qv

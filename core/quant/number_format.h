@@ -14,6 +14,12 @@ enum class NumberFormat {
     Fp8E5M2,  // OCP OFP8 E5M2: ±57344
     Fp4E2M1,  // OCP MX FP4: ±{0, 0.5, 1, 1.5, 2, 3, 4, 6}
     Nf4,      // QLoRA NormalFloat4: 16 levels in [−1, 1]
+    // OCP Microscaling (MX v1.0): the element formats above with a shared power-of-two (E8M0) scale
+    // X = 2^(floor(log2 amax) − emax_elem) per block — the block being the slice (per group of 32 along
+    // the last axis is the spec's MXFP8/MXFP4).
+    MxFp8E4M3,
+    MxFp8E5M2,
+    MxFp4,
 };
 
 // The finite values of a level format, as one increasing table. A code is an index into it, so
@@ -52,14 +58,21 @@ struct LevelTable {
 };
 
 // The table of a level format; nullptr for NumberFormat::Int. Built once, shared, never freed.
+// An MX format has its element format's table (whose `format` names the element format).
 const LevelTable* levelTable(NumberFormat format);
+// MX formats: emax_elem, the exponent of the element format's largest power of two (8 for E4M3, 15 for
+// E5M2, 2 for E2M1; OCP MX v1.0 §6.3); −1 for every other format (scale = amax / largest level).
+int mxElementEmax(NumberFormat format);
 
-// CLI / settings spelling: "int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4".
+// CLI / settings spelling: "int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4", "mxfp8-e4m3", "mxfp8-e5m2",
+// "mxfp4".
 const char* formatName(NumberFormat format);
 // Short display name: "FP8 E4M3FN (max 448)".
 const char* formatTitle(NumberFormat format);
 bool parseNumberFormat(const std::string& text, NumberFormat& out);
 std::vector<NumberFormat> allNumberFormats();
+// Every formatName() joined by '|' (usage texts): "int|fp8-e4m3|…|mxfp4".
+std::string numberFormatChoices();
 
 // Decoders of single bit patterns (the tables above are built from them; the number views use them).
 // E4M3FN: S.EEEE.MMM, bias 7, subnormals at E = 0, S.1111.111 is NaN (no Inf).

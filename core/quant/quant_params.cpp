@@ -47,6 +47,18 @@ SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
     const auto levels = static_cast<float>(qmax - qmin);
 
     if (const LevelTable* t = scheme.levelTable()) {
+        if (const int emax = mxElementEmax(scheme.format); emax >= 0) {
+            // OCP MX v1.0 §6.3: the shared scale X = 2^(floor(log2 amax) − emax_elem), an E8M0 value
+            // (2^−127..2^127). amax/X then lies in [2^emax, 2^(emax+1)), so the top of the block can
+            // exceed the largest element (6 for E2M1) and saturate — the spec's choice, kept. A block of
+            // zeros (or a non-finite amax) gets X = 1.
+            float s = 1.0f;
+            if (amax > 0.0f && amax <= FLT_MAX)
+                s = std::ldexp(1.0f, std::clamp(std::ilogb(amax) - emax, -127, 127));
+            p.scale = s;
+            p.zeroPoint = t->zeroIndex;
+            return p;
+        }
         // Level formats: the scale maps amax onto the largest level, as FP8 recipes (Transformer
         // Engine, ModelOpt: amax / 448) and NF4's absmax scaling do; the zero point is the zero level.
         float s = amax / t->maxAbs;

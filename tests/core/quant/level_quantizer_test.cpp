@@ -74,6 +74,50 @@ TEST(LevelQuantizer, ParamsFromRange) {
 //   0.932  → v ≈ 463.93 ≤ 464 → 448, not clipped (code 252)
 //   0.9325 → v ≈ 464.18 > 464 → 448, clipped
 //   1.0    → v ≈ 497.8 → 448, clipped;  +Inf → 252 clipped, −Inf → 0 clipped;  NaN → 126, not clipped
+// OCP MX v1.0 §6.3: X = 2^(floor(log2 amax) − emax_elem), emax_elem = 2 (E2M1), 8 (E4M3), 15 (E5M2).
+TEST(LevelQuantizer, MxPowerOfTwoScales) {
+    const QuantScheme mx4 = levelScheme(NumberFormat::MxFp4);
+    EXPECT_EQ(mx4.qmax(), 14);  // the E2M1 elements
+    // amax 5: floor(log2 5) = 2 → X = 2^0 = 1 (amax/6 would be 0.8333). 5/1 lies between 4 and 6: a
+    // tie, to 4 (0b0110 even); not clipped (the clip point is 7).
+    SliceParams p = paramsFromRange(mx4, {-2.0, 5.0});
+    EXPECT_EQ(p.scale, 1.0f);
+    EXPECT_EQ(p.zeroPoint, 7);
+    Quantizer q(mx4, p);
+    bool clipped = true;
+    EXPECT_EQ(q.dequantize(q.quantize(5.0f, clipped)), 4.0f);
+    EXPECT_FALSE(clipped);
+    // amax 7: still X = 1 (floor(log2 7) = 2), and 7 is E2M1's clip point with the tie going out → 6, clipped.
+    p = paramsFromRange(mx4, {-7.0, 1.0});
+    EXPECT_EQ(p.scale, 1.0f);
+    q = Quantizer(mx4, p);
+    EXPECT_EQ(q.dequantize(q.quantize(7.0f, clipped)), 6.0f);
+    EXPECT_TRUE(clipped);
+    // amax 0.3: floor(log2 0.3) = −2 → X = 2^−4; 0.3/X = 4.8 → 4 (midpoint 5) → x̂ = 0.25.
+    p = paramsFromRange(mx4, {0.0, 0.3});
+    EXPECT_EQ(p.scale, 0.0625f);
+    q = Quantizer(mx4, p);
+    EXPECT_EQ(q.dequantize(q.quantize(0.3f)), 0.25f);
+    // MXFP8 E4M3, amax 1000: floor(log2 1000) = 9 → X = 2; 1000/2 = 500 > 464 → 448, clipped → 896.
+    const QuantScheme mx8 = levelScheme(NumberFormat::MxFp8E4M3);
+    p = paramsFromRange(mx8, {-1000.0, 10.0});
+    EXPECT_EQ(p.scale, 2.0f);
+    q = Quantizer(mx8, p);
+    EXPECT_EQ(q.dequantize(q.quantize(-1000.0f, clipped)), -896.0f);
+    EXPECT_TRUE(clipped);
+    // MXFP8 E5M2, amax 1: X = 2^(0 − 15).
+    EXPECT_EQ(paramsFromRange(levelScheme(NumberFormat::MxFp8E5M2), {-1.0, 1.0}).scale, 0x1p-15f);
+    // The E8M0 range: amax 1e-40 (a float subnormal, floor(log2) = −133) → 2^(−135) clamped to 2^−127;
+    // all-zero → X = 1.
+    EXPECT_EQ(paramsFromRange(mx4, {0.0, 1e-40}).scale, 0x1p-127f);
+    EXPECT_EQ(paramsFromRange(mx4, {0.0, 0.0}).scale, 1.0f);
+    QuantScheme g = mx4;
+    g.granularity = Granularity::PerGroup;
+    g.groupSize = 32;
+    EXPECT_EQ(g.describe(), "mxfp4 per-group(32)");
+    EXPECT_EQ(g.codeBits(), 4);
+}
+
 TEST(LevelQuantizer, E4M3QuantizeDequantize) {
     const QuantScheme e4 = levelScheme(NumberFormat::Fp8E4M3);
     const SliceParams p = paramsFromRange(e4, {-0.9, 0.7});

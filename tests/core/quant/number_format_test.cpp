@@ -396,12 +396,20 @@ TEST(NumberFormat, Nf4ClipPoints) {
 
 TEST(NumberFormat, NamesRoundTrip) {
     const std::vector<NumberFormat> all = allNumberFormats();
-    ASSERT_EQ(all.size(), 5u);
+    ASSERT_EQ(all.size(), 8u);
     EXPECT_STREQ(formatName(NumberFormat::Int), "int");
     EXPECT_STREQ(formatName(NumberFormat::Fp8E4M3), "fp8-e4m3");
     EXPECT_STREQ(formatName(NumberFormat::Fp8E5M2), "fp8-e5m2");
     EXPECT_STREQ(formatName(NumberFormat::Fp4E2M1), "fp4-e2m1");
     EXPECT_STREQ(formatName(NumberFormat::Nf4), "nf4");
+    EXPECT_STREQ(formatName(NumberFormat::MxFp8E4M3), "mxfp8-e4m3");
+    EXPECT_STREQ(formatName(NumberFormat::MxFp8E5M2), "mxfp8-e5m2");
+    EXPECT_STREQ(formatName(NumberFormat::MxFp4), "mxfp4");
+    EXPECT_EQ(numberFormatChoices(), "int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4");
+    // An MX format has its element format's table.
+    EXPECT_EQ(levelTable(NumberFormat::MxFp4), levelTable(NumberFormat::Fp4E2M1));
+    EXPECT_EQ(mxElementEmax(NumberFormat::MxFp8E5M2), 15);
+    EXPECT_EQ(mxElementEmax(NumberFormat::Fp8E5M2), -1);
     EXPECT_STREQ(formatTitle(NumberFormat::Fp8E4M3), "FP8 E4M3FN (max 448)");
     for (NumberFormat f : all) {
         NumberFormat out = f == NumberFormat::Int ? NumberFormat::Nf4 : NumberFormat::Int;
