@@ -20,7 +20,7 @@ bool parseInt(const std::string& s, int& out) {
 const char* appUsage() {
     return "usage: quantviz [FILE] [--tensor NAME] [--screenshot OUT.png] [--frames N] [--size WxH]\n"
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
-           "                [--number-format int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4]\n"
+           "                [--number-format int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4|nvfp4]\n"
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
@@ -32,7 +32,8 @@ const char* appUsage() {
            "                fp8-e4m3, fp8-e5m2, fp4-e2m1 or nf4 (one scale per slice maps amax onto the\n"
            "                format's largest value; buckets become the format's non-uniform levels), or\n"
            "                mxfp8-e4m3, mxfp8-e5m2, mxfp4 (OCP MX: power-of-two scales; with\n"
-           "                --granularity group:32 the spec's blocks).\n"
+           "                --granularity group:32 the spec's blocks), nvfp4 (E2M1 with an E4M3 scale per\n"
+           "                slice and a tensor scale; --granularity group:16 for its blocks).\n"
            "  --reference   a second file to compare with FILE, tensor by tensor (matched by name): two\n"
            "                float files show both histograms and x_B − x_A; when one side is stored\n"
            "                quantized (GGUF Q4_K, …) the Compare tab shows the error that quantization\n"

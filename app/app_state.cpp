@@ -648,6 +648,7 @@ void AppState::rebuildAnalysis(bool interacting) {
             row.range.hi = std::max(row.range.hi, row.params.slices.back().clip.hi);
         }
         if (row.params.slices.empty()) row.range = {};
+        applyTensorScale(row.params);  // NVFP4: block scales relative to the whole tensor's amax
         row.estimate = estimateOnSample(m_slices->sampleValues, m_slices->sampleSlices, row.params, 128, stride);
         a->rows.push_back(std::move(row));
         a->active = 0;

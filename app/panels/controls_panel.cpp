@@ -50,6 +50,10 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
                         s.granularity = Granularity::PerGroup;
                         s.groupSize = 32;
                     }
+                    if (f == NumberFormat::NvFp4 && s.format != NumberFormat::NvFp4) {  // NVFP4's blocks: 16
+                        s.granularity = Granularity::PerGroup;
+                        s.groupSize = 16;
+                    }
                     s.format = f;
                     state.setScheme(s);
                 }
@@ -88,7 +92,9 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
                "how a degenerate range is handled, division or multiplication by the reciprocal.");
     if (levelFormat) {
         ImGui::EndDisabled();
-        if (const int emax = mxElementEmax(s.format); emax >= 0)
+        if (s.format == NumberFormat::NvFp4)
+            ImGui::TextDisabled("nvfp4: scale = s_t * e4m3(amax_b / (6 s_t))");
+        else if (const int emax = mxElementEmax(s.format); emax >= 0)
             ImGui::TextDisabled("%s: scale 2^(floor(log2 amax)-%d)", formatName(s.format), emax);
         else
             ImGui::TextDisabled("%s: symmetric, scale = amax / %g", formatName(s.format), double(s.levelTable()->maxAbs));

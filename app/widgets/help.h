@@ -53,7 +53,8 @@ inline constexpr const char* kNumberFormat =
     "level, ties to the even bit pattern, and saturate beyond the ends. The buckets on the plot become unequal. "
     "MX formats (OCP Microscaling: MXFP8, MXFP4) use the same elements with a power-of-two scale per block of "
     "32, 2^(floor(log2 amax) - emax): cheaper hardware, but up to 2x coarser than amax/max, and the block's "
-    "largest values can saturate.";
+    "largest values can saturate. NVFP4: E2M1 elements with an FP8 E4M3 scale per block of 16 and a float32 "
+    "scale for the whole tensor.";
 inline constexpr const char* kNanInf =
     "NaN and Inf values are counted but excluded from every range and statistic, so they never poison a scale.";
 }  // namespace glossary

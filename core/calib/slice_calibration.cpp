@@ -93,6 +93,7 @@ QuantParams calibrateValues(const Calibrator& calibrator, std::span<const float>
             if (progress) progress->add(1);
         }
     });
+    applyTensorScale(params);  // NVFP4: the block scales are relative to the whole tensor's amax
     return params;
 }
 

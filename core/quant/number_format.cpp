@@ -171,6 +171,7 @@ const LevelTable* levelTable(NumberFormat format) {
         case NumberFormat::MxFp8E4M3: return &e4m3;
         case NumberFormat::MxFp8E5M2: return &e5m2;
         case NumberFormat::MxFp4: return &e2m1;
+        case NumberFormat::NvFp4: return &e2m1;
     }
     return nullptr;
 }
@@ -194,6 +195,7 @@ const char* formatName(NumberFormat format) {
         case NumberFormat::MxFp8E4M3: return "mxfp8-e4m3";
         case NumberFormat::MxFp8E5M2: return "mxfp8-e5m2";
         case NumberFormat::MxFp4: return "mxfp4";
+        case NumberFormat::NvFp4: return "nvfp4";
     }
     return "int";
 }
@@ -208,6 +210,7 @@ const char* formatTitle(NumberFormat format) {
         case NumberFormat::MxFp8E4M3: return "MXFP8 E4M3 (2^k scale)";
         case NumberFormat::MxFp8E5M2: return "MXFP8 E5M2 (2^k scale)";
         case NumberFormat::MxFp4: return "MXFP4 (E2M1, 2^k scale)";
+        case NumberFormat::NvFp4: return "NVFP4 (E2M1, E4M3 scale)";
     }
     return "";
 }
@@ -224,7 +227,7 @@ bool parseNumberFormat(const std::string& text, NumberFormat& out) {
 std::vector<NumberFormat> allNumberFormats() {
     return {NumberFormat::Int,       NumberFormat::Fp8E4M3,   NumberFormat::Fp8E5M2,
             NumberFormat::Fp4E2M1,   NumberFormat::Nf4,       NumberFormat::MxFp8E4M3,
-            NumberFormat::MxFp8E5M2, NumberFormat::MxFp4};
+            NumberFormat::MxFp8E5M2, NumberFormat::MxFp4,     NumberFormat::NvFp4};
 }
 
 std::string numberFormatChoices() {

@@ -20,6 +20,9 @@ enum class NumberFormat {
     MxFp8E4M3,
     MxFp8E5M2,
     MxFp4,
+    // NVIDIA NVFP4: E2M1 elements, an E4M3 scale per block (16 along the last axis in the format) and
+    // a float32 tensor scale amax_tensor / (448·6) (REFERENCE.md §3): quant_params.h applyTensorScale.
+    NvFp4,
 };
 
 // The finite values of a level format, as one increasing table. A code is an index into it, so
@@ -63,9 +66,11 @@ const LevelTable* levelTable(NumberFormat format);
 // MX formats: emax_elem, the exponent of the element format's largest power of two (8 for E4M3, 15 for
 // E5M2, 2 for E2M1; OCP MX v1.0 §6.3); −1 for every other format (scale = amax / largest level).
 int mxElementEmax(NumberFormat format);
+// Formats whose slice scales depend on the whole tensor's amax too (NVFP4's two-level scale).
+inline bool hasTensorScale(NumberFormat format) { return format == NumberFormat::NvFp4; }
 
 // CLI / settings spelling: "int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4", "mxfp8-e4m3", "mxfp8-e5m2",
-// "mxfp4".
+// "mxfp4", "nvfp4".
 const char* formatName(NumberFormat format);
 // Short display name: "FP8 E4M3FN (max 448)".
 const char* formatTitle(NumberFormat format);

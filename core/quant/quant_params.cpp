@@ -33,6 +33,18 @@ int32_t clampZero(float z, int32_t qmin, int32_t qmax) {
 constexpr float kTensorRtZeroAmax = 0x1p-24f;
 constexpr float kAllZeroScale = FLT_MAX;
 
+// NVFP4 (NVIDIA, "NVFP4" in the Blackwell/TensorRT-LLM docs; REFERENCE.md §3): one slice's scale from
+// its amax and the tensor scale s_t: the block scale amax_b / (6·s_t) stored as FP8 E4M3.
+float nvfp4SliceScale(float amaxBlock, float tensorScale) {
+    const LevelTable& e4m3 = *levelTable(NumberFormat::Fp8E4M3);
+    const float block = amaxBlock / (6.0f * tensorScale);
+    const float stored = e4m3.levels[static_cast<size_t>(e4m3.index(block))];
+    const float s = tensorScale * stored;
+    // A block scale that rounds to 0 (a block far below the tensor's amax): every value of the block
+    // quantizes to 0, which scale 1 does as well as any (the quantizer's fallback for a zero scale).
+    return s >= FLT_MIN && s <= FLT_MAX ? s : 1.0f;
+}
+
 }  // namespace
 
 // Arithmetic is float32 throughout, as the frameworks do it (their scales are float32 tensors):
@@ -56,6 +68,13 @@ SliceParams paramsFromRange(const QuantScheme& scheme, ClipRange range) {
             if (amax > 0.0f && amax <= FLT_MAX)
                 s = std::ldexp(1.0f, std::clamp(std::ilogb(amax) - emax, -127, 127));
             p.scale = s;
+            p.zeroPoint = t->zeroIndex;
+            return p;
+        }
+        if (hasTensorScale(scheme.format)) {
+            // NVFP4 with this range as the whole tensor (applyTensorScale redoes it with the tensor's amax).
+            const float tensorScale = amax / (448.0f * 6.0f);
+            p.scale = tensorScale >= FLT_MIN ? nvfp4SliceScale(amax, tensorScale) : 1.0f;
             p.zeroPoint = t->zeroIndex;
             return p;
         }
@@ -158,7 +177,21 @@ QuantParams paramsFromRanges(const QuantScheme& scheme, const std::vector<ClipRa
     q.scheme = scheme;
     q.slices.reserve(ranges.size());
     for (const auto& r : ranges) q.slices.push_back(paramsFromRange(scheme, r));
+    applyTensorScale(q);
     return q;
+}
+
+void applyTensorScale(QuantParams& params) {
+    if (!hasTensorScale(params.scheme.format) || params.slices.empty()) return;
+    float amaxTensor = 0;
+    for (const auto& p : params.slices)
+        amaxTensor = std::max({amaxTensor, std::fabs(sanitize(p.clip.lo)), std::fabs(sanitize(p.clip.hi))});
+    const float tensorScale = amaxTensor / (448.0f * 6.0f);
+    if (!(tensorScale >= FLT_MIN)) return;  // all zero (or denormal): paramsFromRange's scale 1 stays
+    for (auto& p : params.slices) {
+        const float amax = std::max(std::fabs(sanitize(p.clip.lo)), std::fabs(sanitize(p.clip.hi)));
+        p.scale = nvfp4SliceScale(amax, tensorScale);
+    }
 }
 
 }  // namespace qv

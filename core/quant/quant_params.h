@@ -33,7 +33,16 @@ struct QuantParams {
     std::vector<SliceParams> slices;  // one per slice of the tensor's SliceLayout
 };
 
-// paramsFromRange applied to each slice's range (per-channel / per-group calibration).
+// paramsFromRange applied to each slice's range (per-channel / per-group calibration), then
+// applyTensorScale.
 QuantParams paramsFromRanges(const QuantScheme& scheme, const std::vector<ClipRange>& ranges);
+
+// Formats with a second, tensor-wide scale finish their slice scales once every slice's range is known
+// (a no-op for every other scheme). NVFP4: tensor scale s_t = fl32(amax_t / (448·6)) with amax_t the
+// largest |clip| over the slices; each slice's scale is s_t · E4M3(amax_b / (6·s_t)), its block scale
+// rounded to FP8 E4M3 (nearest, ties to even, saturating at 448). paramsFromRange alone treats its one
+// range as the whole tensor (then s = amax/6 up to that rounding). Code that fills QuantParams::slices
+// one by one calls this after the last slice.
+void applyTensorScale(QuantParams& params);
 
 }  // namespace qv

@@ -118,6 +118,39 @@ TEST(LevelQuantizer, MxPowerOfTwoScales) {
     EXPECT_EQ(g.codeBits(), 4);
 }
 
+// NVFP4 (REFERENCE.md §3): tensor scale s_t = amax_t/(448·6), block scale amax_b/(6·s_t) stored in E4M3.
+// amax_t = 2.625 = 2688/1024 makes s_t = 2^−10 exactly, so every step below is exact:
+//   block A, amax 2.625: 448 → E4M3 448 → s = 448·2^−10 = 0.4375 (= 2.625/6)
+//   block B, amax 0.1: 0.1·1024/6 = 17.07 → E4M3 steps of 2 in [16, 32): past the midpoint 17 → 18
+//                      → s = 18·2^−10 = 0.017578125
+//   block C, amax 1e-4: 0.01707 in E4M3's [2^−6, 2^−5) (steps of 2^−9): 8.74·2^−9 → 9·2^−9 → s = 9·2^−19
+//   block D, zeros: block scale 0 → the all-zero fallback, scale 1.
+TEST(LevelQuantizer, Nvfp4TwoLevelScale) {
+    QuantScheme nv = levelScheme(NumberFormat::NvFp4, Granularity::PerGroup);
+    nv.groupSize = 16;
+    EXPECT_EQ(nv.qmax(), 14);  // E2M1 elements
+    const QuantParams p = paramsFromRanges(nv, {{-2.625, 1.0}, {-0.05, 0.1}, {0.0001, 0.0}, {0.0, 0.0}});
+    ASSERT_EQ(p.slices.size(), 4u);
+    EXPECT_EQ(p.slices[0].scale, 0.4375f);
+    EXPECT_EQ(p.slices[1].scale, 0.017578125f);
+    EXPECT_EQ(p.slices[2].scale, 9 * 0x1p-19f);
+    EXPECT_EQ(p.slices[3].scale, 1.0f);
+    // Block B: 0.1 / 0.017578125 = 5.69, past E2M1's midpoint 5 → 6 → x̂ = 0.10546875.
+    const Quantizer qb(nv, p.slices[1]);
+    EXPECT_EQ(qb.dequantize(qb.quantize(0.1f)), 0.10546875f);
+    // One range alone is its own tensor: block A's 0.4375 again.
+    EXPECT_EQ(paramsFromRange(nv, {-2.625, 1.0}).scale, 0.4375f);
+    // Filled one by one, then finished: the same scales as paramsFromRanges.
+    QuantParams q;
+    q.scheme = nv;
+    for (ClipRange r : {ClipRange{-2.625, 1.0}, ClipRange{-0.05, 0.1}}) q.slices.push_back(paramsFromRange(nv, r));
+    applyTensorScale(q);
+    EXPECT_EQ(q.slices[1].scale, 0.017578125f);
+    // Every other scheme is left alone.
+    QuantParams e2 = paramsFromRanges(levelScheme(NumberFormat::Fp4E2M1), {{-0.6, 0.6}});
+    EXPECT_EQ(e2.slices[0].scale, 0.1f);
+}
+
 TEST(LevelQuantizer, E4M3QuantizeDequantize) {
     const QuantScheme e4 = levelScheme(NumberFormat::Fp8E4M3);
     const SliceParams p = paramsFromRange(e4, {-0.9, 0.7});

@@ -396,7 +396,7 @@ TEST(NumberFormat, Nf4ClipPoints) {
 
 TEST(NumberFormat, NamesRoundTrip) {
     const std::vector<NumberFormat> all = allNumberFormats();
-    ASSERT_EQ(all.size(), 8u);
+    ASSERT_EQ(all.size(), 9u);
     EXPECT_STREQ(formatName(NumberFormat::Int), "int");
     EXPECT_STREQ(formatName(NumberFormat::Fp8E4M3), "fp8-e4m3");
     EXPECT_STREQ(formatName(NumberFormat::Fp8E5M2), "fp8-e5m2");
@@ -405,7 +405,11 @@ TEST(NumberFormat, NamesRoundTrip) {
     EXPECT_STREQ(formatName(NumberFormat::MxFp8E4M3), "mxfp8-e4m3");
     EXPECT_STREQ(formatName(NumberFormat::MxFp8E5M2), "mxfp8-e5m2");
     EXPECT_STREQ(formatName(NumberFormat::MxFp4), "mxfp4");
-    EXPECT_EQ(numberFormatChoices(), "int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4");
+    EXPECT_STREQ(formatName(NumberFormat::NvFp4), "nvfp4");
+    EXPECT_EQ(numberFormatChoices(), "int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4|nvfp4");
+    EXPECT_EQ(levelTable(NumberFormat::NvFp4), levelTable(NumberFormat::Fp4E2M1));
+    EXPECT_TRUE(hasTensorScale(NumberFormat::NvFp4));
+    EXPECT_FALSE(hasTensorScale(NumberFormat::MxFp4));
     // An MX format has its element format's table.
     EXPECT_EQ(levelTable(NumberFormat::MxFp4), levelTable(NumberFormat::Fp4E2M1));
     EXPECT_EQ(mxElementEmax(NumberFormat::MxFp8E5M2), 15);
