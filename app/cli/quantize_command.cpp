@@ -55,6 +55,7 @@ struct Outcome {
     Json schemeJson;
     std::string calibratorName, calibratorArg;
     std::vector<CalibratorNote> notes;  // plain aciq: which fit it used
+    bool levelFormat = false;       // codes are FP8/FP4 bit patterns or NF4 codes; no zero point
 };
 
 std::vector<float> parseScales(const std::string& text) {
@@ -281,6 +282,50 @@ Outcome runCalibrated(const QuantizeOptions& o, const SelectedTensor& t) {
     return r;
 }
 
+// ---- level formats ---------------------------------------------------------------------------
+
+// FP8/FP4/NF4 and their MX/NVFP4 variants: one uint8 per element holding what a file stores for the
+// level — the FP8 bit pattern, the FP4 pattern or NF4 code in the low nibble (unpacked; ggml and
+// bitsandbytes pack two per byte, in opposite nibble orders) — and float32 scales; no zero point.
+Outcome runLevelFormat(const QuantizeOptions& o, const SelectedTensor& t) {
+    const TensorInfo& info = t.info();
+    Outcome r;
+    r.mode = "calibrated";
+    const QuantScheme scheme = makeScheme(o.scheme, info.shape);
+    const LevelTable& table = *scheme.levelTable();
+    if (o.given("--dtype") && o.dtype != "uint8")
+        failUsage("--number-format " + o.scheme.format + " stores its codes as uint8 bit patterns (--dtype uint8)");
+    r.type = codeTypeFromName("uint8");
+    auto calibrator = makeCalibratorOrFail(o.calibrator);
+    r.calibratorName = calibrator->name();
+    r.calibratorArg = calibrator->arg();
+    r.bits = table.bits;
+    r.qmin = 0;
+    r.qmax = (int64_t{1} << table.bits) - 1;
+    r.levelFormat = true;
+
+    const std::vector<float> values = readAllFloats(t);
+    auto summary = summarize(t.view());
+    if (!summary) failData(t.label() + ": " + summary.message());
+    const QuantParams params = calibrateParams(*calibrator, scheme, info.shape, values, **summary);
+    if (scheme.granularity == Granularity::PerTensor) r.notes = calibratorNotes(*calibrator, **summary, scheme);
+    for (const auto& s : params.slices) {
+        r.scales.push_back(s.scale);
+        r.clips.push_back(s.clip);
+    }
+    const SliceLayout layout = SliceLayout::make(scheme, info.shape);
+    const uint64_t n = values.size();
+    std::vector<int32_t> index(n);
+    r.dequant.resize(n);
+    quantizeSpan(params, layout, 0, values, index, r.dequant);
+    r.codes.resize(n);
+    for (uint64_t i = 0; i < n; ++i) r.codes[i] = table.patterns[static_cast<size_t>(index[i])];
+    r.metrics = measureErrorValues(values, info.shape, params, 16).total;
+    r.hasMetrics = true;
+    r.schemeJson = schemeJson(scheme);
+    return r;
+}
+
 // ---- output ----------------------------------------------------------------------------------
 
 template <class T>
@@ -337,7 +382,8 @@ void printOutcome(const QuantizeOptions& o, const SelectedTensor& t, const Outco
         j["clip_max"] = scalarOrArray(clipHi, array);
         std::vector<double> scales(r.scales.begin(), r.scales.end());  // float32 values, printed exactly
         j["scale"] = scalarOrArray(scales, array);
-        j["zero_point"] = scalarOrArray(r.zeros, array);
+        if (r.levelFormat) j["zero_point"] = nullptr;
+        else j["zero_point"] = scalarOrArray(r.zeros, array);
         if (r.hasMetrics) j["metrics"] = metricsJson(r.metrics);
         if (!o.codesOut.empty()) j["codes"] = o.codesOut;
         if (!o.dequantOut.empty()) j["dequant"] = o.dequantOut;
@@ -352,9 +398,14 @@ void printOutcome(const QuantizeOptions& o, const SelectedTensor& t, const Outco
         std::cout << " with " << r.calibratorName << (r.calibratorArg.empty() ? "" : ":" + r.calibratorArg);
     for (const auto& n : r.notes) std::cout << " (" << n.detail << ")";
     std::cout << "\n";
-    std::cout << "codes       " << r.type->name << ", " << r.bits << " bits, range [" << r.qmin << ", " << r.qmax << "]\n";
+    if (r.levelFormat)
+        std::cout << "codes       " << r.type->name << ", the " << o.scheme.format << " bit pattern of each value ("
+                  << r.bits << " bits" << (r.bits < 8 ? ", low nibble" : "") << ")\n";
+    else
+        std::cout << "codes       " << r.type->name << ", " << r.bits << " bits, range [" << r.qmin << ", " << r.qmax << "]\n";
     std::cout << "scale       " << listText(r.scales, [&](float v) { return num(v); }) << "\n";
-    std::cout << "zero_point  " << listText(r.zeros, [](int64_t v) { return std::to_string(v); }) << "\n";
+    if (!r.levelFormat)
+        std::cout << "zero_point  " << listText(r.zeros, [](int64_t v) { return std::to_string(v); }) << "\n";
     std::cout << "clip        " << listText(r.clips, [&](const ClipRange& c) {
         return "[" + num(c.lo) + ", " + num(c.hi) + "]";
     }) << "\n";
@@ -381,13 +432,12 @@ int runQuantize(const QuantizeOptions& o) {
     if (o.given("--full-range") && explicitParams)
         failUsage("--full-range applies to calibrated symmetric schemes; explicit parameters always saturate "
                   "to the full range of --dtype");
-    // Level formats have no integer code type to write (their codes would be FP8/FP4 bit patterns or
-    // NF4 nibbles); `calibrate` and `report` measure them, the GUI shows them.
-    if (o.scheme.format != "int")
-        failUsage("quantize writes integer codes; --number-format " + o.scheme.format +
-                  " is measured by `calibrate` and `report` (writing FP8/FP4/NF4 codes is not implemented)");
+    const bool levelFormat = o.scheme.format != "int";
+    if (levelFormat && explicitParams)
+        failUsage("--number-format " + o.scheme.format + " takes its scales from a calibrator (--calibrator NAME), "
+                  "not --scale");
     const SelectedTensor t = selectTensor(o.file, o.tensor);
-    Outcome r = explicitParams ? runExplicit(o, t) : runCalibrated(o, t);
+    Outcome r = levelFormat ? runLevelFormat(o, t) : explicitParams ? runExplicit(o, t) : runCalibrated(o, t);
     writeOutputs(o, t.info(), r);
     printOutcome(o, t, r);
     return kExitOk;

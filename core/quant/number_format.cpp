@@ -43,6 +43,7 @@ LevelTable makeTable(NumberFormat format, int bits, std::vector<Level> levels) {
     t.bits = bits;
     for (size_t i = 0; i < levels.size(); ++i) {
         t.levels.push_back(levels[i].value);
+        t.patterns.push_back(static_cast<uint8_t>(levels[i].code));
         if (levels[i].value == 0.0f) t.zeroIndex = static_cast<int32_t>(i);
     }
     for (size_t i = 0; i + 1 < levels.size(); ++i) {

@@ -40,6 +40,8 @@ struct LevelTable {
     std::vector<float> levels;      // increasing, distinct, one of them 0
     std::vector<float> midpoints;   // levels.size() − 1 decision points, fl32((l[i] + l[i+1]) / 2)
     std::vector<uint8_t> tieUp;     // per midpoint: a value exactly on it takes level i + 1
+    std::vector<uint8_t> patterns;  // per level: its bit pattern (FP formats; +0 for the zero level) or
+                                    // its 4-bit code (NF4) — what a file stores for the level
     int32_t zeroIndex = 0;          // the index of level 0
     float maxAbs = 0;               // largest |level|: the scale maps the clip range's amax onto it
     float lowClip = 0, highClip = 0;  // values below / above these saturate with "clipped"

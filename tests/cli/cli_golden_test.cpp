@@ -716,10 +716,25 @@ TEST(CliCalibrate, NumberFormatFp4ByHand) {
     EXPECT_NEAR(c["mse"].get<double>(), 2.865 / 12, 1e-7);
     EXPECT_EQ(c["max_abs_error"], 1.0);
     EXPECT_EQ(c["clipped_fraction"], 0.0);
-    // quantize has no code type for a level format: a usage error, not a crash or wrong codes.
-    const CliRun q = runCli({"quantize", in, "--number-format", "nf4", "--calibrator", "minmax"});
-    EXPECT_EQ(q.exitCode, 2);
-    EXPECT_NE(q.err.find("not implemented"), std::string::npos) << q.err;
+    // quantize writes each value's E2M1 bit pattern S.EE.M as one uint8 (0.5 = 0b0001, 1 = 0b0010,
+    // 2 = 0b0100, 3 = 0b0101, 4 = 0b0110, 6 = 0b0111; negative +8; the zero level is +0):
+    //   −6 → 15, −5 → −4 → 14, −2.5 → −2 → 12, −0.25 → 0, 0 → 0, 0.3 → 0.5 → 1, 0.75 → 1 → 2, 1.2 → 2,
+    //   2.5 → 2 → 4, 3.4 → 3 → 5, 5 → 4 → 6, 6 → 7.
+    const std::string codes = tempPath("fp4-codes.npy"), deq = tempPath("fp4-deq.npy");
+    const CliRun q = runCli({"quantize", in, "--number-format", "fp4-e2m1", "--calibrator", "minmax", "--codes", codes,
+                             "--dequant", deq, "--json"});
+    ASSERT_EQ(q.exitCode, 0) << q.err;
+    const json qj = json::parse(q.out);
+    EXPECT_EQ(qj["dtype"], "uint8");
+    EXPECT_TRUE(qj["zero_point"].is_null());
+    EXPECT_EQ(qj["scale"], 1.0);
+    const Loaded stored = load(codes);
+    EXPECT_EQ(stored.info.dtype, DType::U8);
+    EXPECT_EQ(stored.raw, bytesOf(std::vector<uint8_t>{15, 14, 12, 0, 0, 1, 2, 2, 4, 5, 6, 7}));
+    EXPECT_EQ(load(deq).floats, (std::vector<float>{-6, -4, -2, 0, 0, 0.5f, 1, 1, 2, 3, 4, 6}));
+    // A level format takes its scale from a calibrator, and stores uint8 only.
+    EXPECT_EQ(runCli({"quantize", in, "--number-format", "nf4", "--scale", "0.5"}).exitCode, 2);
+    EXPECT_EQ(runCli({"quantize", in, "--number-format", "nf4", "--calibrator", "minmax", "--dtype", "int8"}).exitCode, 2);
     // A preset is a tool's integer conventions: combined with a level format it is a usage error.
     EXPECT_EQ(runCli({"calibrate", in, "--number-format", "fp8-e4m3", "--preset", "tensorrt"}).exitCode, 2);
 }

@@ -214,6 +214,22 @@ TEST(NumberFormat, AcceleratedIndexEqualsTheSearch) {
     }
 }
 
+// What a file stores for each level: its own bit pattern (the zero level: +0), or NF4's code.
+TEST(NumberFormat, StoredPatternsDecodeToTheLevels) {
+    const std::pair<NumberFormat, float (*)(uint8_t)> fp[] = {
+        {NumberFormat::Fp8E4M3, decodeFp8E4M3}, {NumberFormat::Fp8E5M2, decodeFp8E5M2}, {NumberFormat::Fp4E2M1, decodeFp4E2M1}};
+    for (const auto& [f, decode] : fp) {
+        const LevelTable& t = *levelTable(f);
+        ASSERT_EQ(t.patterns.size(), t.levels.size());
+        for (size_t i = 0; i < t.levels.size(); ++i) EXPECT_EQ(decode(t.patterns[i]), t.levels[i]) << formatName(f) << " " << i;
+        EXPECT_EQ(t.patterns[static_cast<size_t>(t.zeroIndex)], 0);
+    }
+    EXPECT_EQ(levelTable(NumberFormat::Fp8E4M3)->patterns.back(), 0x7E);   // 448
+    EXPECT_EQ(levelTable(NumberFormat::Fp8E4M3)->patterns.front(), 0xFE);  // −448
+    const LevelTable& nf4 = *levelTable(NumberFormat::Nf4);
+    for (size_t k = 0; k < 16; ++k) EXPECT_EQ(nf4.patterns[k], k);
+}
+
 TEST(NumberFormat, ExactLevelsMapToThemselves) {
     for (NumberFormat f : {NumberFormat::Fp8E4M3, NumberFormat::Fp8E5M2, NumberFormat::Fp4E2M1, NumberFormat::Nf4}) {
         SCOPED_TRACE(formatName(f));
