@@ -78,6 +78,15 @@ ExportTable codeUsageExport(const Analysis& a, const std::string& tensorName) {
     const auto& h = reportOf(*row).codeHistogram;
     uint64_t total = 0;
     for (uint64_t c : h) total += c;
+    if (const LevelTable* table = a.scheme.levelTable()) {
+        // Level formats: the histogram is by level index; name each level by what a file stores for it
+        // (its bit pattern, or NF4's code) and by its value in the format.
+        t.columns = {"code", "level", "count", "share"};
+        for (size_t i = 0; i < h.size() && i < table->levels.size(); ++i)
+            t.addRow({cellInt(table->patterns[i]), cellNum(table->levels[i]), cellUint(h[i]),
+                      cellNum(total ? double(h[i]) / double(total) : 0.0)});
+        return t;
+    }
     const int64_t qmin = a.scheme.qmin();  // index = code − qmin (ErrorReport::codeHistogram)
     for (size_t i = 0; i < h.size(); ++i)
         t.addRow({cellInt(qmin + int64_t(i)), cellUint(h[i]), cellNum(total ? double(h[i]) / double(total) : 0.0)});
@@ -101,7 +110,9 @@ ExportTable channelsExport(const Analysis& a, const std::string& tensorName) {
         row.reserve(t.columns.size());
         if (params.size() == per.size()) {
             const SliceParams& p = params[i];
-            row.insert(row.end(), {cellNum(p.scale), cellInt(p.zeroPoint), cellNum(p.clip.lo), cellNum(p.clip.hi)});
+            // A level format has no zero point (0 is one of its levels): an empty cell.
+            const TableCell zero = a.scheme.levelTable() ? TableCell{} : cellInt(p.zeroPoint);
+            row.insert(row.end(), {cellNum(p.scale), zero, cellNum(p.clip.lo), cellNum(p.clip.hi)});
         } else {
             row.resize(5);  // no per-slice parameters: those four cells stay empty
         }

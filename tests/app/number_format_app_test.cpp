@@ -6,6 +6,7 @@
 
 #include "app/app_options.h"
 #include "app/app_state.h"
+#include "app/export/table_builders.h"
 #include "app/views/bucket_view.h"
 #include "app_test_support.h"
 #include "core/calib/presets.h"
@@ -141,6 +142,20 @@ TEST(NumberFormatAppState, ExactPassOnFp4) {
     EXPECT_EQ(e.codesUsed, 10u);
     EXPECT_EQ(e.codesAvailable, 15u);
     EXPECT_EQ(row->exact->tieCount, 6u);
+
+    // The code-usage export names each level by its E2M1 pattern and value: −6 (0b1111) once, −4 (14)
+    // once, −2 (12) once, 0 (0) twice (−0.25 and 0), 0.5 (1) once, 1 (2) twice, 2, 3, 4, 6 once each.
+    const ExportTable t = codeUsageExport(*a, "fp4");
+    ASSERT_EQ(t.columns, (std::vector<std::string>{"code", "level", "count", "share"}));
+    ASSERT_EQ(t.rows.size(), 15u);
+    const int64_t pattern[15] = {15, 14, 13, 12, 11, 10, 9, 0, 1, 2, 3, 4, 5, 6, 7};
+    const int64_t count[15] = {1, 1, 0, 1, 0, 0, 0, 2, 1, 2, 0, 1, 1, 1, 1};
+    for (size_t i = 0; i < 15; ++i) {
+        EXPECT_EQ(std::get<int64_t>(t.rows[i][0]), pattern[i]) << i;
+        EXPECT_EQ(std::get<int64_t>(t.rows[i][2]), count[i]) << i;
+    }
+    EXPECT_EQ(std::get<double>(t.rows[0][1]), -6.0);
+    EXPECT_EQ(std::get<double>(t.rows[14][1]), 6.0);
 }
 
 }  // namespace
