@@ -140,10 +140,15 @@ void run(BenchReport& report) {
     params.scheme.bits = 8;
     params.slices = {paramsFromRange(params.scheme, {(*first)->min, (*first)->max})};
 
+    // The same pass under FP8 E4M3 (a level format: one table lookup per element, no SIMD kernel).
+    QuantParams fp8;
+    fp8.scheme.format = NumberFormat::Fp8E4M3;
+    fp8.slices = {paramsFromRange(fp8.scheme, {(*first)->min, (*first)->max})};
+
     volatile double sink = 0;
     std::shared_ptr<const TensorSummary> keepSummary;
-    std::shared_ptr<const ErrorReport> keepError, keepErrorHist;
-    std::vector<double> cpu[6];
+    std::shared_ptr<const ErrorReport> keepError, keepErrorHist, keepFp8;
+    std::vector<double> cpu[7];
     ErrorPassOptions metricsOnly{kThreads, 256, false};
     ErrorPassOptions withHistograms{kThreads, 256, true};
     const auto med = interleavedMedians(
@@ -154,10 +159,11 @@ void run(BenchReport& report) {
             withCpuTime([&] { keepError = measureError(view, params, nullptr, metricsOnly).value(); }, cpu[3]),
             withCpuTime([&] { keepErrorHist = measureError(view, params, nullptr, withHistograms).value(); }, cpu[4]),
             withCpuTime([&] { sink = sink + static_cast<double>(twoPassHistogram(x, 1)[1024]); }, cpu[5]),
+            withCpuTime([&] { keepFp8 = measureError(view, fp8, nullptr, metricsOnly).value(); }, cpu[6]),
         },
         kReps, 1);
-    double cpuMed[6];
-    for (int i = 0; i < 6; ++i) cpuMed[i] = median(cpu[i]) * 1e3;
+    double cpuMed[7];
+    for (int i = 0; i < 7; ++i) cpuMed[i] = median(cpu[i]) * 1e3;
     const double gb = static_cast<double>(kElements * sizeof(float)) / 1e9;
     const double plain = med[0], summary = med[1], twoPass = med[2], error = med[3], errorHist = med[4];
     const double twoPass1 = med[5];
@@ -187,6 +193,10 @@ void run(BenchReport& report) {
                   gb / errorHist, cpuMed[4], cpuMed[4] / cpuMed[0]);
     report.add({"error_pass_with_histograms", errorHist * 1e3, "ms", "plain_read", errorHist / plain, {}, {}, {},
                 kThreads, note});
+    const double errorFp8 = med[6];
+    std::snprintf(note, sizeof note, "%.1f GB/s, fp8-e4m3 per-tensor, metrics only, table lookup, SQNR %.2f dB, cpu %.1f ms",
+                  gb / errorFp8, keepFp8 ? keepFp8->total.sqnrDb : 0.0, cpuMed[6]);
+    report.add({"error_pass_fp8", errorFp8 * 1e3, "ms", "plain_read", errorFp8 / plain, {}, {}, {}, kThreads, note});
 }
 
 QV_BENCH_SECTION("summary", run);
