@@ -1,4 +1,4 @@
-// The exact error pass for level formats (FP8, FP4, NF4): one table search per element.
+// The exact error pass for level formats (FP8, FP4, NF4): one table lookup per element.
 #include <cmath>
 
 #include "core/metrics/error_kernel.h"
@@ -7,13 +7,24 @@
 namespace qv::detail {
 
 // The arithmetic is Quantizer's for a level format: v = fl32(x / s), the level v rounds to, x̂ =
-// fl32(s·level); sums in double as the integer kernels keep them.
+// fl32(s·level); sums in double as the integer kernels keep them. Four interleaved sets of sums (one
+// per element mod 4) so that consecutive elements' additions do not wait on each other; they are
+// combined in a fixed order, so a run's result does not depend on anything but its values.
 void errorKernelLevels(const float* x, size_t n, const ErrorKernelParams& p, CodeUsage usage, TieLog& ties,
                        const ErrorRunOutputs& outputs, ErrorRunSums& out) {
+    constexpr int kLanes = 4;
     const LevelTable& t = *p.table;
     const float s = p.scale;
-    ErrorRunSums sums;
+    const int32_t last = t.size() - 1;
+    uint64_t count[kLanes] = {}, clipped[kLanes] = {};
+    double sqErr[kLanes] = {}, absErr[kLanes] = {}, sqX[kLanes] = {}, sqXq[kLanes] = {}, xXq[kLanes] = {};
+    double maxErr[kLanes] = {};
+    // Levels seen, one byte each (≤ 256 levels): a plain store per element. Setting bits of
+    // usage.bits directly would chain each element's read-modify-write on the previous one whenever
+    // their codes share a word (most of the time), through store-to-load forwarding.
+    uint8_t seen[256] = {};
     for (size_t k = 0; k < n; ++k) {
+        const int lane = static_cast<int>(k % kLanes);
         const float xv = x[k];
         const bool finite = std::isfinite(xv);
         const float v = xv / s;
@@ -26,19 +37,35 @@ void errorKernelLevels(const float* x, size_t n, const ErrorKernelParams& p, Cod
         }
         if (!finite) continue;
         // A tie: v exactly on a decision point (all of them lie inside the table's range).
-        const int32_t below = v < t.levels[static_cast<size_t>(index)] ? index - 1 : index;
-        if (below >= 0 && below + 1 < t.size() && v == t.midpoints[static_cast<size_t>(below)]) recordTie(ties, below);
-        if (usage.bits) usage.bits[static_cast<uint32_t>(index) >> 5] |= 1u << (static_cast<uint32_t>(index) & 31);
+        if (t.mayBeTie(v)) {
+            const int32_t below = v < t.levels[static_cast<size_t>(index)] ? index - 1 : index;
+            if (below >= 0 && below + 1 < t.size() && v == t.midpoints[static_cast<size_t>(below)]) recordTie(ties, below);
+        }
+        seen[static_cast<uint8_t>(index)] = 1;
         const double e = static_cast<double>(xq) - static_cast<double>(xv);
         const double ae = std::fabs(e);
-        ++sums.count;
-        if (t.clipped(v)) ++sums.clipped;
-        sums.sumSqErr += e * e;
-        sums.sumAbsErr += ae;
-        sums.sumSqX += static_cast<double>(xv) * xv;
-        sums.sumSqXq += static_cast<double>(xq) * xq;
-        sums.sumXXq += static_cast<double>(xv) * xq;
-        if (ae > sums.maxAbsErr) sums.maxAbsErr = ae;
+        ++count[lane];
+        if ((index == 0 || index == last) && t.clipped(v)) ++clipped[lane];  // only the end levels saturate
+        sqErr[lane] += e * e;
+        absErr[lane] += ae;
+        sqX[lane] += static_cast<double>(xv) * xv;
+        sqXq[lane] += static_cast<double>(xq) * xq;
+        xXq[lane] += static_cast<double>(xv) * xq;
+        maxErr[lane] = ae > maxErr[lane] ? ae : maxErr[lane];
+    }
+    if (usage.bits)
+        for (int32_t i = 0; i <= last; ++i)
+            if (seen[i]) usage.bits[static_cast<uint32_t>(i) >> 5] |= 1u << (static_cast<uint32_t>(i) & 31);
+    ErrorRunSums sums;
+    for (int l = 0; l < kLanes; ++l) {
+        sums.count += count[l];
+        sums.clipped += clipped[l];
+        sums.sumSqErr += sqErr[l];
+        sums.sumAbsErr += absErr[l];
+        sums.sumSqX += sqX[l];
+        sums.sumSqXq += sqXq[l];
+        sums.sumXXq += xXq[l];
+        sums.maxAbsErr = maxErr[l] > sums.maxAbsErr ? maxErr[l] : sums.maxAbsErr;
     }
     out = sums;
 }

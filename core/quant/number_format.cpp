@@ -64,8 +64,7 @@ LevelTable makeTable(NumberFormat format, int bits, std::vector<Level> levels) {
     t.lowClipTieOut = (levels.front().code & 1u) != 0;
     // The accelerator (≤ 256 levels, so one byte per index): the extremes of each key are its patterns
     // with the low 16 bits all 0 and all 1; a NaN extreme (the keys of Inf/NaN) counts as the Inf.
-    t.keyLow.resize(size_t{1} << 16);
-    t.keyHigh.resize(size_t{1} << 16);
+    t.keyRange.resize(size_t{1} << 16);
     for (uint32_t key = 0; key < (1u << 16); ++key) {
         float a, b;
         const uint32_t pa = key << 16, pb = (key << 16) | 0xFFFFu;
@@ -74,8 +73,7 @@ LevelTable makeTable(NumberFormat format, int bits, std::vector<Level> levels) {
         if (b != b) b = a;
         if (a != a) a = b = (key & 0x8000u) ? -kInf : kInf;
         const int32_t ia = t.indexBySearch(a), ib = t.indexBySearch(b);
-        t.keyLow[key] = static_cast<uint8_t>(std::min(ia, ib));
-        t.keyHigh[key] = static_cast<uint8_t>(std::max(ia, ib));
+        t.keyRange[key] = static_cast<uint16_t>(std::min(ia, ib) | (std::max(ia, ib) << 8));
     }
     return t;
 }
@@ -138,23 +136,6 @@ int32_t LevelTable::indexBySearch(float v) const {
     const auto it = std::lower_bound(midpoints.begin(), midpoints.end(), v);
     const auto k = static_cast<int32_t>(it - midpoints.begin());
     if (it != midpoints.end() && *it == v) return tieUp[static_cast<size_t>(k)] ? k + 1 : k;
-    return k;
-}
-
-// The index is monotonic in v, so every v of a key lies between the indices of the key's two extreme
-// values, and only the midpoints between those can separate them. The count of midpoints below v
-// starting from `low` is right even when the key's extreme value is itself a midpoint (whichever way
-// its tie went, the midpoints before `low` are all below every other value of the key).
-int32_t LevelTable::index(float v) const {
-    if (v != v) return zeroIndex;
-    uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    const uint32_t key = bits >> 16;
-    int32_t k = keyLow[key];
-    const int32_t high = keyHigh[key];
-    if (k == high) return k;
-    while (k < high && midpoints[static_cast<size_t>(k)] < v) ++k;
-    if (k < high && midpoints[static_cast<size_t>(k)] == v) return tieUp[static_cast<size_t>(k)] ? k + 1 : k;
     return k;
 }
 

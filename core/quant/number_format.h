@@ -48,13 +48,38 @@ struct LevelTable {
     bool lowClipTieOut = false, highClipTieOut = false;  // a value exactly on lowClip/highClip is clipped
 
     // Accelerator of index(): for each 16-bit key of v's float32 pattern (sign, exponent, 7 mantissa
-    // bits) the lowest and highest index any v of that key rounds to. Usually they are equal (one
-    // table load); otherwise only the few midpoints between them are compared. Built with the table.
-    std::vector<uint8_t> keyLow, keyHigh;
+    // bits) the lowest (low byte) and highest (high byte) index any v of that key rounds to. Usually
+    // they are equal (one table load); otherwise only the few midpoints between them are compared.
+    // Built with the table.
+    std::vector<uint16_t> keyRange;
 
     int32_t size() const { return static_cast<int32_t>(levels.size()); }
-    // Index of the level v rounds to (NaN → the zero level, ±Inf → the end levels).
-    int32_t index(float v) const;
+    // Index of the level v rounds to (NaN → the zero level, ±Inf → the end levels). Inline: it runs
+    // once per element in the exact pass.
+    // The index is monotonic in v, so every v of a key lies between the indices of the key's two extreme
+    // values, and only the midpoints between those can separate them. The count of midpoints below v
+    // starting from `low` is right even when the key's extreme value is itself a midpoint (whichever way
+    // its tie went, the midpoints before `low` are all below every other value of the key).
+    int32_t index(float v) const {
+        if (v != v) return zeroIndex;
+        uint32_t bits;
+        __builtin_memcpy(&bits, &v, sizeof bits);
+        const uint16_t range = keyRange[bits >> 16];
+        int32_t k = range & 0xFFu;
+        const int32_t high = range >> 8;
+        if (k == high) return k;
+        while (k < high && midpoints[static_cast<size_t>(k)] < v) ++k;
+        if (k < high && midpoints[static_cast<size_t>(k)] == v) return tieUp[static_cast<size_t>(k)] ? k + 1 : k;
+        return k;
+    }
+    // True when v may lie exactly on a midpoint (a tie): its key holds a midpoint, or v is the first
+    // value of its key (where the formats' midpoints sit). A cheap filter before the exact test.
+    bool mayBeTie(float v) const {
+        uint32_t bits;
+        __builtin_memcpy(&bits, &v, sizeof bits);
+        const uint16_t r = keyRange[bits >> 16];
+        return (r & 0xFFu) != (r >> 8) || (bits & 0xFFFFu) == 0;
+    }
     // The same by binary search over all midpoints (the definition; builds the accelerator, tests).
     int32_t indexBySearch(float v) const;
     bool clipped(float v) const {

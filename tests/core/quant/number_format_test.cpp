@@ -211,6 +211,8 @@ TEST(NumberFormat, AcceleratedIndexEqualsTheSearch) {
         for (float x : probes)
             if (t.index(x) != t.indexBySearch(x)) ++wrong;
         EXPECT_EQ(wrong, 0u) << formatName(f);
+        // The tie filter never misses a midpoint (it may pass other values).
+        for (float m : t.midpoints) EXPECT_TRUE(t.mayBeTie(m)) << formatName(f) << " " << m;
     }
 }
 
