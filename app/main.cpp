@@ -135,7 +135,10 @@ int main(int argc, char** argv) {
         if (!opt.scheme.empty()) s.symmetry = opt.scheme == "asym" ? qv::Symmetry::Asymmetric : qv::Symmetry::Symmetric;
         else if (settings.asymmetric) s.symmetry = qv::Symmetry::Asymmetric;
         if (!opt.granularity.empty()) qv::parseGranularity(opt.granularity, s);
-        qv::parseNumberFormat(opt.format.empty() ? settings.numberFormat : opt.format, s.format);
+        // The remembered format, unless the command line names one — or asks for an integer scheme
+        // (--bits / --scheme), which a remembered FP8 would silently override.
+        const bool integerFlags = opt.bits != 0 || !opt.scheme.empty();
+        qv::parseNumberFormat(!opt.format.empty() ? opt.format : integerFlags ? "int" : settings.numberFormat, s.format);
         state.setScheme(s);
     }
     if (!opt.preset.empty() && !state.applyPreset(opt.preset)) {
