@@ -208,8 +208,14 @@ void HistogramPanel::draw(AppState& state, UiState& ui) {
                 Quantizer q(analysis->scheme, active->params.slices[0]);
                 float x = float(plot::MouseX());
                 int32_t code = q.quantize(x);
-                ImGui::Text("x = %.6g -> code %d -> %.6g (error %.3g)", double(x), code, double(q.dequantize(code)),
-                            double(q.dequantize(code) - x));
+                if (const LevelTable* table = q.levelTable())  // the level's value and stored bit pattern
+                    ImGui::Text("x = %.6g -> x/s = %.4g -> level %g (bits 0x%02X) -> %.6g (error %.3g)", double(x),
+                                double(x / q.scale()), double(table->levels[size_t(code)]),
+                                unsigned(table->patterns[size_t(code)]), double(q.dequantize(code)),
+                                double(q.dequantize(code) - x));
+                else
+                    ImGui::Text("x = %.6g -> code %d -> %.6g (error %.3g)", double(x), code, double(q.dequantize(code)),
+                                double(q.dequantize(code) - x));
             }
             ImGui::EndTooltip();
         }
