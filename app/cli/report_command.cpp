@@ -72,7 +72,7 @@ int runReport(const ReportOptions& o) {
     std::vector<std::unique_ptr<Calibrator>> calibrators;
     for (const auto& spec : specs) calibrators.push_back(makeCalibratorOrFail(spec));
     // Checks the scheme flags once, on a 2-D shape, so that a typo fails before any work.
-    (void)makeScheme(o.scheme, {2, 2});
+    const bool levelFormat = makeScheme(o.scheme, {2, 2}).levelTable() != nullptr;
 
     const bool json = o.format == "json", csv = o.format == "csv";
     size_t wName = 6;
@@ -84,6 +84,8 @@ int runReport(const ReportOptions& o) {
         Json head;
         head["file"] = model->path;
         head["format"] = model->format;
+        // What the codes are: the scheme of a 2-D tensor (per tensor/channel/group as given).
+        head["scheme"] = schemeJson(makeScheme(o.scheme, {2, 2}));
         std::string h = head.dump();
         h.pop_back();  // reopen the object to stream the tensor array into it
         std::cout << h << ",\"calibrators\":" << Json(specs).dump() << ",\"tensors\":[\n";
@@ -180,7 +182,8 @@ int runReport(const ReportOptions& o) {
                 c["clip_max"] = r.clipMax;
                 if (r.perTensor) {
                     c["scale"] = double(r.scale);
-                    c["zero_point"] = r.zeroPoint;
+                    if (levelFormat) c["zero_point"] = nullptr;  // 0 is one of a level format's levels
+                    else c["zero_point"] = r.zeroPoint;
                 }
                 c["mse"] = r.error.mse;
                 c["sqnr_db"] = jsonNumber(r.error.sqnrDb);
@@ -200,7 +203,8 @@ int runReport(const ReportOptions& o) {
                               << "," << info.elements() << "," << r.name << "," << csvField(r.arg) << ","
                               << csvNumber(r.clipMin) << "," << csvNumber(r.clipMax) << ","
                               << (r.perTensor ? csvNumber(r.scale) : "") << ","
-                              << (r.perTensor ? std::to_string(r.zeroPoint) : "") << "," << csvNumber(r.error.mse)
+                              << (r.perTensor && !levelFormat ? std::to_string(r.zeroPoint) : "") << ","
+                              << csvNumber(r.error.mse)
                               << "," << csvNumber(r.error.sqnrDb) << "," << csvNumber(r.error.maxAbsError) << ","
                               << csvNumber(r.error.clippedFraction) << "\n";
                 } else {
