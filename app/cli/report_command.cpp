@@ -238,7 +238,7 @@ Command addReportCommand(CLI::App& root) {
     sub->add_option("--calibrators", o->calibrators,
                     "all (default; with --preset, that tool's calibrators) or a comma list of name[:arg]");
     sub->add_option("--format", o->format,
-                    "table (default), csv (one row per tensor × calibrator), or json ({file, format, calibrators, "
+                    "table (default), csv (one row per tensor × calibrator), or json ({file, format, scheme, calibrators, "
                     "tensors: [{name, dtype, shape, elements, std, calibrators: [...], best}]}, one tensor per line); in the "
                     "table, * marks each tensor's best calibrator by SQNR")
         ->check(CLI::IsMember({"table", "json", "csv"}));
