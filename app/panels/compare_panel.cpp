@@ -69,7 +69,8 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     if (m_enabled) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
-        if (ImGui::BeginCombo("##Bformat", m_format == NumberFormat::Int ? "int" : formatName(m_format))) {
+        const char* shown = m_format == NumberFormat::Int ? "int" : formatName(m_format);
+        if (ImGui::BeginCombo("##Bformat", shown, ImGuiComboFlags_HeightLargest)) {
             for (NumberFormat f : allNumberFormats())
                 if (ImGui::Selectable(formatTitle(f), f == m_format)) {
                     m_format = f;

@@ -40,7 +40,7 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
     }
     {
         const auto formats = allNumberFormats();
-        if (ImGui::BeginCombo("format", formatTitle(s.format))) {
+        if (ImGui::BeginCombo("format", formatTitle(s.format), ImGuiComboFlags_HeightLargest)) {
             for (NumberFormat f : formats)
                 if (ImGui::Selectable(formatTitle(f), f == s.format)) {
                     s = state.scheme();
