@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
 #include "app/export/view_capture.h"
 
@@ -24,7 +25,7 @@ const char* appUsage() {
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
-           "                [--export-dir DIR] [--export-tables]\n"
+           "                [--export-dir DIR] [--export-tables] [--number-explorer VALUE]\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
@@ -52,6 +53,8 @@ const char* appUsage() {
            "                model (CSV and JSON) into the export directory before exiting.\n"
            "  Export formats: CSV per RFC 4180 (quoted when a field holds a comma, quote or line break);\n"
            "                JSON with numbers as numbers. NaN is an empty field / null, infinity \"inf\".\n"
+           "  --number-explorer VALUE  open the Number explorer (View menu) showing VALUE's bits in fp32,\n"
+           "                fp16, bf16, FP8, FP4, intN and fixed point (e.g. 25.125, 1e-7, inf, nan).\n"
            "  --script drag-controls  move the bit-width and percentile controls every frame through the\n"
            "                same state setters the widgets use, and record frame times (benchmark).\n";
 }
@@ -145,6 +148,13 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             if (!next(o.tab)) return fail("--tab needs a name");
         } else if (a == "--log-y") {
             o.logY = true;
+        } else if (a == "--number-explorer") {
+            // The whole argument must be a number: 25.125, 1e-7, -0, inf, nan.
+            char* end = nullptr;
+            if (!next(v) || v.empty()) return fail("--number-explorer needs a value, e.g. 25.125");
+            o.numberExplorerValue = std::strtod(v.c_str(), &end);
+            if (end != v.c_str() + v.size()) return fail("--number-explorer needs a number, got '" + v + "'");
+            o.numberExplorer = true;
         } else if (a == "--script") {
             if (!next(o.script) || o.script != "drag-controls") return fail("--script supports: drag-controls");
         } else if (a == "--script-seconds") {

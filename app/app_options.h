@@ -29,6 +29,8 @@ struct AppOptions {
     std::string compareScheme;
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
+    bool numberExplorer = false;       // open the Number explorer window …
+    double numberExplorerValue = 0;    // … showing this value (--number-explorer VALUE)
     std::string script;          // scripted interaction: "drag-controls"
     double scriptSeconds = 4.0;
     std::string frameTimes;      // JSON output of the scripted run's frame times

@@ -167,6 +167,13 @@ void AppUi::drawMenu() {
         if (ImGui::MenuItem("Reset zoom", "R")) m_ui.resetZoom = true;
         if (ImGui::MenuItem("Next tensor", "Down / J")) m_state.selectRelative(+1, m_ui.visibleOrder);
         if (ImGui::MenuItem("Previous tensor", "Up / K")) m_state.selectRelative(-1, m_ui.visibleOrder);
+        ImGui::Separator();
+        if (ImGui::MenuItem("Number explorer", nullptr, m_numbers.isOpen())) {
+            if (m_numbers.isOpen()) m_numbers.openFlag() = false;
+            else m_numbers.show(m_numbers.value());
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("The bits of one value in fp32, fp16, bf16, FP8, FP4, intN and fixed point");
         ImGui::EndMenu();
     }
     const Document* d = m_state.currentDocument();
@@ -376,6 +383,7 @@ void AppUi::draw() {
     m_status.draw(m_state);
     drawDialogs();
     ImGui::End();
+    m_numbers.draw();  // its own window, above the main one
     if (ImGui::IsAnyItemActive()) m_ui.interacting = true;
 }
 

@@ -17,6 +17,7 @@
 #include "app/panels/histogram_panel.h"
 #include "app/panels/heatmap_panel.h"
 #include "app/panels/model_browser.h"
+#include "app/panels/number_explorer.h"
 #include "app/panels/overview_panel.h"
 #include "app/panels/status_bar.h"
 #include "app/ui_state.h"
@@ -37,6 +38,8 @@ public:
     const ModelBrowser& browser() const { return m_browser; }
     const HistogramPanel& histogram() const { return m_histogram; }
     const ControlsPanel& controls() const { return m_controls; }
+    // The teaching window (View ▸ Number explorer, --number-explorer VALUE).
+    NumberExplorer& numberExplorer() { return m_numbers; }
     // Title for the OS window ("quantviz — file").
     std::string windowTitle() const;
 
@@ -69,6 +72,7 @@ private:
     OverviewPanel m_overview;
     HeatmapPanel m_heatmap;
     ComparePanel m_compare;
+    NumberExplorer m_numbers;
 #ifdef QV_APP_HAS_GEMM
     void drawGemm();
     GemmPanel m_gemm;

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
     qv::AppUi ui(state);
     ui.ui().logY = settings.logY || opt.logY;
     if (!opt.exportDir.empty()) ui.ui().exportDir = opt.exportDir;
+    if (opt.numberExplorer) ui.numberExplorer().show(opt.numberExplorerValue);
     const qv::CaptureView screenshotView = qv::parseCaptureView(opt.screenshotView).value_or(qv::CaptureView::Window);
     {
         qv::QuantScheme s = state.scheme();

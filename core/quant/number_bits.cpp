@@ -168,7 +168,7 @@ FloatBits toFloatBits(double x, FloatFormat format) {
     setErrors(x, r.value, r.absError, r.relError);
 
     const std::string signPart = "(-1)^" + std::to_string(r.sign);
-    if (!r.hasPattern) r.formula = "NaN (no NaN pattern: shown as ---)";
+    if (!r.hasPattern) r.formula = "NaN: the format has no pattern for it";
     else if (r.cls == NumberClass::NaN) r.formula = "NaN";
     else if (r.cls == NumberClass::Inf) r.formula = r.sign ? "-Inf" : "+Inf";
     else if (r.cls == NumberClass::Zero) r.formula = signPart + kTimes + "0";

@@ -24,3 +24,7 @@ if(TARGET qv_app_tests)
   file(GLOB _qv_export_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/export_*.cpp)
   target_sources(qv_app_tests PRIVATE ${_qv_export_tests})
 endif()
+# Number explorer (the teaching window): its option and headless frames.
+if(TARGET qv_app_tests)
+  target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/number_explorer_test.cpp)
+endif()

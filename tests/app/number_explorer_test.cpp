@@ -1,0 +1,126 @@
+// Number explorer: --number-explorer VALUE parsing, the window opened from the option's path
+// (AppUi::numberExplorer().show) and from View ▸ Number explorer, and the rows it shows for the seeds'
+// 25.125 (values worked out by hand in tests/core/quant/number_bits_test.cpp).
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <cmath>
+
+#include "app/app_options.h"
+#include "app/app_ui.h"
+#include "headless_ui_fixture.h"
+
+namespace qv {
+namespace {
+
+TEST(NumberExplorerOptions, ParsesTheValue) {
+    std::string err;
+    auto o = parseAppOptions({"--number-explorer", "25.125"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_TRUE(o->numberExplorer);
+    EXPECT_EQ(o->numberExplorerValue, 25.125);
+    auto z = parseAppOptions({"--number-explorer", "-0"}, &err);
+    ASSERT_TRUE(z);
+    EXPECT_TRUE(std::signbit(z->numberExplorerValue));
+    auto n = parseAppOptions({"--number-explorer", "nan"}, &err);
+    ASSERT_TRUE(n);
+    EXPECT_TRUE(std::isnan(n->numberExplorerValue));
+    EXPECT_FALSE(parseAppOptions({"--number-explorer", "25.1x"}, &err));
+    EXPECT_FALSE(parseAppOptions({"--number-explorer"}, &err));
+    auto none = parseAppOptions({}, &err);
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->numberExplorer);
+}
+
+class NumberExplorerUi : public test::HeadlessUiFixture {
+protected:
+    ImGuiWindow* explorerWindow() {
+        ImGuiWindow* w = ImGui::FindWindowByName("Number explorer");
+        return w && w->WasActive ? w : nullptr;
+    }
+};
+
+// main.cpp calls show(value) for --number-explorer; the window then draws the seeds' example: E4M3
+// stores 26 (0x5D), E5M2 24, E2M1 saturates to 6, int8 25, Q8.8 0x1920.
+TEST_F(NumberExplorerUi, ShowsTheSeedExample) {
+    frame();
+    EXPECT_EQ(explorerWindow(), nullptr) << "closed until asked for";
+    ui->numberExplorer().show(25.125);
+    frame();
+    frame();
+    ASSERT_NE(explorerWindow(), nullptr);
+    EXPECT_GE(ui->numberExplorer().drawnFrames(), 2);
+    const NumberExplorer& ne = ui->numberExplorer();
+    EXPECT_EQ(ne.shownFloat(FloatFormat::Fp8E4M3).value, 26.0);
+    EXPECT_EQ(ne.shownFloat(FloatFormat::Fp8E4M3).bits, 0x5Du);
+    EXPECT_EQ(ne.shownFloat(FloatFormat::Fp8E5M2).value, 24.0);
+    EXPECT_TRUE(ne.shownFloat(FloatFormat::Fp4E2M1).saturated);
+    EXPECT_EQ(ne.shownFloat(FloatFormat::Fp32).bits, 0x41C90000u);
+    EXPECT_EQ(ne.shownInt().code, 25);
+    EXPECT_EQ(ne.shownFixed().bits, 0x1920u);
+    // The window fits on the screen and is on top of the main window.
+    ImGuiWindow* w = explorerWindow();
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    EXPECT_GE(w->Pos.x, 0.0f);
+    EXPECT_GE(w->Pos.y, 0.0f);
+    EXPECT_LE(w->Pos.x + w->Size.x, display.x);
+    EXPECT_LE(w->Pos.y + w->Size.y, display.y);
+    ImGui::GetIO().MousePos = ImVec2(w->Pos.x + w->Size.x * 0.5f, w->Pos.y + w->Size.y * 0.5f);
+    frame();
+    ASSERT_NE(GImGui->HoveredWindow, nullptr);
+    EXPECT_EQ(GImGui->HoveredWindow->RootWindow, w);
+}
+
+// The int row's controls: int4 of −9 saturates to −8 (1000b); Q5.3 of 25.125 saturates to 127/8.
+TEST_F(NumberExplorerUi, IntAndFixedRowsFollowTheirControls) {
+    ui->numberExplorer().show(-9.0);
+    ui->numberExplorer().setInt(4, true);
+    ui->numberExplorer().setFixed(5, 3);
+    frame();
+    EXPECT_EQ(ui->numberExplorer().shownInt().code, -8);
+    EXPECT_EQ(ui->numberExplorer().shownInt().bits, 0x8u);
+    EXPECT_TRUE(ui->numberExplorer().shownInt().saturated);
+    ui->numberExplorer().show(25.125);
+    frame();
+    EXPECT_EQ(ui->numberExplorer().shownFixed().value, 15.875);
+    EXPECT_TRUE(ui->numberExplorer().shownFixed().saturated);
+}
+
+// View ▸ Number explorer opens it: click "View" in the menu bar, then the item (found by its ID in the
+// menu's popup window).
+TEST_F(NumberExplorerUi, ViewMenuOpensIt) {
+    frame();
+    ImGuiWindow* main = ImGui::FindWindowByName("quantviz");
+    ASSERT_NE(main, nullptr);
+    const ImRect bar = main->MenuBarRect();
+    // Walk along the menu bar until "View" is the hovered item.
+    const ImGuiID viewId = ImHashStr("View", 0, main->GetID("##menubar"));  // BeginMenuBar pushes "##menubar"
+    bool found = false;
+    for (float x = bar.Min.x + 2; x < bar.Max.x && !found; x += 4) {
+        ImGui::GetIO().MousePos = ImVec2(x, (bar.Min.y + bar.Max.y) * 0.5f);
+        frame();
+        found = GImGui->HoveredId == viewId;
+    }
+    ASSERT_TRUE(found) << "the View menu is in the menu bar";
+    click(ImGui::GetIO().MousePos.x, ImGui::GetIO().MousePos.y, 1);
+    ImGuiWindow* popup = nullptr;
+    for (ImGuiWindow* w : GImGui->Windows)
+        if ((w->Flags & ImGuiWindowFlags_Popup) && w->WasActive) popup = w;
+    ASSERT_NE(popup, nullptr) << "the View menu opened";
+    const ImGuiID itemId = popup->GetID("Number explorer");
+    found = false;
+    for (float y = popup->Pos.y + 2; y < popup->Pos.y + popup->Size.y && !found; y += 3) {
+        ImGui::GetIO().MousePos = ImVec2(popup->Pos.x + popup->Size.x * 0.3f, y);
+        frame();
+        found = GImGui->HoveredId == itemId;
+    }
+    ASSERT_TRUE(found) << "the menu lists Number explorer";
+    click(ImGui::GetIO().MousePos.x, ImGui::GetIO().MousePos.y, 1);
+    EXPECT_TRUE(ui->numberExplorer().isOpen());
+    EXPECT_NE(explorerWindow(), nullptr);
+    EXPECT_EQ(ui->numberExplorer().shownFloat(FloatFormat::Fp8E4M3).value, 26.0) << "the default x is 25.125";
+}
+
+}  // namespace
+}  // namespace qv
