@@ -163,7 +163,8 @@ float boxHeight() { return std::round(ImGui::GetFontSize() * 1.3f); }
 // One box per bit, most significant first, a small gap where the role changes. `valid` false draws "-"
 // (no pattern). Hovering a box outlines it and shows tip(bit). Returns nothing; lays out like one item.
 template <class RoleFn, class TipFn>
-void drawBitBoxes(uint32_t bits, int width, bool valid, RoleFn role, TipFn tip) {
+void drawBitBoxes(uint32_t bits, int width, bool valid, RoleFn role, TipFn tip, NumberExplorer::Rect& rect,
+                  std::string& hoveredTip) {
     const float bw = boxWidth(), bh = boxHeight(), pad = 1.0f, gap = std::round(ImGui::GetFontSize() * 0.35f);
     std::vector<float> xs(static_cast<size_t>(width));
     float x = 0;
@@ -176,6 +177,7 @@ void drawBitBoxes(uint32_t bits, int width, bool valid, RoleFn role, TipFn tip) 
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     ImGui::Dummy(ImVec2(x, bh));
     const bool hovered = ImGui::IsItemHovered();
+    rect = {p0.x, p0.y, p0.x + x, p0.y + bh};
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     for (int k = 0; k < width; ++k) {
@@ -190,6 +192,7 @@ void drawBitBoxes(uint32_t bits, int width, bool valid, RoleFn role, TipFn tip) 
         if (hovered && mouse.x >= a.x && mouse.x < b.x + pad && mouse.y >= a.y && mouse.y < b.y) {
             dl->AddRect(a, b, IM_COL32(255, 255, 255, 255), 2.0f, 0, 1.5f);
             const std::string t = tip(bit);
+            hoveredTip = t;
             ImGui::BeginTooltip();
             ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
             ImGui::TextUnformatted(t.c_str());
@@ -251,6 +254,7 @@ void NumberExplorer::draw() {
     }
     if (m_fitFrames > 0) --m_fitFrames;
     ++m_drawnFrames;
+    m_hoveredTip.clear();
     drawHeader();
 
     for (int i = 0; i < kFloatFormatCount; ++i) m_float[static_cast<size_t>(i)] = toFloatBits(m_x, static_cast<FloatFormat>(i));
@@ -368,7 +372,7 @@ void NumberExplorer::drawFloatRow(FloatFormat f) {
         }
         return std::string(buf);
     };
-    drawBitBoxes(b.bits, b.width, b.hasPattern, role, tip);
+    drawBitBoxes(b.bits, b.width, b.hasPattern, role, tip, m_bitsRects[static_cast<size_t>(f)], m_hoveredTip);
     if (b.hasPattern)
         ImGui::TextDisabled("%s   s=%u  E=%u  M=0x%X", hexText(b.bits, b.width).c_str(), b.sign, b.exponentField,
                             b.mantissaField);
@@ -439,7 +443,7 @@ void NumberExplorer::drawIntRow() {
             t += " = 2^" + std::to_string(bit) + ".";
         return t;
     };
-    drawBitBoxes(r.bits, r.width, true, role, tip);
+    drawBitBoxes(r.bits, r.width, true, role, tip, m_bitsRects[kFloatFormatCount], m_hoveredTip);
     ImGui::TextDisabled("%s", hexText(r.bits, r.width).c_str());
 
     ImGui::TableNextColumn();
@@ -513,7 +517,7 @@ void NumberExplorer::drawFixedRow() {
         else t += ", an integer bit.";
         return t;
     };
-    drawBitBoxes(r.bits, width, true, role, tip);
+    drawBitBoxes(r.bits, width, true, role, tip, m_bitsRects[kFloatFormatCount + 1], m_hoveredTip);
     ImGui::TextDisabled("%s   code %" PRId64, hexText(r.bits, width).c_str(), r.code);
 
     ImGui::TableNextColumn();

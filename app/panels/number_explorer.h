@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 
 #include "core/quant/number_bits.h"
 
@@ -25,6 +26,14 @@ public:
     const IntBits& shownInt() const { return m_int; }
     const FixedBits& shownFixed() const { return m_fixed; }
     int drawnFrames() const { return m_drawnFrames; }
+    // Screen rectangle of each row's bit boxes in the last frame (rows: the float formats in FloatFormat
+    // order, then int, then Qm.n), and the tooltip a hovered box showed ("" when none).
+    struct Rect {
+        float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    };
+    static constexpr int kRows = kFloatFormatCount + 2;
+    const Rect& bitsRect(int row) const { return m_bitsRects[static_cast<size_t>(row)]; }
+    const std::string& hoveredTip() const { return m_hoveredTip; }
 
     // Row controls (tests and the sliders).
     void setInt(int bits, bool isSigned) {
@@ -52,6 +61,8 @@ private:
     IntBits m_int;
     FixedBits m_fixed;
     int m_drawnFrames = 0;
+    std::array<Rect, kRows> m_bitsRects{};
+    std::string m_hoveredTip;
     int m_fitFrames = 0;       // frames left to size the window to its content (after show())
     float m_fitHeight = 0;     // the content's height measured in the last frame
 };

@@ -6,6 +6,7 @@
 #include <imgui_internal.h>
 
 #include <cmath>
+#include <string>
 
 #include "app/app_options.h"
 #include "app/app_ui.h"
@@ -85,6 +86,31 @@ TEST_F(NumberExplorerUi, IntAndFixedRowsFollowTheirControls) {
     frame();
     EXPECT_EQ(ui->numberExplorer().shownFixed().value, 15.875);
     EXPECT_TRUE(ui->numberExplorer().shownFixed().saturated);
+}
+
+// Hovering a bit box shows its weight: fp32's first box is the sign, its last the mantissa's 2^−23 (times
+// 2^4 for 25.125: 2^−19); int8's first box is worth −128 in two's complement; Q8.8's last 2^−8.
+TEST_F(NumberExplorerUi, HoveringABitShowsItsWeight) {
+    ui->numberExplorer().show(25.125);
+    frame();
+    frame();
+    const NumberExplorer& ne = ui->numberExplorer();
+    auto hover = [&](int row, bool first) {
+        const NumberExplorer::Rect r = ne.bitsRect(row);
+        const float h = r.y1 - r.y0;  // boxes are narrower than tall: h / 4 is inside the end box
+        ImGui::GetIO().MousePos = ImVec2(first ? r.x0 + h * 0.25f : r.x1 - h * 0.25f - 1, (r.y0 + r.y1) * 0.5f);
+        frame();
+        return ne.hoveredTip();
+    };
+    EXPECT_EQ(hover(int(FloatFormat::Fp32), true).rfind("bit 31: the sign s = 0", 0), 0u) << ne.hoveredTip();
+    const std::string last = hover(int(FloatFormat::Fp32), false);
+    EXPECT_EQ(last.rfind("bit 0: mantissa bit worth 2^-23", 0), 0u) << last;
+    EXPECT_NE(last.find("times 2^4"), std::string::npos) << last;
+    EXPECT_EQ(hover(kFloatFormatCount, true).rfind("bit 7: worth -128 = -2^7", 0), 0u) << ne.hoveredTip();
+    EXPECT_EQ(hover(kFloatFormatCount + 1, false).rfind("bit 0: worth 0.00390625 = 2^-8", 0), 0u) << ne.hoveredTip();
+    ImGui::GetIO().MousePos = ImVec2(1, 1);
+    frame();
+    EXPECT_EQ(ne.hoveredTip(), "");
 }
 
 // View ▸ Number explorer opens it: click "View" in the menu bar, then the item (found by its ID in the
