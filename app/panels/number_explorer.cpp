@@ -81,7 +81,7 @@ constexpr const char* kHelpFixed =
     "Unlike a float, the absolute error is the same for small and large values, so small values lose relative "
     "precision; an int8 code with a scale of 2^-n is Q(8-n).n.";
 constexpr const char* kHelpError =
-    "Error: |stored - x|, and in brackets relative to |x|. Floats keep the relative error about constant "
+    "Error: |stored - x|, and in brackets relative to |x| (|stored - x| / |x|). Floats keep the relative error about constant "
     "(below half a step relative to the value); integers and fixed point keep the absolute error below half a "
     "step (2^-n) unless they saturate.";
 constexpr const char* kHelpStep =
@@ -127,14 +127,30 @@ std::string fmt(const char* f, double v) {
 // A value for a cell: "%.10g", with -0 kept, "inf"/"nan" as such.
 std::string valueText(double v) { return fmt("%.10g", v); }
 
-std::string errorText(double absError, double relError) {
-    if (std::isnan(absError)) return "-";
-    if (absError == 0) return "exact";
-    if (std::isinf(absError)) return "inf";  // overflowed to Inf
-    std::string s = fmt("%.3g", absError);
-    if (std::isinf(relError)) s += "  (x = 0: no relative error)";
-    else s += "  (" + fmt("%.3g", relError * 100) + "%)";
-    return s;
+// The error cell: |stored − x| on the first line, the relative error below it (two short lines keep the
+// column narrow, leaving room for the formulas).
+void errorCell(double absError, double relError) {
+    if (std::isnan(absError)) ImGui::TextUnformatted("-");
+    else if (absError == 0) ImGui::TextUnformatted("exact");
+    else if (std::isinf(absError)) ImGui::TextUnformatted("inf");  // overflowed to Inf
+    else {
+        ImGui::TextUnformatted(fmt("%.3g", absError).c_str());
+        if (std::isinf(relError)) ImGui::TextDisabled("x = 0");
+        else ImGui::TextDisabled("(%s%%)", fmt("%.3g", relError * 100).c_str());
+    }
+}
+
+// A formula on one line when it fits the cell, else broken after its last " × " (fp32's significand has
+// up to 24 digits).
+void formulaCell(const std::string& formula) {
+    const size_t cut = formula.rfind(" \xc3\x97 ");
+    if (cut == std::string::npos || ImGui::CalcTextSize(formula.c_str()).x <= ImGui::GetContentRegionAvail().x) {
+        ImGui::TextUnformatted(formula.c_str());
+        return;
+    }
+    const size_t next = cut + 4;  // past " × " (the sign is two bytes)
+    ImGui::TextUnformatted(formula.c_str(), formula.c_str() + next);
+    ImGui::TextUnformatted(("   " + formula.substr(next)).c_str());
 }
 
 std::string hexText(uint32_t bits, int width) {
@@ -268,7 +284,7 @@ void NumberExplorer::draw() {
         ImGui::TableSetupColumn("Bits (hover a box: its weight)");
         ImGui::TableSetupColumn("Stored value");
         ImGui::TableSetupColumn("Kind");
-        ImGui::TableSetupColumn("Error |stored - x| (relative)");
+        ImGui::TableSetupColumn("Error (relative)");
         ImGui::TableSetupColumn("Stored value as a formula", ImGuiTableColumnFlags_WidthStretch);
         ImGui::TableHeadersRow();
         for (int i = 0; i < kFloatFormatCount; ++i) drawFloatRow(static_cast<FloatFormat>(i));
@@ -407,11 +423,11 @@ void NumberExplorer::drawFloatRow(FloatFormat f) {
     }
 
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(errorText(b.absError, b.relError).c_str());
+    errorCell(b.absError, b.relError);
     if (f == FloatFormat::Fp32) helpMarker(kHelpError);
 
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(b.formula.c_str());
+    formulaCell(b.formula);
     if (b.cls == NumberClass::Normal || b.cls == NumberClass::Subnormal)
         ImGui::TextDisabled("= %s", valueText(b.value).c_str());
     ImGui::PopID();
@@ -465,7 +481,7 @@ void NumberExplorer::drawIntRow() {
     }
 
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(errorText(r.absError, r.relError).c_str());
+    errorCell(r.absError, r.relError);
 
     ImGui::TableNextColumn();
     const double lo = r.isSigned ? -std::ldexp(1.0, r.width - 1) : 0.0;
@@ -540,7 +556,7 @@ void NumberExplorer::drawFixedRow() {
     }
 
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(errorText(r.absError, r.relError).c_str());
+    errorCell(r.absError, r.relError);
 
     ImGui::TableNextColumn();
     const double lo = -std::ldexp(1.0, width - 1), hi = std::ldexp(1.0, width - 1) - 1;
