@@ -383,6 +383,10 @@ void AppUi::draw() {
     m_status.draw(m_state);
     drawDialogs();
     ImGui::End();
+    if (m_ui.exploreNumber) {  // asked from a panel (the format control's "bits" button)
+        m_numbers.show(*m_ui.exploreNumber);
+        m_ui.exploreNumber.reset();
+    }
     m_numbers.draw();  // its own window, above the main one
     if (ImGui::IsAnyItemActive()) m_ui.interacting = true;
 }

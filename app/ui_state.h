@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct UiState {
     bool resetZoom = false;          // one-shot: the histogram shows its full range again
     bool openFileBrowser = false;    // one-shot: open the File ▸ Open dialog
     bool openReferenceBrowser = false;  // one-shot: File ▸ Open second file to compare
+    std::optional<double> exploreNumber;  // one-shot: open the number explorer on this value
     bool interacting = false;        // a control or plot handle is held this frame
     BottomTab tab = BottomTab::Calibrators;
     int tabRequested = 2;            // frames left to force `tab` selected (a new tab bar needs two)

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,15 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
             ImGui::EndCombo();
         }
         helpMarker(glossary::kNumberFormat);
+        // How one value looks in the formats, bit by bit: the explorer on the tensor's largest |x|.
+        ImGui::SameLine();
+        if (ImGui::SmallButton("bits##explorer")) {  // (the "bits" slider below has the plain ID)
+            auto sum = state.summary();
+            ui.exploreNumber = sum && std::isfinite(sum->absMax) && sum->absMax > 0 ? sum->absMax : 25.125;
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Open the number explorer on this tensor's largest |x|: its bits in fp32, fp16, bf16,\n"
+                              "FP8, FP4, intN and fixed point.");
     }
     const bool levelFormat = s.levelTable() != nullptr;
     // A level format fixes its own width, symmetry and arithmetic: those controls show it, greyed.

@@ -10,7 +10,9 @@
 
 #include "app/app_options.h"
 #include "app/app_ui.h"
+#include "app_test_support.h"
 #include "headless_ui_fixture.h"
+#include "tests/support/test_support.h"
 
 namespace qv {
 namespace {
@@ -146,6 +148,32 @@ TEST_F(NumberExplorerUi, ViewMenuOpensIt) {
     EXPECT_TRUE(ui->numberExplorer().isOpen());
     EXPECT_NE(explorerWindow(), nullptr);
     EXPECT_EQ(ui->numberExplorer().shownFloat(FloatFormat::Fp8E4M3).value, 26.0) << "the default x is 25.125";
+}
+
+// The format control's "bits" button opens the explorer on the selected tensor's largest |x| (here 2.75).
+TEST_F(NumberExplorerUi, FormatControlsBitsButtonOpensItOnTheTensorsMaxAbs) {
+    const std::string path = test::tempPath("explore-bits.npy");
+    test::writeNpyF32(path, {4}, {0.5f, -2.75f, 1.0f, 2.0f});
+    ASSERT_TRUE(state.openFile(path)) << state.message().text;
+    settle();
+    ASSERT_TRUE(state.summary());
+    // Find the button by its ID in whichever window draws it, sweeping the mouse over that window.
+    bool found = false;
+    for (ImGuiWindow* w : GImGui->Windows) {
+        if (!w->WasActive || found) continue;
+        const ImGuiID id = w->GetID("bits##explorer");
+        for (float y = w->Pos.y + 2; y < w->Pos.y + w->Size.y && !found; y += 4)
+            for (float x = w->Pos.x + 2; x < w->Pos.x + w->Size.x && !found; x += 6) {
+                ImGui::GetIO().MousePos = ImVec2(x, y);
+                frame();
+                found = GImGui->HoveredId == id;
+            }
+    }
+    ASSERT_TRUE(found) << "the controls show the bits button";
+    click(ImGui::GetIO().MousePos.x, ImGui::GetIO().MousePos.y, 2);
+    EXPECT_TRUE(ui->numberExplorer().isOpen());
+    EXPECT_EQ(ui->numberExplorer().value(), 2.75);
+    EXPECT_EQ(ui->numberExplorer().shownFloat(FloatFormat::Fp8E4M3).value, 2.75);  // 1.011b × 2^1: exact in E4M3
 }
 
 }  // namespace
