@@ -41,6 +41,7 @@ void ControlsPanel::draw(AppState& state, UiState& ui) {
     }
     {
         const auto formats = allNumberFormats();
+        ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 9.0f);  // room for "(?)" and the "bits" button
         if (ImGui::BeginCombo("format", formatTitle(s.format), ImGuiComboFlags_HeightLargest)) {
             for (NumberFormat f : formats)
                 if (ImGui::Selectable(formatTitle(f), f == s.format)) {
