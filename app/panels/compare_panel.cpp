@@ -67,8 +67,11 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     ImGui::SameLine();
     bool changed = ImGui::Checkbox("scheme B", &m_enabled);
     if (m_enabled) {
+        // Scheme B's controls on a line of their own (with a number format they no longer fit beside
+        // the mode switches and the export buttons).
+        ImGui::TextUnformatted("B:");
         ImGui::SameLine();
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
         const char* shown = m_format == NumberFormat::Int ? "int" : formatName(m_format);
         if (ImGui::BeginCombo("##Bformat", shown, ImGuiComboFlags_HeightLargest)) {
             for (NumberFormat f : allNumberFormats())
@@ -190,21 +193,24 @@ void ComparePanel::drawSchemes(AppState& state, UiState& ui) {
     const double pad = 0.04 * std::max(hi - lo, 1e-12);
     if (plot::BeginPlot("##cmp_levels", ImVec2(-1, -1), plot::kYFromZero | (ui.logY ? plot::kLogY : 0))) {
         plot::SetupX(lo - pad, hi + pad, "value");
-        auto density = [](const LevelBars& l) {
+        auto density = [](const LevelBars& l) {  // share per unit of value: comparable across grids
             std::vector<double> d(l.share.size());
-            for (size_t i = 0; i < d.size(); ++i) d[i] = l.width > 0 ? l.share[i] / l.width : 0.0;
+            for (size_t i = 0; i < d.size(); ++i) {
+                const double w = l.hi[i] - l.lo[i];
+                d[i] = w > 0 ? l.share[i] / w : 0.0;
+            }
             return d;
         };
         const std::vector<double> da = density(m_shown.levelsA), db = density(m_shown.levelsB);
         double ymax = std::max(maxOf(da), maxOf(db));
-        plot::SetupY(ui.logY ? 1e-3 : 0, std::max(ymax * 1.08, 1e-6), "share / step");
+        plot::SetupY(ui.logY ? 1e-3 : 0, std::max(ymax * 1.08, 1e-6), "share / bucket width");
         char la[48], lb[48];
         std::snprintf(la, sizeof la, "A: %llu of %llu codes", static_cast<unsigned long long>(m_shown.levelsA.used),
                       static_cast<unsigned long long>(m_shown.levelsA.available));
         std::snprintf(lb, sizeof lb, "B: %llu of %llu codes", static_cast<unsigned long long>(m_shown.levelsB.used),
                       static_cast<unsigned long long>(m_shown.levelsB.available));
-        plot::PlotBarsAt(la, m_shown.levelsA.x.data(), da.data(), int(da.size()), m_shown.levelsA.width, kFillA);
-        plot::PlotBarsAt(lb, m_shown.levelsB.x.data(), db.data(), int(db.size()), m_shown.levelsB.width, kFillB);
+        plot::PlotBarsSpan(la, m_shown.levelsA.lo.data(), m_shown.levelsA.hi.data(), da.data(), int(da.size()), kFillA);
+        plot::PlotBarsSpan(lb, m_shown.levelsB.lo.data(), m_shown.levelsB.hi.data(), db.data(), int(db.size()), kFillB);
         plot::PlotVLine("A clip", ra.range.lo, kColorA);
         plot::PlotVLine("A clip", ra.range.hi, kColorA);
         plot::PlotVLine("B clip", rb.range.lo, kColorB);

@@ -48,11 +48,23 @@ LevelBars levelBars(const QuantScheme& scheme, const SliceParams& params, std::s
     out.available = codeHistogram.size();
     uint64_t total = 0;
     for (auto c : codeHistogram) total += c;
+    const std::vector<float> bounds = q.boundaries();  // between consecutive codes
     for (size_t i = 0; i < codeHistogram.size(); ++i) {
         if (codeHistogram[i] == 0) continue;
         ++out.used;
-        out.x.push_back(q.dequantize(q.qmin() + int32_t(i)));
+        const double x = q.dequantize(q.qmin() + int32_t(i));
+        out.x.push_back(x);
         out.share.push_back(total ? double(codeHistogram[i]) / double(total) : 0.0);
+        double lo = i > 0 && i - 1 < bounds.size() ? double(bounds[i - 1]) : x;
+        double hi = i < bounds.size() ? double(bounds[i]) : x;
+        if (i == 0 || i - 1 >= bounds.size()) lo = x - (hi - x);  // an end bucket: as wide outside as inside
+        if (i >= bounds.size()) hi = x + (x - lo);
+        if (!(hi > lo)) {  // a one-code grid
+            lo = x - 0.5 * out.width;
+            hi = x + 0.5 * out.width;
+        }
+        out.lo.push_back(lo);
+        out.hi.push_back(hi);
     }
     return out;
 }

@@ -28,9 +28,13 @@ std::vector<double> rebinShares(std::span<const double> counts, double lo, doubl
 
 // Code usage placed on the value axis: one bar per code q at its level x̂ = s·(q − z), its height the
 // share of values that landed on it — so a 4-bit grid and an 8-bit grid can be read on one plot.
+// Level formats (FP8, NF4, …) have buckets of unequal width: each bar spans its own bucket [lo, hi]
+// (between its decision boundaries; the end buckets mirror their inner half), and share / (hi − lo)
+// is a density comparable across formats.
 struct LevelBars {
     std::vector<double> x, share;
-    double width = 0;      // the scale s: bars touch at the decision boundaries
+    std::vector<double> lo, hi;  // each bar's bucket
+    double width = 0;      // the scale s: bars touch at the decision boundaries (integer grids)
     uint64_t used = 0;     // codes with at least one value
     uint64_t available = 0;
 };

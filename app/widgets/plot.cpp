@@ -254,6 +254,19 @@ void PlotBarsAt(const char* label, const double* xs, const double* ys, int n, do
     g.draw->PopClipRect();
 }
 
+void PlotBarsSpan(const char* label, const double* x0, const double* x1, const double* ys, int n, ImU32 color) {
+    addLegend(label, color);
+    if (IsItemHidden(label)) return;
+    g.draw->PushClipRect(g.t.p0, g.t.p1, true);
+    float base = g.t.y(g.t.logY ? 0.5 : std::max(0.0, g.t.yLo));
+    for (int i = 0; i < n; ++i) {
+        float a = g.t.x(x0[i]), b = g.t.x(x1[i]);
+        if (b - a < 1.0f) b = a + 1.0f;
+        g.draw->AddRectFilled(ImVec2(a, g.t.y(ys[i])), ImVec2(b, base), color);
+    }
+    g.draw->PopClipRect();
+}
+
 void PlotVLine(const char* label, double x, ImU32 color, float thickness) {
     addLegend(label, color);
     if (IsItemHidden(label) || x < g.t.xLo || x > g.t.xHi) return;

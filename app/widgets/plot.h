@@ -51,6 +51,8 @@ void LegendEntry(const char* label, ImU32 color);  // an entry without an item
 void PlotColumns(const char* label, double xLo, double xHi, const double* values, int n, ImU32 color);
 void PlotEnvelope(const char* label, const Envelope& e, ImU32 color, float thickness = 1.0f);
 void PlotBarsAt(const char* label, const double* xs, const double* ys, int n, double width, ImU32 color);
+// Bars each spanning its own [x0[i], x1[i]] (buckets of unequal width).
+void PlotBarsSpan(const char* label, const double* x0, const double* x1, const double* ys, int n, ImU32 color);
 void PlotVLine(const char* label, double x, ImU32 color, float thickness = 1.5f);
 void PlotHLine(const char* label, double y, ImU32 color, float thickness = 1.0f);
 void PlotShadeX(const char* label, double x0, double x1, ImU32 color);

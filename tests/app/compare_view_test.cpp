@@ -47,6 +47,26 @@ TEST(CompareView, LevelBarsPutCodesAtTheirValues) {
     EXPECT_EQ(b.width, 0.5);
     EXPECT_EQ(b.x, (std::vector<double>{-0.5, 0.5}));
     EXPECT_EQ(b.share, (std::vector<double>{0.25, 0.75}));
+    // Buckets: code −1 spans [−0.75, −0.25] (its end side mirrored), code 1 [0.25, 0.75].
+    EXPECT_EQ(b.lo, (std::vector<double>{-0.75, 0.25}));
+    EXPECT_EQ(b.hi, (std::vector<double>{-0.25, 0.75}));
+}
+
+TEST(CompareView, LevelBarsOfALevelFormatSpanUnequalBuckets) {
+    // FP4 E2M1 at scale 1: levels −6 −4 −3 −2 −1.5 −1 −0.5 0 0.5 1 1.5 2 3 4 6. Values on 0.5 (index 8),
+    // 3 (index 12) and 6 (index 14): buckets [0.25, 0.75], [2.5, 3.5] and [5, 7] (the end one mirrored).
+    QuantScheme s;
+    s.format = NumberFormat::Fp4E2M1;
+    const SliceParams p = paramsFromRange(s, {-6.0, 6.0});
+    std::vector<uint64_t> codes(15, 0);
+    codes[8] = 1;
+    codes[12] = 2;
+    codes[14] = 1;
+    const LevelBars b = levelBars(s, p, codes);
+    EXPECT_EQ(b.x, (std::vector<double>{0.5, 3, 6}));
+    EXPECT_EQ(b.lo, (std::vector<double>{0.25, 2.5, 5}));
+    EXPECT_EQ(b.hi, (std::vector<double>{0.75, 3.5, 7}));
+    EXPECT_EQ(b.share, (std::vector<double>{0.25, 0.5, 0.25}));
 }
 
 TEST(CompareView, MetricLinesHoldTheDifferenceAndTheBetterSide) {
