@@ -73,10 +73,19 @@ Envelope errorEnvelope(const Quantizer& q, float scale, double xLo, double xHi, 
         double ea = err(a), eb = err(b);
         addPoint(e, c, ea);
         addPoint(e, c, eb);
-        // A code change inside the column means a decision boundary: e jumps from −s/2 to +s/2.
-        if (q.quantize(float(a)) != q.quantize(float(b))) {
-            addPoint(e, c, -half);
-            addPoint(e, c, half);
+        // A code change inside the column means a decision boundary: e jumps from −g/2 to +g/2, g the gap
+        // between the two levels — s on a uniform grid; on a level format (FP8, NF4) each boundary's own
+        // gap, so the widest one crossed in the column sets the extremes.
+        const int32_t qa = q.quantize(float(a)), qb = q.quantize(float(b));
+        if (qa != qb) {
+            double h = half;
+            if (q.levelTable()) {
+                h = 0;
+                for (int32_t k = std::min(qa, qb); k < std::max(qa, qb); ++k)
+                    h = std::max(h, 0.5 * (double(q.dequantize(k + 1)) - double(q.dequantize(k))));
+            }
+            addPoint(e, c, -h);
+            addPoint(e, c, h);
         }
     }
     return e;

@@ -8,6 +8,8 @@
 #include "app/app_state.h"
 #include "app/export/table_builders.h"
 #include "app/views/bucket_view.h"
+#include "app/views/envelope.h"
+#include "core/quant/quantizer.h"
 #include "app_test_support.h"
 #include "core/calib/presets.h"
 #include "core/quant/quant_params.h"
@@ -74,6 +76,19 @@ TEST(NumberFormatBuckets, TiesOnTheFormatsMidpointsAndSaturation) {
     EXPECT_EQ(h.hits[2].codeBelow, 11);
     EXPECT_DOUBLE_EQ(h.hits[2].boundary, 1.25);
     EXPECT_EQ(h.total, 4u);
+}
+
+// The error plot's envelope on unequal buckets: FP4 at scale 1 over [2, 6] in 2 columns. Column [2, 4)
+// crosses the boundaries 2.5 (gap 2→3) and 3.5 (gap 3→4): e jumps ±0.5; e(2) = 0, e(4) = 0.
+// Column [4, 6] crosses 5 (gap 4→6): ±1. A uniform ±s/2 = ±0.5 would miss the ±1.
+TEST(NumberFormatBuckets, ErrorEnvelopeUsesEachBoundarysGap) {
+    const SliceParams p = paramsFromRange(fp4(), {-6.0, 6.0});
+    const Quantizer q(fp4(), p);
+    const Envelope e = errorEnvelope(q, p.scale, 2.0, 6.0, 2);
+    EXPECT_DOUBLE_EQ(e.lo[0], -0.5);
+    EXPECT_DOUBLE_EQ(e.hi[0], 0.5);
+    EXPECT_DOUBLE_EQ(e.lo[1], -1.0);
+    EXPECT_DOUBLE_EQ(e.hi[1], 1.0);
 }
 
 TEST(NumberFormatOptions, FlagAndCompareScheme) {
