@@ -60,8 +60,9 @@ void addSchemeOptions(CLI::App& sub, SchemeFlags& flags, bool withPreset) {
                    "counts from the end), or group:SIZE (groups of SIZE along the last axis)");
     sub.add_option("--number-format", flags.format,
                    "Number format of the codes: int (a uniform grid of --bits, default), fp8-e4m3, fp8-e5m2, "
-                   "fp4-e2m1 or nf4 (one scale per slice = amax / the format's largest value), or mxfp8-e4m3, "
-                   "mxfp8-e5m2, mxfp4 (OCP MX: a power-of-two scale per slice; use --granularity group:32 for "
+                   "fp6-e2m3, fp6-e3m2, fp4-e2m1 or nf4 (one scale per slice = amax / the format's largest value), "
+                   "or mxfp8-e4m3, mxfp8-e5m2, mxfp6-e2m3, mxfp6-e3m2, mxfp4 (OCP MX: a power-of-two scale per "
+                   "slice; use --granularity group:32 for "
                    "the spec's blocks), or nvfp4 (E2M1, an E4M3 scale per slice times a float32 tensor scale; "
                    "--granularity group:16 for its blocks). Values round to the nearest level, ties to even; "
                    "--bits, --scheme and "

@@ -285,7 +285,7 @@ Outcome runCalibrated(const QuantizeOptions& o, const SelectedTensor& t) {
 // ---- level formats ---------------------------------------------------------------------------
 
 // FP8/FP4/NF4 and their MX/NVFP4 variants: one uint8 per element holding what a file stores for the
-// level — the FP8 bit pattern, the FP4 pattern or NF4 code in the low nibble (unpacked; ggml and
+// level — the FP8 bit pattern, the FP6/FP4 pattern or NF4 code in the low bits (unpacked; ggml and
 // bitsandbytes pack two per byte, in opposite nibble orders) — and float32 scales; no zero point.
 Outcome runLevelFormat(const QuantizeOptions& o, const SelectedTensor& t) {
     const TensorInfo& info = t.info();
@@ -400,7 +400,7 @@ void printOutcome(const QuantizeOptions& o, const SelectedTensor& t, const Outco
     std::cout << "\n";
     if (r.levelFormat)
         std::cout << "codes       " << r.type->name << ", the " << o.scheme.format << " bit pattern of each value ("
-                  << r.bits << " bits" << (r.bits < 8 ? ", low nibble" : "") << ")\n";
+                  << r.bits << " bits" << (r.bits < 8 ? ", in the low bits" : "") << ")\n";
     else
         std::cout << "codes       " << r.type->name << ", " << r.bits << " bits, range [" << r.qmin << ", " << r.qmax << "]\n";
     std::cout << "scale       " << listText(r.scales, [&](float v) { return num(v); }) << "\n";

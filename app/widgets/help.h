@@ -51,7 +51,7 @@ inline constexpr const char* kNumberFormat =
     "levels placed at quantiles of a normal distribution, for Gaussian-like weights. For these formats one scale "
     "per slice maps the clip range's amax onto the largest level (amax/448 for E4M3); values round to the nearest "
     "level, ties to the even bit pattern, and saturate beyond the ends. The buckets on the plot become unequal. "
-    "MX formats (OCP Microscaling: MXFP8, MXFP4) use the same elements with a power-of-two scale per block of "
+    "FP6 E2M3 / E3M2 (OCP MX): 6-bit floats with max 7.5 / 28. MX formats (OCP Microscaling: MXFP8, MXFP6, MXFP4) use the same elements with a power-of-two scale per block of "
     "32, 2^(floor(log2 amax) - emax): cheaper hardware, but up to 2x coarser than amax/max, and the block's "
     "largest values can saturate. NVFP4: E2M1 elements with an FP8 E4M3 scale per block of 16 and a float32 "
     "scale for the whole tensor.";

@@ -131,6 +131,10 @@ float decodeFp8E5M2(uint8_t bits) {
 // OCP Microscaling Formats (MX) v1.0, §5.3.3: FP4 E2M1, bias 1, no Inf/NaN.
 float decodeFp4E2M1(uint8_t bits) { return decodeMinifloat(bits & 0x0Fu, 2, 1, 1); }
 
+// OCP MX v1.0 §5.3.2 (also ONNX's FLOAT6E2M3/FLOAT6E3M2 tables): every pattern is a number.
+float decodeFp6E2M3(uint8_t bits) { return decodeMinifloat(bits & 0x3Fu, 2, 3, 1); }
+float decodeFp6E3M2(uint8_t bits) { return decodeMinifloat(bits & 0x3Fu, 3, 2, 3); }
+
 int32_t LevelTable::indexBySearch(float v) const {
     if (v != v) return zeroIndex;
     const auto it = std::lower_bound(midpoints.begin(), midpoints.end(), v);
@@ -143,12 +147,18 @@ const LevelTable* levelTable(NumberFormat format) {
     static const LevelTable e4m3 = buildFp(NumberFormat::Fp8E4M3, 8, decodeFp8E4M3);
     static const LevelTable e5m2 = buildFp(NumberFormat::Fp8E5M2, 8, decodeFp8E5M2);
     static const LevelTable e2m1 = buildFp(NumberFormat::Fp4E2M1, 4, decodeFp4E2M1);
+    static const LevelTable e2m3 = buildFp(NumberFormat::Fp6E2M3, 6, decodeFp6E2M3);
+    static const LevelTable e3m2 = buildFp(NumberFormat::Fp6E3M2, 6, decodeFp6E3M2);
     static const LevelTable nf4 = buildNf4();
     switch (format) {
         case NumberFormat::Int: return nullptr;
         case NumberFormat::Fp8E4M3: return &e4m3;
         case NumberFormat::Fp8E5M2: return &e5m2;
         case NumberFormat::Fp4E2M1: return &e2m1;
+        case NumberFormat::Fp6E2M3: return &e2m3;
+        case NumberFormat::Fp6E3M2: return &e3m2;
+        case NumberFormat::MxFp6E2M3: return &e2m3;
+        case NumberFormat::MxFp6E3M2: return &e3m2;
         case NumberFormat::Nf4: return &nf4;
         case NumberFormat::MxFp8E4M3: return &e4m3;
         case NumberFormat::MxFp8E5M2: return &e5m2;
@@ -163,6 +173,8 @@ int mxElementEmax(NumberFormat format) {
         case NumberFormat::MxFp8E4M3: return 8;   // 448 = 1.75·2^8
         case NumberFormat::MxFp8E5M2: return 15;  // 57344 = 1.75·2^15
         case NumberFormat::MxFp4: return 2;       // 6 = 1.5·2^2
+        case NumberFormat::MxFp6E2M3: return 2;   // 7.5 = 1.875·2^2
+        case NumberFormat::MxFp6E3M2: return 4;   // 28 = 1.75·2^4
         default: return -1;
     }
 }
@@ -173,6 +185,10 @@ const char* formatName(NumberFormat format) {
         case NumberFormat::Fp8E4M3: return "fp8-e4m3";
         case NumberFormat::Fp8E5M2: return "fp8-e5m2";
         case NumberFormat::Fp4E2M1: return "fp4-e2m1";
+        case NumberFormat::Fp6E2M3: return "fp6-e2m3";
+        case NumberFormat::Fp6E3M2: return "fp6-e3m2";
+        case NumberFormat::MxFp6E2M3: return "mxfp6-e2m3";
+        case NumberFormat::MxFp6E3M2: return "mxfp6-e3m2";
         case NumberFormat::Nf4: return "nf4";
         case NumberFormat::MxFp8E4M3: return "mxfp8-e4m3";
         case NumberFormat::MxFp8E5M2: return "mxfp8-e5m2";
@@ -188,6 +204,10 @@ const char* formatTitle(NumberFormat format) {
         case NumberFormat::Fp8E4M3: return "FP8 E4M3FN (max 448)";
         case NumberFormat::Fp8E5M2: return "FP8 E5M2 (max 57344)";
         case NumberFormat::Fp4E2M1: return "FP4 E2M1 (max 6)";
+        case NumberFormat::Fp6E2M3: return "FP6 E2M3 (max 7.5)";
+        case NumberFormat::Fp6E3M2: return "FP6 E3M2 (max 28)";
+        case NumberFormat::MxFp6E2M3: return "MXFP6 E2M3 (2^k scale)";
+        case NumberFormat::MxFp6E3M2: return "MXFP6 E3M2 (2^k scale)";
         case NumberFormat::Nf4: return "NF4 (QLoRA)";
         case NumberFormat::MxFp8E4M3: return "MXFP8 E4M3 (2^k scale)";
         case NumberFormat::MxFp8E5M2: return "MXFP8 E5M2 (2^k scale)";
@@ -207,9 +227,11 @@ bool parseNumberFormat(const std::string& text, NumberFormat& out) {
 }
 
 std::vector<NumberFormat> allNumberFormats() {
-    return {NumberFormat::Int,       NumberFormat::Fp8E4M3,   NumberFormat::Fp8E5M2,
-            NumberFormat::Fp4E2M1,   NumberFormat::Nf4,       NumberFormat::MxFp8E4M3,
-            NumberFormat::MxFp8E5M2, NumberFormat::MxFp4,     NumberFormat::NvFp4};
+    // Display order: integers, the plain element formats by width, then the block-scaled ones.
+    return {NumberFormat::Int,       NumberFormat::Fp8E4M3,   NumberFormat::Fp8E5M2,   NumberFormat::Fp6E2M3,
+            NumberFormat::Fp6E3M2,   NumberFormat::Fp4E2M1,   NumberFormat::Nf4,       NumberFormat::MxFp8E4M3,
+            NumberFormat::MxFp8E5M2, NumberFormat::MxFp6E2M3, NumberFormat::MxFp6E3M2, NumberFormat::MxFp4,
+            NumberFormat::NvFp4};
 }
 
 std::string numberFormatChoices() {

@@ -13,12 +13,16 @@ enum class NumberFormat {
     Fp8E4M3,  // OCP OFP8 E4M3FN: ±448, no Inf
     Fp8E5M2,  // OCP OFP8 E5M2: ±57344
     Fp4E2M1,  // OCP MX FP4: ±{0, 0.5, 1, 1.5, 2, 3, 4, 6}
+    Fp6E2M3,  // OCP MX FP6 E2M3: bias 1, ±7.5, no Inf/NaN
+    Fp6E3M2,  // OCP MX FP6 E3M2: bias 3, ±28, no Inf/NaN
     Nf4,      // QLoRA NormalFloat4: 16 levels in [−1, 1]
     // OCP Microscaling (MX v1.0): the element formats above with a shared power-of-two (E8M0) scale
     // X = 2^(floor(log2 amax) − emax_elem) per block — the block being the slice (per group of 32 along
     // the last axis is the spec's MXFP8/MXFP4).
     MxFp8E4M3,
     MxFp8E5M2,
+    MxFp6E2M3,
+    MxFp6E3M2,
     MxFp4,
     // NVIDIA NVFP4: E2M1 elements, an E4M3 scale per block (16 along the last axis in the format) and
     // a float32 tensor scale amax_tensor / (448·6) (REFERENCE.md §3): quant_params.h applyTensorScale.
@@ -91,13 +95,14 @@ struct LevelTable {
 // An MX format has its element format's table (whose `format` names the element format).
 const LevelTable* levelTable(NumberFormat format);
 // MX formats: emax_elem, the exponent of the element format's largest power of two (8 for E4M3, 15 for
-// E5M2, 2 for E2M1; OCP MX v1.0 §6.3); −1 for every other format (scale = amax / largest level).
+// E5M2, 2 for FP6 E2M3, 4 for FP6 E3M2, 2 for E2M1; OCP MX v1.0 §6.3); −1 for every other format (scale =
+// amax / largest level).
 int mxElementEmax(NumberFormat format);
 // Formats whose slice scales depend on the whole tensor's amax too (NVFP4's two-level scale).
 inline bool hasTensorScale(NumberFormat format) { return format == NumberFormat::NvFp4; }
 
 // CLI / settings spelling: "int", "fp8-e4m3", "fp8-e5m2", "fp4-e2m1", "nf4", "mxfp8-e4m3", "mxfp8-e5m2",
-// "mxfp4", "nvfp4".
+// "mxfp4", "nvfp4", "fp6-e2m3", "fp6-e3m2", "mxfp6-e2m3", "mxfp6-e3m2".
 const char* formatName(NumberFormat format);
 // Short display name: "FP8 E4M3FN (max 448)".
 const char* formatTitle(NumberFormat format);
@@ -113,5 +118,9 @@ float decodeFp8E4M3(uint8_t bits);
 float decodeFp8E5M2(uint8_t bits);
 // E2M1: S.EE.M, bias 1, E = 0 subnormal (±0, ±0.5); no Inf/NaN. Only the low 4 bits are used.
 float decodeFp4E2M1(uint8_t bits);
+// FP6 (OCP MX v1.0 §5.3.2; ONNX FLOAT6E2M3/FLOAT6E3M2): S.EE.MMM bias 1 (max 7.5, min subnormal 0.125)
+// and S.EEE.MM bias 3 (max 28, min subnormal 0.0625); no Inf/NaN. Only the low 6 bits are used.
+float decodeFp6E2M3(uint8_t bits);
+float decodeFp6E3M2(uint8_t bits);
 
 }  // namespace qv

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "core/quant/number_format.h"
+#include "core/quant/quant_params.h"
 #include "core/quant/quant_scheme.h"
+#include "core/quant/quantizer.h"
 
 namespace qv {
 namespace {
@@ -194,7 +196,8 @@ TEST(NumberFormat, Nf4Table) {
 // The key accelerator gives the binary search's answer everywhere: on every level and midpoint, one ulp
 // either side of them, on every 16-bit key's end patterns, and on a million pseudo-random patterns.
 TEST(NumberFormat, AcceleratedIndexEqualsTheSearch) {
-    for (NumberFormat f : {NumberFormat::Fp8E4M3, NumberFormat::Fp8E5M2, NumberFormat::Fp4E2M1, NumberFormat::Nf4}) {
+    for (NumberFormat f : {NumberFormat::Fp8E4M3, NumberFormat::Fp8E5M2, NumberFormat::Fp6E2M3, NumberFormat::Fp6E3M2,
+                           NumberFormat::Fp4E2M1, NumberFormat::Nf4}) {
         const LevelTable& t = *levelTable(f);
         std::vector<float> probes;
         for (const std::vector<float>* v : {&t.levels, &t.midpoints})
@@ -219,7 +222,8 @@ TEST(NumberFormat, AcceleratedIndexEqualsTheSearch) {
 // What a file stores for each level: its own bit pattern (the zero level: +0), or NF4's code.
 TEST(NumberFormat, StoredPatternsDecodeToTheLevels) {
     const std::pair<NumberFormat, float (*)(uint8_t)> fp[] = {
-        {NumberFormat::Fp8E4M3, decodeFp8E4M3}, {NumberFormat::Fp8E5M2, decodeFp8E5M2}, {NumberFormat::Fp4E2M1, decodeFp4E2M1}};
+        {NumberFormat::Fp8E4M3, decodeFp8E4M3}, {NumberFormat::Fp8E5M2, decodeFp8E5M2}, {NumberFormat::Fp4E2M1, decodeFp4E2M1},
+        {NumberFormat::Fp6E2M3, decodeFp6E2M3}, {NumberFormat::Fp6E3M2, decodeFp6E3M2}};
     for (const auto& [f, decode] : fp) {
         const LevelTable& t = *levelTable(f);
         ASSERT_EQ(t.patterns.size(), t.levels.size());
@@ -230,6 +234,44 @@ TEST(NumberFormat, StoredPatternsDecodeToTheLevels) {
     EXPECT_EQ(levelTable(NumberFormat::Fp8E4M3)->patterns.front(), 0xFE);  // −448
     const LevelTable& nf4 = *levelTable(NumberFormat::Nf4);
     for (size_t k = 0; k < 16; ++k) EXPECT_EQ(nf4.patterns[k], k);
+}
+
+// FP6 (OCP MX v1.0 §5.3.2; the ONNX FLOAT6 table): every one of the 64 patterns is a number, ±0 merged → 63.
+//   E2M3 (bias 1): max 0 11 111 = 1.875·2^2 = 7.5, min subnormal 0 00 001 = 0.125, min normal 1.0.
+//   E3M2 (bias 3): max 0 111 11 = 1.75·2^4 = 28, min subnormal 0 000 01 = 0.0625, min normal 0.25.
+// Rounding, by hand: E3M2 25 lies between 24 (0x1E, even) and 28; the midpoint is 26, so 24 (ONNX's
+// example). E2M3 25 saturates to 7.5 and is clipped: the top binade [4, 8) has steps of 0.5, so the clip
+// point is 7.5 + (7.5 − 7)/2 = 7.75.
+// MXFP6 E3M2 with amax 100: floor(log2 100) = 6 → X = 2^(6 − 4) = 4; 100/4 = 25 → 24 → x̂ = 96.
+TEST(NumberFormat, Fp6Formats) {
+    const LevelTable& a = *levelTable(NumberFormat::Fp6E2M3);
+    const LevelTable& b = *levelTable(NumberFormat::Fp6E3M2);
+    EXPECT_EQ(a.size(), 63);
+    EXPECT_EQ(b.size(), 63);
+    EXPECT_EQ(a.bits, 6);
+    EXPECT_EQ(a.maxAbs, 7.5f);
+    EXPECT_EQ(b.maxAbs, 28.0f);
+    EXPECT_EQ(decodeFp6E2M3(0x1F), 7.5f);
+    EXPECT_EQ(decodeFp6E2M3(0x01), 0.125f);
+    EXPECT_EQ(decodeFp6E2M3(0x08), 1.0f);
+    EXPECT_EQ(decodeFp6E2M3(0x21), -0.125f);
+    EXPECT_EQ(decodeFp6E3M2(0x1F), 28.0f);
+    EXPECT_EQ(decodeFp6E3M2(0x01), 0.0625f);
+    EXPECT_EQ(decodeFp6E3M2(0x04), 0.25f);
+    EXPECT_EQ(b.levels[static_cast<size_t>(b.index(25.0f))], 24.0f);
+    EXPECT_FALSE(b.clipped(25.0f));
+    EXPECT_EQ(a.levels[static_cast<size_t>(a.index(25.0f))], 7.5f);
+    EXPECT_TRUE(a.clipped(25.0f));
+    EXPECT_EQ(a.highClip, 7.75f);
+    EXPECT_TRUE(a.highClipTieOut);  // 0x1F is odd
+    EXPECT_EQ(mxElementEmax(NumberFormat::MxFp6E3M2), 4);
+    EXPECT_EQ(levelTable(NumberFormat::MxFp6E2M3), &a);
+    QuantScheme mx;
+    mx.format = NumberFormat::MxFp6E3M2;
+    const SliceParams p = paramsFromRange(mx, {-100.0, 50.0});
+    EXPECT_EQ(p.scale, 4.0f);
+    const Quantizer q(mx, p);
+    EXPECT_EQ(q.dequantize(q.quantize(100.0f)), 96.0f);
 }
 
 TEST(NumberFormat, ExactLevelsMapToThemselves) {
@@ -414,7 +456,7 @@ TEST(NumberFormat, Nf4ClipPoints) {
 
 TEST(NumberFormat, NamesRoundTrip) {
     const std::vector<NumberFormat> all = allNumberFormats();
-    ASSERT_EQ(all.size(), 9u);
+    ASSERT_EQ(all.size(), 13u);
     EXPECT_STREQ(formatName(NumberFormat::Int), "int");
     EXPECT_STREQ(formatName(NumberFormat::Fp8E4M3), "fp8-e4m3");
     EXPECT_STREQ(formatName(NumberFormat::Fp8E5M2), "fp8-e5m2");
@@ -424,7 +466,8 @@ TEST(NumberFormat, NamesRoundTrip) {
     EXPECT_STREQ(formatName(NumberFormat::MxFp8E5M2), "mxfp8-e5m2");
     EXPECT_STREQ(formatName(NumberFormat::MxFp4), "mxfp4");
     EXPECT_STREQ(formatName(NumberFormat::NvFp4), "nvfp4");
-    EXPECT_EQ(numberFormatChoices(), "int|fp8-e4m3|fp8-e5m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp4|nvfp4");
+    EXPECT_EQ(numberFormatChoices(),
+              "int|fp8-e4m3|fp8-e5m2|fp6-e2m3|fp6-e3m2|fp4-e2m1|nf4|mxfp8-e4m3|mxfp8-e5m2|mxfp6-e2m3|mxfp6-e3m2|mxfp4|nvfp4");
     EXPECT_EQ(levelTable(NumberFormat::NvFp4), levelTable(NumberFormat::Fp4E2M1));
     EXPECT_TRUE(hasTensorScale(NumberFormat::NvFp4));
     EXPECT_FALSE(hasTensorScale(NumberFormat::MxFp4));
