@@ -764,10 +764,10 @@ void AppState::rebuildAnalysis(bool interacting) {
 std::string AppState::sliceCalKey(const std::string& spec) const {
     const auto& s = m_scheme;
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%llu/%zu/b%d/%d/%d/g%d/a%d/G%lld/c%d/",
+    std::snprintf(buf, sizeof buf, "%llu/%zu/b%d/%d/%d/f%d/g%d/a%d/G%lld/c%d/",
                   static_cast<unsigned long long>(currentDocument() ? currentDocument()->id : 0),
-                  m_selected.value_or(0), s.bits, int(s.symmetry), int(s.fullRange), int(s.granularity), s.axis,
-                  static_cast<long long>(s.groupSize), int(s.convention));
+                  m_selected.value_or(0), s.bits, int(s.symmetry), int(s.fullRange), int(s.format), int(s.granularity),
+                  s.axis, static_cast<long long>(s.groupSize), int(s.convention));
     return buf + spec;
 }
 

@@ -173,5 +173,38 @@ TEST(NumberFormatAppState, ExactPassOnFp4) {
     EXPECT_EQ(std::get<double>(t.rows[14][1]), 6.0);
 }
 
+// Per-channel calibrations are cached per scheme; a change of number format must not reuse the int8
+// results: after switching to FP4 every row's parameters are FP4's (its scales amax/6 per channel).
+TEST(NumberFormatAppState, PerChannelRowsFollowAFormatChange) {
+    const std::string path = test::tempPath("fp4-channels.npy");
+    test::writeNpyF32(path, {2, 4}, {-6, 1, 2, 3, 0.5f, -3, 1, 0.25f});
+    AppState state;
+    QuantScheme s = state.scheme();
+    s.granularity = Granularity::PerChannel;
+    state.setScheme(s);
+    ASSERT_TRUE(state.openFile(path)) << state.message().text;
+    for (int i = 0; i < 3; ++i) {
+        state.waitSettled();
+        state.update(false);
+    }
+    s.format = NumberFormat::Fp4E2M1;
+    state.setScheme(s);
+    for (int i = 0; i < 3; ++i) {
+        state.waitSettled();
+        state.update(false);
+    }
+    auto a = state.analysis();
+    ASSERT_TRUE(a);
+    ASSERT_GE(a->rows.size(), 2u);
+    for (const auto& row : a->rows) {
+        EXPECT_EQ(row.params.scheme.format, NumberFormat::Fp4E2M1) << row.spec;
+        if (row.spec == "minmax") {
+            ASSERT_EQ(row.params.slices.size(), 2u);
+            EXPECT_EQ(row.params.slices[0].scale, 1.0f);   // channel 0: amax 6 → 6/6
+            EXPECT_EQ(row.params.slices[1].scale, 0.5f);   // channel 1: amax 3 → 3/6
+        }
+    }
+}
+
 }  // namespace
 }  // namespace qv
