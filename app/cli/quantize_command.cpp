@@ -234,6 +234,30 @@ Outcome runExplicit(const QuantizeOptions& o, const SelectedTensor& t) {
 
 // ---- calibrated ------------------------------------------------------------------------------
 
+// Calibrates the tensor under `scheme`; fills r's scales, clips, notes, dequantized values, metrics and
+// scheme JSON; returns each element's code index (code for integers, the level index for level formats).
+std::vector<int32_t> calibrateAndQuantize(const Calibrator& calibrator, const QuantScheme& scheme,
+                                          const SelectedTensor& t, Outcome& r, QuantParams& params) {
+    const TensorInfo& info = t.info();
+    const std::vector<float> values = readAllFloats(t);
+    auto summary = summarize(t.view());
+    if (!summary) failData(t.label() + ": " + summary.message());
+    params = calibrateParams(calibrator, scheme, info.shape, values, **summary);
+    if (scheme.granularity == Granularity::PerTensor) r.notes = calibratorNotes(calibrator, **summary, scheme);
+    for (const auto& s : params.slices) {
+        r.scales.push_back(s.scale);
+        r.clips.push_back(s.clip);
+    }
+    const SliceLayout layout = SliceLayout::make(scheme, info.shape);
+    std::vector<int32_t> codes(values.size());
+    r.dequant.resize(values.size());
+    quantizeSpan(params, layout, 0, values, codes, r.dequant);
+    r.metrics = measureErrorValues(values, info.shape, params, 16).total;
+    r.hasMetrics = true;
+    r.schemeJson = schemeJson(scheme);
+    return codes;
+}
+
 Outcome runCalibrated(const QuantizeOptions& o, const SelectedTensor& t) {
     const TensorInfo& info = t.info();
     Outcome r;
@@ -257,26 +281,11 @@ Outcome runCalibrated(const QuantizeOptions& o, const SelectedTensor& t) {
     r.qmin = scheme.qmin() + shift;
     r.qmax = scheme.qmax() + shift;
 
-    const std::vector<float> values = readAllFloats(t);
-    auto summary = summarize(t.view());
-    if (!summary) failData(t.label() + ": " + summary.message());
-    const QuantParams params = calibrateParams(*calibrator, scheme, info.shape, values, **summary);
-    if (scheme.granularity == Granularity::PerTensor) r.notes = calibratorNotes(*calibrator, **summary, scheme);
-    for (const auto& s : params.slices) {
-        r.scales.push_back(s.scale);
-        r.zeros.push_back(s.zeroPoint + shift);
-        r.clips.push_back(s.clip);
-    }
-    const SliceLayout layout = SliceLayout::make(scheme, info.shape);
-    const uint64_t n = values.size();
-    std::vector<int32_t> codes32(n);
-    r.dequant.resize(n);
-    quantizeSpan(params, layout, 0, values, codes32, r.dequant);
-    r.codes.resize(n);
-    for (uint64_t i = 0; i < n; ++i) r.codes[i] = codes32[i] + shift;
-    r.metrics = measureErrorValues(values, info.shape, params, 16).total;
-    r.hasMetrics = true;
-    r.schemeJson = schemeJson(scheme);
+    QuantParams params;
+    const std::vector<int32_t> codes32 = calibrateAndQuantize(*calibrator, scheme, t, r, params);
+    for (const auto& s : params.slices) r.zeros.push_back(s.zeroPoint + shift);
+    r.codes.resize(codes32.size());
+    for (size_t i = 0; i < codes32.size(); ++i) r.codes[i] = codes32[i] + shift;
     r.schemeJson["qmin"] = r.qmin;
     r.schemeJson["qmax"] = r.qmax;
     return r;
@@ -304,25 +313,10 @@ Outcome runLevelFormat(const QuantizeOptions& o, const SelectedTensor& t) {
     r.qmax = (int64_t{1} << table.bits) - 1;
     r.levelFormat = true;
 
-    const std::vector<float> values = readAllFloats(t);
-    auto summary = summarize(t.view());
-    if (!summary) failData(t.label() + ": " + summary.message());
-    const QuantParams params = calibrateParams(*calibrator, scheme, info.shape, values, **summary);
-    if (scheme.granularity == Granularity::PerTensor) r.notes = calibratorNotes(*calibrator, **summary, scheme);
-    for (const auto& s : params.slices) {
-        r.scales.push_back(s.scale);
-        r.clips.push_back(s.clip);
-    }
-    const SliceLayout layout = SliceLayout::make(scheme, info.shape);
-    const uint64_t n = values.size();
-    std::vector<int32_t> index(n);
-    r.dequant.resize(n);
-    quantizeSpan(params, layout, 0, values, index, r.dequant);
-    r.codes.resize(n);
-    for (uint64_t i = 0; i < n; ++i) r.codes[i] = table.patterns[static_cast<size_t>(index[i])];
-    r.metrics = measureErrorValues(values, info.shape, params, 16).total;
-    r.hasMetrics = true;
-    r.schemeJson = schemeJson(scheme);
+    QuantParams params;
+    const std::vector<int32_t> index = calibrateAndQuantize(*calibrator, scheme, t, r, params);
+    r.codes.resize(index.size());
+    for (size_t i = 0; i < index.size(); ++i) r.codes[i] = table.patterns[static_cast<size_t>(index[i])];
     return r;
 }
 

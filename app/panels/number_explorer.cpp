@@ -129,6 +129,22 @@ std::string valueText(double v) { return fmt("%.10g", v); }
 
 // The error cell: |stored − x| on the first line, the relative error below it (two short lines keep the
 // column narrow, leaving room for the formulas).
+// The "kind" cell of the integer and fixed-point rows: what happened to x on its way to a code.
+void kindCell(bool isNaN, bool saturated, double absError) {
+    if (isNaN) {
+        ImGui::TextUnformatted("NaN -> 0");
+        helpMarker(kHelpNaN);
+    } else if (saturated) {
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.3f, 1), "saturated");
+        helpMarker(kHelpSaturation);
+    } else if (absError > 0) {
+        ImGui::TextDisabled("rounded");
+        helpMarker(kHelpTies);
+    } else {
+        ImGui::TextColored(ImVec4(0.5f, 0.85f, 0.5f, 1), "exact");
+    }
+}
+
 void errorCell(double absError, double relError) {
     if (std::isnan(absError)) ImGui::TextUnformatted("-");
     else if (absError == 0) ImGui::TextUnformatted("exact");
@@ -467,18 +483,7 @@ void NumberExplorer::drawIntRow() {
     ImGui::TextDisabled("step 1");
 
     ImGui::TableNextColumn();
-    if (r.isNaN) {
-        ImGui::TextUnformatted("NaN -> 0");
-        helpMarker(kHelpNaN);
-    } else if (r.saturated) {
-        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.3f, 1), "saturated");
-        helpMarker(kHelpSaturation);
-    } else if (r.absError > 0) {
-        ImGui::TextDisabled("rounded");
-        helpMarker(kHelpTies);
-    } else {
-        ImGui::TextColored(ImVec4(0.5f, 0.85f, 0.5f, 1), "exact");
-    }
+    kindCell(r.isNaN, r.saturated, r.absError);
 
     ImGui::TableNextColumn();
     errorCell(r.absError, r.relError);
@@ -542,18 +547,7 @@ void NumberExplorer::drawFixedRow() {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kHelpStep);
 
     ImGui::TableNextColumn();
-    if (r.isNaN) {
-        ImGui::TextUnformatted("NaN -> 0");
-        helpMarker(kHelpNaN);
-    } else if (r.saturated) {
-        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.3f, 1), "saturated");
-        helpMarker(kHelpSaturation);
-    } else if (r.absError > 0) {
-        ImGui::TextDisabled("rounded");
-        helpMarker(kHelpTies);
-    } else {
-        ImGui::TextColored(ImVec4(0.5f, 0.85f, 0.5f, 1), "exact");
-    }
+    kindCell(r.isNaN, r.saturated, r.absError);
 
     ImGui::TableNextColumn();
     errorCell(r.absError, r.relError);
