@@ -11,21 +11,12 @@
 #include "core/formats/model_file.h"
 #include "core/stats/tensor_summary.h"
 #include "tests/support/test_support.h"
+#include "tests/support/tensor_view_builder.h"
 
 namespace qv {
 namespace {
 
-template <class T>
-TensorView viewOf(const std::vector<T>& values, DType dtype, std::vector<int64_t> shape) {
-    std::vector<std::byte> bytes(values.size() * sizeof(T));
-    std::memcpy(bytes.data(), values.data(), bytes.size());
-    TensorInfo info;
-    info.name = "t";
-    info.dtype = dtype;
-    info.shape = std::move(shape);
-    info.bytes = bytes.size();
-    return TensorView(info, std::make_shared<OwnedBytes>(std::move(bytes)));
-}
+using test::viewOf;
 
 // The same 2×4 matrix as f32 (used in place) and as i8 (converted first): per-row min-max.
 TEST(CalibrateSlices, ViewsOfDifferentDtypes) {

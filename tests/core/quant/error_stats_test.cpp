@@ -14,6 +14,7 @@
 #include "core/base/byte_source.h"
 #include "core/metrics/error_kernel.h"
 #include "core/metrics/error_stats.h"
+#include "tests/support/tensor_view_builder.h"
 
 namespace qv {
 namespace {
@@ -195,13 +196,7 @@ TEST(ErrorStats, KernelsMatchScalarReference) {
 TEST(ErrorStats, TensorViewPassWithProgressAndCancel) {
     std::vector<float> v(250000);
     for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 8) * 0.5f;  // 0, 0.5, …, 3.5
-    std::vector<std::byte> bytes(v.size() * 4);
-    std::memcpy(bytes.data(), v.data(), bytes.size());
-    TensorInfo info;
-    info.name = "w";
-    info.shape = {250, 1000};
-    info.bytes = bytes.size();
-    const TensorView view(info, std::make_shared<OwnedBytes>(std::move(bytes)));
+    const TensorView view = test::viewOf(v, DType::F32, {250, 1000}, "w");
     // s = 1: 0.5 → 0 (tie, even), 1.5 → 2, 2.5 → 2, 3.5 → 4: each error is ±0.5 on half the values.
     Progress p;
     const auto r = measureError(view, perTensor(Symmetry::Symmetric, 1.0f, 0), &p);

@@ -21,6 +21,7 @@
 #include "core/metrics/error_stats.h"
 #include "core/quant/quantizer.h"
 #include "core/stats/tensor_summary.h"
+#include "tests/support/tensor_view_builder.h"
 
 namespace qv {
 namespace {
@@ -456,13 +457,7 @@ TEST(LevelErrorStats, PerChannelRows) {
 TEST(LevelErrorStats, TensorViewPass) {
     std::vector<float> v(250000);
     for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 8) * 0.25f;
-    std::vector<std::byte> bytes(v.size() * 4);
-    std::memcpy(bytes.data(), v.data(), bytes.size());
-    TensorInfo info;
-    info.name = "w";
-    info.shape = {250, 1000};
-    info.bytes = bytes.size();
-    const TensorView view(info, std::make_shared<OwnedBytes>(std::move(bytes)));
+    const TensorView view = test::viewOf(v, DType::F32, {250, 1000}, "w");
     const auto r = measureError(view, e2m1PerTensor(6));
     ASSERT_TRUE(r.ok()) << r.message();
     const ErrorReport& e = **r;

@@ -10,19 +10,13 @@
 #include "core/base/byte_source.h"
 #include "core/stats/summary_kernel.h"
 #include "core/stats/tensor_summary.h"
+#include "tests/support/tensor_view_builder.h"
 
 namespace qv {
 namespace {
 
 TensorView viewOf(const std::vector<float>& v, std::vector<int64_t> shape, DType dtype = DType::F32) {
-    std::vector<std::byte> bytes(v.size() * sizeof(float));
-    std::memcpy(bytes.data(), v.data(), bytes.size());
-    TensorInfo info;
-    info.name = "t";
-    info.dtype = dtype;
-    info.shape = std::move(shape);
-    info.bytes = bytes.size();
-    return TensorView(info, std::make_shared<OwnedBytes>(std::move(bytes)));
+    return test::viewOf(v, dtype, std::move(shape));
 }
 
 // Runs `fn` once per summary kernel this CPU has (QV_SIMD forces the choice).
