@@ -87,4 +87,21 @@ ErrorKernelFn selectErrorKernel(const char** name) {
     return selectKernel<ErrorKernelFn>(errorKernelByName, errorKernelPortable, name);
 }
 
+ErrorKernelFn errorKernelLevelsByName(const char* name) {
+    if (!std::strcmp(name, "portable")) return errorKernelLevels;
+#if defined(__x86_64__)
+    if (!std::strcmp(name, "avx512")) return cpuHasAvx512() ? errorKernelLevelsAvx512 : nullptr;
+#endif
+    return nullptr;
+}
+
+ErrorKernelFn selectErrorKernelLevels(const char** name) {
+    // No AVX2 form: QV_SIMD=avx2 (and an AVX2-only CPU) get the scalar kernel.
+    if (const char* forced = std::getenv("QV_SIMD"); forced && !std::strcmp(forced, "avx2")) {
+        if (name) *name = "portable";
+        return errorKernelLevels;
+    }
+    return selectKernel<ErrorKernelFn>(errorKernelLevelsByName, errorKernelLevels, name);
+}
+
 }  // namespace qv::detail

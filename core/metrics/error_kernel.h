@@ -84,10 +84,16 @@ void errorKernelAvx2(const float*, size_t, const ErrorKernelParams&, CodeUsage, 
 void errorKernelAvx512(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
                        ErrorRunSums&);
 
-// Level formats: the quantizer's table search per element (no SIMD shortcut; p.table must be set).
-// Same outputs and sums as the integer kernels; a tie is a value exactly on a table midpoint.
+// Level formats: the quantizer's table search per element (p.table must be set). Same outputs and
+// sums as the integer kernels; a tie is a value exactly on a table midpoint. The AVX-512 form does
+// the same search with vector gathers (metrics only; runs with per-element outputs go scalar).
 void errorKernelLevels(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&, const ErrorRunOutputs&,
                        ErrorRunSums&);
+void errorKernelLevelsAvx512(const float*, size_t, const ErrorKernelParams&, CodeUsage, TieLog&,
+                             const ErrorRunOutputs&, ErrorRunSums&);
+// The level kernel for this CPU (QV_SIMD=portable|avx2 force the scalar one, which is also the AVX2 choice).
+ErrorKernelFn selectErrorKernelLevels(const char** name = nullptr);
+ErrorKernelFn errorKernelLevelsByName(const char* name);  // "portable", "avx512"; nullptr if unsupported
 
 // Widest kernel this CPU runs; QV_SIMD=portable|avx2|avx512 forces one (tests run each).
 ErrorKernelFn selectErrorKernel(const char** name = nullptr);

@@ -247,7 +247,7 @@ Result<std::shared_ptr<const ErrorReport>> measureImpl(uint64_t n, ChunkReader& 
         if (q.scale() < FLT_MAX) maxScale = std::max(maxScale, q.scale());
     }
     const LevelTable* levelTable = scheme.levelTable();
-    const detail::ErrorKernelFn kernel = levelTable ? detail::errorKernelLevels : detail::selectErrorKernel();
+    const detail::ErrorKernelFn kernel = levelTable ? detail::selectErrorKernelLevels() : detail::selectErrorKernel();
 
     // The total is summed per chunk and the chunks merged in order, so it does not depend on
     // which worker took which chunk (the same tensor gives the same bits on every run).

@@ -9,8 +9,9 @@ list(APPEND QV_CORE_SOURCES
 # exception flags); -ffp-contract=off keeps x̂ − x identical on every path (no fused s·r − x).
 set_source_files_properties(metrics/error_kernel.cpp metrics/error_kernel_levels.cpp PROPERTIES COMPILE_OPTIONS "-fno-trapping-math;-ffp-contract=off")
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
-  list(APPEND QV_CORE_SOURCES metrics/error_kernel_avx2.cpp metrics/error_kernel_avx512.cpp)
+  list(APPEND QV_CORE_SOURCES metrics/error_kernel_avx2.cpp metrics/error_kernel_avx512.cpp
+    metrics/error_kernel_levels_avx512.cpp)
   set_source_files_properties(metrics/error_kernel_avx2.cpp PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-ffp-contract=off;-fno-trapping-math")
-  set_source_files_properties(metrics/error_kernel_avx512.cpp PROPERTIES COMPILE_OPTIONS
+  set_source_files_properties(metrics/error_kernel_avx512.cpp metrics/error_kernel_levels_avx512.cpp PROPERTIES COMPILE_OPTIONS
     "-mavx512f;-mavx512dq;-mavx512bw;-mavx512vl;-mavx2;-mfma;-mprefer-vector-width=512;-ffp-contract=off;-fno-trapping-math")
 endif()

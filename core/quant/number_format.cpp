@@ -64,7 +64,9 @@ LevelTable makeTable(NumberFormat format, int bits, std::vector<Level> levels) {
     t.lowClipTieOut = (levels.front().code & 1u) != 0;
     // The accelerator (≤ 256 levels, so one byte per index): the extremes of each key are its patterns
     // with the low 16 bits all 0 and all 1; a NaN extreme (the keys of Inf/NaN) counts as the Inf.
-    t.keyRange.resize(size_t{1} << 16);
+    // One entry of padding at the end: the AVX-512 error kernel gathers 32 bits at key·2, so key 0xFFFF
+    // reads two bytes past the last entry.
+    t.keyRange.resize((size_t{1} << 16) + 1);
     for (uint32_t key = 0; key < (1u << 16); ++key) {
         float a, b;
         const uint32_t pa = key << 16, pb = (key << 16) | 0xFFFFu;
@@ -78,13 +80,32 @@ LevelTable makeTable(NumberFormat format, int bits, std::vector<Level> levels) {
     return t;
 }
 
-LevelTable buildFp(NumberFormat format, int bits, float (*decode)(uint8_t)) {
+// mantissaBits m and bias B of the format (OCP OFP8 rev. 1.0 Table 1; OCP MX v1.0 §5.3.2–5.3.3):
+// E4M3 (3, 7), E5M2 (2, 15), E2M1 (1, 1), E2M3 (3, 1), E3M2 (2, 3); the smallest normal is 2^(1 − B).
+LevelTable buildFp(NumberFormat format, int bits, float (*decode)(uint8_t), int mantissaBits, int bias) {
     std::vector<Level> levels;
     for (uint32_t p = 0; p < (1u << bits); ++p) {
         const float v = decode(static_cast<uint8_t>(p));
         if (std::isfinite(v)) levels.push_back({v, p});
     }
-    return makeTable(format, bits, std::move(levels));
+    LevelTable t = makeTable(format, bits, std::move(levels));
+    // The arithmetic description must give back every level: magnitude pattern p = index − zeroIndex is
+    // (exponent field << m) | mantissa, value 2^(e − m)·(2^m + mantissa) for e = field − B ≥ 1 − B, and
+    // 2^(1 − B − m)·mantissa for field 0. If anything disagrees, the kernel keeps the table search.
+    const int emin = 1 - bias;
+    bool ok = true;
+    for (int32_t i = 0; i < t.size(); ++i) {
+        const int32_t p = i >= t.zeroIndex ? i - t.zeroIndex : t.zeroIndex - i;
+        const int32_t field = p >> mantissaBits, mant = p & ((1 << mantissaBits) - 1);
+        const double mag = field == 0 ? std::ldexp(mant, emin - mantissaBits)
+                                      : std::ldexp((1 << mantissaBits) + mant, field - bias - mantissaBits);
+        ok = ok && static_cast<double>(t.levels[static_cast<size_t>(i)]) == (i < t.zeroIndex ? -mag : mag);
+    }
+    if (ok) {
+        t.fpMantissaBits = mantissaBits;
+        t.fpMinExponent = emin;
+    }
+    return t;
 }
 
 // QLoRA NormalFloat4 (Dettmers et al. 2023, arXiv 2305.14314, appendix E; bitsandbytes' NF4 table
@@ -144,11 +165,11 @@ int32_t LevelTable::indexBySearch(float v) const {
 }
 
 const LevelTable* levelTable(NumberFormat format) {
-    static const LevelTable e4m3 = buildFp(NumberFormat::Fp8E4M3, 8, decodeFp8E4M3);
-    static const LevelTable e5m2 = buildFp(NumberFormat::Fp8E5M2, 8, decodeFp8E5M2);
-    static const LevelTable e2m1 = buildFp(NumberFormat::Fp4E2M1, 4, decodeFp4E2M1);
-    static const LevelTable e2m3 = buildFp(NumberFormat::Fp6E2M3, 6, decodeFp6E2M3);
-    static const LevelTable e3m2 = buildFp(NumberFormat::Fp6E3M2, 6, decodeFp6E3M2);
+    static const LevelTable e4m3 = buildFp(NumberFormat::Fp8E4M3, 8, decodeFp8E4M3, 3, 7);
+    static const LevelTable e5m2 = buildFp(NumberFormat::Fp8E5M2, 8, decodeFp8E5M2, 2, 15);
+    static const LevelTable e2m1 = buildFp(NumberFormat::Fp4E2M1, 4, decodeFp4E2M1, 1, 1);
+    static const LevelTable e2m3 = buildFp(NumberFormat::Fp6E2M3, 6, decodeFp6E2M3, 3, 1);
+    static const LevelTable e3m2 = buildFp(NumberFormat::Fp6E3M2, 6, decodeFp6E3M2, 2, 3);
     static const LevelTable nf4 = buildNf4();
     switch (format) {
         case NumberFormat::Int: return nullptr;

@@ -50,11 +50,17 @@ struct LevelTable {
     float maxAbs = 0;               // largest |level|: the scale maps the clip range's amax onto it
     float lowClip = 0, highClip = 0;  // values below / above these saturate with "clipped"
     bool lowClipTieOut = false, highClipTieOut = false;  // a value exactly on lowClip/highClip is clipped
+    // For the floating-point formats (a sign-symmetric grid of every pattern 2^E·(1 + M/2^m), with
+    // subnormals): m and the exponent of the smallest normal, so that rounding can be done by
+    // arithmetic (the AVX-512 error kernel); the level of magnitude pattern p is zeroIndex ± p.
+    // fpMantissaBits < 0: not such a grid (NF4). Checked against every level when the table is built.
+    int fpMantissaBits = -1;
+    int fpMinExponent = 0;
 
     // Accelerator of index(): for each 16-bit key of v's float32 pattern (sign, exponent, 7 mantissa
     // bits) the lowest (low byte) and highest (high byte) index any v of that key rounds to. Usually
     // they are equal (one table load); otherwise only the few midpoints between them are compared.
-    // Built with the table.
+    // Built with the table; 2^16 + 1 entries (the last is padding for 32-bit gathers).
     std::vector<uint16_t> keyRange;
 
     int32_t size() const { return static_cast<int32_t>(levels.size()); }

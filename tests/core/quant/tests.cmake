@@ -8,5 +8,6 @@ qv_add_test(qv_quant_tests
   ${CMAKE_CURRENT_LIST_DIR}/real_model_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/number_format_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/level_quantizer_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/level_error_kernel_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/number_bits_test.cpp
 )
