@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <numeric>
 
 namespace qv {
@@ -64,6 +65,8 @@ std::vector<double> trainMlp(TinyMlp& net, const ToyData& data, int epochs, floa
     MlpTrace trace;
     for (int e = 0; e < epochs; ++e) {
         if (progress && progress->cancelled()) break;
+        // Cosine schedule (Loshchilov & Hutter 2017, SGDR without restarts), per epoch: lr·½(1 + cos(π·e/epochs)).
+        const float lr = static_cast<float>(learningRate * 0.5 * (1.0 + std::cos(std::numbers::pi * e / epochs)));
         rng.shuffle(order);
         double sum = 0;
         for (size_t start = 0; start < order.size(); start += B) {
@@ -87,7 +90,7 @@ std::vector<double> trainMlp(TinyMlp& net, const ToyData& data, int epochs, floa
                 }
             }
             sum += mlpLossAndGradients(net, bx.data(), by.data(), n, quant, grads, &trace) * double(n);
-            adamStep(net, grads, adam, learningRate);
+            adamStep(net, grads, adam, lr);
         }
         losses.push_back(sum / double(std::max<size_t>(1, order.size())));
         if (progress) progress->add(1.0);

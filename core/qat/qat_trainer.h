@@ -64,7 +64,8 @@ struct QatExperiment {
 };
 
 // One Adam training run (Kingma & Ba 2015, β1 = 0.9, β2 = 0.999, ε = 1e-8) over `epochs` epochs of
-// shuffled mini-batches (order from `rng`). With quant.enabled the forward pass is fake-quantized and,
+// shuffled mini-batches (order from `rng`), the step size decaying from learningRate to 0 on a cosine
+// (per epoch). With quant.enabled the forward pass is fake-quantized and,
 // when `observers` is given, each batch's activation ranges update them (EMA) before they are used, during
 // the first observeEpochs epochs (then the ranges stay frozen).
 // Returns the mean training loss per epoch; stops early (shorter vector) when progress is cancelled,

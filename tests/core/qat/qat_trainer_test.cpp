@@ -29,8 +29,8 @@ TEST(ToyData, SplitIsSeededAndTwoToOne) {
     for (int k : count) EXPECT_GT(k, 50);
 }
 
-// Observed: fp32 test accuracy 0.970 (291/300), train 0.997, after 120 epochs of Adam. A 2→32→32→3 ReLU
-// net separates three noisy spiral arms; 0.95 leaves 6 test points of margin, while an untrained or broken
+// Observed: fp32 test accuracy 0.970 (291/300), train 0.997, after 120 epochs of Adam (cosine schedule).
+// A 2→32→32→3 ReLU net separates three noisy spiral arms; 0.95 leaves 6 test points of margin, while an untrained or broken
 // network sits near 1/3.
 TEST(QatTrainer, Fp32ReachesHighAccuracyOnSpirals) {
     const QatExperiment& ex = defaultExperiment();
@@ -42,9 +42,9 @@ TEST(QatTrainer, Fp32ReachesHighAccuracyOnSpirals) {
 }
 
 // The classic result: at very low bits PTQ of the float network loses much accuracy and QAT recovers
-// most of it. Observed (seed 1): 2 bits PTQ 0.467 vs QAT 0.600; 3 bits PTQ 0.743 vs QAT 0.940;
-// at 8 bits both equal fp32 (0.970). Margins asserted: 0.08 at 2 bits, 0.15 at 3 bits (300 test points,
-// so 24 and 45 points), and 8 bits within 0.01 of fp32.
+// most of it. Observed (seed 1): 2 bits PTQ 0.380 vs QAT 0.533; 3 bits PTQ 0.680 vs QAT 0.923; at 8 bits
+// PTQ 0.970 and QAT 0.973 against fp32 0.970. Margins asserted: 0.10 at 2 bits, 0.20 at 3 bits (300 test
+// points, so 30 and 60 points; observed 46 and 73), and 8 bits within 0.01 of fp32.
 TEST(QatTrainer, QatBeatsPtqAtLowBits) {
     const QatExperiment& ex = defaultExperiment();
     ASSERT_EQ(ex.bits.size(), 7u);
@@ -52,8 +52,8 @@ TEST(QatTrainer, QatBeatsPtqAtLowBits) {
     const QatBitsResult* b3 = ex.at(3);
     const QatBitsResult* b8 = ex.at(8);
     ASSERT_TRUE(b2 && b3 && b8);
-    EXPECT_GE(b2->qatAccuracy, b2->ptqAccuracy + 0.08);
-    EXPECT_GE(b3->qatAccuracy, b3->ptqAccuracy + 0.15);
+    EXPECT_GE(b2->qatAccuracy, b2->ptqAccuracy + 0.10);
+    EXPECT_GE(b3->qatAccuracy, b3->ptqAccuracy + 0.20);
     EXPECT_LT(b3->ptqAccuracy, ex.fp32Accuracy - 0.1) << "3-bit PTQ should visibly hurt";
     EXPECT_NEAR(b8->ptqAccuracy, ex.fp32Accuracy, 0.01);
     EXPECT_NEAR(b8->qatAccuracy, ex.fp32Accuracy, 0.01);
