@@ -1,0 +1,20 @@
+// Encoding floats into ggml block types as llama.cpp's reference quantizers do (ggml-quants.c
+// quantize_row_*_ref: what `llama-quantize` writes for a tensor when no importance matrix is given), so
+// that quantviz can show what converting a layer to Q4_0, Q8_0, … would cost — the same bytes a GGUF file
+// would hold, decoded back by decodeGgmlBlocks.
+#pragma once
+
+#include <cstddef>
+
+#include "core/tensor/dtype.h"
+
+namespace qv {
+
+// The block types encodeGgmlBlocks writes: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 (blocks of 32 along a row).
+bool ggmlEncodable(DType t);
+// Encodes `blocks` blocks of traits(t).blockElements floats from src into dst (blocks × blockBytes
+// bytes). Returns false for a type it cannot write. Non-finite inputs are written as llama.cpp would
+// (its float-to-int conversions on NaN are undefined; callers check finiteness first).
+bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst);
+
+}  // namespace qv

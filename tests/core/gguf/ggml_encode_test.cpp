@@ -1,0 +1,138 @@
+// The ggml block encoders (core/tensor/ggml_encode.h): blocks worked out by hand, and the strongest check
+// there is — re-quantizing the F32 GGUF of stories260K gives, byte for byte, the blocks llama.cpp's
+// reference quantizers wrote into its Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 files (../shared/models/README.md: "the
+// quantized GGUFs were made with ggml's reference quantizers").
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/formats/model_file.h"
+#include "core/tensor/ggml_blocks.h"
+#include "core/tensor/ggml_encode.h"
+#include "core/tensor/half.h"
+#include "tests/support/test_support.h"
+
+namespace qv {
+namespace {
+
+std::vector<std::byte> encode(DType t, const std::vector<float>& x) {
+    const auto& tr = traits(t);
+    std::vector<std::byte> out(x.size() / tr.blockElements * tr.blockBytes);
+    EXPECT_TRUE(encodeGgmlBlocks(t, x.data(), x.size() / tr.blockElements, out.data()));
+    return out;
+}
+
+uint16_t halfAt(const std::vector<std::byte>& b, size_t at) {
+    uint16_t h;
+    std::memcpy(&h, b.data() + at, 2);
+    return h;
+}
+int nibble(const std::vector<std::byte>& b, size_t qsAt, int j) {  // element j of a 32-block
+    const auto v = static_cast<uint8_t>(b[qsAt + static_cast<size_t>(j % 16)]);
+    return j < 16 ? (v & 0x0F) : (v >> 4);
+}
+
+// One block x_j = j − 8 for j = 0..31 (−8 … 23), worked by hand:
+// - Q4_0: the largest |x| is 23 (j = 31), d = 23/−8 = −2.875 (f16 exact: 0xC1C0), 1/d = −0.347826…;
+//   x = −8 → −8·(1/d) + 8.5 = 2.7826 + 8.5 → trunc 11; x = 0 → 8; x = 23 → −8 + 8.5 = 0.5 → 0;
+//   x = −1 → 0.3478 + 8.5 → 8 (round half up would give 8.85 → 8 too); x = 3 → −1.043 + 8.5 = 7.457 → 7.
+// - Q4_1: min −8, max 23, d = 31/15 = 2.0666…, m = −8; x = 23 → 15; x = −8 → 0; x = 0: 8/d = 3.871 + 0.5 → 4.
+// - Q8_0: amax 23, d = 23/127, x = 23 → 127; x = −8 → −8·127/23 = −44.17 → −44; x = 1 → 5.52 → 6.
+// - Q5_0: d = 23/−16 = −1.4375, x = 23 → −16 + 16.5 → 0; x = −8 → 5.565 + 16.5 → 22; x = 0 → 16.
+TEST(GgmlEncode, HandWorkedBlocks) {
+    std::vector<float> x(32);
+    for (int j = 0; j < 32; ++j) x[static_cast<size_t>(j)] = static_cast<float>(j - 8);
+
+    const auto q40 = encode(DType::Q4_0, x);
+    ASSERT_EQ(q40.size(), 18u);
+    EXPECT_EQ(halfAt(q40, 0), f32ToF16(-2.875f));
+    EXPECT_EQ(f16ToF32(halfAt(q40, 0)), -2.875f);
+    EXPECT_EQ(nibble(q40, 2, 0), 11);   // x = −8
+    EXPECT_EQ(nibble(q40, 2, 7), 8);    // x = −1
+    EXPECT_EQ(nibble(q40, 2, 8), 8);    // x = 0
+    EXPECT_EQ(nibble(q40, 2, 11), 7);   // x = 3
+    EXPECT_EQ(nibble(q40, 2, 31), 0);   // x = 23
+
+    const auto q41 = encode(DType::Q4_1, x);
+    ASSERT_EQ(q41.size(), 20u);
+    EXPECT_EQ(halfAt(q41, 0), f32ToF16(31.0f / 15));
+    EXPECT_EQ(f16ToF32(halfAt(q41, 2)), -8.0f);
+    EXPECT_EQ(nibble(q41, 4, 0), 0);
+    EXPECT_EQ(nibble(q41, 4, 8), 4);
+    EXPECT_EQ(nibble(q41, 4, 31), 15);
+
+    const auto q80 = encode(DType::Q8_0, x);
+    ASSERT_EQ(q80.size(), 34u);
+    EXPECT_EQ(halfAt(q80, 0), f32ToF16(23.0f / 127));
+    EXPECT_EQ(static_cast<int8_t>(q80[2 + 31]), 127);
+    EXPECT_EQ(static_cast<int8_t>(q80[2 + 0]), -44);
+    EXPECT_EQ(static_cast<int8_t>(q80[2 + 9]), 6);
+
+    const auto q50 = encode(DType::Q5_0, x);
+    ASSERT_EQ(q50.size(), 22u);
+    EXPECT_EQ(f16ToF32(halfAt(q50, 0)), -1.4375f);
+    uint32_t qh;
+    std::memcpy(&qh, q50.data() + 2, 4);
+    const auto q5 = [&](int j) { return nibble(q50, 6, j) | static_cast<int>(((qh >> j) & 1u) << 4); };
+    EXPECT_EQ(q5(31), 0);
+    EXPECT_EQ(q5(0), 22);
+    EXPECT_EQ(q5(8), 16);
+
+    // Decoding gives (q − 8)·d etc.: Q4_0 of x = 3 is (7 − 8)·(−2.875) = 2.875.
+    std::vector<float> back(32);
+    ASSERT_TRUE(decodeGgmlBlocks(DType::Q4_0, q40.data(), 1, back.data()));
+    EXPECT_EQ(back[11], 2.875f);
+    EXPECT_FALSE(ggmlEncodable(DType::Q4_K));
+    EXPECT_FALSE(encodeGgmlBlocks(DType::F32, x.data(), 1, nullptr));
+}
+
+// An all-zero block: d = 0/−8 = −0 (stored as the f16 pattern 0x8000, as llama.cpp writes it), 1/d = 0,
+// every code is the zero code (Q4_0: trunc(8.5) = 8).
+TEST(GgmlEncode, ZeroBlock) {
+    const std::vector<float> x(32, 0.0f);
+    const auto q40 = encode(DType::Q4_0, x);
+    EXPECT_EQ(halfAt(q40, 0), 0x8000u);
+    for (int j = 0; j < 32; ++j) EXPECT_EQ(nibble(q40, 2, j), 8);
+    const auto q41 = encode(DType::Q4_1, x);
+    for (int j = 0; j < 32; ++j) EXPECT_EQ(nibble(q41, 4, j), 0);
+}
+
+TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    auto f32 = openModel(f32Path);
+    ASSERT_TRUE(f32) << f32.message();
+    const std::pair<DType, const char*> files[] = {{DType::Q4_0, "stories260K/stories260K-q4_0.gguf"},
+                                                   {DType::Q4_1, "stories260K/stories260K-q4_1.gguf"},
+                                                   {DType::Q5_0, "stories260K/stories260K-q5_0.gguf"},
+                                                   {DType::Q5_1, "stories260K/stories260K-q5_1.gguf"},
+                                                   {DType::Q8_0, "stories260K/stories260K-q8_0.gguf"}};
+    for (const auto& [type, rel] : files) {
+        SCOPED_TRACE(rel);
+        QV_REQUIRE_SHARED_MODEL(path, rel);
+        auto q = openModel(path);
+        ASSERT_TRUE(q) << q.message();
+        int compared = 0;
+        for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
+            const TensorInfo& info = (*q)->tensors[i];
+            if (info.dtype != type) continue;
+            const auto src = (*f32)->find(info.name);
+            ASSERT_TRUE(src) << info.name;
+            const TensorView fv = (*f32)->view(*src);
+            std::vector<float> x(fv.elements());
+            ASSERT_TRUE(fv.read(0, x.size(), x.data()));
+            const auto mine = encode(type, x);
+            const auto theirs = (*q)->view(i).rawBytes();
+            ASSERT_EQ(mine.size(), theirs.size()) << info.name;
+            size_t differing = 0;
+            for (size_t b = 0; b < mine.size(); ++b) differing += mine[b] != theirs[b];
+            EXPECT_EQ(differing, 0u) << info.name;
+            ++compared;
+        }
+        EXPECT_EQ(compared, 32);  // every file: 32 tensors of its type, 11 F32, 5 F16 (ffn_down rows of 172)
+    }
+}
+
+}  // namespace
+}  // namespace qv
