@@ -189,7 +189,7 @@ void QuantizeWalkthrough::drawControls(const AppState& state) {
     ImGui::SetNextItemWidth(em * 8.0f);
     ImGui::SliderInt("bits", &m_bits, 2, 8);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(em * 13.0f);
+    ImGui::SetNextItemWidth(em * 15.0f);
     if (ImGui::BeginCombo("grid", gridName(m_grid))) {
         for (WalkGrid g : {WalkGrid::SymmetricRestricted, WalkGrid::SymmetricFull, WalkGrid::Asymmetric})
             if (ImGui::Selectable(gridName(g), g == m_grid)) m_grid = g;
@@ -387,28 +387,37 @@ void QuantizeWalkthrough::drawNumberLine() {
         }
     const double pad = (hi - lo) * 0.06 + 1e-6;
     stepTitle("The number line");
-    ImGui::TextDisabled("levels s·(q − z) (grey, codes labelled), each x (top dot) → its x̂ (bottom dot)");
     const float em = ImGui::GetFontSize();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + em * 52.0f);
+    ImGui::TextDisabled("Grey lines: the levels s·(q − z), labelled with their codes when there is room. Each x (top dot) "
+                        "goes to its x̂ (bottom dot). Mouse wheel: zoom; double-click: fit.");
+    ImGui::PopTextWrapPos();
     if (!plot::BeginPlot("##numberline", ImVec2(em * 52.0f, em * 9.0f), plot::kNoLegend)) return;
     plot::SetupX(lo - pad, hi + pad, "x");
     const plot::Transform& t = plot::CurrentTransform();  // y: 0..1, x̂ at 0.15, x at 0.85 (no y axis)
     plot::PlotShadeX("##below", t.xLo, levels.front(), IM_COL32(255, 140, 90, 28));
     plot::PlotShadeX("##above", levels.back(), t.xHi, IM_COL32(255, 140, 90, 28));
-    const bool label = levels.size() <= 32;
-    char buf[16];
-    for (size_t i = 0; i < levels.size(); ++i) {
-        plot::PlotVLine("##level", levels[i], IM_COL32(160, 160, 160, levels.size() <= 64 ? 150 : 70), 1.0f);
-        if (label) {
-            std::snprintf(buf, sizeof buf, "%d", w.qmin + static_cast<int>(i));
-            plot::PlotText(levels[i] + (t.xHi - t.xLo) * 0.003, 0.58, buf, IM_COL32(170, 170, 170, 255));
-        }
-    }
+    // Codes are labelled when neighbouring levels are far enough apart on screen (zoom in at 8 bits).
+    const double step = levels.size() > 1 ? (levels.back() - levels.front()) / static_cast<double>(levels.size() - 1) : 1.0;
+    const float labelWidth = std::max(ImGui::CalcTextSize(std::to_string(w.qmin).c_str()).x,
+                                      ImGui::CalcTextSize(std::to_string(w.qmax).c_str()).x);
+    const bool label = std::fabs(t.x(levels.front() + step) - t.x(levels.front())) > labelWidth + 6.0f;
+    for (float level : levels)
+        plot::PlotVLine("##level", level, IM_COL32(160, 160, 160, levels.size() <= 64 ? 150 : 70), 1.0f);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 axis = ImGui::GetColorU32(ImGuiCol_Text, 0.7f);
     const float lh = ImGui::GetTextLineHeight();
     dl->AddText(ImVec2(t.p0.x - ImGui::CalcTextSize("x ").x, t.y(0.85) - lh * 0.5f), axis, "x");
     dl->AddText(ImVec2(t.p0.x - ImGui::CalcTextSize("x̂ ").x, t.y(0.15) - lh * 0.5f), axis, "x̂");
     dl->PushClipRect(t.p0, t.p1, true);
+    if (label) {
+        char buf[16];
+        for (size_t i = 0; i < levels.size(); ++i) {
+            if (levels[i] < t.xLo || levels[i] > t.xHi) continue;
+            std::snprintf(buf, sizeof buf, "%d", w.qmin + static_cast<int>(i));
+            dl->AddText(ImVec2(t.x(levels[i]) + 3.0f, t.y(0.5) - lh * 0.5f), IM_COL32(170, 170, 170, 255), buf);
+        }
+    }
     for (const auto& st : w.steps) {
         if (!std::isfinite(st.x)) continue;
         const ImU32 c = st.clamped ? IM_COL32(255, 140, 90, 255) : (st.tie ? IM_COL32(115, 205, 255, 255)
