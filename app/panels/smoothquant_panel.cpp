@@ -1,0 +1,630 @@
+// SmoothQuantPanel: follows the selection (the weight), picks the activations, runs the core's evaluation
+// and α sweep as one job on AppState's queue, and draws channel maxima, the SQNR table and the α curve.
+//
+// [SECTION] weight and activation candidates
+// [SECTION] the job
+// [SECTION] drawing: controls, table, sweep, channel bars
+#include "app/panels/smoothquant_panel.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <initializer_list>
+#include <set>
+#include <utility>
+
+#include "app/app_state.h"
+#include "app/ui_state.h"
+#include "app/widgets/help.h"
+#include "app/widgets/plot.h"
+#include "core/formats/model_file.h"
+#include "core/formats/npy.h"
+
+namespace qv {
+
+namespace {
+
+constexpr const char* kSmoothHelp =
+    "SmoothQuant (Xiao et al. 2023, arXiv 2211.10438). LLM activations have a few input channels with huge "
+    "values (outliers): one per-tensor activation scale then leaves the ordinary channels only a few integer "
+    "steps. Weights are small and even. SmoothQuant divides input channel j of the activations by s_j and "
+    "multiplies column j of the weight by the same s_j: X' = X / s, W' = W * s, so X'W'^T = XW^T exactly "
+    "(up to float rounding). The outliers move into the weights, whose per-output-channel scales absorb them. "
+    "Nothing is added at run time: the division folds into the layer before (a LayerNorm gain).";
+constexpr const char* kAlphaHelp =
+    "alpha, the migration strength: s_j = max|X_j|^alpha / max|W_:,j|^(1-alpha). alpha = 0.5 gives activations "
+    "and weights the same channel max, sqrt(max|X_j| * max|W_:,j|); a larger alpha moves more difficulty into the "
+    "weights (alpha = 1: every activation channel gets max 1), a smaller one keeps it in the activations "
+    "(alpha = 0: every weight column gets max 1, which is not the same as no smoothing, s = 1). The paper uses "
+    "0.5 for most models and a larger alpha where activation outliers are stronger. A channel whose activations "
+    "or weights are all zero gets s_j = 1 (it adds nothing to the output). Drag the yellow line on the curve too.";
+constexpr const char* kTableHelp =
+    "Before: the layer as it is (s = 1). After: smoothed with the chosen alpha. Activations: one scale for the "
+    "whole tensor, symmetric, clip +-max|X| (min-max). Weights: one scale per output channel (row of W), "
+    "symmetric, clip +-row max. Output: Y_q = Q(X') Q(W')^T multiplied in integers by the int8 GEMM core (int32 "
+    "accumulators) and dequantized, against the fp32 product X W^T of the original layer. "
+    "Range figures, known from the channel maxima alone: the activation step s_a = max|X| / qmax, and how many "
+    "steps the median channel's max|X_j| spans. When an outlier channel sets the step, an ordinary channel gets "
+    "only a handful of codes.";
+
+const ImU32 kBeforeColor = IM_COL32(235, 140, 60, 255);
+const ImU32 kAfterColor = IM_COL32(90, 170, 250, 255);
+const ImU32 kAlphaColor = IM_COL32(250, 220, 80, 255);
+const ImU32 kBestColor = IM_COL32(110, 220, 110, 255);
+
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::set<std::string> nameParts(const std::string& name) {
+    std::set<std::string> parts;
+    std::string cur;
+    for (char c : lower(name) + ".") {
+        if (c == '.' || c == '_' || c == '/') {
+            if (!cur.empty()) parts.insert(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    return parts;
+}
+
+// A one-line legend of coloured words above a plot (the plot's own legend would cover the curves).
+void legendLine(std::initializer_list<std::pair<const char*, ImU32>> items) {
+    bool firstItem = true;
+    for (const auto& [label, color] : items) {
+        if (!firstItem) ImGui::SameLine(0, ImGui::GetFontSize() * 0.8f);
+        firstItem = false;
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color), "\u2014 %s", label);
+    }
+}
+
+std::string formatDb(double db) {
+    if (std::isinf(db)) return db > 0 ? "inf" : "-inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f dB", db);
+    return buf;
+}
+
+}  // namespace
+
+// [SECTION] weight and activation candidates
+
+std::string smoothWeightProblem(const TensorInfo& t) {
+    if (t.shape.size() != 2) {
+        std::string why = t.name;
+        why += " is ";
+        why += std::to_string(t.shape.size());
+        why += "-D ";
+        why += t.shapeString();
+        why += ": SmoothQuant needs a Linear weight W [C_out, C_in], a 2-D matrix. Select one (e.g. an mlp.up_proj "
+               "or self_attn.q_proj weight).";
+        return why;
+    }
+    if (t.elements() == 0) return t.name + " is empty.";
+    if (t.elements() > kMaxSmoothElements) {
+        std::string why = t.name;
+        why += " has more than 64M elements: too large for this tab.";
+        return why;
+    }
+    return {};
+}
+
+int smoothActivationScore(const std::string& weightName, const TensorInfo& candidate) {
+    const std::string n = lower(candidate.name);
+    int score = 0;
+    if (n.find("activation") != std::string::npos || n.find("act_scale") != std::string::npos) score += 100;
+    if (candidate.shape.size() >= 2) score += 10;
+    const std::set<std::string> a = nameParts(weightName), b = nameParts(candidate.name);
+    for (const auto& p : b)
+        if (a.count(p)) ++score;
+    return score;
+}
+
+SmoothQuantPanel::SmoothQuantPanel() = default;
+
+SmoothQuantPanel::~SmoothQuantPanel() {
+    if (m_progress) m_progress->cancel();
+}
+
+std::shared_ptr<const SmoothQuantPanel::Result> SmoothQuantPanel::result() const {
+    std::lock_guard lock(m_slot->mutex);
+    return m_slot->result;
+}
+
+void SmoothQuantPanel::followSelection(const AppState& state) {
+    const Document* d = state.currentDocument();
+    const uint64_t docId = d ? d->id : 0;
+    const size_t sel = state.selectedTensor().value_or(size_t(-1));
+    if (docId == m_docId && sel == m_weight) return;
+    const bool sameDoc = docId == m_docId;
+    m_docId = docId;
+    m_weight = sel;
+    m_model = d ? d->model : nullptr;
+    m_weightName.clear();
+    m_weightProblem.clear();
+    m_candidates.clear();
+    m_cOut = m_cIn = 0;
+    if (!m_model || sel >= m_model->tensors.size()) {
+        m_weightProblem = "Select a Linear weight [C_out, C_in] in the model browser.";
+        return;
+    }
+    const TensorInfo& w = m_model->tensors[sel];
+    m_weightName = w.name;
+    m_weightProblem = smoothWeightProblem(w);
+    if (!m_weightProblem.empty()) return;
+    m_cOut = w.shape[0];
+    m_cIn = w.shape[1];
+    int bestScore = -1;
+    size_t best = 0;
+    for (size_t i = 0; i < m_model->tensors.size(); ++i) {
+        const TensorInfo& t = m_model->tensors[i];
+        if (i == sel || t.shape.empty() || t.shape.back() != m_cIn || t.elements() == 0) continue;
+        m_candidates.push_back(i);
+        const int s = smoothActivationScore(m_weightName, t);
+        if (s > bestScore) {
+            bestScore = s;
+            best = i;
+        }
+    }
+    // Keep the user's choice while it still fits; otherwise pick a tensor named like activations.
+    const bool keep = m_source == Source::Npy ||
+                      (m_source == Source::Tensor && sameDoc &&
+                       std::find(m_candidates.begin(), m_candidates.end(), m_actTensor) != m_candidates.end());
+    if (keep) return;
+    m_source = bestScore >= 100 ? Source::Tensor : Source::None;
+    m_actTensor = bestScore >= 100 ? best : 0;
+}
+
+bool SmoothQuantPanel::selectActivations(const std::string& tensorName) {
+    if (!m_model) return false;
+    for (size_t i : m_candidates)
+        if (m_model->tensors[i].name == tensorName) {
+            m_source = Source::Tensor;
+            m_actTensor = i;
+            return true;
+        }
+    return false;
+}
+
+void SmoothQuantPanel::setNpyPath(const std::string& path) {
+    m_npyPath = path;
+    std::snprintf(m_npyBuf, sizeof m_npyBuf, "%s", path.c_str());
+    m_source = Source::Npy;
+}
+
+std::string SmoothQuantPanel::layerKey() const {
+    std::string k = std::to_string(m_docId) + ":" + std::to_string(m_weight) + ":";
+    if (m_source == Source::Tensor) k += "t" + std::to_string(m_actTensor);
+    else if (m_source == Source::Npy) k += "n" + m_npyPath;
+    return k;
+}
+
+std::string SmoothQuantPanel::wantedKey() const {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "|%d|%.4f", std::clamp(bits, 2, 8), double(std::clamp(alpha, 0.0f, 1.0f)));
+    return layerKey() + buf;
+}
+
+// [SECTION] the job
+
+namespace {
+
+// Reads the activations (a tensor of `model` or the .npy at `npyPath`) and builds the layer.
+Result<SmoothLayer> loadLayer(const ModelFile& model, size_t weight, int64_t cOut, int64_t cIn, bool fromNpy,
+                              size_t actTensor, const std::string& npyPath, int threads, std::string& actName) {
+    auto w = model.view(weight).toFloat(kMaxSmoothElements);
+    if (!w) return makeError("weight " + model.tensors[weight].name + ": " + w.message());
+    std::shared_ptr<const ModelFile> npy;
+    const ModelFile* src = &model;
+    size_t idx = actTensor;
+    if (fromNpy) {
+        auto f = openNpy(npyPath);
+        if (!f) return f.error();
+        npy = std::make_shared<const ModelFile>(std::move(*f));
+        src = npy.get();
+        idx = 0;
+    }
+    const TensorInfo& t = src->tensors[idx];
+    actName = fromNpy ? npyPath : t.name;
+    if (t.shape.empty() || t.shape.back() != cIn || t.elements() == 0) {
+        return makeError(actName + " has shape " + t.shapeString() + ": the activations must be [tokens, C_in] or a [C_in] " +
+                         "absmax vector with C_in = " + std::to_string(cIn) + " (the weight's last dimension)");
+    }
+    auto x = src->view(idx).toFloat(kMaxSmoothElements);
+    if (!x) return makeError(actName + ": " + x.message());
+    if (t.shape.size() == 1) return makeSmoothLayerFromAbsMax(std::move(*w), cOut, cIn, std::move(*x));
+    const int64_t tokens = static_cast<int64_t>(x->size()) / cIn;  // leading dimensions flattened
+    return makeSmoothLayer(std::move(*w), cOut, cIn, std::move(*x), tokens, threads);
+}
+
+}  // namespace
+
+void SmoothQuantPanel::submitIfNeeded(AppState& state) {
+    const std::string key = wantedKey();
+    auto current = result();
+    if (current && current->key == key) return;
+    const std::string lk = layerKey();
+    if (busy()) {
+        // A job for another weight or source is useless now: stop it (its result is dropped). An α or
+        // bits change waits for the running job; the finished result is shown meanwhile.
+        if (m_progress && m_submittedKey.compare(0, lk.size() + 1, lk + "|") != 0) m_progress->cancel();
+        return;
+    }
+    m_submittedKey = key;
+    m_slot->running = true;
+    // Everything the job needs, by value: it never touches the panel.
+    std::shared_ptr<const SmoothLayer> layer;
+    std::shared_ptr<const SmoothSweep> sweep;
+    std::string actName;
+    const int b = std::clamp(bits, 2, 8);
+    if (current && current->layerKey == lk && current->layer) {
+        layer = current->layer;
+        actName = current->activationName;
+        if (current->sweep && current->sweep->bits == b) sweep = current->sweep;
+    }
+    auto slot = m_slot;
+    auto model = m_model;
+    const size_t weight = m_weight, actTensor = m_actTensor;
+    const int64_t cOut = m_cOut, cIn = m_cIn;
+    const bool fromNpy = m_source == Source::Npy;
+    const std::string npyPath = m_npyPath, weightName = m_weightName;
+    const double a = std::clamp(double(alpha), 0.0, 1.0);
+    const int nThreads = std::max(1, threads);
+    m_progress = state.jobs().submit("SmoothQuant", [=](Progress& progress) mutable {
+        auto res = std::make_shared<Result>();
+        res->key = key;
+        res->layerKey = lk;
+        res->weightName = weightName;
+        res->activationName = actName;
+        auto finish = [&] {
+            if (!progress.cancelled()) {
+                std::lock_guard lock(slot->mutex);
+                slot->result = res;
+            }
+            slot->running = false;
+        };
+        if (!layer) {
+            auto l = loadLayer(*model, weight, cOut, cIn, fromNpy, actTensor, npyPath, nThreads, res->activationName);
+            if (!l) {
+                res->error = l.message();
+                return finish();
+            }
+            layer = std::make_shared<const SmoothLayer>(std::move(*l));
+        }
+        res->layer = layer;
+        if (!sweep && !progress.cancelled()) {
+            auto s = sweepSmoothing(*layer, b, nThreads, &progress);
+            if (!s) {
+                res->error = s.message();
+                return finish();
+            }
+            sweep = std::make_shared<const SmoothSweep>(std::move(*s));
+        }
+        res->sweep = sweep;
+        SmoothSettings set;
+        set.alpha = a;
+        set.bits = b;
+        set.threads = nThreads;
+        auto e = evaluateSmoothing(*layer, set);
+        if (!e) res->error = e.message();
+        else res->eval = std::make_shared<const SmoothEvaluation>(std::move(*e));
+        finish();
+    });
+}
+
+// [SECTION] drawing: controls, table, sweep, channel bars
+
+void SmoothQuantPanel::draw(AppState& state, UiState& ui) {
+    (void)ui;
+    followSelection(state);
+    m_shown = Shown{};
+
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("SmoothQuant");
+    ImGui::SameLine();
+    helpMarker(kSmoothHelp);
+    ImGui::SameLine();
+    if (!m_weightProblem.empty()) {
+        m_shown.message = m_weightProblem;
+        ImGui::TextWrapped("%s", m_weightProblem.c_str());
+        return;
+    }
+    m_shown.weight = m_weightName;
+    ImGui::Text("W = %s [%lld, %lld]", m_weightName.c_str(), static_cast<long long>(m_cOut),
+                static_cast<long long>(m_cIn));
+    drawControls();
+    if (m_source == Source::None) {
+        m_shown.message = "Choose the activations that feed this layer: a tensor of the open model whose last dimension "
+                          "is C_in = " + std::to_string(m_cIn) + ", or a .npy file ([tokens, C_in] or a [C_in] absmax vector).";
+        ImGui::TextWrapped("%s", m_shown.message.c_str());
+        return;
+    }
+    submitIfNeeded(state);
+    auto r = result();
+    if (!r || r->layerKey.rfind(std::to_string(m_docId) + ":", 0) != 0) {
+        ImGui::TextDisabled("computing…");
+        return;
+    }
+    drawResult(*r);
+}
+
+void SmoothQuantPanel::drawControls() {
+    const float em = ImGui::GetFontSize();
+    // Activations.
+    std::string current = "(choose)";
+    if (m_source == Source::Tensor && m_model && m_actTensor < m_model->tensors.size())
+        current = m_model->tensors[m_actTensor].name;
+    else if (m_source == Source::Npy)
+        current = "from .npy file";
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("X =");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 17);
+    if (ImGui::BeginCombo("##activations", current.c_str(), ImGuiComboFlags_HeightLarge)) {
+        for (size_t i : m_candidates) {
+            const TensorInfo& t = m_model->tensors[i];
+            const std::string label = t.name + " " + t.shapeString();
+            if (ImGui::Selectable(label.c_str(), m_source == Source::Tensor && m_actTensor == i)) {
+                m_source = Source::Tensor;
+                m_actTensor = i;
+            }
+        }
+        if (ImGui::Selectable("from .npy file", m_source == Source::Npy)) m_source = Source::Npy;
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    helpMarker("The activations X that feed this layer: a tensor of the open model whose last dimension equals C_in "
+               "(captured inputs [tokens, C_in], or a [C_in] vector of per-channel max|X_j|, SmoothQuant's act_scales), "
+               "or a .npy file captured elsewhere. With the maxima only, the activation SQNR and the output error "
+               "cannot be computed; the tab then shows the range figures.");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 8);
+    ImGui::SliderFloat("\u03b1", &alpha, 0.0f, 1.0f, "%.2f");
+    ImGui::SameLine();
+    helpMarker(kAlphaHelp);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 5);
+    ImGui::SliderInt("bits", &bits, 2, 8);
+    bits = std::clamp(bits, 2, 8);
+    alpha = std::clamp(alpha, 0.0f, 1.0f);
+    if (busy()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("computing…");
+    }
+    if (m_source == Source::Npy) {
+        ImGui::SetNextItemWidth(em * 24);
+        if (ImGui::InputTextWithHint("##npy", "path/to/activations.npy", m_npyBuf, sizeof m_npyBuf,
+                                     ImGuiInputTextFlags_EnterReturnsTrue))
+            m_npyPath = m_npyBuf;
+        ImGui::SameLine();
+        if (ImGui::Button("Load")) m_npyPath = m_npyBuf;
+    }
+}
+
+void SmoothQuantPanel::drawResult(const Result& r) {
+    const float em = ImGui::GetFontSize();
+    m_shown.result = true;
+    m_shown.stale = r.key != wantedKey();
+    m_shown.activations = r.activationName;
+    if (!r.error.empty()) {
+        ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", r.error.c_str());
+        m_shown.message = r.error;
+        return;
+    }
+    if (!r.eval) return;
+    const SmoothEvaluation& e = *r.eval;
+    m_shown.alpha = e.alpha;
+    m_shown.bits = e.bits;
+    m_shown.hasOutput = e.hasOutput;
+    m_shown.note = e.note;
+
+    // Left: the numbers and the α curve; right: the channel maxima.
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float leftW = std::max(em * 25, avail * 0.52f);
+    const float height = ImGui::GetContentRegionAvail().y;
+    ImGui::BeginChild("##smooth_left", ImVec2(leftW, height), false);
+    if (r.weightName != m_weightName)
+        ImGui::TextDisabled("(showing %s while the new weight computes)", r.weightName.c_str());
+    drawTable(e, r.sweep.get());
+    if (r.sweep) drawSweep(*r.sweep, e);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("##smooth_right", ImVec2(0, height), false);
+    legendLine({{"before (s = 1)", kBeforeColor}, {"after", kAfterColor}});
+    const float barH = std::max(em * 5, (ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
+    drawChannelBars("##smooth_x", "log10 max|X_j|", r.layer->actAbsMax, e.actAbsMaxAfter, barH);
+    drawChannelBars("##smooth_w", "log10 max|W_:,j|", r.layer->weightAbsMax, e.weightAbsMaxAfter, barH);
+    ImGui::EndChild();
+}
+
+void SmoothQuantPanel::drawTable(const SmoothEvaluation& e, const SmoothSweep* sweep) {
+    const SmoothSide &b = e.before, &a = e.after;
+    m_shown.weightSqnrBefore = b.weight.sqnrDb;
+    m_shown.weightSqnrAfter = a.weight.sqnrDb;
+    if (e.hasOutput) {
+        m_shown.activationSqnrBefore = b.activation.sqnrDb;
+        m_shown.activationSqnrAfter = a.activation.sqnrDb;
+        m_shown.outputSqnrBefore = b.output.sqnrDb;
+        m_shown.outputSqnrAfter = a.output.sqnrDb;
+    }
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("##smooth_numbers", 4, flags)) {
+        char first[16], after[48];
+        std::snprintf(first, sizeof first, "int%d", e.bits);
+        std::snprintf(after, sizeof after, "after, \u03b1 %.2f", e.alpha);
+        ImGui::TableSetupColumn(first);
+        ImGui::TableSetupColumn("before");
+        ImGui::TableSetupColumn(after);
+        ImGui::TableSetupColumn("change");
+        ImGui::TableHeadersRow();
+        auto row = [](const char* name, const std::string& before, const std::string& afterText, const std::string& change,
+                      bool better) {
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(name);
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(before.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(afterText.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextColored(better ? ImVec4(0.45f, 0.9f, 0.45f, 1) : ImVec4(1, 0.6f, 0.4f, 1), "%s", change.c_str());
+        };
+        auto dbRow = [&](const char* name, double before, double afterDb) {
+            char d[32];
+            std::snprintf(d, sizeof d, "%+.2f dB", afterDb - before);
+            row(name, formatDb(before), formatDb(afterDb), d, afterDb >= before);
+        };
+        const char* na = "needs X";
+        if (e.hasOutput) {
+            dbRow("activ. SQNR", b.activation.sqnrDb, a.activation.sqnrDb);
+        } else {
+            row("activ. SQNR", na, na, "", true);
+        }
+        dbRow("weight SQNR", b.weight.sqnrDb, a.weight.sqnrDb);
+        if (e.hasOutput) dbRow("output SQNR", b.output.sqnrDb, a.output.sqnrDb);
+        else row("output SQNR", na, na, "", true);
+        char sb[32], sa[32], ch[32];
+        std::snprintf(sb, sizeof sb, "%.4g", b.activationScale);
+        std::snprintf(sa, sizeof sa, "%.4g", a.activationScale);
+        row("activ. step", sb, sa, "", true);  // X' is rescaled too: the step alone is not comparable
+        std::snprintf(sb, sizeof sb, "%.1f", b.medianChannelSteps);
+        std::snprintf(sa, sizeof sa, "%.1f", a.medianChannelSteps);
+        std::snprintf(ch, sizeof ch, "x%.1f", b.medianChannelSteps > 0 ? a.medianChannelSteps / b.medianChannelSteps : 0.0);
+        row("median ch. steps", sb, sa, ch, a.medianChannelSteps >= b.medianChannelSteps);
+        ImGui::EndTable();
+    }
+    if (!e.hasOutput) {
+        ImGui::TextWrapped("%s.", e.note.c_str());
+        ImGui::SameLine();
+        helpMarker(kTableHelp);
+        return;
+    }
+    if (sweep && sweep->best >= 0) {
+        m_shown.bestAlpha = sweep->bestAlpha();
+        m_shown.bestSqnr = sweep->outputSqnrDb[static_cast<size_t>(sweep->best)];
+        ImGui::Text("best \u03b1 %.2f: output %s (s = 1: %s)", m_shown.bestAlpha, formatDb(m_shown.bestSqnr).c_str(),
+                    formatDb(sweep->noSmoothingOutputSqnrDb).c_str());
+        ImGui::SameLine();
+        if (ImGui::SmallButton("use")) alpha = float(m_shown.bestAlpha);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Set alpha to the best of the sweep (0, 0.05, ..., 1)");
+    }
+    ImGui::SameLine();
+    helpMarker(kTableHelp);
+}
+
+void SmoothQuantPanel::drawSweep(const SmoothSweep& sw, const SmoothEvaluation& e) {
+    if (ImGui::GetContentRegionAvail().y < ImGui::GetFontSize() * 5) return;
+    legendLine({{"output", IM_COL32(235, 235, 235, 255)}, {"activ.", kAfterColor}, {"weights", kBeforeColor},
+                {"\u03b1", kAlphaColor}, {"best", kBestColor}, {"s = 1", IM_COL32(160, 160, 160, 255)}});
+    if (!plot::BeginPlot("##smooth_sweep", ImVec2(-1, ImGui::GetContentRegionAvail().y), plot::kNoLegend)) return;
+    // y range over every curve shown, with a margin.
+    double lo = INFINITY, hi = -INFINITY;
+    auto extend = [&](const std::vector<double>& v) {
+        for (double d : v)
+            if (std::isfinite(d)) {
+                lo = std::min(lo, d);
+                hi = std::max(hi, d);
+            }
+    };
+    extend(sw.outputSqnrDb);
+    extend(sw.activationSqnrDb);
+    extend(sw.weightSqnrDb);
+    if (!(hi >= lo)) lo = 0, hi = 1;
+    const double pad = std::max(1.0, 0.06 * (hi - lo));
+    plot::SetupX(0.0, 1.0, "\u03b1");
+    plot::SetupY(lo - pad, hi + pad, "SQNR dB");
+    const plot::Transform& tr = plot::CurrentTransform();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    auto curve = [&](const char* label, const std::vector<double>& ys, ImU32 color, float thickness) {
+        plot::LegendEntry(label, color);
+        if (plot::IsItemHidden(label) || ys.size() != sw.alphas.size()) return;
+        dl->PushClipRect(tr.p0, tr.p1, true);
+        for (size_t k = 1; k < ys.size(); ++k)
+            if (std::isfinite(ys[k - 1]) && std::isfinite(ys[k]))
+                dl->AddLine(ImVec2(tr.x(sw.alphas[k - 1]), tr.y(ys[k - 1])), ImVec2(tr.x(sw.alphas[k]), tr.y(ys[k])), color,
+                            thickness);
+        for (size_t k = 0; k < ys.size(); ++k)
+            if (std::isfinite(ys[k])) dl->AddCircleFilled(ImVec2(tr.x(sw.alphas[k]), tr.y(ys[k])), thickness + 0.5f, color);
+        dl->PopClipRect();
+    };
+    curve("output", sw.outputSqnrDb, IM_COL32(235, 235, 235, 255), 2.0f);
+    curve("activations", sw.activationSqnrDb, kAfterColor, 1.0f);
+    curve("weights", sw.weightSqnrDb, kBeforeColor, 1.0f);
+    if (!sw.outputSqnrDb.empty()) plot::PlotHLine("no smoothing", sw.noSmoothingOutputSqnrDb, IM_COL32(160, 160, 160, 200));
+    if (sw.best >= 0) plot::PlotVLine("best alpha", sw.bestAlpha(), kBestColor, 1.5f);
+    double x = e.alpha;
+    if (plot::DragVLine("alpha", &x, kAlphaColor)) alpha = float(std::clamp(x, 0.0, 1.0));
+    plot::EndPlot();
+}
+
+void SmoothQuantPanel::drawChannelBars(const char* id, const char* yLabel, const std::vector<float>& before,
+                                       const std::vector<float>& after, float height) {
+    const size_t n = std::min(before.size(), after.size());
+    if (n == 0) return;
+    // log10 on a linear axis: the maxima span decades (outliers ×60 beside channels near 1), and the plot
+    // widget's own log scale is made for counts ≥ 1.
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t j = 0; j < n; ++j)
+        for (float v : {before[j], after[j]})
+            if (v > 0 && std::isfinite(v)) {
+                lo = std::min(lo, std::log10(double(v)));
+                hi = std::max(hi, std::log10(double(v)));
+            }
+    if (!(hi >= lo)) lo = -1, hi = 1;
+    lo = std::floor(lo * 2) / 2 - 0.25;
+    hi += 0.15;
+    if (!plot::BeginPlot(id, ImVec2(-1, height), plot::kNoLegend)) return;
+    plot::SetupX(0.0, double(n), "input channel j");
+    plot::SetupY(lo, hi, yLabel);
+    plot::LegendEntry("before", kBeforeColor);
+    plot::LegendEntry("after", kAfterColor);
+    const plot::Transform& tr = plot::CurrentTransform();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->PushClipRect(tr.p0, tr.p1, true);
+    // One slot per channel, or per group of channels when they are narrower than 3 pixels, drawn at the
+    // group's largest value (outliers never drop out, the Tracy habit).
+    const double x0 = plot::ViewXLo(), x1 = plot::ViewXHi();
+    const int px = std::max(1, plot::PixelWidth());
+    const double perPixel = (x1 - x0) / px;
+    const double group = std::max(1.0, std::ceil(perPixel * 3));  // channels per drawn slot: ≥ 3 px each
+    const bool showBefore = !plot::IsItemHidden("before"), showAfter = !plot::IsItemHidden("after");
+    const size_t first = size_t(std::clamp(std::floor(x0 / group) * group, 0.0, double(n)));
+    const size_t last = size_t(std::clamp(std::ceil(x1), 0.0, double(n)));
+    const float base = tr.p1.y;
+    for (size_t j = first; j < last; j += size_t(group)) {
+        float mb = 0, ma = 0;
+        for (size_t k = j; k < std::min(n, j + size_t(group)); ++k) {
+            mb = std::max(mb, before[k]);
+            ma = std::max(ma, after[k]);
+        }
+        // Both bars over the whole slot, the taller behind: each stays visible where it exceeds the other.
+        const float xa = tr.x(double(j)), xb = std::max(tr.x(double(j) + group) - 1.0f, xa + 1.0f);
+        auto bar = [&](float v, ImU32 color) {
+            if (v > 0) dl->AddRectFilled(ImVec2(xa, tr.y(std::log10(double(v)))), ImVec2(xb, base), color);
+        };
+        const bool beforeBehind = mb >= ma;
+        if (beforeBehind) {
+            if (showBefore) bar(mb, kBeforeColor);
+            if (showAfter) bar(ma, kAfterColor);
+        } else {
+            if (showAfter) bar(ma, kAfterColor);
+            if (showBefore) bar(mb, kBeforeColor);
+        }
+    }
+    dl->PopClipRect();
+    if (plot::IsPlotHovered()) {
+        const double mx = plot::MouseX();
+        if (mx >= 0 && mx < double(n)) {
+            const size_t j = size_t(mx);
+            ImGui::SetTooltip("channel %zu: before %.4g, after %.4g", j, double(before[j]), double(after[j]));
+        }
+    }
+    plot::EndPlot();
+}
+
+}  // namespace qv
