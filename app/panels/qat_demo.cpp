@@ -237,7 +237,14 @@ void QatDemo::drawResults(const QatExperiment& ex) {
     ImGui::SameLine();
     drawLossPlot(ex, ImGui::GetContentRegionAvail().x, plotH);
 
-    const float side = std::min(fs * 20, (avail - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f);
+    // Three square pictures across, as large as fits: at most a third of the width, and short enough that
+    // the captions and the table below still fit on the screen (the window is at most the viewport's
+    // height; measured from the viewport, not the window, so the fitted height cannot feed back).
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float tableH = 4 * (ImGui::GetTextLineHeight() + 2 * st.CellPadding.y) + 4;
+    const float below = ImGui::GetTextLineHeightWithSpacing() + 2 * st.ItemSpacing.y + tableH + st.WindowPadding.y;
+    const float fitH = ImGui::GetMainViewport()->WorkSize.y - 20.0f - ImGui::GetCursorPosY() - below;
+    const float side = std::max(fs * 6, std::min({fs * 20, (avail - 2 * st.ItemSpacing.x) / 3.0f, fitH}));
     char caption[64];
     drawRegion("fp32", ex.fp32Region, ex.data, ex.fp32Accuracy, side);
     ImGui::SameLine();
