@@ -54,7 +54,7 @@ constexpr GlossaryEntry kEntries[] = {
     {"saturation / clamping", g::kSaturation, "q = min(max(q, qmin), qmax)",
      "clip range; clipped share; restricted vs full range",
      "ONNX QuantizeLinear spec (saturate to the output type's range); OCP OFP8 v1.0 (saturating conversion)",
-     "saturation; saturate; saturates; saturated; saturating; clamp; clamps; clamped; clamping"},
+     "saturation; saturate; saturates; saturated; saturating; clamp; clamps; clamped; clamping; overflow"},
     {"restricted vs full range", g::kRestrictedRange,
      "int8 restricted: -127..127, s = amax / 127;  full: -128..127, s = amax / 127.5",
      "symmetric / asymmetric; scale; arithmetic convention",
@@ -71,7 +71,7 @@ constexpr GlossaryEntry kEntries[] = {
      "Krishnamoorthi 2018 (arXiv 1806.08342) (per-channel); Nagel et al. 2021 (arXiv 2106.08295); "
      "llama.cpp ggml-quants.c (blocks)",
      "per-tensor; per tensor; per-channel; per channel; per-group; per group; per-block; group size; block size; "
-     "per out-channel"},
+     "per out-channel; per-output-channel; per output channel"},
     {"dequantization", g::kDequantization, "x_hat = s * (q - z)",
      "quantization; fake quantization; quantization error",
      "ONNX DequantizeLinear spec; Jacob et al. 2018 (arXiv 1712.05877) equation 1",
@@ -153,11 +153,12 @@ constexpr GlossaryEntry kEntries[] = {
      "Choukroun et al. 2019, Low-bit Quantization of Neural Networks for Efficient Inference (arXiv 1902.06822)",
      "optimal MSE; omse calibrator"},
     {"PyTorch HistogramObserver", g::kCalibHistogram, "", "MSE calibrator; calibration",
-     "PyTorch torch/ao/quantization/observer.py (HistogramObserver, _non_linear_param_search)",
+     "PyTorch torch/ao/quantization/observer.py (HistogramObserver, _non_linear_param_search, "
+     "_compute_quantization_error)",
      "HistogramObserver; histogram observer; histogram calibrator"},
     {"outlier", g::kOutlier, "", "clip range; SmoothQuant; kurtosis; granularity",
      "Dettmers et al. 2022, LLM.int8() (arXiv 2208.07339); Xiao et al. 2022, SmoothQuant (arXiv 2211.10438)",
-     "outliers; outlier channels; outlier channel; outlier features"},
+     "outliers; outlier channels; outlier channel; outlier features; LLM.int8()"},
 
     // Error metrics and what the plots show.
     {"SQNR", g::kSqnr, "SQNR = 20 log10(||x|| / ||x - x_hat||) dB;  about 6.02 dB per bit",
@@ -245,7 +246,7 @@ constexpr GlossaryEntry kEntries[] = {
     {"two's complement", g::kTwosComplement, "value = -b_(N-1) 2^(N-1) + sum_(i<N-1) b_i 2^i", "fixed point",
      "standard integer encoding (C++20 requires it for signed integers)", "twos complement; signed integer; int8; int4"},
     {"fixed point", g::kFixedPoint, "x = code / 2^n,  step 2^-n", "two's complement; floating point; scale",
-     "ARM / TI Q-format notation", "Qm.n; Q format; fixed-point"},
+     "Texas Instruments Q-format notation (fixed-point DSPs)", "Qm.n; Q format; fixed-point"},
 
     // Integer arithmetic.
     {"GEMM", g::kGemm, "Y[m][n] = sum_k A[m][k] * B[k][n]", "int32 accumulation; zero-point correction; "
@@ -261,7 +262,8 @@ constexpr GlossaryEntry kEntries[] = {
      "row sums; column sums; row and column sums; offset correction"},
     {"requantization", g::kRequantization, "y = zy + round(M * acc),  M = s_a s_b / s_y = M0 * 2^-shift",
      "double vs single rounding; int32 accumulation",
-     "Jacob et al. 2018 (arXiv 1712.05877) section 2.2; gemmlowp output stages; FBGEMM (float requantization)",
+     "Jacob et al. 2018 (arXiv 1712.05877) section 2.2; gemmlowp output stages; TensorFlow Lite "
+     "QuantizeMultiplier; FBGEMM (float requantization)",
      "requantize; requantized; output stage; multiplier; M0"},
     {"double vs single rounding", g::kDoubleRounding,
      "double: RDivPOT(SRDHM(acc, M0), shift);  single: (acc * M0 + 2^(30+shift)) >> (31 + shift)",
@@ -283,8 +285,23 @@ constexpr GlossaryEntry kEntries[] = {
     {"migration strength", g::kMigrationStrength, "s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)",
      "SmoothQuant; outlier", "Xiao et al. 2022 (arXiv 2211.10438) section 4 (alpha = 0.5 for most models)",
      "alpha; migration strength alpha"},
+    {"multiply-accumulate", g::kMac, "acc <- acc + a * b", "int32 accumulation; GEMM; VNNI",
+     "Horowitz 2014, Computing's energy problem (ISSCC): energy per operation, integer vs float",
+     "MAC; MACs; multiply-add"},
 
     // Tools, models and this app.
+    {"softmax", g::kSoftmax, "softmax(v)_i = exp(v_i) / sum_j exp(v_j)", "cross-entropy calibrator; KL divergence",
+     "Bridle 1990, Probabilistic interpretation of feedforward classification network outputs",
+     "logits; logit; softmax inputs"},
+    {"ReLU", g::kRelu, "relu(x) = max(0, x)", "symmetric / asymmetric; activations and weights",
+     "Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines (ICML)", "rectified linear unit"},
+    {"Adam", g::kAdam, "m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  w <- w - lr * m_hat / (sqrt(v_hat) + eps)",
+     "learning rate; epoch; QAT", "Kingma & Ba 2015, Adam: A Method for Stochastic Optimization (arXiv 1412.6980)",
+     "optimizer; Adam optimizer"},
+    {"learning rate", g::kLearningRate, "w <- w - lr * dL/dw  (plain gradient descent)", "Adam; epoch; QAT",
+     "Goodfellow, Bengio & Courville 2016, Deep Learning, chapter 8", "lr; learning rates"},
+    {"epoch", g::kEpoch, "", "learning rate; Adam", "Goodfellow, Bengio & Courville 2016, Deep Learning, chapter 8",
+     "epochs; mini-batch; mini-batches; minibatch"},
     {"activations and weights", g::kActivation, "", "calibration; static vs dynamic quantization; W8A8 notation",
      "Nagel et al. 2021 (arXiv 2106.08295) section 2",
      "activation; activations; weight; weights"},
@@ -444,12 +461,13 @@ const std::vector<HelpMarkerRecord>& helpMarkersDrawn() { return g_drawn; }
 
 void helpMarker(const char* text) {
     ImGui::SameLine();
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    if (window->SkipItems) return;  // a collapsed or hidden window: nothing drawn, nothing to click
     // A "(?)" beside a disabled control (the greyed scheme of a float format) still explains it and still
     // opens the glossary: enable this one item.
     ImGui::PushItemFlag(ImGuiItemFlags_Disabled, false);
     ImGui::TextDisabled("(?)");
     const ImRect r(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
-    ImGuiWindow* window = ImGui::GetCurrentWindow();
     // The ID is the text's address: a window drawing the same text twice gets the same ID twice, which is
     // harmless for a button that acts on the press (only the hovered one is pressed).
     const ImGuiID id = window->GetID(static_cast<const void*>(text));

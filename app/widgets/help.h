@@ -138,8 +138,8 @@ inline constexpr const char* kWxAy =
 
 inline constexpr const char* kFakeQuant =
     "Fake quantization: quantize then immediately dequantize in floating point, x_hat = s * (clamp(round(x/s) + z) "
-    "- z), so a float model computes with exactly the values the integer model would see. QAT trains through "
-    "it; ONNX QDQ graphs express a quantized model as such pairs.";
+    "- z), so a float model computes with exactly the values the integer model stores. QAT trains through it; "
+    "ONNX QDQ graphs express a quantized model as such pairs.";
 inline constexpr const char* kPtq =
     "PTQ (post-training quantization): quantizing an already trained model without retraining it. Weights "
     "are quantized directly; activation ranges come from calibration on a few hundred representative inputs.";
@@ -186,9 +186,10 @@ inline constexpr const char* kCalibOmse =
     "OMSE: chooses the scale that minimizes ||W - Q(W)||^2 on the actual values (optimal MSE quantization of "
     "the tensor itself, no distribution model).";
 inline constexpr const char* kCalibHistogram =
-    "PyTorch HistogramObserver: keeps a 2048-bin histogram and narrows the range bin by bin from whichever "
-    "tail lowers the estimated L2 error more, the error of each bin integrated as if its values were "
-    "uniformly spread, with 2^bits destination bins.";
+    "PyTorch HistogramObserver: keeps a 2048-bin histogram and narrows the range from both ends, each step "
+    "cutting a tiny quantile from the tail that gives up more bins for it, until the estimated L2 error stops "
+    "falling. Each bin's error is integrated as if its values were spread evenly within it, against a grid of "
+    "2^bits destination bins.";
 inline constexpr const char* kOutlier =
     "Outlier: a value far larger in magnitude than the bulk. Kept, it stretches the clip range so every other "
     "value gets coarse steps; clipped, it takes a large error itself. LLM activations have whole outlier "
@@ -292,7 +293,7 @@ inline constexpr const char* kQ4_0 =
     "y = d * (q - 8). Q4_1 adds a minimum m: y = d * q + m.";
 inline constexpr const char* kKQuants =
     "K-quants (Q2_K ... Q6_K): super-blocks of 256 weights split into sub-blocks of 16 or 32, each sub-block "
-    "with its own small (6- or 8-bit) scale, itself scaled by the super-block's fp16 d. Q4_K: 8 sub-blocks of "
+    "with its own small (4- to 8-bit) scale, itself scaled by the super-block's fp16 d. Q4_K: 8 sub-blocks of "
     "32 with 6-bit scales and mins, 144 bytes = 4.5 bits per weight.";
 inline constexpr const char* kBitsPerWeight =
     "Bits per weight: the bytes a format stores per block, times 8, divided by the weights in the block - codes "
@@ -320,8 +321,8 @@ inline constexpr const char* kZeroPointCorrection =
     "the inner loop multiplies the stored codes only and the sums are computed once.";
 inline constexpr const char* kRequantization =
     "Requantization: turning the int32 accumulator into the next layer's 8-bit code, y = zy + round(M * acc) "
-    "saturated, with M = s_a * s_b / s_y. Integer-only kernels write M = M0 * 2^-shift, M0 an int32 in "
-    "[2^30, 2^31).";
+    "saturated, with M = s_a * s_b / s_y. Integer-only kernels write M = M0 * 2^-shift, M0 a fraction in "
+    "[0.5, 1) stored as an int32 in [2^30, 2^31).";
 inline constexpr const char* kDoubleRounding =
     "Double vs single rounding: gemmlowp and TFLite's reference kernels apply M0 * 2^-shift as a rounding "
     "doubling high multiply, then a rounding right shift - two roundings, which can differ by 1 from rounding "
@@ -336,14 +337,33 @@ inline constexpr const char* kReduceRange =
     "does not.";
 inline constexpr const char* kSmoothQuant =
     "SmoothQuant: moves quantization difficulty from the activations (outlier channels) to the weights. Each "
-    "input channel j of X is divided by s_j and the matching row of W multiplied by it, which leaves X * W "
-    "unchanged but flattens X's channels before both are quantized to int8.";
+    "input channel j of X is divided by s_j and the weights that channel meets are multiplied by it, which "
+    "leaves the product unchanged but flattens X's channels before both are quantized to int8.";
 inline constexpr const char* kMigrationStrength =
     "Migration strength alpha (SmoothQuant): s_j = max|X_j|^alpha / max|W_j|^(1 - alpha). alpha = 0 leaves the "
     "activations alone, alpha = 1 moves all of their range into the weights; 0.5 balances the two and suits "
     "most models.";
 
+inline constexpr const char* kMac =
+    "Multiply-accumulate (MAC): acc += a * b, the step every dot product, GEMM and convolution repeats. A layer's "
+    "cost is counted in MACs; an 8-bit integer MAC costs a fraction of the energy and chip area of a float32 one.";
+
 // [SECTION] definitions: tools, models and this app ------------------------------------------------------------
+
+inline constexpr const char* kSoftmax =
+    "Softmax: turns a vector of scores (logits) into probabilities, exp(v_i) / sum_j exp(v_j). Only differences "
+    "between scores matter, and the largest ones dominate: quantizing logits must keep their order and gaps.";
+inline constexpr const char* kRelu =
+    "ReLU: max(0, x), the most common activation function. Its outputs are never negative, so a symmetric grid "
+    "wastes its negative half on them; an asymmetric (unsigned) grid uses every code.";
+inline constexpr const char* kAdam =
+    "Adam: the usual optimizer for training networks - gradient descent in which every parameter gets its own "
+    "step size, from running averages of its gradient and of the gradient's square.";
+inline constexpr const char* kLearningRate =
+    "Learning rate: how far each training step moves the parameters along the (scaled) negative gradient. Too "
+    "large diverges, too small learns slowly; fine-tuning (QAT) uses a smaller one than training from scratch.";
+inline constexpr const char* kEpoch =
+    "Epoch: one pass over all the training data, in mini-batches (a few examples per gradient step).";
 
 inline constexpr const char* kActivation =
     "Activations: the tensors flowing between layers, computed from each input, so their ranges must be "

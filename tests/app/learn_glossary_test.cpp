@@ -76,7 +76,8 @@ TEST(GlossaryTable, EveryGlossaryConstantIsAnEntry) {
         g::kFp4E2M1, g::kFp6, g::kNf4, g::kMx, g::kE8M0, g::kNvFp4, g::kGguf, g::kQ8_0, g::kQ4_0, g::kKQuants,
         g::kBitsPerWeight, g::kTwosComplement, g::kFixedPoint, g::kGemm, g::kInt32Accumulation,
         g::kZeroPointCorrection, g::kRequantization, g::kDoubleRounding, g::kVnni, g::kReduceRange, g::kSmoothQuant,
-        g::kMigrationStrength, g::kActivation, g::kPreset, g::kConvention, g::kGptq, g::kAwq};
+        g::kMigrationStrength, g::kMac, g::kSoftmax, g::kRelu, g::kAdam, g::kLearningRate, g::kEpoch, g::kActivation,
+        g::kPreset, g::kConvention, g::kGptq, g::kAwq};
     std::set<int> found;
     for (const char* c : constants) {
         const int i = findGlossaryDefinition(c);
