@@ -161,7 +161,8 @@ void MacWalkthrough::drawControls() {
         m_in.w.pop_back();
     }
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(em * 15.0f);
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize(weightsName(MacWeights::Uint8Asymmetric)).x + ImGui::GetFrameHeight() +
+                            ImGui::GetStyle().FramePadding.x * 2.0f);
     if (ImGui::BeginCombo("weights", weightsName(m_in.weights))) {
         for (MacWeights w : {MacWeights::Int8Symmetric, MacWeights::Int8WithZeroPoint, MacWeights::Uint8Asymmetric})
             if (ImGui::Selectable(weightsName(w), w == m_in.weights)) m_in.weights = w;

@@ -189,7 +189,8 @@ void QuantizeWalkthrough::drawControls(const AppState& state) {
     ImGui::SetNextItemWidth(em * 8.0f);
     ImGui::SliderInt("bits", &m_bits, 2, 8);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(em * 15.0f);
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize(gridName(WalkGrid::SymmetricRestricted)).x + ImGui::GetFrameHeight() +
+                            ImGui::GetStyle().FramePadding.x * 2.0f);
     if (ImGui::BeginCombo("grid", gridName(m_grid))) {
         for (WalkGrid g : {WalkGrid::SymmetricRestricted, WalkGrid::SymmetricFull, WalkGrid::Asymmetric})
             if (ImGui::Selectable(gridName(g), g == m_grid)) m_grid = g;
