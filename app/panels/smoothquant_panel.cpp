@@ -519,8 +519,9 @@ void SmoothQuantPanel::drawTable(const SmoothEvaluation& e, const SmoothSweep* s
 
 void SmoothQuantPanel::drawSweep(const SmoothSweep& sw, const SmoothEvaluation& e) {
     if (ImGui::GetContentRegionAvail().y < ImGui::GetFontSize() * 5) return;
-    legendLine({{"output", IM_COL32(235, 235, 235, 255)}, {"activ.", kAfterColor}, {"weights", kBeforeColor},
-                {"\u03b1", kAlphaColor}, {"best", kBestColor}, {"s = 1", IM_COL32(160, 160, 160, 255)}});
+    if (sw.outputSqnrDb.empty()) legendLine({{"weight SQNR", kBeforeColor}, {"\u03b1", kAlphaColor}});
+    else legendLine({{"output", IM_COL32(235, 235, 235, 255)}, {"activ.", kAfterColor}, {"weights", kBeforeColor},
+                     {"\u03b1", kAlphaColor}, {"best", kBestColor}, {"s = 1", IM_COL32(160, 160, 160, 255)}});
     if (!plot::BeginPlot("##smooth_sweep", ImVec2(-1, ImGui::GetContentRegionAvail().y), plot::kNoLegend)) return;
     // y range over every curve shown, with a margin.
     double lo = INFINITY, hi = -INFINITY;

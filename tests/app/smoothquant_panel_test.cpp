@@ -1,0 +1,171 @@
+// The SmoothQuant tab in headless frames on the bundled sample: it pairs model.layers.1.mlp.up_proj.weight
+// with the captured activations, shows the core's numbers for the same inputs, keeps the previous result on
+// screen while a new α computes, explains a tensor that cannot be the weight, and takes a .npy absmax vector.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <string>
+#include <vector>
+
+#include "app/panels/smoothquant_panel.h"
+#include "app_test_support.h"
+#include "core/formats/model_file.h"
+#include "core/smooth/smooth_eval.h"
+#include "core/smooth/smoothquant.h"
+#include "headless_ui_fixture.h"
+#include "tests/support/test_support.h"
+
+namespace qv {
+namespace {
+
+const std::string kSample = std::string(QV_SOURCE_DIR) + "/assets/sample.safetensors";
+constexpr const char* kWeight = "model.layers.1.mlp.up_proj.weight";    // [256, 128]
+constexpr const char* kActivations = "activations.layers.1.mlp_input";  // [64, 128], outliers 7, 66, 113
+
+class SmoothQuantUi : public test::HeadlessUiFixture {
+protected:
+    SmoothQuantUi() : HeadlessUiFixture(ImVec2(1600, 1000)) {}
+
+    SmoothQuantPanel& panel() { return ui->smoothQuant(); }
+
+    void openSample(const char* tensor) {
+        ASSERT_TRUE(state.openFile(kSample)) << state.message().text;
+        ASSERT_TRUE(state.selectTensorByName(tensor));
+        ui->ui().tab = BottomTab::SmoothQuant;
+        ui->ui().tabRequested = 2;
+        panel().threads = 1;  // the core below runs with 1 thread too: the same sums, the same numbers
+    }
+    // Frames until the tab shows a current result (jobs, the panel's included, settle in between).
+    bool drawUntilShown() {
+        for (int i = 0; i < 50; ++i) {
+            frame();
+            const auto& s = panel().shown();
+            if (s.result && !s.stale) return true;
+            state.waitSettled();
+        }
+        return false;
+    }
+    // The core on the same inputs, read straight from the file.
+    SmoothLayer coreLayer() {
+        auto model = openModel(kSample);
+        EXPECT_TRUE(model.ok());
+        const ModelFile& m = **model;
+        auto w = m.view(*m.find(kWeight)).toFloat();
+        auto x = m.view(*m.find(kActivations)).toFloat();
+        EXPECT_TRUE(w.ok() && x.ok());
+        auto L = makeSmoothLayer(std::move(*w), 256, 128, std::move(*x), 64, 1);
+        EXPECT_TRUE(L.ok());
+        return std::move(*L);
+    }
+    static SmoothSettings at(double alpha) {
+        SmoothSettings s;
+        s.alpha = alpha;
+        s.bits = 8;
+        s.threads = 1;
+        return s;
+    }
+};
+
+TEST_F(SmoothQuantUi, ShowsTheCoresNumbersForUpProjOfLayerOne) {
+    openSample(kWeight);
+    ASSERT_TRUE(drawUntilShown()) << panel().shown().message;
+    const SmoothQuantPanel::Shown& s = panel().shown();
+    EXPECT_EQ(s.weight, kWeight);
+    EXPECT_EQ(s.activations, kActivations) << "picked by name without asking";
+    EXPECT_TRUE(s.message.empty()) << s.message;
+    ASSERT_TRUE(s.hasOutput);
+    EXPECT_EQ(s.alpha, 0.5);
+    EXPECT_EQ(s.bits, 8);
+
+    const SmoothLayer L = coreLayer();
+    auto e = evaluateSmoothing(L, at(0.5));
+    auto sw = sweepSmoothing(L, 8, 1);
+    ASSERT_TRUE(e.ok() && sw.ok());
+    EXPECT_EQ(s.activationSqnrBefore, e->before.activation.sqnrDb);
+    EXPECT_EQ(s.activationSqnrAfter, e->after.activation.sqnrDb);
+    EXPECT_EQ(s.weightSqnrBefore, e->before.weight.sqnrDb);
+    EXPECT_EQ(s.weightSqnrAfter, e->after.weight.sqnrDb);
+    EXPECT_EQ(s.outputSqnrBefore, e->before.output.sqnrDb);
+    EXPECT_EQ(s.outputSqnrAfter, e->after.output.sqnrDb);
+    EXPECT_EQ(s.bestAlpha, sw->bestAlpha());
+    EXPECT_EQ(s.bestSqnr, sw->outputSqnrDb[size_t(sw->best)]);
+    // The sample's outliers (×60, ×25, ×40): smoothing helps the int8 layer (observed 26.49 → 39.97 dB).
+    EXPECT_GT(s.outputSqnrAfter, s.outputSqnrBefore + 10.0);
+}
+
+// Moving α: the job for the new α waits behind a job we hold, and meanwhile the tab keeps the α = 0.5
+// result on screen, marked stale; once released, the α = 0.6 numbers arrive.
+TEST_F(SmoothQuantUi, KeepsThePreviousResultWhileANewAlphaComputes) {
+    openSample(kWeight);
+    ASSERT_TRUE(drawUntilShown());
+    const double before = panel().shown().outputSqnrAfter;
+    std::promise<void> release;
+    std::shared_future<void> gate = release.get_future().share();
+    state.jobs().submit("test: hold the queue", [gate](Progress&) { gate.wait(); });
+    panel().alpha = 0.6f;
+    frame();
+    frame();
+    EXPECT_TRUE(panel().busy());
+    EXPECT_TRUE(panel().shown().result);
+    EXPECT_TRUE(panel().shown().stale);
+    EXPECT_EQ(panel().shown().alpha, 0.5);
+    EXPECT_EQ(panel().shown().outputSqnrAfter, before);
+    release.set_value();
+    ASSERT_TRUE(drawUntilShown());
+    EXPECT_FALSE(panel().busy());
+    EXPECT_NEAR(panel().shown().alpha, 0.6, 1e-6);
+    auto e = evaluateSmoothing(coreLayer(), at(double(0.6f)));
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(panel().shown().outputSqnrAfter, e->after.output.sqnrDb);
+}
+
+TEST_F(SmoothQuantUi, ExplainsATensorThatCannotBeTheWeight) {
+    openSample("model.layers.1.input_layernorm.weight");  // [128]
+    for (int i = 0; i < 3; ++i) frame();
+    const std::string& m = panel().shown().message;
+    EXPECT_NE(m.find("is 1-D [128]"), std::string::npos) << m;
+    EXPECT_NE(m.find("Linear weight W [C_out, C_in]"), std::string::npos) << m;
+    EXPECT_FALSE(panel().shown().result);
+    EXPECT_FALSE(panel().busy()) << "nothing to compute";
+
+    // A 2-D weight whose C_in (256) no activation tensor is named for: the tab asks for activations.
+    ASSERT_TRUE(state.selectTensorByName("model.layers.1.mlp.down_proj.weight"));
+    for (int i = 0; i < 3; ++i) frame();
+    EXPECT_NE(panel().shown().message.find("Choose the activations"), std::string::npos) << panel().shown().message;
+    EXPECT_NE(panel().shown().message.find("C_in = 256"), std::string::npos);
+}
+
+// A [C_in] absmax vector from a .npy: the weight figures are the same as with the full matrix, and the tab
+// says why the activation SQNR and the output error are missing.
+TEST_F(SmoothQuantUi, NpyAbsMaxVectorGivesRangeFigures) {
+    openSample(kWeight);
+    const SmoothLayer L = coreLayer();
+    const std::string path = test::tempPath("smooth_absmax.npy");
+    test::writeNpyF32(path, {128}, L.actAbsMax);
+    frame();
+    panel().setNpyPath(path);
+    ASSERT_TRUE(drawUntilShown()) << panel().shown().message;
+    const SmoothQuantPanel::Shown& s = panel().shown();
+    EXPECT_EQ(s.activations, path);
+    EXPECT_FALSE(s.hasOutput);
+    EXPECT_NE(s.note.find("need the activations themselves"), std::string::npos) << s.note;
+    auto e = evaluateSmoothing(L, at(0.5));
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(s.weightSqnrAfter, e->after.weight.sqnrDb);
+    EXPECT_EQ(s.bestAlpha, -1.0) << "no best alpha without the output error";
+
+    // A .npy whose last dimension is not C_in: the error names the shape and what fits.
+    const std::string bad = test::tempPath("smooth_bad.npy");
+    test::writeNpyF32(bad, {2, 3}, std::vector<float>(6, 1.0f));
+    panel().setNpyPath(bad);
+    for (int i = 0; i < 5 && panel().shown().message.empty(); ++i) {
+        frame();
+        state.waitSettled();
+    }
+    frame();
+    EXPECT_NE(panel().shown().message.find("[2, 3]"), std::string::npos) << panel().shown().message;
+    EXPECT_NE(panel().shown().message.find("C_in = 128"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qv
