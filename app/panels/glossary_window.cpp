@@ -112,8 +112,18 @@ void GlossaryWindow::draw(AppState&) {
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::SetNextItemWidth(fs * 20.0f);
-    ImGui::InputTextWithHint("##search", "search terms and texts", m_filter, sizeof m_filter);
+    const bool typed = ImGui::InputTextWithHint("##search", "search terms and texts", m_filter, sizeof m_filter);
     m_matchCount = glossaryMatchCount(m_filter);  // every frame: under a hundred entries
+    if (typed && m_text.empty()) {
+        // The right side follows the search: when the entry shown no longer matches, show the first match.
+        const auto entries = glossaryEntries();
+        if (m_selected < 0 || !glossaryMatches(entries[size_t(m_selected)], m_filter))
+            for (int i : m_order)
+                if (glossaryMatches(entries[size_t(i)], m_filter)) {
+                    select(i, true);
+                    break;
+                }
+    }
     ImGui::SameLine();
     ImGui::TextDisabled("%d of %d terms", m_matchCount, int(glossaryEntries().size()));
     ImGui::SameLine();

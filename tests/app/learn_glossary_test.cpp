@@ -228,6 +228,33 @@ TEST_F(GlossaryUi, ClickingAControlsHelpMarkerOpensItsEntryAndSeeAlsoFollows) {
     EXPECT_STREQ(glossaryWindow().shownEntry()->term, "symmetric / asymmetric");
 }
 
+// Typing into the search field: "vpdpbusd" leaves one term (VNNI, see SearchCountsOnKnownQueries), and the
+// right side follows it because "quantization", shown before, does not match.
+TEST_F(GlossaryUi, TypingASearchFiltersTheIndexAndShowsTheFirstMatch) {
+    glossaryWindow().show();
+    frame();
+    frame();
+    ImGuiWindow* gw = ImGui::FindWindowByName("Glossary");
+    ASSERT_NE(gw, nullptr);
+    const ImGuiID searchId = gw->GetID("##search");
+    bool found = false;
+    for (float y = gw->Pos.y + 2; y < gw->Pos.y + gw->Size.y * 0.3f && !found; y += 3)
+        for (float x = gw->Pos.x + 2; x < gw->Pos.x + gw->Size.x * 0.6f && !found; x += 6) {
+            ImGui::GetIO().MousePos = ImVec2(x, y);
+            frame();
+            found = GImGui->HoveredId == searchId;
+        }
+    ASSERT_TRUE(found) << "the search field is at the top";
+    click(ImGui::GetIO().MousePos.x, ImGui::GetIO().MousePos.y, 1);
+    ImGui::GetIO().AddInputCharactersUTF8("vpdpbusd");
+    frame();
+    frame();
+    EXPECT_STREQ(glossaryWindow().filter(), "vpdpbusd");
+    EXPECT_EQ(glossaryWindow().matchCount(), 1);
+    ASSERT_NE(glossaryWindow().shownEntry(), nullptr);
+    EXPECT_STREQ(glossaryWindow().shownEntry()->term, "VNNI");
+}
+
 // The percentile "(?)" carries a help text that is not an entry: the glossary shows the text, with links to
 // the two terms it uses (see MentionsAreWholeWordsInOrder); following one shows that entry.
 TEST_F(GlossaryUi, AnAdHocHelpTextIsShownWithTheTermsItUses) {
