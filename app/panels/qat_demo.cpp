@@ -142,6 +142,12 @@ void QatDemo::draw(AppState&) {
         "same float network and fine-tunes it with fake quantization in the forward pass and the straight-through "
         "estimator in the backward pass, so the weights learn to sit well on the b-bit grid.");
     ImGui::PopTextWrapPos();
+    ImGui::TextUnformatted("PTQ");
+    helpMarker(glossary::kPtq);
+    ImGui::SameLine(0, fs * 2);
+    ImGui::TextUnformatted("QAT");
+    helpMarker(glossary::kQat);
+    ImGui::SameLine(0, fs * 2);
     ImGui::TextUnformatted("Fake quantization");
     helpMarker(kFakeQuantHelp);
     ImGui::SameLine(0, fs * 2);
