@@ -2,9 +2,10 @@
 // after smoothing, and the error of the int8 layer output (Q(X')·Q(W')ᵀ through the int8 GEMM core)
 // against fp32 X·Wᵀ; an α sweep for the best migration strength.
 //
-// Quantization (core/quant, seeds convention): activations per tensor, symmetric, clip ±max|X| (min-max,
-// the static per-tensor W8A8 setting of the paper's O1–O3); weights per output channel (a row of W, a
-// column of B = Wᵀ), symmetric, clip ±max of the row. Both with the same `bits` (2..8: the GEMM takes
+// Quantization (core/quant, seeds convention): activations per tensor, symmetric, clip ±max|X| (min-max;
+// the paper's per-tensor activation levels O2/O3); weights per output channel (a row of W, a column of
+// B = Wᵀ), symmetric, clip ±max of the row (the paper quantizes weights per tensor: ours is the stronger
+// weight baseline, what int8 GEMM libraries use). Both with the same `bits` (2..8: the GEMM takes
 // 8-bit codes). SQNR = 10·log10(Σ ref² / Σ err²) in dB.
 #pragma once
 
