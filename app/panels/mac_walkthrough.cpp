@@ -64,6 +64,15 @@ const ImVec4 kClampColour(1.0f, 0.55f, 0.35f, 1.0f);
 const ImVec4 kStepColour(1.0f, 0.85f, 0.4f, 1.0f);
 const ImVec4 kOkColour(0.5f, 0.9f, 0.5f, 1.0f);
 
+// The window grows with its content (more values): move it up and left so that it stays on screen.
+void keepOnScreen() {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    const float x = std::max(vp->WorkPos.x, std::min(pos.x, vp->WorkPos.x + vp->WorkSize.x - size.x));
+    const float y = std::max(vp->WorkPos.y, std::min(pos.y, vp->WorkPos.y + vp->WorkSize.y - size.y));
+    if (x != pos.x || y != pos.y) ImGui::SetWindowPos(ImVec2(x, y));
+}
+
 void stepTitle(const char* text) {
     ImGui::Spacing();
     ImGui::TextColored(kStepColour, "%s", text);
@@ -117,6 +126,7 @@ void MacWalkthrough::draw(AppState&) {
         ImGui::End();
         return;
     }
+    keepOnScreen();
     ++m_drawnFrames;
     drawControls();
     m_walk = walkMac(m_in);

@@ -261,6 +261,14 @@ protected:
         EXPECT_LE(w->Pos.y + w->Size.y, d.y);
         EXPECT_FALSE(w->ScrollbarY) << "the content fits without scrolling";
     }
+    // On screen and whole, scrolling if its content is taller than the display.
+    void expectOnScreen(ImGuiWindow* w) {
+        ASSERT_NE(w, nullptr);
+        const ImVec2 d = ImGui::GetIO().DisplaySize;
+        EXPECT_GE(w->Pos.y, 0.0f);
+        EXPECT_LE(w->Pos.y + w->Size.y, d.y);
+        EXPECT_LE(w->Pos.x + w->Size.x, d.x);
+    }
     // Clicks the middle of a button the panel reported (and checks the click lands on it).
     template <class R>
     void clickRect(const R& r) {
@@ -301,6 +309,13 @@ TEST_F(LearnWalkthroughUi, QuantizeWindowShowsTheWorkedExample) {
     EXPECT_EQ(qw->shown().steps[7].q, 127);
     EXPECT_EQ(qw->shown().clampedCount, 0);
     expectFits(window(qw->title()));
+
+    // The most values the window takes: it grows and moves to stay on screen.
+    qw->setValues(std::vector<float>(QuantizeWalkthrough::kMaxValues + 4, 1.0f));
+    EXPECT_EQ(qw->values().size(), static_cast<size_t>(QuantizeWalkthrough::kMaxValues));
+    for (int i = 0; i < 4; ++i) frame();
+    EXPECT_EQ(qw->shown().steps.size(), static_cast<size_t>(QuantizeWalkthrough::kMaxValues));
+    expectOnScreen(window(qw->title()));
 }
 
 // "Take 8 values from the selected tensor": elements i·16/8 = 0, 2, …, 14 of a 16-element tensor, read
@@ -352,6 +367,14 @@ TEST_F(LearnWalkthroughUi, MacWindowShowsTheTieAndNegates) {
     EXPECT_EQ(mw->shown().trace.floatPath.code, 90);
     EXPECT_EQ(mw->shown().trace.fixedDouble.code, 89);
     EXPECT_EQ(mw->shown().trace.fixedSingle.code, 90);
+
+    MacWalkInput big = MacWalkthrough::example();
+    big.a.assign(MacWalkthrough::kMaxK, 0.5f);
+    big.w.assign(MacWalkthrough::kMaxK, 0.25f);
+    mw->setInput(big);
+    for (int i = 0; i < 4; ++i) frame();
+    EXPECT_EQ(mw->shown().K, MacWalkthrough::kMaxK);
+    expectOnScreen(window(mw->title()));
 }
 
 }  // namespace
