@@ -4,7 +4,9 @@
 // traceGemmElement → requantize.h, gemmFp32). Header-only, GUI-free.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
