@@ -345,6 +345,12 @@ void SmoothQuantPanel::draw(AppState& state, UiState& ui) {
         ImGui::TextWrapped("%s", m_shown.message.c_str());
         return;
     }
+    if (m_source == Source::Npy && m_npyPath.empty()) {
+        m_shown.message = "Enter the path of a .npy file ([tokens, C_in] activations or a [C_in] vector of max|X_j|, "
+                          "C_in = " + std::to_string(m_cIn) + ") and press Enter or Load.";
+        ImGui::TextWrapped("%s", m_shown.message.c_str());
+        return;
+    }
     submitIfNeeded(state);
     auto r = result();
     if (!r || r->layerKey.rfind(std::to_string(m_docId) + ":", 0) != 0) {
