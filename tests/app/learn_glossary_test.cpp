@@ -228,6 +228,23 @@ TEST_F(GlossaryUi, ClickingAControlsHelpMarkerOpensItsEntryAndSeeAlsoFollows) {
     EXPECT_STREQ(glossaryWindow().shownEntry()->term, "symmetric / asymmetric");
 }
 
+// With FP8 selected the scheme control is disabled (the format fixes it), but its "(?)" still opens the glossary.
+TEST_F(GlossaryUi, AHelpMarkerBesideADisabledControlStillOpensTheGlossary) {
+    openTensor();
+    QuantScheme s = state.scheme();
+    s.format = NumberFormat::Fp8E4M3;
+    state.setScheme(s);
+    settle();
+    frame();
+    const HelpMarkerRecord* m = marker(glossary::kSymmetric);
+    ASSERT_NE(m, nullptr);
+    const ImVec2 p = inside(*m);
+    click(p.x, p.y, 2);
+    ASSERT_TRUE(glossaryWindow().isOpen());
+    ASSERT_NE(glossaryWindow().shownEntry(), nullptr);
+    EXPECT_STREQ(glossaryWindow().shownEntry()->term, "symmetric / asymmetric");
+}
+
 // Typing into the search field: "vpdpbusd" leaves one term (VNNI, see SearchCountsOnKnownQueries), and the
 // right side follows it because "quantization", shown before, does not match.
 TEST_F(GlossaryUi, TypingASearchFiltersTheIndexAndShowsTheFirstMatch) {
