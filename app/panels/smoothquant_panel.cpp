@@ -251,13 +251,15 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
     if (current && current->key == key) return;
     const std::string lk = layerKey();
     if (busy()) {
-        // A job for another weight or source is useless now: stop it (its result is dropped). An α or
-        // bits change waits for the running job; the finished result is shown meanwhile.
-        if (m_progress && m_submittedKey.compare(0, lk.size() + 1, lk + "|") != 0) m_progress->cancel();
-        return;
+        // An α or bits change waits for the running job (the finished result is shown meanwhile). A job for
+        // another weight or source is useless now: cancel and abandon it (it publishes nothing).
+        if (m_submittedKey.compare(0, lk.size() + 1, lk + "|") == 0) return;
+        m_progress->cancel();
+        m_jobDone.reset();
     }
     m_submittedKey = key;
-    m_slot->running = true;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    m_jobDone = done;
     // Everything the job needs, by value: it never touches the panel.
     std::shared_ptr<const SmoothLayer> layer;
     std::shared_ptr<const SmoothSweep> sweep;
@@ -287,8 +289,9 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
                 std::lock_guard lock(slot->mutex);
                 slot->result = res;
             }
-            slot->running = false;
+            done->store(true);  // after publishing: once busy() is false, result() has it
         };
+        if (progress.cancelled()) return finish();
         if (!layer) {
             auto l = loadLayer(*model, weight, cOut, cIn, fromNpy, actTensor, npyPath, nThreads, res->activationName);
             if (!l) {

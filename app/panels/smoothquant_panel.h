@@ -37,9 +37,9 @@ public:
     SmoothQuantPanel& operator=(const SmoothQuantPanel&) = delete;
 
     void draw(AppState& state, UiState& ui);
-    // A job of this panel is queued or running (it runs on AppState's queue, so AppState::settled() and the
-    // screenshot mode wait for it too).
-    bool busy() const { return m_slot->running.load(); }
+    // The panel's current job is queued or running (it runs on AppState's queue, so AppState::settled() and
+    // the screenshot mode wait for it too). A job abandoned for another weight does not count.
+    bool busy() const { return m_jobDone && !m_jobDone->load(); }
 
     // Settings (public so that tests and screenshots can set them).
     float alpha = 0.5f;  // migration strength
@@ -82,7 +82,6 @@ private:
     struct Slot {
         std::mutex mutex;
         std::shared_ptr<const Result> result;
-        std::atomic<bool> running{false};
     };
     enum class Source { None, Tensor, Npy };
 
@@ -111,7 +110,10 @@ private:
     char m_npyBuf[512] = {};
 
     std::shared_ptr<Slot> m_slot = std::make_shared<Slot>();
-    std::shared_ptr<Progress> m_progress;  // of the job in flight
+    std::shared_ptr<Progress> m_progress;  // of the current job
+    // Set by the current job when it ends. A job cancelled while still queued never runs (JobQueue skips
+    // it), so an abandoned job's flag is dropped rather than waited for.
+    std::shared_ptr<std::atomic<bool>> m_jobDone;
     std::string m_submittedKey;
     Shown m_shown;
 };

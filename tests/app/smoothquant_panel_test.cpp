@@ -119,6 +119,27 @@ TEST_F(SmoothQuantUi, KeepsThePreviousResultWhileANewAlphaComputes) {
     EXPECT_EQ(panel().shown().outputSqnrAfter, e->after.output.sqnrDb);
 }
 
+// Another weight selected while the panel's job is still queued: that job is cancelled (the queue then
+// skips it without running it) and abandoned, and the new weight's job runs.
+TEST_F(SmoothQuantUi, AnotherWeightWhileQueuedComputesTheNewOne) {
+    openSample(kWeight);
+    ASSERT_TRUE(drawUntilShown());
+    std::promise<void> release;
+    std::shared_future<void> gate = release.get_future().share();
+    state.jobs().submit("test: hold the queue", [gate](Progress&) { gate.wait(); });
+    panel().alpha = 0.7f;
+    frame();
+    ASSERT_TRUE(panel().busy());
+    ASSERT_TRUE(state.selectTensorByName("model.layers.0.mlp.up_proj.weight"));  // [256, 128] too
+    frame();
+    EXPECT_TRUE(panel().busy()) << "the new weight's job is queued";
+    release.set_value();
+    ASSERT_TRUE(drawUntilShown());
+    EXPECT_EQ(panel().shown().weight, "model.layers.0.mlp.up_proj.weight");
+    EXPECT_NEAR(panel().shown().alpha, 0.7, 1e-6);
+    EXPECT_EQ(panel().shown().activations, kActivations) << "the only activations of the sample, C_in = 128";
+}
+
 TEST_F(SmoothQuantUi, ExplainsATensorThatCannotBeTheWeight) {
     openSample("model.layers.1.input_layernorm.weight");  // [128]
     for (int i = 0; i < 3; ++i) frame();
