@@ -4,11 +4,15 @@
 // quantized GGUFs were made with ggml's reference quantizers").
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/base/byte_source.h"
 #include "core/formats/model_file.h"
+#include "core/metrics/ggml_requant.h"
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_encode.h"
 #include "core/tensor/half.h"
@@ -132,6 +136,82 @@ TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
         }
         EXPECT_EQ(compared, 32);  // every file: 32 tensors of its type, 11 F32, 5 F16 (ffn_down rows of 172)
     }
+}
+
+}  // namespace
+}  // namespace qv
+
+namespace qv {
+namespace {
+
+// ggmlRequantError against the real files: the round trip's error on each F32 tensor equals the error of
+// the file's own Q4_0/Q8_0 tensor against it (the same bytes, so the same decoded values, summed in the
+// same order), e.g. the README's whole-model relative RMS for Q4_0 of about 0.078 comes out per tensor.
+TEST(GgmlRequantError, EqualsTheFilesOwnError) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    auto f32 = openModel(f32Path);
+    ASSERT_TRUE(f32) << f32.message();
+    for (const auto& [type, rel] : {std::pair{DType::Q4_0, "stories260K/stories260K-q4_0.gguf"},
+                                    std::pair{DType::Q8_0, "stories260K/stories260K-q8_0.gguf"}}) {
+        QV_REQUIRE_SHARED_MODEL(path, rel);
+        auto q = openModel(path);
+        ASSERT_TRUE(q) << q.message();
+        double sumSq = 0, sumRef = 0;
+        for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
+            const TensorInfo& info = (*q)->tensors[i];
+            if (info.dtype != type) continue;
+            const TensorView fv = (*f32)->view(*(*f32)->find(info.name));
+            std::vector<float> x(fv.elements()), y(fv.elements());
+            ASSERT_TRUE(fv.read(0, x.size(), x.data()));
+            ASSERT_TRUE((*q)->view(i).read(0, y.size(), y.data()));
+            ErrorAccumulator acc;
+            for (size_t k = 0; k < x.size(); ++k) acc.add(x[k], y[k], false);
+            const ErrorStats want = acc.finish(0, 0);
+            const auto got = ggmlRequantError(fv, type, nullptr, 2);
+            ASSERT_TRUE(got) << got.message();
+            EXPECT_EQ(got->count, want.count) << info.name;
+            EXPECT_DOUBLE_EQ(got->mse, want.mse) << info.name;
+            EXPECT_DOUBLE_EQ(got->maxAbsError, want.maxAbsError) << info.name;
+            EXPECT_DOUBLE_EQ(got->sqnrDb, want.sqnrDb) << info.name;
+            sumSq += acc.sumSqErr;
+            sumRef += acc.sumSqX;
+        }
+        // Over the quantized tensors only (the README's figure also counts the F32/F16 ones, error 0).
+        const double relRms = std::sqrt(sumSq / sumRef);
+        if (type == DType::Q4_0) EXPECT_NEAR(relRms, 0.078, 0.01);
+        else EXPECT_NEAR(relRms, 0.005, 0.001);
+    }
+}
+
+TEST(GgmlRequantError, RefusesWhatLlamaCppWouldNotQuantize) {
+    const auto viewOf = [](std::vector<float>& v, std::vector<int64_t> shape) {
+        TensorInfo info;
+        info.name = "t";
+        info.dtype = DType::F32;
+        info.shape = std::move(shape);
+        info.offset = 0;
+        info.bytes = v.size() * sizeof(float);
+        auto bytes = std::make_shared<OwnedBytes>(std::vector<std::byte>(reinterpret_cast<std::byte*>(v.data()),
+                                                                         reinterpret_cast<std::byte*>(v.data() + v.size())));
+        return TensorView(info, bytes);
+    };
+    std::vector<float> rows172(2 * 172, 0.5f);
+    auto r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::Q4_0);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.message().find("rows of 172 values are not a multiple of q4_0's block of 32"), std::string::npos) << r.message();
+    std::vector<float> withNan(64, 1.0f);
+    withNan[40] = std::nanf("");
+    r = ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q8_0);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.message().find("NaN or Inf"), std::string::npos);
+    EXPECT_FALSE(ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q4_K));
+    // One block of 32 equal values 0.5 under Q8_0: d = 0.5/127, every code 127, x̂ = 127·f16(0.5/127).
+    std::vector<float> half(32, 0.5f);
+    r = ggmlRequantError(viewOf(half, {32}), DType::Q8_0);
+    ASSERT_TRUE(r) << r.message();
+    const double xq = static_cast<double>(127.0f * f16ToF32(f32ToF16(0.5f / 127)));
+    EXPECT_DOUBLE_EQ(r->maxAbsError, std::fabs(xq - 0.5));
+    EXPECT_DOUBLE_EQ(r->mse, (xq - 0.5) * (xq - 0.5));
 }
 
 }  // namespace

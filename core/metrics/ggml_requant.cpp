@@ -1,0 +1,70 @@
+#include "core/metrics/ggml_requant.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/base/chunked_pass.h"
+#include "core/tensor/ggml_blocks.h"
+#include "core/tensor/ggml_encode.h"
+
+namespace qv {
+
+const std::vector<DType>& ggmlRequantTypes() {
+    static const std::vector<DType> types = {DType::Q8_0, DType::Q5_1, DType::Q5_0, DType::Q4_1, DType::Q4_0};
+    return types;
+}
+
+Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress* progress, int threads,
+                                    ErrorAccumulator* sums) {
+    const std::string name(dtypeName(type));
+    if (!ggmlEncodable(type)) return makeError("quantviz cannot write " + name + " blocks");
+    const uint64_t n = view.elements();
+    if (n == 0) return makeError("the tensor is empty");
+    const auto& shape = view.info().shape;
+    const uint64_t row = shape.empty() ? n : static_cast<uint64_t>(shape.back());
+    const uint32_t block = traits(type).blockElements;
+    if (row % block != 0)
+        return makeError("rows of " + std::to_string(row) + " values are not a multiple of " + name + "'s block of " +
+                     std::to_string(block) + " (llama.cpp keeps such tensors in F16/F32)");
+
+    // Chunks of whole blocks (every reader chunk is a multiple of 64 Ki or of the stored block size, ≥ 32).
+    ChunkReader reader = ChunkReader::forView(view, size_t{1} << 16);
+    if (reader.chunk() % block != 0) return makeError("internal: chunk of " + std::to_string(reader.chunk()) + " values");
+    const int workers = parallelWorkers(n, reader.chunk(), threads);
+    // Merged per chunk, in chunk order: the result does not depend on which worker took which chunk.
+    std::vector<ErrorAccumulator> chunks((n + reader.chunk() - 1) / reader.chunk());
+    std::vector<uint8_t> nonFinite(chunks.size(), 0);
+    struct Scratch {
+        std::vector<std::byte> bytes;
+        std::vector<float> back;
+    };
+    std::vector<Scratch> scratch(static_cast<size_t>(workers));
+    const size_t blockBytes = traits(type).blockBytes;
+    const PassStatus status = chunkedPass(n, threads, progress, reader, [&](const float* x, uint64_t first, size_t count,
+                                                                            int worker) {
+        const size_t c = first / reader.chunk();
+        for (size_t i = 0; i < count; ++i)
+            if (!std::isfinite(x[i])) {
+                nonFinite[c] = 1;
+                return;
+            }
+        Scratch& s = scratch[static_cast<size_t>(worker)];
+        const size_t blocks = count / block;
+        s.bytes.resize(blocks * blockBytes);
+        s.back.resize(count);
+        encodeGgmlBlocks(type, x, blocks, s.bytes.data());
+        decodeGgmlBlocks(type, s.bytes.data(), blocks, s.back.data());
+        ErrorAccumulator& acc = chunks[c];
+        for (size_t i = 0; i < count; ++i) acc.add(x[i], s.back[i], false);
+    });
+    if (status == PassStatus::Cancelled) return makeError("cancelled");
+    if (status == PassStatus::Failed) return makeError("could not read the tensor's values");
+    for (uint8_t f : nonFinite)
+        if (f) return makeError("the tensor holds NaN or Inf, on which llama.cpp's quantizers are undefined");
+    ErrorAccumulator total;
+    for (const auto& a : chunks) total.merge(a);
+    if (sums) *sums = total;
+    return total.finish(0, 0);
+}
+
+}  // namespace qv
