@@ -23,10 +23,12 @@ const char* appUsage() {
            "                [--bits B] [--scheme sym|asym] [--granularity tensor|channel[:AXIS]|group:SIZE]\n"
            "                [--number-format int|fp8-e4m3|fp8-e5m2|fp6-e2m3|fp6-e3m2|fp4-e2m1|nf4|\n"
            "                 mxfp8-e4m3|mxfp8-e5m2|mxfp6-e2m3|mxfp6-e3m2|mxfp4|nvfp4]\n"
-           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm] [--log-y]\n"
+           "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm|smoothquant] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
+           "                [--compare-mode schemes|files|llamacpp]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
            "                [--export-dir DIR] [--export-tables] [--number-explorer VALUE]\n"
+           "                [--learn glossary|quantize|mac|qat]...\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
@@ -43,6 +45,8 @@ const char* appUsage() {
            "  --compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]  turn on scheme B of the Compare tab\n"
            "                (per tensor; calibrator default mse), e.g. --compare-scheme 8:sym:minmax or\n"
            "                --compare-scheme fp8-e4m3:minmax (a --number-format name instead of the bit width).\n"
+           "  --compare-mode schemes|files|llamacpp  the Compare tab's view: two schemes, two files, or the tensor\n"
+           "                as llama.cpp's Q8_0 ... Q4_0 would store it (default: files when --reference is given).\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -56,6 +60,8 @@ const char* appUsage() {
            "                JSON with numbers as numbers. NaN is an empty field / null, infinity \"inf\".\n"
            "  --number-explorer VALUE  open the Number explorer (View menu) showing VALUE's bits in fp32,\n"
            "                fp16, bf16, FP8, FP4, intN and fixed point (e.g. 25.125, 1e-7, inf, nan).\n"
+           "  --learn ID    open a window of the Learn menu (repeatable): glossary, quantize (walkthrough:\n"
+           "                quantize a vector), mac (walkthrough: one int8 MAC), qat (QAT demo).\n"
            "  --script drag-controls  move the bit-width and percentile controls every frame through the\n"
            "                same state setters the widgets use, and record frame times (benchmark).\n";
 }
@@ -145,6 +151,9 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             std::string cal;
             if (!next(o.compareScheme) || !parseCompareScheme(o.compareScheme, QuantScheme{}, probe, cal))
                 return fail("--compare-scheme needs BITS[:sym|sym-full|asym][:CALIBRATOR], e.g. 8:sym:mse");
+        } else if (a == "--compare-mode") {
+            if (!next(o.compareMode) || (o.compareMode != "schemes" && o.compareMode != "files" && o.compareMode != "llamacpp"))
+                return fail("--compare-mode needs schemes|files|llamacpp");
         } else if (a == "--tab") {
             if (!next(o.tab)) return fail("--tab needs a name");
         } else if (a == "--log-y") {
@@ -156,6 +165,11 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             o.numberExplorerValue = std::strtod(v.c_str(), &end);
             if (end != v.c_str() + v.size()) return fail("--number-explorer needs a number, got '" + v + "'");
             o.numberExplorer = true;
+        } else if (a == "--learn") {
+            // The ids of the Learn menu's windows (app/panels/learn_windows.cpp).
+            if (!next(v) || (v != "glossary" && v != "quantize" && v != "mac" && v != "qat"))
+                return fail("--learn needs glossary|quantize|mac|qat");
+            o.learn.push_back(v);
         } else if (a == "--script") {
             if (!next(o.script) || o.script != "drag-controls") return fail("--script supports: drag-controls");
         } else if (a == "--script-seconds") {

@@ -27,10 +27,12 @@ struct AppOptions {
     std::string calibrator;      // active calibrator spec ("" keeps the default)
     // Scheme B of the Compare tab: "BITS[:sym|sym-full|asym][:CALIBRATOR]" ("" leaves B off).
     std::string compareScheme;
+    std::string compareMode;     // Compare tab view: "schemes" | "files" | "llamacpp" ("": chosen by what is open)
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
     bool numberExplorer = false;       // open the Number explorer window …
     double numberExplorerValue = 0;    // … showing this value (--number-explorer VALUE)
+    std::vector<std::string> learn;    // Learn windows to open (--learn ID, repeatable)
     std::string script;          // scripted interaction: "drag-controls"
     double scriptSeconds = 4.0;
     std::string frameTimes;      // JSON output of the scripted run's frame times

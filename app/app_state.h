@@ -132,6 +132,23 @@ struct FileTensorComparison {
     std::string error;                  // not in the second file, shapes differ, read failure
 };
 
+// The selected tensor re-quantized as llama.cpp's reference quantizers would write it (Q8_0 … Q4_0, read
+// back as llama.cpp reads them; core/metrics/ggml_requant.h), for the Compare tab's "llama.cpp types" view
+// (app_state_ggml.cpp; a job).
+struct GgmlRequantComparison {
+    uint64_t docId = 0;
+    size_t tensor = 0;
+    struct Row {
+        DType type = DType::Q4_0;
+        std::string typeName;     // "q4_0", …
+        double bitsPerWeight = 0; // including the block's f16 scale (and min)
+        ErrorStats stats;
+        double relativeRms = 0;   // sqrt(Σe² / Σx²)
+        std::string error;        // rows not a multiple of 32, NaN/Inf present, …
+    };
+    std::vector<Row> rows;
+};
+
 struct CalibratorChoice {
     std::string name;   // base name as makeCalibrator spells it
     bool enabled = true;
@@ -234,6 +251,10 @@ public:
     void requestFileComparison();
     std::shared_ptr<const FileTensorComparison> fileComparison() const;  // current inputs only
     bool fileComparisonPending() const { return m_fileCompareProgress != nullptr; }
+    // The selected tensor as llama.cpp's Q8_0 … Q4_0 would store it (Compare tab). Queued when missing.
+    void requestGgmlRequant();
+    std::shared_ptr<const GgmlRequantComparison> ggmlRequant() const;  // current tensor only
+    bool ggmlRequantPending() const { return m_ggmlProgress != nullptr; }
     // Every tensor of the current document against the reference (matched by name), for the whole-model line.
     void requestStoredModelComparison();
     std::shared_ptr<const StoredQuantComparison> storedModelComparison() const;  // current document + reference
@@ -320,6 +341,9 @@ private:
     std::shared_ptr<Progress> m_fileCompareProgress;
     std::tuple<uint64_t, size_t, const ModelFile*> m_fileCompareFor{0, 0, nullptr};  // what the job computes
     std::shared_ptr<const StoredQuantComparison> m_storedModel;
+    std::shared_ptr<const GgmlRequantComparison> m_ggml;
+    std::shared_ptr<Progress> m_ggmlProgress;
+    std::pair<uint64_t, size_t> m_ggmlFor{0, 0};  // what the running job computes
     std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};
     std::shared_ptr<Progress> m_storedModelProgress;
     std::shared_ptr<Progress> m_sweepProgress;

@@ -13,7 +13,13 @@
 
 namespace qv {
 
-AppUi::AppUi(AppState& state) : m_state(state) { m_referenceFiles.setReferenceMode(true); }
+AppUi::AppUi(AppState& state) : m_state(state), m_learn(makeLearnWindows()) { m_referenceFiles.setReferenceMode(true); }
+
+LearnWindow* AppUi::learnWindow(const std::string& id) {
+    for (auto& w : m_learn)
+        if (id == w->id()) return w.get();
+    return nullptr;
+}
 
 std::string AppUi::windowTitle() const {
     const Document* d = m_state.currentDocument();
@@ -174,6 +180,22 @@ void AppUi::drawMenu() {
         }
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("The bits of one value in fp32, fp16, bf16, FP8, FP4, intN and fixed point");
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Learn")) {
+        if (ImGui::MenuItem("Number explorer", nullptr, m_numbers.isOpen())) {
+            if (m_numbers.isOpen()) m_numbers.openFlag() = false;
+            else m_numbers.show(m_numbers.value());
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("The bits of one value in fp32, fp16, bf16, FP8, FP4, intN and fixed point");
+        for (auto& w : m_learn) {
+            if (ImGui::MenuItem(w->title(), nullptr, w->isOpen())) {
+                if (w->isOpen()) w->openFlag() = false;
+                else w->show();
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", w->summary());
+        }
         ImGui::EndMenu();
     }
     const Document* d = m_state.currentDocument();
@@ -363,6 +385,10 @@ void AppUi::draw() {
                 ImGui::EndTabItem();
             }
 #endif
+            if (tab("SmoothQuant", BottomTab::SmoothQuant)) {
+                m_smooth.draw(m_state, m_ui);
+                ImGui::EndTabItem();
+            }
             if (tab("Model overview", BottomTab::Overview)) {
                 m_overview.draw(m_state, m_ui);
                 ImGui::EndTabItem();
@@ -388,6 +414,7 @@ void AppUi::draw() {
         m_ui.exploreNumber.reset();
     }
     m_numbers.draw();  // its own window, above the main one
+    for (auto& w : m_learn) w->draw(m_state);
     if (ImGui::IsAnyItemActive()) m_ui.interacting = true;
 }
 

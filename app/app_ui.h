@@ -17,8 +17,10 @@
 #include "app/panels/histogram_panel.h"
 #include "app/panels/heatmap_panel.h"
 #include "app/panels/model_browser.h"
+#include "app/panels/learn_window.h"
 #include "app/panels/number_explorer.h"
 #include "app/panels/overview_panel.h"
+#include "app/panels/smoothquant_panel.h"
 #include "app/panels/status_bar.h"
 #include "app/ui_state.h"
 #ifdef QV_APP_HAS_GEMM
@@ -40,6 +42,11 @@ public:
     const ControlsPanel& controls() const { return m_controls; }
     // The teaching window (View ▸ Number explorer, --number-explorer VALUE).
     NumberExplorer& numberExplorer() { return m_numbers; }
+    // The Learn menu's windows; learnWindow("qat") → nullptr for an unknown id.
+    LearnWindow* learnWindow(const std::string& id);
+    const std::vector<std::unique_ptr<LearnWindow>>& learnWindows() const { return m_learn; }
+    SmoothQuantPanel& smoothQuant() { return m_smooth; }
+    ComparePanel& comparePanel() { return m_compare; }
     // Title for the OS window ("quantviz — file").
     std::string windowTitle() const;
 
@@ -73,6 +80,8 @@ private:
     HeatmapPanel m_heatmap;
     ComparePanel m_compare;
     NumberExplorer m_numbers;
+    std::vector<std::unique_ptr<LearnWindow>> m_learn;
+    SmoothQuantPanel m_smooth;
 #ifdef QV_APP_HAS_GEMM
     void drawGemm();
     GemmPanel m_gemm;

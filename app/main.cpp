@@ -129,6 +129,12 @@ int main(int argc, char** argv) {
     ui.ui().logY = settings.logY || opt.logY;
     if (!opt.exportDir.empty()) ui.ui().exportDir = opt.exportDir;
     if (opt.numberExplorer) ui.numberExplorer().show(opt.numberExplorerValue);
+    if (!opt.compareMode.empty())
+        ui.comparePanel().setMode(opt.compareMode == "files"      ? qv::ComparePanel::Mode::Files
+                                  : opt.compareMode == "llamacpp" ? qv::ComparePanel::Mode::LlamaCpp
+                                                                  : qv::ComparePanel::Mode::Schemes);
+    for (const auto& id : opt.learn)
+        if (qv::LearnWindow* w = ui.learnWindow(id)) w->show();
     const qv::CaptureView screenshotView = qv::parseCaptureView(opt.screenshotView).value_or(qv::CaptureView::Window);
     {
         qv::QuantScheme s = state.scheme();
@@ -165,6 +171,7 @@ int main(int argc, char** argv) {
                     : opt.tab == "channels" ? BottomTab::Channels
                     : opt.tab == "overview" ? BottomTab::Overview
                     : opt.tab == "heatmap" ? BottomTab::Heatmap
+                    : opt.tab == "smoothquant" ? BottomTab::SmoothQuant
                     : opt.tab == "gemm" ? BottomTab::Gemm
                     : opt.tab == "compare" ? BottomTab::Compare : BottomTab::Calibrators;
         if (t == BottomTab::Overview) sweepAtStart = true;
@@ -192,6 +199,14 @@ int main(int argc, char** argv) {
     if (sweepAtStart) state.startSweep();
     std::string title;
     int settledFrames = 0, extraFrames = 3;
+    // Background work of the Learn windows and panels with their own workers (a QAT training, a SmoothQuant
+    // sweep): like pending jobs, it keeps frames coming (progress bars move, results appear without input)
+    // and holds the screenshot back.
+    const auto windowsBusy = [&] {
+        for (const auto& w : ui.learnWindows())
+            if (w->busy()) return true;
+        return false;
+    };
     auto started = Clock::now();
     // Scripted run (bench): drag phase, then release and wait for the exact metrics.
     std::vector<double> frameMs, drawMs, updateMs, renderMs;  // whole frame; UI build; analysis update
@@ -203,9 +218,10 @@ int main(int argc, char** argv) {
 
     while (!glfwWindowShouldClose(window)) {
         auto frameStart = Clock::now();
-        if (screenshot || scripted || extraFrames > 0 || state.jobs().pending() > 0 || ui.pngPending()) {
+        const bool busy = state.jobs().pending() > 0 || windowsBusy();
+        if (screenshot || scripted || extraFrames > 0 || busy || ui.pngPending()) {
             if (screenshot || scripted) glfwPollEvents();
-            else glfwWaitEventsTimeout(state.jobs().pending() > 0 ? 0.1 : 0.05);
+            else glfwWaitEventsTimeout(busy ? 0.1 : 0.05);
             if (extraFrames > 0) --extraFrames;
         } else {
             glfwWaitEvents();  // idle: sleep until input or a finished job's glfwPostEmptyEvent
@@ -275,7 +291,7 @@ int main(int argc, char** argv) {
             ui.ui().pngRequest.clear();
         }
         if (screenshot) {
-            settledFrames = state.settled() ? settledFrames + 1 : 0;
+            settledFrames = state.settled() && !windowsBusy() ? settledFrames + 1 : 0;
             double waited = std::chrono::duration<double>(Clock::now() - started).count();
             if (settledFrames >= opt.frames + 1 || waited > 300) {
                 if (waited > 300) std::fprintf(stderr, "quantviz: background work did not settle in 300 s\n");

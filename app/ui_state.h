@@ -9,7 +9,7 @@
 
 namespace qv {
 
-enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap, Gemm, Compare };
+enum class BottomTab { Error, Calibrators, Codes, ErrorPlot, Channels, Overview, Heatmap, Gemm, Compare, SmoothQuant };
 
 // The regions of the window a PNG can be cropped to (File ▸ Save … as PNG, --screenshot-view).
 enum class CaptureView { Window = 0, Histogram, Tab, Browser, Controls };

@@ -47,6 +47,7 @@ Command addQuantizeCommand(CLI::App& root);
 Command addCalibrateCommand(CLI::App& root);
 Command addReportCommand(CLI::App& root);
 Command addGemmCommand(CLI::App& root);
+Command addLlamaCppCommand(CLI::App& root);
 
 // Opens a model file or fails with exit code 1 and the loader's message (which names the file).
 std::shared_ptr<const ModelFile> openOrFail(const std::string& path);

@@ -11,7 +11,7 @@ using namespace qv::cli;
 
 int main(int argc, char** argv) {
     CLI::App app{
-        "quantviz-cli: inspect, export, quantize, calibrate, report and run the int8 GEMM core on tensor "
+        "quantviz-cli: inspect, export, quantize, calibrate, report, run the int8 GEMM core and measure llama.cpp's block types on tensor "
         "files (.npy, .safetensors and the other formats quantviz opens), headless and scriptable.\n"
         "Exit codes: 0 success, 1 bad data (unreadable file, missing tensor, I/O error), 2 bad usage.\n"
         "Semantics (scales, rounding, ranges) are documented in docs/cli.md.",
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     commands.push_back(addCalibrateCommand(app));
     commands.push_back(addReportCommand(app));
     commands.push_back(addGemmCommand(app));
+    commands.push_back(addLlamaCppCommand(app));
 
     try {
         app.parse(argc, argv);

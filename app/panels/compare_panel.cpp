@@ -45,12 +45,17 @@ void ComparePanel::draw(AppState& state, UiState& ui) {
     ImGui::RadioButton("two schemes", &m_mode, int(Mode::Schemes));
     ImGui::SameLine();
     ImGui::RadioButton("two files", &m_mode, int(Mode::Files));
+    ImGui::SameLine();
+    ImGui::RadioButton("llama.cpp types", &m_mode, int(Mode::LlamaCpp));
     helpMarker("Two schemes: the scheme and calibrator on the left (A) against a second scheme and calibrator (B) on "
                "the same tensor. Two files: this tensor in the open file (A) against the tensor of the same name in "
-               "a second file (B) - e.g. the F32 and Q4_K versions of one model.");
+               "a second file (B) - e.g. the F32 and Q4_K versions of one model. llama.cpp types: this tensor "
+               "converted to GGUF's Q8_0 ... Q4_0 exactly as llama-quantize writes them (without an importance "
+               "matrix) and read back as llama.cpp reads them, beside the active scheme.");
     m_shown = Shown{};
     m_shown.mode = Mode(m_mode);
     if (m_mode == int(Mode::Files)) drawFiles(state, ui);
+    else if (m_mode == int(Mode::LlamaCpp)) drawLlamaCpp(state);
     else drawSchemes(state, ui);
 }
 
@@ -409,6 +414,142 @@ void ComparePanel::drawFiles(AppState& state, UiState& ui) {
         plot::EndPlot();
     }
     ImGui::EndChild();
+}
+
+// [SECTION] llama.cpp types
+
+namespace {
+
+// Stored bits per weight of quantviz's scheme: the code bits, plus each group's scale (float32; MX:
+// an 8-bit E8M0 exponent; NVFP4: an 8-bit E4M3 per block) and an asymmetric group's zero point. Per
+// tensor and per channel the scales are negligible beside millions of weights (shown as the code bits).
+double schemeBitsPerWeight(const QuantScheme& s) {
+    double bits = s.codeBits();
+    if (s.granularity != Granularity::PerGroup || s.groupSize <= 0) return bits;
+    const double g = static_cast<double>(s.groupSize);
+    if (s.format == NumberFormat::Int) return bits + 32 / g + (s.symmetric() ? 0 : bits / g);
+    if (hasTensorScale(s.format) || mxElementEmax(s.format) >= 0) return bits + 8 / g;
+    return bits + 32 / g;
+}
+
+}  // namespace
+
+void ComparePanel::drawLlamaCpp(AppState& state) {
+    state.requestGgmlRequant();
+    auto g = state.ggmlRequant();
+    if (!g) {
+        ImGui::TextDisabled(state.ggmlRequantPending() ? "encoding and decoding every block..." : "select a tensor");
+        return;
+    }
+    m_shown.ggml = g;
+    auto a = state.analysis();
+    const CalibRow* active = a ? a->activeRow() : nullptr;
+    struct Line {
+        std::string name;
+        double bpw;
+        const ErrorStats* stats;
+        double relRms;
+        std::string error;
+        bool ours;
+    };
+    std::vector<Line> lines;
+    for (const auto& r : g->rows) lines.push_back({r.typeName, r.bitsPerWeight, &r.stats, r.relativeRms, r.error, false});
+    if (active) {
+        const ErrorStats& e = active->exact ? active->exact->total : active->estimate.total;
+        const double rel = e.mse == 0 ? 0.0 : std::pow(10.0, -e.sqnrDb / 20);
+        std::string name = (active->exact ? "" : "~ ") + a->scheme.describe() + ", " + active->label;
+        if (ImGui::GetFontSize() * name.size() * 0.55f > ImGui::GetContentRegionAvail().x * 0.4f)  // keep the numbers in view
+            name = (active->exact ? "" : "~ ") + std::string("active scheme, ") + active->label;
+        lines.push_back({name, schemeBitsPerWeight(a->scheme), &e, rel, "", true});
+        m_shown.ggmlQuantvizRow = true;
+    }
+    // Best of each column among the rows that have numbers (lower is better except SQNR and cosine).
+    double bestMse = INFINITY, bestSqnr = -INFINITY, bestRel = INFINITY, bestMax = INFINITY, bestCos = -INFINITY;
+    for (const auto& l : lines) {
+        if (!l.error.empty()) continue;
+        bestMse = std::min(bestMse, l.stats->mse);
+        bestSqnr = std::max(bestSqnr, l.stats->sqnrDb);
+        bestRel = std::min(bestRel, l.relRms);
+        bestMax = std::min(bestMax, l.stats->maxAbsError);
+        bestCos = std::max(bestCos, l.stats->cosine);
+    }
+    const ImVec4 good(0.45f, 0.85f, 0.45f, 1);
+    const auto cell = [&](const char* fmt, double v, bool best) {
+        if (best) ImGui::TextColored(good, fmt, v);
+        else ImGui::Text(fmt, v);
+    };
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("llamacpp", 7, flags)) {
+        ImGui::TableSetupColumn("type");
+        ImGui::TableSetupColumn("bits/w");
+        ImGui::TableSetupColumn("MSE");
+        ImGui::TableSetupColumn("SQNR dB");
+        ImGui::TableSetupColumn("rel. RMS");
+        ImGui::TableSetupColumn("max |e|");
+        ImGui::TableSetupColumn("cosine");
+        ImGui::TableHeadersRow();
+        for (const auto& l : lines) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            if (l.ours) {
+                ImGui::TextColored(ImVec4(0.55f, 0.75f, 1, 1), "%s", l.name.c_str());
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("quantviz: %s", a->scheme.describe().c_str());
+            } else {
+                ImGui::TextUnformatted(l.name.c_str());
+            }
+            ImGui::TableNextColumn();
+            ImGui::Text(l.ours ? "~%.2f" : "%.2f", l.bpw);
+            if (!l.error.empty()) {
+                ImGui::TableNextColumn();
+                ImGui::TextDisabled("%s", l.error.c_str());
+                continue;
+            }
+            ImGui::TableNextColumn();
+            cell("%.4g", l.stats->mse, l.stats->mse == bestMse);
+            ImGui::TableNextColumn();
+            cell(std::isinf(l.stats->sqnrDb) ? "%.0f" : "%.2f", l.stats->sqnrDb, l.stats->sqnrDb == bestSqnr);
+            ImGui::TableNextColumn();
+            cell("%.4f", l.relRms, l.relRms == bestRel);
+            ImGui::TableNextColumn();
+            cell("%.4g", l.stats->maxAbsError, l.stats->maxAbsError == bestMax);
+            ImGui::TableNextColumn();
+            cell("%.5f", l.stats->cosine, l.stats->cosine == bestCos);
+        }
+        ImGui::EndTable();
+    }
+    ImGui::TextWrapped("Blocks of 32 along each row, one f16 scale each (Q4_1/Q5_1 also an f16 minimum). Q4_0: "
+                       "d = m/-8 from the value m of largest |x|, q = trunc(x/d + 8.5): round half up, not to even. "
+                       "Q8_0: d = amax/127, q = roundf(x/d). The same bytes llama-quantize writes (checked against "
+                       "real GGUF files). quantviz's row: the active scheme and calibrator; its bits/weight count "
+                       "the codes plus each group's scale and zero point.");
+    // SQNR against storage: each type a point, the active scheme in blue; up and left is better.
+    double xLo = INFINITY, xHi = -INFINITY, yLo = INFINITY, yHi = -INFINITY;
+    for (const auto& l : lines)
+        if (l.error.empty() && std::isfinite(l.stats->sqnrDb)) {
+            xLo = std::min(xLo, l.bpw);
+            xHi = std::max(xHi, l.bpw);
+            yLo = std::min(yLo, l.stats->sqnrDb);
+            yHi = std::max(yHi, l.stats->sqnrDb);
+        }
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    if (xLo > xHi || avail.y < ImGui::GetFontSize() * 6) return;
+    const double padX = std::max(0.5, 0.08 * (xHi - xLo)), padY = std::max(1.0, 0.12 * (yHi - yLo));
+    if (plot::BeginPlot("##sqnr_bpw", ImVec2(-1, avail.y), plot::kNoLegend)) {
+        plot::SetupX(xLo - padX, xHi + 2 * padX, "bits per weight");
+        plot::SetupY(yLo - padY, yHi + padY, "SQNR dB");
+        const plot::Transform& t = plot::CurrentTransform();
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        for (const auto& l : lines) {
+            if (!l.error.empty() || !std::isfinite(l.stats->sqnrDb)) continue;
+            const ImU32 color = l.ours ? IM_COL32(140, 190, 255, 255) : IM_COL32(230, 230, 230, 255);
+            const ImVec2 p(t.x(l.bpw), t.y(l.stats->sqnrDb));
+            dl->AddCircleFilled(p, 4.0f, color);
+            // The active scheme's label below its point, the types' above: they often share a bit rate.
+            const float dy = l.ours ? ImGui::GetFontSize() * 0.1f : -ImGui::GetFontSize() * 1.1f;
+            dl->AddText(ImVec2(p.x + 6, p.y + dy), color, l.ours ? "active scheme" : l.name.c_str());
+        }
+        plot::EndPlot();
+    }
 }
 
 }  // namespace qv

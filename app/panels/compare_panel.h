@@ -6,6 +6,8 @@
 //    File > Open second file to compare, or --reference): both histograms overlaid, the distribution of x_B − x_A and
 //    MSE/SQNR/max/cosine between them; when a side is stored block-quantized (GGUF Q4_K, …), also that
 //    quantization's error beside quantviz's schemes.
+//  - llama.cpp types: the selected tensor as llama.cpp's Q8_0, Q5_1, Q5_0, Q4_1 and Q4_0 would store it
+//    (encoded as llama-quantize writes, decoded as llama.cpp reads), beside the active scheme.
 #pragma once
 
 #include <memory>
@@ -20,7 +22,7 @@ namespace qv {
 
 class ComparePanel {
 public:
-    enum class Mode { Schemes = 0, Files = 1 };
+    enum class Mode { Schemes = 0, Files = 1, LlamaCpp = 2 };
 
     void draw(AppState& state, UiState& ui);
 
@@ -35,6 +37,8 @@ public:
         std::shared_ptr<const FileTensorComparison> files;  // file mode: the comparison drawn
         std::string message;                 // file mode: why nothing is drawn (no second file, error)
         bool storedTable = false;            // file mode: the stored-quantization table was shown
+        std::shared_ptr<const GgmlRequantComparison> ggml;  // llama.cpp mode: the rows drawn
+        bool ggmlQuantvizRow = false;        // llama.cpp mode: the active scheme's row was drawn beside them
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
@@ -42,6 +46,7 @@ public:
 private:
     void drawSchemes(AppState& state, UiState& ui);
     void drawFiles(AppState& state, UiState& ui);
+    void drawLlamaCpp(AppState& state);
 
     int m_mode = -1;  // first frame: files when a second file is open, else schemes
     bool m_enabled = false;

@@ -9,6 +9,7 @@
 
 #include "app/app_state.h"
 #include "app/panels/compare_panel.h"
+#include "core/metrics/ggml_requant.h"
 #include "app_test_support.h"
 #include "headless_ui_fixture.h"
 #include "tests/support/test_support.h"
@@ -161,6 +162,43 @@ TEST_F(ComparePanelHeadless, F32AgainstItsQ4KTwinShowsTheStoredTable) {
     // Q4_K's relative RMS on a real layer sits near the whole-file 0.059 of the models README.
     EXPECT_GT(s.files->result.relativeRms, 0.03);
     EXPECT_LT(s.files->result.relativeRms, 0.09);
+}
+
+}  // namespace
+}  // namespace qv
+
+namespace qv {
+namespace {
+
+// The llama.cpp view: the tensor as Q8_0 … Q4_0 (one job), the numbers the core's round trip gives, the
+// active scheme beside them. A ramp of 2 × 32 values j/8 − 4: Q8_0's error is below Q4_0's, and the rows
+// equal ggmlRequantError on the same tensor.
+TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
+    std::vector<float> v;
+    for (int i = 0; i < 64; ++i) v.push_back(float(i) / 8.0f - 4.0f);
+    ASSERT_TRUE(state.openFile(npy("cmp-llama.npy", {2, 32}, v)));
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    for (int i = 0; i < 4 && !panel.shown().ggml; ++i) settle();
+    auto g = panel.shown().ggml;
+    ASSERT_TRUE(g);
+    EXPECT_TRUE(panel.shown().ggmlQuantvizRow);
+    ASSERT_EQ(g->rows.size(), 5u);
+    EXPECT_EQ(g->rows.front().typeName, "q8_0");
+    EXPECT_EQ(g->rows.back().typeName, "q4_0");
+    EXPECT_DOUBLE_EQ(g->rows.front().bitsPerWeight, 8.5);  // 34 bytes per 32 weights
+    EXPECT_DOUBLE_EQ(g->rows.back().bitsPerWeight, 4.5);   // 18 bytes per 32
+    const TensorView view = state.currentDocument()->model->view(0);
+    for (const auto& row : g->rows) {
+        ASSERT_TRUE(row.error.empty()) << row.error;
+        auto want = ggmlRequantError(view, row.type);
+        ASSERT_TRUE(want);
+        EXPECT_DOUBLE_EQ(row.stats.mse, want->mse) << row.typeName;
+        EXPECT_NEAR(row.relativeRms, std::pow(10.0, -want->sqnrDb / 20), 1e-12) << row.typeName;
+    }
+    EXPECT_LT(g->rows.front().stats.mse, g->rows.back().stats.mse);
+    // Q4_0 on the first row (−4 … −0.125): m = −4, d = 0.5, q = trunc(x/0.5 + 8.5) — every x is a multiple
+    // of 1/8, so x/d = 2x is a multiple of 1/4 and the round-half-up of 2x lands within 1/4 of it: |e| ≤ 0.125.
+    EXPECT_LE(g->rows.back().stats.maxAbsError, 0.25 + 1e-9);
 }
 
 }  // namespace

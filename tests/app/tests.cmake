@@ -28,3 +28,8 @@ endif()
 if(TARGET qv_app_tests)
   target_sources(qv_app_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/number_explorer_test.cpp)
 endif()
+# Learn menu windows (glossary, walkthroughs, QAT demo) and the SmoothQuant tab: headless frames.
+if(TARGET qv_app_tests)
+  file(GLOB _qv_learn_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/learn_*.cpp ${CMAKE_CURRENT_LIST_DIR}/smoothquant_*.cpp)
+  target_sources(qv_app_tests PRIVATE ${_qv_learn_tests})
+endif()

@@ -1,0 +1,60 @@
+// AppState, llama.cpp section: the selected tensor re-quantized into ggml's legacy block types, as
+// `llama-quantize` would write them without an importance matrix, and read back — a job per tensor.
+#include <cmath>
+
+#include "app/app_state.h"
+#include "core/metrics/ggml_requant.h"
+
+namespace qv {
+
+std::shared_ptr<const GgmlRequantComparison> AppState::ggmlRequant() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_ggml) return nullptr;
+    if (m_ggml->docId != doc->id || m_ggml->tensor != *m_selected) return nullptr;
+    return m_ggml;
+}
+
+void AppState::requestGgmlRequant() {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || ggmlRequant()) return;
+    auto model = doc->model;
+    const size_t tensor = *m_selected;
+    const uint64_t docId = doc->id;
+    if (m_ggmlProgress) {
+        if (m_ggmlFor == std::make_pair(docId, tensor)) return;  // running for the selection: wait
+        m_ggmlProgress->cancel();
+    }
+    m_ggmlFor = {docId, tensor};
+    const auto& types = ggmlRequantTypes();
+    m_ggmlProgress = m_jobs->submit("llama.cpp types for " + model->tensors[tensor].name,
+                                    [this, model, tensor, docId, &types](Progress& progress) {
+        auto out = std::make_shared<GgmlRequantComparison>();
+        out->docId = docId;
+        out->tensor = tensor;
+        const TensorView view = model->view(tensor);
+        progress.setTotal(static_cast<double>(view.elements() * types.size()));
+        for (DType t : types) {
+            if (progress.cancelled()) break;
+            GgmlRequantComparison::Row row;
+            row.type = t;
+            row.typeName = std::string(dtypeName(t));
+            row.bitsPerWeight = bitsPerElement(t);
+            auto r = ggmlRequantError(view, t, &progress, 0);
+            if (r) {
+                row.stats = *r;
+                // SQNR = 20·log10(‖x‖/‖e‖), so ‖e‖/‖x‖ = 10^(−SQNR/20); no error (SQNR +inf, or x all 0): 0.
+                row.relativeRms = r->mse == 0 ? 0.0 : std::pow(10.0, -r->sqnrDb / 20);
+            } else {
+                row.error = r.message();
+            }
+            out->rows.push_back(std::move(row));
+        }
+        const bool cancelled = progress.cancelled();
+        post([this, out, cancelled, p = &progress] {
+            if (m_ggmlProgress.get() == p) m_ggmlProgress.reset();
+            if (!cancelled) m_ggml = out;
+        });
+    });
+}
+
+}  // namespace qv

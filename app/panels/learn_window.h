@@ -1,0 +1,42 @@
+// LearnWindow: one teaching window of the Learn menu (glossary, walkthroughs, the QAT demo). Each is its
+// own ImGui window above the main one, opened from the menu, from `--learn ID`, or by another panel.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+namespace qv {
+
+class AppState;
+
+class LearnWindow {
+public:
+    virtual ~LearnWindow() = default;
+    virtual const char* id() const = 0;       // the name `--learn ID` takes ("glossary", "qat", …)
+    virtual const char* title() const = 0;    // menu item and window title
+    virtual const char* summary() const = 0;  // the menu item's tooltip: what the window teaches
+
+    // Opens the window and brings it to the front on the next draw.
+    void show() {
+        m_open = true;
+        m_focus = true;
+    }
+    bool isOpen() const { return m_open; }
+    bool& openFlag() { return m_open; }
+
+    // Background work under way (a training, a sweep): the screenshot mode waits until it is false.
+    virtual bool busy() const { return false; }
+
+    // Called every frame, open or not (a closed window may still react to requests, e.g. a "(?)" click),
+    // outside any other window.
+    virtual void draw(AppState& state) = 0;
+
+protected:
+    bool m_open = false;
+    bool m_focus = false;  // one-shot: focus (and place) the window on the next draw
+};
+
+// Every Learn window, in menu order (app/panels/learn_windows.cpp).
+std::vector<std::unique_ptr<LearnWindow>> makeLearnWindows();
+
+}  // namespace qv
