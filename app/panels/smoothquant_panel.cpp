@@ -301,7 +301,8 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
             layer = std::make_shared<const SmoothLayer>(std::move(*l));
         }
         res->layer = layer;
-        if (!sweep && !progress.cancelled()) {
+        if (progress.cancelled()) return finish();
+        if (!sweep) {
             auto s = sweepSmoothing(*layer, b, nThreads, &progress);
             if (!s) {
                 res->error = s.message();
@@ -314,7 +315,7 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
         set.alpha = a;
         set.bits = b;
         set.threads = nThreads;
-        auto e = evaluateSmoothing(*layer, set);
+        auto e = evaluateSmoothing(*layer, set, &sweep->before);
         if (!e) res->error = e.message();
         else res->eval = std::make_shared<const SmoothEvaluation>(std::move(*e));
         finish();
@@ -404,7 +405,10 @@ void SmoothQuantPanel::drawControls() {
     alpha = std::clamp(alpha, 0.0f, 1.0f);
     if (busy()) {
         ImGui::SameLine();
-        ImGui::TextDisabled("computing…");
+        // The α sweep reports its points; a single α (the sweep kept) is too quick to need a bar.
+        const float f = m_progress ? float(m_progress->fraction()) : 0.0f;
+        if (f > 0 && f < 1) ImGui::ProgressBar(f, ImVec2(ImGui::GetFontSize() * 6, 0), "sweep");
+        else ImGui::TextDisabled("computing…");
     }
     if (m_source == Source::Npy) {
         ImGui::SetNextItemWidth(em * 24);

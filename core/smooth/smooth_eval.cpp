@@ -113,11 +113,19 @@ Result<Side> evaluateSide(const SmoothLayer& L, std::span<const float> s, std::s
     p.aZero = 0;
     p.aScale = ap.slices[0].scale;
     p.bScales.clear();
+    std::vector<Quantizer> rowQuantizers;
+    rowQuantizers.reserve(cOut);
     for (size_t i = 0; i < cOut; ++i) {
-        const Quantizer q(ws, wp.slices[i]);
+        rowQuantizers.emplace_back(ws, wp.slices[i]);
         p.bScales.push_back(wp.slices[i].scale);
-        for (size_t j = 0; j < cIn; ++j) bCodes[j * cOut + i] = static_cast<uint8_t>(q.quantize(w[i * cIn + j]));
     }
+    // B[j][i] = code of W'[i][j], in 64 × 64 tiles so that neither side is walked with a large stride.
+    constexpr size_t kTile = 64;
+    for (size_t i0 = 0; i0 < cOut; i0 += kTile)
+        for (size_t j0 = 0; j0 < cIn; j0 += kTile)
+            for (size_t i = i0; i < std::min(cOut, i0 + kTile); ++i)
+                for (size_t j = j0; j < std::min(cIn, j0 + kTile); ++j)
+                    bCodes[j * cOut + i] = static_cast<uint8_t>(rowQuantizers[i].quantize(w[i * cIn + j]));
     p.out.mode = GemmOutput::Float;
     p.threads = threads;
     auto packed = PackedB::make(bCodes.data(), L.cIn, L.cOut, true, 0, kernel);
@@ -186,7 +194,8 @@ Result<SmoothLayer> makeSmoothLayerFromAbsMax(std::vector<float> weights, int64_
     return L;
 }
 
-Result<SmoothEvaluation> evaluateSmoothing(const SmoothLayer& layer, const SmoothSettings& settings) {
+Result<SmoothEvaluation> evaluateSmoothing(const SmoothLayer& layer, const SmoothSettings& settings,
+                                           const SmoothSide* before) {
     if (auto st = checkBits(settings.bits); !st) return st.error();
     if (!(settings.alpha >= 0.0 && settings.alpha <= 1.0))
         return makeError("smoothquant: alpha must be in [0, 1], got " + std::to_string(settings.alpha));
@@ -201,30 +210,35 @@ Result<SmoothEvaluation> evaluateSmoothing(const SmoothLayer& layer, const Smoot
     e.actAbsMaxAfter = smoothAbsMax(layer.actAbsMax, e.factors);
     e.weightAbsMaxAfter = columnAbsMax(smoothWeights(layer.weights, layer.cOut, layer.cIn, e.factors), layer.cOut,
                                        layer.cIn);
-    auto before = evaluateSide(layer, {}, layer.actAbsMax, settings.bits, settings.threads, settings.kernel);
-    if (!before) return before.error();
+    if (before) {
+        e.before = *before;
+    } else {
+        auto b = evaluateSide(layer, {}, layer.actAbsMax, settings.bits, settings.threads, settings.kernel);
+        if (!b) return b.error();
+        e.before = b->figures;
+    }
     auto after = evaluateSide(layer, e.factors, e.actAbsMaxAfter, settings.bits, settings.threads, settings.kernel);
     if (!after) return after.error();
-    e.before = before->figures;
     e.after = after->figures;
     e.gemm = after->info;
     return e;
 }
 
-Result<SmoothSweep> sweepSmoothing(const SmoothLayer& layer, int bits, int threads, const Progress* cancel, double step,
+Result<SmoothSweep> sweepSmoothing(const SmoothLayer& layer, int bits, int threads, Progress* progress, double step,
                                    GemmKernel kernel) {
     if (auto st = checkBits(bits); !st) return st.error();
     if (!(step > 0.0 && step <= 1.0)) return makeError("smoothquant: the sweep step must be in (0, 1]");
     SmoothSweep sw;
     sw.bits = bits;
     const int n = static_cast<int>(std::lround(1.0 / step));
-    if (layer.hasActivations()) {
-        auto none = evaluateSide(layer, {}, layer.actAbsMax, bits, threads, kernel);
-        if (!none) return none.error();
-        sw.noSmoothingOutputSqnrDb = none->figures.output.sqnrDb;
-    }
+    if (progress) progress->setTotal(double(n + 2));
+    auto none = evaluateSide(layer, {}, layer.actAbsMax, bits, threads, kernel);
+    if (!none) return none.error();
+    sw.before = none->figures;
+    sw.noSmoothingOutputSqnrDb = sw.before.output.sqnrDb;
+    if (progress) progress->add(1);
     for (int k = 0; k <= n; ++k) {
-        if (cancel && cancel->cancelled()) return makeError("smoothquant: sweep cancelled");
+        if (progress && progress->cancelled()) return makeError("smoothquant: sweep cancelled");
         const double alpha = double(k) / n;  // exact 0 and 1 at the ends
         const std::vector<float> s = smoothingFactors(layer.actAbsMax, layer.weightAbsMax, alpha);
         const std::vector<float> a = smoothAbsMax(layer.actAbsMax, s);
@@ -237,6 +251,7 @@ Result<SmoothSweep> sweepSmoothing(const SmoothLayer& layer, int bits, int threa
             sw.outputSqnrDb.push_back(side->figures.output.sqnrDb);
             if (sw.best < 0 || sw.outputSqnrDb.back() > sw.outputSqnrDb[static_cast<size_t>(sw.best)]) sw.best = k;
         }
+        if (progress) progress->add(1);
     }
     return sw;
 }

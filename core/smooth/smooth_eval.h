@@ -71,24 +71,29 @@ struct SmoothEvaluation {
     GemmRunInfo gemm;                   // the int8 kernel that ran (with activations)
 };
 
-Result<SmoothEvaluation> evaluateSmoothing(const SmoothLayer& layer, const SmoothSettings& settings);
+// `before`: the no-smoothing side for the same layer and bits (SmoothSweep::before), reused instead of
+// recomputed — it does not depend on α, so moving α costs one side's GEMM and error passes.
+Result<SmoothEvaluation> evaluateSmoothing(const SmoothLayer& layer, const SmoothSettings& settings,
+                                           const SmoothSide* before = nullptr);
 
 // α = 0, step, 2·step, …, 1 (21 points for step 0.05). Output SQNR per α needs X; the weight SQNR
-// (and, with X, the activation SQNR) are recorded too. `cancel` is polled once per α.
+// (and, with X, the activation SQNR) are recorded too. `progress` (optional) counts one unit per side
+// evaluated (total 1 + points) and is polled for cancellation between them.
 struct SmoothSweep {
     int bits = 8;
     std::vector<double> alphas;
     std::vector<double> outputSqnrDb;      // empty without activations
     std::vector<double> activationSqnrDb;  // empty without activations
     std::vector<double> weightSqnrDb;
-    double noSmoothingOutputSqnrDb = 0;    // s = 1 (with activations)
+    SmoothSide before;                     // s = 1, at these bits
+    double noSmoothingOutputSqnrDb = 0;    // before.output.sqnrDb (with activations)
     int best = -1;                         // index of the highest output SQNR (first on ties); −1 without X
     double bestAlpha() const { return best >= 0 ? alphas[static_cast<size_t>(best)] : -1.0; }
 };
 inline constexpr double kSmoothSweepStep = 0.05;
 
 Result<SmoothSweep> sweepSmoothing(const SmoothLayer& layer, int bits, int threads = 1,
-                                   const Progress* cancel = nullptr, double step = kSmoothSweepStep,
+                                   Progress* progress = nullptr, double step = kSmoothSweepStep,
                                    GemmKernel kernel = GemmKernel::Auto);
 
 }  // namespace qv

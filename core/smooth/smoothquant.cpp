@@ -36,8 +36,12 @@ std::vector<float> smoothingFactors(std::span<const float> actAbsMax, std::span<
 
 std::vector<float> smoothActivations(std::span<const float> x, int64_t rows, int64_t cols, std::span<const float> s) {
     std::vector<float> out(x.begin(), x.end());
-    if (rows <= 0 || cols <= 0 || s.size() != static_cast<size_t>(cols)) return out;
-    for (size_t i = 0; i < out.size(); ++i) out[i] /= s[i % static_cast<size_t>(cols)];
+    if (rows <= 0 || cols <= 0 || s.size() != static_cast<size_t>(cols) ||
+        x.size() != static_cast<size_t>(rows) * static_cast<size_t>(cols))
+        return out;
+    const size_t c = static_cast<size_t>(cols);
+    for (size_t row = 0; row < out.size(); row += c)
+        for (size_t j = 0; j < c; ++j) out[row + j] /= s[j];
     return out;
 }
 
@@ -49,8 +53,12 @@ std::vector<float> smoothAbsMax(std::span<const float> actAbsMax, std::span<cons
 
 std::vector<float> smoothWeights(std::span<const float> w, int64_t cOut, int64_t cIn, std::span<const float> s) {
     std::vector<float> out(w.begin(), w.end());
-    if (cOut <= 0 || cIn <= 0 || s.size() != static_cast<size_t>(cIn)) return out;
-    for (size_t i = 0; i < out.size(); ++i) out[i] *= s[i % static_cast<size_t>(cIn)];
+    if (cOut <= 0 || cIn <= 0 || s.size() != static_cast<size_t>(cIn) ||
+        w.size() != static_cast<size_t>(cOut) * static_cast<size_t>(cIn))
+        return out;
+    const size_t c = static_cast<size_t>(cIn);
+    for (size_t row = 0; row < out.size(); row += c)
+        for (size_t j = 0; j < c; ++j) out[row + j] *= s[j];
     return out;
 }
 

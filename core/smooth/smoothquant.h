@@ -37,6 +37,7 @@ std::vector<float> smoothActivations(std::span<const float> x, int64_t rows, int
 // The same on a per-channel absmax vector: a'_j = a_j / s_j (what max|X'_j| is, since s_j > 0).
 std::vector<float> smoothAbsMax(std::span<const float> actAbsMax, std::span<const float> s);
 // W' = W·diag(s): each column j of the row-major Linear weight [C_out, C_in] multiplied by s_j.
+// (Both return their input unchanged when the sizes do not match the shape.)
 std::vector<float> smoothWeights(std::span<const float> w, int64_t cOut, int64_t cIn, std::span<const float> s);
 
 }  // namespace qv

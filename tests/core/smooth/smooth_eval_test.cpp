@@ -111,6 +111,13 @@ TEST(SmoothEval, SweepOverAlpha) {
         EXPECT_EQ(sw->activationSqnrDb[k], e->after.activation.sqnrDb) << k;
         EXPECT_EQ(sw->weightSqnrDb[k], e->after.weight.sqnrDb) << k;
         EXPECT_EQ(sw->noSmoothingOutputSqnrDb, e->before.output.sqnrDb);
+        // The sweep's no-smoothing side, handed back to evaluateSmoothing, changes nothing.
+        auto reused = evaluateSmoothing(L, settings(sw->alphas[k]), &sw->before);
+        ASSERT_TRUE(reused.ok());
+        EXPECT_EQ(reused->before.output.sqnrDb, e->before.output.sqnrDb);
+        EXPECT_EQ(reused->before.weight.sqnrDb, e->before.weight.sqnrDb);
+        EXPECT_EQ(reused->before.activation.sqnrDb, e->before.activation.sqnrDb);
+        EXPECT_EQ(reused->after.output.sqnrDb, e->after.output.sqnrDb);
     }
     ASSERT_GE(sw->best, 0);
     const auto bestIt = std::max_element(sw->outputSqnrDb.begin(), sw->outputSqnrDb.end());
@@ -136,6 +143,9 @@ TEST(SmoothEval, SweepOverAlpha) {
     }
     EXPECT_NEAR(lastSpreadX, 1.0, 1e-6) << "α = 1: every activation channel's max is a_j/a_j = 1";
 
+    Progress progress;  // one unit per side: no smoothing, then 21 α points
+    ASSERT_TRUE(sweepSmoothing(L, 8, 1, &progress).ok());
+    EXPECT_EQ(progress.fraction(), 1.0);
     Progress cancelled;
     cancelled.cancel();
     EXPECT_FALSE(sweepSmoothing(L, 8, 1, &cancelled).ok());
