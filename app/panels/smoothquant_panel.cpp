@@ -84,6 +84,14 @@ void legendLine(std::initializer_list<std::pair<const char*, ImU32>> items) {
     }
 }
 
+// The table's cells: the unit is in the header.
+std::string formatNumberDb(double db) {
+    if (std::isinf(db)) return db > 0 ? "inf" : "-inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", db);
+    return buf;
+}
+
 std::string formatDb(double db) {
     if (std::isinf(db)) return db > 0 ? "inf" : "-inf";
     char buf[32];
@@ -375,7 +383,8 @@ void SmoothQuantPanel::drawControls() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("X =");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(em * 17);
+    // Narrow windows: the combo gives way so that α and bits stay on the line.
+    ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x - em * 20, em * 8, em * 17));
     if (ImGui::BeginCombo("##activations", current.c_str(), ImGuiComboFlags_HeightLarge)) {
         for (size_t i : m_candidates) {
             const TensorInfo& t = m_model->tensors[i];
@@ -439,7 +448,8 @@ void SmoothQuantPanel::drawResult(const Result& r) {
 
     // Left: the numbers and the α curve; right: the channel maxima.
     const float avail = ImGui::GetContentRegionAvail().x;
-    const float leftW = std::max(em * 25, avail * 0.52f);
+    // 25 em holds the table and the legend; narrow tabs give up to 4 em of it, wide ones give half.
+    const float leftW = std::max(em * 21, std::min(avail * 0.56f, std::max(em * 25, avail * 0.5f)));
     const float height = ImGui::GetContentRegionAvail().y;
     ImGui::BeginChild("##smooth_left", ImVec2(leftW, height), false);
     if (r.weightName != m_weightName)
@@ -469,7 +479,7 @@ void SmoothQuantPanel::drawTable(const SmoothEvaluation& e, const SmoothSweep* s
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (ImGui::BeginTable("##smooth_numbers", 4, flags)) {
         char first[16], after[48];
-        std::snprintf(first, sizeof first, "int%d", e.bits);
+        std::snprintf(first, sizeof first, "int%d, dB", e.bits);
         std::snprintf(after, sizeof after, "after, \u03b1 %.2f", e.alpha);
         ImGui::TableSetupColumn(first);
         ImGui::TableSetupColumn("before");
@@ -489,8 +499,8 @@ void SmoothQuantPanel::drawTable(const SmoothEvaluation& e, const SmoothSweep* s
         };
         auto dbRow = [&](const char* name, double before, double afterDb) {
             char d[32];
-            std::snprintf(d, sizeof d, "%+.2f dB", afterDb - before);
-            row(name, formatDb(before), formatDb(afterDb), d, afterDb >= before);
+            std::snprintf(d, sizeof d, "%+.2f", afterDb - before);
+            row(name, formatNumberDb(before), formatNumberDb(afterDb), d, afterDb >= before);
         };
         const char* na = "needs X";
         if (e.hasOutput) {
