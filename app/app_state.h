@@ -132,7 +132,8 @@ struct FileTensorComparison {
     std::string error;                  // not in the second file, shapes differ, read failure
 };
 
-// The selected tensor re-quantized as llama.cpp's reference quantizers would write it (Q8_0 … Q4_0, read
+// The selected tensor re-quantized as llama.cpp's reference quantizers would write it (Q8_0 … Q4_0 and the
+// K-quants Q6_K, Q5_K, Q4_K, with llama-quantize's fallbacks for rows that are not whole blocks; read
 // back as llama.cpp reads them; core/metrics/ggml_requant.h), for the Compare tab's "llama.cpp types" view
 // (app_state_ggml.cpp; a job).
 struct GgmlRequantComparison {
@@ -140,7 +141,8 @@ struct GgmlRequantComparison {
     size_t tensor = 0;
     struct Row {
         DType type = DType::Q4_0;
-        std::string typeName;     // "q4_0", …
+        DType written = DType::Q4_0;  // what llama-quantize writes (a fallback when rows are not whole blocks)
+        std::string typeName;     // "q4_0", "q4_K -> q5_0", …
         double bitsPerWeight = 0; // including the block's f16 scale (and min)
         ErrorStats stats;
         double relativeRms = 0;   // sqrt(Σe² / Σx²)

@@ -33,13 +33,21 @@ void AppState::requestGgmlRequant() {
         out->tensor = tensor;
         const TensorView view = model->view(tensor);
         progress.setTotal(static_cast<double>(view.elements() * types.size()));
+        const bool kept = ggmlKeptAsStored(view.info());
         for (DType t : types) {
             if (progress.cancelled()) break;
             GgmlRequantComparison::Row row;
             row.type = t;
+            row.written = ggmlWrittenType(view.info(), t);
             row.typeName = std::string(dtypeName(t));
-            row.bitsPerWeight = bitsPerElement(t);
-            auto r = ggmlRequantError(view, t, &progress, 0);
+            if (row.written != t && !kept) row.typeName += " -> " + std::string(dtypeName(row.written));
+            row.bitsPerWeight = bitsPerElement(row.written);
+            if (kept) {  // llama-quantize leaves 1-D tensors (norms, biases) as they are
+                row.error = "1-D: llama.cpp keeps it as " + std::string(dtypeName(view.info().dtype));
+                out->rows.push_back(std::move(row));
+                continue;
+            }
+            auto r = ggmlRequantError(view, row.written, &progress, 0);
             if (r) {
                 row.stats = *r;
                 // SQNR = 20·log10(‖x‖/‖e‖), so ‖e‖/‖x‖ = 10^(−SQNR/20); no error (SQNR +inf, or x all 0): 0.

@@ -50,7 +50,7 @@ void ComparePanel::draw(AppState& state, UiState& ui) {
     helpMarker("Two schemes: the scheme and calibrator on the left (A) against a second scheme and calibrator (B) on "
                "the same tensor. Two files: this tensor in the open file (A) against the tensor of the same name in "
                "a second file (B) - e.g. the F32 and Q4_K versions of one model. llama.cpp types: this tensor "
-               "converted to GGUF's Q8_0 ... Q4_0 exactly as llama-quantize writes them (without an importance "
+               "converted to GGUF's Q8_0 ... Q4_0 and Q6_K/Q5_K/Q4_K exactly as llama-quantize writes them (without an importance "
                "matrix) and read back as llama.cpp reads them, beside the active scheme.");
     m_shown = Shown{};
     m_shown.mode = Mode(m_mode);
@@ -438,7 +438,8 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
     state.requestGgmlRequant();
     auto g = state.ggmlRequant();
     if (!g) {
-        ImGui::TextDisabled(state.ggmlRequantPending() ? "encoding and decoding every block..." : "select a tensor");
+        ImGui::TextDisabled(state.ggmlRequantPending() ? "encoding and decoding every block (the K-quants search their scales)..."
+                                                      : "select a tensor");
         return;
     }
     m_shown.ggml = g;
@@ -517,11 +518,13 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         }
         ImGui::EndTable();
     }
-    ImGui::TextWrapped("Blocks of 32 along each row, one f16 scale each (Q4_1/Q5_1 also an f16 minimum). Q4_0: "
-                       "d = m/-8 from the value m of largest |x|, q = trunc(x/d + 8.5): round half up, not to even. "
-                       "Q8_0: d = amax/127, q = roundf(x/d). The same bytes llama-quantize writes (checked against "
-                       "real GGUF files). quantviz's row: the active scheme and calibrator; its bits/weight count "
-                       "the codes plus each group's scale and zero point.");
+    ImGui::TextWrapped("Q8_0 ... Q4_0: blocks of 32 along each row, one f16 scale each (Q4_1/Q5_1 also an f16 minimum); "
+                       "Q4_0: d = m/-8 from the value m of largest |x|, q = trunc(x/d + 8.5): round half up, not to "
+                       "even. K-quants: super-blocks of 256 whose 16 or 32-value sub-blocks get fitted scales (and "
+                       "minima), themselves quantized to 6 or 8 bits; rows that are not whole blocks fall back as "
+                       "llama-quantize does (\"->\"). The same bytes llama-quantize writes without an importance matrix "
+                       "(checked against real GGUF files). quantviz's row: the active scheme and calibrator; its "
+                       "bits/weight count the codes plus each group's scale and zero point.");
     // SQNR against storage: each type a point, the active scheme in blue; up and left is better.
     double xLo = INFINITY, xHi = -INFINITY, yLo = INFINITY, yHi = -INFINITY;
     for (const auto& l : lines)
@@ -539,13 +542,16 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         plot::SetupY(yLo - padY, yHi + padY, "SQNR dB");
         const plot::Transform& t = plot::CurrentTransform();
         ImDrawList* dl = ImGui::GetWindowDrawList();
+        std::vector<double> placed;  // bit rates labelled so far: points sharing one stack their labels
         for (const auto& l : lines) {
             if (!l.error.empty() || !std::isfinite(l.stats->sqnrDb)) continue;
             const ImU32 color = l.ours ? IM_COL32(140, 190, 255, 255) : IM_COL32(230, 230, 230, 255);
             const ImVec2 p(t.x(l.bpw), t.y(l.stats->sqnrDb));
             dl->AddCircleFilled(p, 4.0f, color);
-            // The active scheme's label below its point, the types' above: they often share a bit rate.
-            const float dy = l.ours ? ImGui::GetFontSize() * 0.1f : -ImGui::GetFontSize() * 1.1f;
+            // The first label at a bit rate above its point, the next ones below (Q4_K and Q4_0 share 4.5).
+            const auto rank = std::count_if(placed.begin(), placed.end(), [&](double b) { return std::fabs(b - l.bpw) < 1e-9; });
+            placed.push_back(l.bpw);
+            const float dy = ImGui::GetFontSize() * (rank == 0 ? -1.1f : 0.1f + 1.0f * static_cast<float>(rank - 1));
             dl->AddText(ImVec2(p.x + 6, p.y + dy), color, l.ours ? "active scheme" : l.name.c_str());
         }
         plot::EndPlot();

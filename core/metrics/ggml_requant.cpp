@@ -1,23 +1,44 @@
 #include "core/metrics/ggml_requant.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "core/base/chunked_pass.h"
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_encode.h"
+#include "core/tensor/half.h"
 
 namespace qv {
 
 const std::vector<DType>& ggmlRequantTypes() {
-    static const std::vector<DType> types = {DType::Q8_0, DType::Q5_1, DType::Q5_0, DType::Q4_1, DType::Q4_0};
+    static const std::vector<DType> types = {DType::Q8_0, DType::Q6_K, DType::Q5_1, DType::Q5_K,
+                                             DType::Q5_0, DType::Q4_1, DType::Q4_K, DType::Q4_0};
     return types;
+}
+
+bool ggmlKeptAsStored(const TensorInfo& info) {
+    size_t lead = 0;
+    while (lead + 1 < info.shape.size() && info.shape[lead] == 1) ++lead;
+    return info.shape.size() - lead < 2;
+}
+
+DType ggmlWrittenType(const TensorInfo& info, DType type) {
+    if (ggmlKeptAsStored(info)) return info.dtype;
+    if (info.shape.back() % static_cast<int64_t>(traits(type).blockElements) == 0) return type;
+    switch (type) {
+        case DType::Q4_K: return DType::Q5_0;
+        case DType::Q5_K: return DType::Q5_1;
+        case DType::Q6_K: return DType::Q8_0;
+        default: return DType::F16;
+    }
 }
 
 Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress* progress, int threads,
                                     ErrorAccumulator* sums) {
     const std::string name(dtypeName(type));
-    if (!ggmlEncodable(type)) return makeError("quantviz cannot write " + name + " blocks");
+    const bool kept = type == view.info().dtype, asF16 = type == DType::F16 && !kept;
+    if (!kept && !asF16 && !ggmlEncodable(type)) return makeError("quantviz cannot write " + name + " blocks");
     const uint64_t n = view.elements();
     if (n == 0) return makeError("the tensor is empty");
     const auto& shape = view.info().shape;
@@ -25,7 +46,8 @@ Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress
     const uint32_t block = traits(type).blockElements;
     if (row % block != 0)
         return makeError("rows of " + std::to_string(row) + " values are not a multiple of " + name + "'s block of " +
-                     std::to_string(block) + " (llama.cpp keeps such tensors in F16/F32)");
+                         std::to_string(block) + " (llama.cpp writes such a tensor as " +
+                         std::string(dtypeName(ggmlWrittenType(view.info(), type))) + ")");
 
     // Chunks of whole blocks (every reader chunk is a multiple of 64 Ki or of the stored block size, ≥ 32).
     ChunkReader reader = ChunkReader::forView(view, size_t{1} << 16);
@@ -49,11 +71,17 @@ Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress
                 return;
             }
         Scratch& s = scratch[static_cast<size_t>(worker)];
-        const size_t blocks = count / block;
-        s.bytes.resize(blocks * blockBytes);
         s.back.resize(count);
-        encodeGgmlBlocks(type, x, blocks, s.bytes.data());
-        decodeGgmlBlocks(type, s.bytes.data(), blocks, s.back.data());
+        if (kept) {
+            std::copy(x, x + count, s.back.begin());
+        } else if (asF16) {
+            for (size_t i = 0; i < count; ++i) s.back[i] = f16ToF32(f32ToF16(x[i]));
+        } else {
+            const size_t blocks = count / block;
+            s.bytes.resize(blocks * blockBytes);
+            encodeGgmlBlocks(type, x, blocks, s.bytes.data());
+            decodeGgmlBlocks(type, s.bytes.data(), blocks, s.back.data());
+        }
         ErrorAccumulator& acc = chunks[c];
         for (size_t i = 0; i < count; ++i) acc.add(x[i], s.back[i], false);
     });

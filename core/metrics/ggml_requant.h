@@ -14,10 +14,21 @@
 
 namespace qv {
 
-// The types ggmlRequantError measures, most bits first: Q8_0, Q5_1, Q5_0, Q4_1, Q4_0.
+// The types ggmlRequantError measures, most bits per weight first: Q8_0, Q6_K, Q5_1, Q5_K, Q5_0, Q4_1,
+// Q4_K, Q4_0.
 const std::vector<DType>& ggmlRequantTypes();
 
-// MSE, SQNR, max/mean |e|, cosine of the round trip (clipping and code counts do not apply: 0). Refuses,
+// What a tensor asked to become `type` is written as: 1-D tensors (norms, biases) stay as stored; a matrix
+// whose rows are not whole blocks gets llama-quantize's fallback — q5_0 for q4_K, q5_1 for q5_K, q8_0 for
+// q6_K (llama.cpp src/llama-quant.cpp; hey_jarvis' K-quant files in ../shared/models hold exactly these) —
+// or F16 for the 32-element types (as stories260K's quantized files hold its ffn_down, rows of 172).
+DType ggmlWrittenType(const TensorInfo& info, DType type);
+// llama-quantize quantizes only tensors of two or more dimensions as ggml counts them (ggml_n_dims: size-1
+// dimensions at the end of ggml's order, the start of numpy's, do not count — a [1, 128] output weight is 1-D).
+bool ggmlKeptAsStored(const TensorInfo& info);
+
+// MSE, SQNR, max/mean |e|, cosine of the round trip (clipping and code counts do not apply: 0). `type` may
+// also be F16 (rounded to binary16 and back) or the tensor's own stored type (kept: no error). Refuses,
 // with a message saying why, tensors whose rows (last axis) are not a multiple of the 32-element block —
 // llama.cpp keeps those in F16/F32 — empty tensors and tensors holding NaN or ±Inf (the reference
 // quantizers' float-to-int conversions are undefined on them). Cancellable, with progress.

@@ -11,6 +11,16 @@
 // bits in qh as a little-endian u32, bit j for element j. Note the rounding: trunc(v + 0.5) on a
 // non-negative v is round half up, not the half-to-even quantviz's own schemes use — one reason the same
 // weights give different codes in llama.cpp and in PyTorch.
+//
+// K-quants (quantize_row_q4_K_ref, quantize_row_q5_K_ref, quantize_row_q6_K_ref; ggml-common.h block_q4_K …
+// block_q6_K): super-blocks of 256. Q4_K/Q5_K: 8 sub-blocks of 32, each fitted by make_qkx2_quants (a
+// weighted least-squares search over 21 / 16 candidate scales for a scale and a non-positive minimum, weights
+// sqrt(mean x²) + |x|), the 8 scales and 8 minima quantized to 6 bits against their maxima (f16 d and dmin),
+// packed into 12 bytes, then every weight re-rounded against its sub-block's final scale and minimum.
+// Q6_K: 16 sub-blocks of 16, each fitted by make_qx_quants (signed, rmse_type 1: weights x², 19 candidate
+// scales), the 16 scales quantized to int8 against the largest (f16 d = max/−128), weights re-rounded.
+// nearest_int is round half to even (llama.cpp adds 1.5·2^23 in float). Every float expression below keeps
+// the reference's order of operations, so the bytes match (tested on real files).
 #include "core/tensor/ggml_encode.h"
 
 #include <algorithm>
@@ -122,10 +132,271 @@ void encodeQ8_0(const float* x, std::byte* y) {
     }
 }
 
+// [SECTION] K-quants
+
+constexpr int kQkK = 256;
+constexpr float kGroupMaxEps = 1e-15f;
+
+int nearestInt(float v) { return static_cast<int>(std::nearbyint(v)); }  // RNE, as ggml's nearest_int
+
+// make_qkx2_quants: the scale and minimum (returned as −min ≥ 0 in *theMin) of an asymmetric nmax+1-level
+// fit of x (n values) under weights w, searching iscale = (rmin + rdelta·is + nmax)/(max − min), is = 0..nstep.
+float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, float* theMin, float rmin, float rdelta,
+                  int nstep) {
+    float mn = x[0], mx = x[0];
+    float sumW = w[0];
+    float sumX = sumW * x[0];
+    for (int i = 1; i < n; ++i) {
+        if (x[i] < mn) mn = x[i];
+        if (x[i] > mx) mx = x[i];
+        sumW += w[i];
+        sumX += w[i] * x[i];
+    }
+    if (mn > 0) mn = 0;
+    if (mx == mn) {
+        for (int i = 0; i < n; ++i) L[i] = 0;
+        *theMin = -mn;
+        return 0.0f;
+    }
+    float iscale = static_cast<float>(nmax) / (mx - mn);
+    float scale = 1 / iscale;
+    float bestError = 0;
+    for (int i = 0; i < n; ++i) {
+        const int l = nearestInt(iscale * (x[i] - mn));
+        L[i] = static_cast<uint8_t>(std::max(0, std::min(nmax, l)));
+        const float diff = scale * static_cast<float>(L[i]) + mn - x[i];
+        bestError += w[i] * (diff * diff);
+    }
+    uint8_t aux[32];
+    for (int is = 0; is <= nstep; ++is) {
+        iscale = (rmin + rdelta * static_cast<float>(is) + static_cast<float>(nmax)) / (mx - mn);
+        float sumL = 0, sumL2 = 0, sumXL = 0;
+        for (int i = 0; i < n; ++i) {
+            const int l = std::max(0, std::min(nmax, nearestInt(iscale * (x[i] - mn))));
+            aux[i] = static_cast<uint8_t>(l);
+            const float fl = static_cast<float>(l);
+            sumL += w[i] * fl;
+            sumL2 += w[i] * fl * fl;
+            sumXL += w[i] * fl * x[i];
+        }
+        const float D = sumW * sumL2 - sumL * sumL;
+        if (D > 0) {
+            float thisScale = (sumW * sumXL - sumX * sumL) / D;
+            float thisMin = (sumL2 * sumX - sumL * sumXL) / D;
+            if (thisMin > 0) {
+                thisMin = 0;
+                thisScale = sumXL / sumL2;
+            }
+            float error = 0;
+            for (int i = 0; i < n; ++i) {
+                const float diff = thisScale * static_cast<float>(aux[i]) + thisMin - x[i];
+                error += w[i] * (diff * diff);
+            }
+            if (error < bestError) {
+                for (int i = 0; i < n; ++i) L[i] = aux[i];
+                bestError = error;
+                scale = thisScale;
+                mn = thisMin;
+            }
+        }
+    }
+    *theMin = -mn;
+    return scale;
+}
+
+// make_qx_quants with rmse_type 1 and no importance weights: a symmetric fit of x onto −nmax..nmax−1 with
+// weights x², the best of 19 candidate scales; L receives l + nmax.
+float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
+    float mx = 0, amax = 0;
+    for (int i = 0; i < n; ++i) {
+        const float ax = std::fabs(x[i]);
+        if (ax > amax) {
+            amax = ax;
+            mx = x[i];
+        }
+    }
+    if (amax < kGroupMaxEps) {
+        for (int i = 0; i < n; ++i) L[i] = 0;
+        return 0.0f;
+    }
+    float iscale = static_cast<float>(-nmax) / mx;
+    float sumLX = 0, sumL2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const int l = std::max(-nmax, std::min(nmax - 1, nearestInt(iscale * x[i])));
+        L[i] = static_cast<int8_t>(l + nmax);
+        const float w = x[i] * x[i];
+        sumLX += w * x[i] * static_cast<float>(l);
+        sumL2 += w * static_cast<float>(l) * static_cast<float>(l);
+    }
+    float scale = sumL2 != 0 ? sumLX / sumL2 : 0.0f;
+    float best = scale * sumLX;
+    for (int is = -9; is <= 9; ++is) {
+        if (is == 0) continue;
+        iscale = -(static_cast<float>(nmax) + 0.1f * static_cast<float>(is)) / mx;
+        sumLX = sumL2 = 0;
+        for (int i = 0; i < n; ++i) {
+            const int l = std::max(-nmax, std::min(nmax - 1, nearestInt(iscale * x[i])));
+            const float w = x[i] * x[i];
+            sumLX += w * x[i] * static_cast<float>(l);
+            sumL2 += w * static_cast<float>(l) * static_cast<float>(l);
+        }
+        if (sumL2 > 0 && sumLX * sumLX > best * sumL2) {
+            for (int i = 0; i < n; ++i)
+                L[i] = static_cast<int8_t>(nmax + std::max(-nmax, std::min(nmax - 1, nearestInt(iscale * x[i]))));
+            scale = sumLX / sumL2;
+            best = scale * sumLX;
+        }
+    }
+    return scale;
+}
+
+// get_scale_min_k4: sub-block j's 6-bit scale and minimum from the 12 packed bytes.
+void unpackScaleMin(int j, const uint8_t* q, uint8_t& sc, uint8_t& m) {
+    if (j < 4) {
+        sc = q[j] & 63;
+        m = q[j + 4] & 63;
+    } else {
+        sc = static_cast<uint8_t>((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+        m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+    }
+}
+
+// Q4_K and Q5_K share everything but the code width (nmax 15 / 31), the search and the packing of the codes.
+// Writes d, dmin and the 12 scale bytes at y, and the final codes into L (0..nmax).
+void encodeScaleMinSuperBlock(const float* x, int nmax, float rmin, float rdelta, int nstep, std::byte* y, uint8_t* L) {
+    float mins[8], scales[8], weights[32];
+    float maxScale = 0, maxMin = 0;
+    for (int j = 0; j < 8; ++j) {
+        const float* xb = x + 32 * j;
+        float sumX2 = 0;
+        for (int l = 0; l < 32; ++l) sumX2 += xb[l] * xb[l];
+        const float avX = std::sqrt(sumX2 / 32);
+        for (int l = 0; l < 32; ++l) weights[l] = avX + std::fabs(xb[l]);
+        scales[j] = fitScaleMin(32, nmax, xb, weights, L + 32 * j, &mins[j], rmin, rdelta, nstep);
+        if (scales[j] > maxScale) maxScale = scales[j];
+        if (mins[j] > maxMin) maxMin = mins[j];
+    }
+    const float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
+    const float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+    uint8_t packed[12] = {};
+    for (int j = 0; j < 8; ++j) {
+        const auto ls = static_cast<uint8_t>(std::min<int>(63, static_cast<uint8_t>(nearestInt(invScale * scales[j]))));
+        const auto lm = static_cast<uint8_t>(std::min<int>(63, static_cast<uint8_t>(nearestInt(invMin * mins[j]))));
+        if (j < 4) {
+            packed[j] = ls;
+            packed[j + 4] = lm;
+        } else {
+            packed[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
+            packed[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
+            packed[j] |= static_cast<uint8_t>((lm >> 4) << 6);
+        }
+    }
+    putHalf(y, maxScale / 63.0f);
+    putHalf(y + 2, maxMin / 63.0f);
+    std::memcpy(y + 4, packed, 12);
+    uint16_t dh, mh;
+    std::memcpy(&dh, y, 2);
+    std::memcpy(&mh, y + 2, 2);
+    const float d0 = f16ToF32(dh), m0 = f16ToF32(mh);
+    for (int j = 0; j < 8; ++j) {
+        uint8_t sc, m;
+        unpackScaleMin(j, packed, sc, m);
+        const float d = d0 * static_cast<float>(sc);
+        if (d == 0) continue;
+        const float dm = m0 * static_cast<float>(m);
+        for (int ii = 0; ii < 32; ++ii)
+            L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(nmax, nearestInt((x[32 * j + ii] + dm) / d))));
+    }
+}
+
+// block_q4_K {f16 d; f16 dmin; u8 scales[12]; u8 qs[128]}: codes of elements j..j+31 and j+32..j+63 of each
+// 64 in the low and high nibbles of 32 bytes.
+void encodeQ4_K(const float* x, std::byte* y) {
+    uint8_t L[kQkK];
+    encodeScaleMinSuperBlock(x, 15, -1.0f, 0.1f, 20, y, L);
+    std::byte* q = y + 16;
+    for (int j = 0; j < kQkK; j += 64, q += 32)
+        for (int l = 0; l < 32; ++l) q[l] = static_cast<std::byte>(L[j + l] | (L[j + l + 32] << 4));
+}
+
+// block_q5_K {f16 d; f16 dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]}: low four bits as Q4_K, the fifth
+// bit of element n + j (n in steps of 64) in qh[j] bit 2·(n/64), of element n + j + 32 in bit 2·(n/64) + 1.
+void encodeQ5_K(const float* x, std::byte* y) {
+    uint8_t L[kQkK];
+    encodeScaleMinSuperBlock(x, 31, -0.5f, 0.1f, 15, y, L);
+    uint8_t qh[32] = {};
+    std::byte* ql = y + 16 + 32;
+    uint8_t m1 = 1, m2 = 2;
+    for (int n = 0; n < kQkK; n += 64, ql += 32) {
+        for (int j = 0; j < 32; ++j) {
+            int l1 = L[n + j], l2 = L[n + j + 32];
+            if (l1 > 15) {
+                l1 -= 16;
+                qh[j] |= m1;
+            }
+            if (l2 > 15) {
+                l2 -= 16;
+                qh[j] |= m2;
+            }
+            ql[j] = static_cast<std::byte>(l1 | (l2 << 4));
+        }
+        m1 = static_cast<uint8_t>(m1 << 2);
+        m2 = static_cast<uint8_t>(m2 << 2);
+    }
+    std::memcpy(y + 16, qh, 32);
+}
+
+// block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
+void encodeQ6_K(const float* x, std::byte* y) {
+    int8_t L[kQkK];
+    float scales[16];
+    float maxScale = 0, maxAbsScale = 0;
+    for (int ib = 0; ib < 16; ++ib) {
+        scales[ib] = fitScaleSigned(16, 32, x + 16 * ib, L + 16 * ib);
+        const float a = std::fabs(scales[ib]);
+        if (a > maxAbsScale) {
+            maxAbsScale = a;
+            maxScale = scales[ib];
+        }
+    }
+    if (maxAbsScale < kGroupMaxEps) {
+        std::memset(y, 0, 210);
+        return;  // d = +0 too
+    }
+    const float iscale = -128.0f / maxScale;
+    putHalf(y + 208, 1 / iscale);
+    int8_t sc[16];
+    for (int ib = 0; ib < 16; ++ib) sc[ib] = static_cast<int8_t>(std::min(127, nearestInt(iscale * scales[ib])));
+    std::memcpy(y + 192, sc, 16);
+    uint16_t dh;
+    std::memcpy(&dh, y + 208, 2);
+    const float d0 = f16ToF32(dh);
+    for (int j = 0; j < 16; ++j) {
+        const float d = d0 * static_cast<float>(sc[j]);
+        if (d == 0) continue;
+        for (int ii = 0; ii < 16; ++ii)
+            L[16 * j + ii] = static_cast<int8_t>(std::max(-32, std::min(31, nearestInt(x[16 * j + ii] / d))) + 32);
+    }
+    uint8_t ql[128], qh[64];
+    for (int j = 0, o = 0; j < kQkK; j += 128, o += 1) {
+        uint8_t* pl = ql + 64 * o;
+        uint8_t* ph = qh + 32 * o;
+        for (int l = 0; l < 32; ++l) {
+            const auto u = [&](int k) { return static_cast<uint8_t>(L[j + l + k]); };
+            pl[l] = static_cast<uint8_t>((u(0) & 0xF) | ((u(64) & 0xF) << 4));
+            pl[l + 32] = static_cast<uint8_t>((u(32) & 0xF) | ((u(96) & 0xF) << 4));
+            ph[l] = static_cast<uint8_t>((u(0) >> 4) | ((u(32) >> 4) << 2) | ((u(64) >> 4) << 4) | ((u(96) >> 4) << 6));
+        }
+    }
+    std::memcpy(y, ql, 128);
+    std::memcpy(y + 128, qh, 64);
+}
+
 }  // namespace
 
 bool ggmlEncodable(DType t) {
-    return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0;
+    return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0 ||
+           t == DType::Q4_K || t == DType::Q5_K || t == DType::Q6_K;
 }
 
 bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) {
@@ -136,10 +407,13 @@ bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) 
         case DType::Q5_0: encode = encodeQ5_0; break;
         case DType::Q5_1: encode = encodeQ5_1; break;
         case DType::Q8_0: encode = encodeQ8_0; break;
+        case DType::Q4_K: encode = encodeQ4_K; break;
+        case DType::Q5_K: encode = encodeQ5_K; break;
+        case DType::Q6_K: encode = encodeQ6_K; break;
         default: return false;
     }
-    const size_t bytes = traits(t).blockBytes;
-    for (size_t b = 0; b < blocks; ++b) encode(src + b * kQk, dst + b * bytes);
+    const size_t bytes = traits(t).blockBytes, elements = traits(t).blockElements;
+    for (size_t b = 0; b < blocks; ++b) encode(src + b * elements, dst + b * bytes);
     return true;
 }
 

@@ -170,9 +170,9 @@ TEST_F(ComparePanelHeadless, F32AgainstItsQ4KTwinShowsTheStoredTable) {
 namespace qv {
 namespace {
 
-// The llama.cpp view: the tensor as Q8_0 … Q4_0 (one job), the numbers the core's round trip gives, the
-// active scheme beside them. A ramp of 2 × 32 values j/8 − 4: Q8_0's error is below Q4_0's, and the rows
-// equal ggmlRequantError on the same tensor.
+// The llama.cpp view: the tensor as Q8_0 … Q4_0 and the K-quants (one job), the numbers the core's round trip
+// gives, the active scheme beside them. A ramp of 2 × 32 values j/8 − 4: Q8_0's error is below Q4_0's, and
+// the rows equal ggmlRequantError on the same tensor.
 TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     std::vector<float> v;
     for (int i = 0; i < 64; ++i) v.push_back(float(i) / 8.0f - 4.0f);
@@ -182,15 +182,20 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     auto g = panel.shown().ggml;
     ASSERT_TRUE(g);
     EXPECT_TRUE(panel.shown().ggmlQuantvizRow);
-    ASSERT_EQ(g->rows.size(), 5u);
+    ASSERT_EQ(g->rows.size(), 8u);
     EXPECT_EQ(g->rows.front().typeName, "q8_0");
     EXPECT_EQ(g->rows.back().typeName, "q4_0");
+    // Rows of 32 are not whole K-quant super-blocks (256): llama-quantize's fallbacks.
+    EXPECT_EQ(g->rows[1].typeName, "q6_K -> q8_0");
+    EXPECT_EQ(g->rows[3].typeName, "q5_K -> q5_1");
+    EXPECT_EQ(g->rows[6].typeName, "q4_K -> q5_0");
+    EXPECT_DOUBLE_EQ(g->rows[6].stats.mse, g->rows[4].stats.mse);  // the same q5_0 bytes
     EXPECT_DOUBLE_EQ(g->rows.front().bitsPerWeight, 8.5);  // 34 bytes per 32 weights
     EXPECT_DOUBLE_EQ(g->rows.back().bitsPerWeight, 4.5);   // 18 bytes per 32
     const TensorView view = state.currentDocument()->model->view(0);
     for (const auto& row : g->rows) {
         ASSERT_TRUE(row.error.empty()) << row.error;
-        auto want = ggmlRequantError(view, row.type);
+        auto want = ggmlRequantError(view, row.written);
         ASSERT_TRUE(want);
         EXPECT_DOUBLE_EQ(row.stats.mse, want->mse) << row.typeName;
         EXPECT_NEAR(row.relativeRms, std::pow(10.0, -want->sqnrDb / 20), 1e-12) << row.typeName;

@@ -24,6 +24,31 @@ void writeNpyF32(const std::string& path, const std::vector<int64_t>& shape, con
     ASSERT_TRUE(st.ok()) << (st.ok() ? "" : st.message());
 }
 
+// The file's own figures: Σ(x̂ − x)² / Σx² over every tensor against the F32 original, and its stored bits
+// per weight (tensor data only).
+std::pair<double, double> fileFigures(const std::string& f32Path, const std::string& qPath) {
+    auto f32 = openModel(f32Path);
+    auto q = openModel(qPath);
+    EXPECT_TRUE(f32 && q);
+    if (!f32 || !q) return {0, 0};
+    double sumSqErr = 0, sumSqX = 0, bits = 0, elements = 0;
+    for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
+        const TensorInfo& info = (*q)->tensors[i];
+        const TensorView a = (*f32)->view(*(*f32)->find(info.name)), b = (*q)->view(i);
+        std::vector<float> x(a.elements()), y(b.elements());
+        EXPECT_TRUE(a.read(0, x.size(), x.data()));
+        EXPECT_TRUE(b.read(0, y.size(), y.data()));
+        for (size_t k = 0; k < x.size(); ++k) {
+            const double e = static_cast<double>(y[k]) - x[k];
+            sumSqErr += e * e;
+            sumSqX += static_cast<double>(x[k]) * x[k];
+        }
+        bits += bitsPerElement(info.dtype) * static_cast<double>(info.elements());
+        elements += static_cast<double>(info.elements());
+    }
+    return {std::sqrt(sumSqErr / sumSqX), bits / elements};
+}
+
 TEST(CliLlamaCpp, WholeModelEqualsTheRealQuantizedFiles) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
     QV_REQUIRE_SHARED_MODEL(q40Path, "stories260K/stories260K-q4_0.gguf");
@@ -35,66 +60,78 @@ TEST(CliLlamaCpp, WholeModelEqualsTheRealQuantizedFiles) {
     ASSERT_EQ(j["model"].size(), 2u);
     int f16 = 0, oneD = 0, quantized = 0;
     for (const auto& t : j["tensors"]) {
-        if (t["kept"].is_null()) {
-            ++quantized;
-            EXPECT_EQ(t["types"].size(), 2u);
-        } else if (t["kept"].get<std::string>().rfind("f16: rows of 172", 0) == 0) {
-            ++f16;
-        } else {
-            EXPECT_EQ(t["kept"], "kept: 1-D");
+        if (!t["kept"].is_null()) {
+            EXPECT_EQ(t["kept"], "1-D: kept as f32");
+            EXPECT_TRUE(t["types"].empty());
             ++oneD;
+            continue;
         }
+        ASSERT_EQ(t["types"].size(), 2u);
+        const std::string written = t["types"][1]["written_as"];
+        if (written == "f16") ++f16;
+        else if (written == "q4_0") ++quantized;
     }
     // The README's type counts of every quantized file: 32 quantized, 5 F16 (ffn_down), 11 F32 (norms).
     EXPECT_EQ(quantized, 32);
     EXPECT_EQ(f16, 5);
     EXPECT_EQ(oneD, 11);
-
-    auto f32 = openModel(f32Path);
-    ASSERT_TRUE(f32) << f32.message();
     for (const auto& [idx, path] : {std::pair{0, q80Path}, std::pair{1, q40Path}}) {
-        auto q = openModel(path);
-        ASSERT_TRUE(q) << q.message();
-        // The file's own figures: Σ(x̂ − x)² / Σx² over every tensor, and its stored bits per weight.
-        double sumSqErr = 0, sumSqX = 0, bits = 0, elements = 0;
-        for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
-            const TensorInfo& info = (*q)->tensors[i];
-            const TensorView a = (*f32)->view(*(*f32)->find(info.name)), b = (*q)->view(i);
-            std::vector<float> x(a.elements()), y(b.elements());
-            ASSERT_TRUE(a.read(0, x.size(), x.data()));
-            ASSERT_TRUE(b.read(0, y.size(), y.data()));
-            for (size_t k = 0; k < x.size(); ++k) {
-                const double e = static_cast<double>(y[k]) - x[k];
-                sumSqErr += e * e;
-                sumSqX += static_cast<double>(x[k]) * x[k];
-            }
-            bits += bitsPerElement(info.dtype) * static_cast<double>(info.elements());
-            elements += static_cast<double>(info.elements());
-        }
+        const auto [rel, bpw] = fileFigures(f32Path, path);
         const json& m = j["model"][idx];
         EXPECT_EQ(m["type"], idx == 0 ? "q8_0" : "q4_0");
-        EXPECT_NEAR(m["relative_rms"].get<double>(), std::sqrt(sumSqErr / sumSqX), 1e-9);
-        EXPECT_NEAR(m["bits_per_weight"].get<double>(), bits / elements, 1e-12);
+        EXPECT_NEAR(m["relative_rms"].get<double>(), rel, 1e-9);
+        EXPECT_NEAR(m["bits_per_weight"].get<double>(), bpw, 1e-12);
+    }
+}
+
+// The K-quants on hey_jarvis (rows of 1536; its 128- and 64-wide matrices fall back to q5_0 / q5_1 / q8_0):
+// the whole-model figures equal those of the real Q4_K, Q5_K and Q6_K files.
+TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
+    const CliRun r = runCli({"llamacpp", f32Path, "--types", "q4_K,q5_K,q6_K", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json j = json::parse(r.out);
+    for (const auto& t : j["tensors"])
+        if (t["name"] == "model.4.weight") {
+            EXPECT_EQ(t["types"][0]["written_as"], "q5_0");
+            EXPECT_EQ(t["types"][1]["written_as"], "q5_1");
+            EXPECT_EQ(t["types"][2]["written_as"], "q8_0");
+        }
+    const char* files[] = {"hey_jarvis/hey_jarvis_v0.1-q4_k.gguf", "hey_jarvis/hey_jarvis_v0.1-q5_k.gguf",
+                           "hey_jarvis/hey_jarvis_v0.1-q6_k.gguf"};
+    for (int k = 0; k < 3; ++k) {
+        QV_REQUIRE_SHARED_MODEL(path, files[k]);
+        const auto [rel, bpw] = fileFigures(f32Path, path);
+        EXPECT_NEAR(j["model"][k]["relative_rms"].get<double>(), rel, 1e-9) << files[k];
+        EXPECT_NEAR(j["model"][k]["bits_per_weight"].get<double>(), bpw, 1e-12) << files[k];
     }
 }
 
 TEST(CliLlamaCpp, UnknownTypeIsAUsageError) {
     const std::string path = tempPath("llamacpp-usage.npy");
     writeNpyF32(path, {1, 32}, std::vector<float>(32, 1.0f));
-    const CliRun r = runCli({"llamacpp", path, "--types", "q4_k"});
+    const CliRun r = runCli({"llamacpp", path, "--types", "q2_k"});
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_NE(r.err.find("'q4_k' is not one of q8_0, q5_1, q5_0, q4_1, q4_0"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("'q2_k' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, q4_0"), std::string::npos) << r.err;
 }
 
-// One block of 32 values 0.5 as Q8_0, by hand: d = f16(0.5/127) = 0x1008 (≈ 0.0039368), every code 127,
-// x̂ = 127·d = 0.49997… — the text table's row and the model line (bits 8.5 = 34 bytes per 32 weights).
+// Two rows of one block of 32 values 0.5 as Q8_0, by hand: d = f16(0.5/127) = 0x1C08 = 2^−8·(1 + 8/1024) ≈ 0.0039368 (0.5/127 = 2^−8·1.00787), every
+// code 127, x̂ = 127·d — the text table's row and the model line (bits 8.5 = 34 bytes per 32 weights). A
+// [1, 32] tensor would be kept: ggml counts it as 1-D.
 TEST(CliLlamaCpp, TextTableOfOneBlock) {
     const std::string path = tempPath("llamacpp-block.npy");
-    writeNpyF32(path, {1, 32}, std::vector<float>(32, 0.5f));
+    writeNpyF32(path, {2, 32}, std::vector<float>(64, 0.5f));
     const CliRun r = runCli({"llamacpp", path, "--types", "q8_0"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_NE(r.out.find("q8_0       8.5"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("q8_0           8.5"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("model as q8_0: 8.5 bits/weight"), std::string::npos) << r.out;
+    const std::string row = runCli({"llamacpp", path, "--types", "q8_0", "--json"}).out;
+    const json j = json::parse(row);
+    const double d = std::ldexp(1.0 + 8.0 / 1024, -8);  // f16 0x1C08: exponent field 7 (2^−8), mantissa 8
+    const double e = static_cast<double>(127.0f * static_cast<float>(d)) - 0.5;
+    EXPECT_DOUBLE_EQ(j["tensors"][0]["types"][0]["max_abs_error"].get<double>(), std::fabs(e));
+    writeNpyF32(path, {1, 32}, std::vector<float>(32, 0.5f));
+    EXPECT_EQ(json::parse(runCli({"llamacpp", path, "--json"}).out)["tensors"][0]["kept"], "1-D: kept as f32");
 }
 
 }  // namespace

@@ -88,7 +88,7 @@ TEST(GgmlEncode, HandWorkedBlocks) {
     std::vector<float> back(32);
     ASSERT_TRUE(decodeGgmlBlocks(DType::Q4_0, q40.data(), 1, back.data()));
     EXPECT_EQ(back[11], 2.875f);
-    EXPECT_FALSE(ggmlEncodable(DType::Q4_K));
+    EXPECT_FALSE(ggmlEncodable(DType::Q2_K));
     EXPECT_FALSE(encodeGgmlBlocks(DType::F32, x.data(), 1, nullptr));
 }
 
@@ -135,6 +135,46 @@ TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
             ++compared;
         }
         EXPECT_EQ(compared, 32);  // every file: 32 tensors of its type, 11 F32, 5 F16 (ffn_down rows of 172)
+    }
+}
+
+// The K-quants (super-blocks of 256) on hey_jarvis, whose rows of 1536 take them (its README: the small
+// tensors of the K-quant files are Q5_0/Q5_1/Q8_0, checked above on stories260K's types). Every tensor of
+// the file's type must match byte for byte.
+TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
+    auto f32 = openModel(f32Path);
+    ASSERT_TRUE(f32) << f32.message();
+    const std::pair<DType, const char*> files[] = {{DType::Q4_K, "hey_jarvis/hey_jarvis_v0.1-q4_k.gguf"},
+                                                   {DType::Q5_K, "hey_jarvis/hey_jarvis_v0.1-q5_k.gguf"},
+                                                   {DType::Q6_K, "hey_jarvis/hey_jarvis_v0.1-q6_k.gguf"}};
+    for (const auto& [type, rel] : files) {
+        SCOPED_TRACE(rel);
+        QV_REQUIRE_SHARED_MODEL(path, rel);
+        auto q = openModel(path);
+        ASSERT_TRUE(q) << q.message();
+        int compared = 0;
+        for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
+            const TensorInfo& info = (*q)->tensors[i];
+            if (!ggmlEncodable(info.dtype)) continue;
+            const auto src = (*f32)->find(info.name);
+            ASSERT_TRUE(src) << info.name;
+            const TensorView fv = (*f32)->view(*src);
+            std::vector<float> x(fv.elements());
+            ASSERT_TRUE(fv.read(0, x.size(), x.data()));
+            const auto mine = encode(info.dtype, x);
+            const auto theirs = (*q)->view(i).rawBytes();
+            ASSERT_EQ(mine.size(), theirs.size()) << info.name;
+            size_t differing = 0, firstDiff = mine.size();
+            for (size_t b = 0; b < mine.size(); ++b)
+                if (mine[b] != theirs[b]) {
+                    if (!differing) firstDiff = b;
+                    ++differing;
+                }
+            EXPECT_EQ(differing, 0u) << info.name << " (" << dtypeName(info.dtype) << "), first at byte " << firstDiff;
+            compared += info.dtype == type;
+        }
+        EXPECT_EQ(compared, 2) << "tensors of the file's own type";
     }
 }
 
@@ -198,13 +238,23 @@ TEST(GgmlRequantError, RefusesWhatLlamaCppWouldNotQuantize) {
     std::vector<float> rows172(2 * 172, 0.5f);
     auto r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::Q4_0);
     ASSERT_FALSE(r);
-    EXPECT_NE(r.message().find("rows of 172 values are not a multiple of q4_0's block of 32"), std::string::npos) << r.message();
+    EXPECT_NE(r.message().find("rows of 172 values are not a multiple of q4_0's block of 32 (llama.cpp writes such a tensor as f16)"),
+              std::string::npos)
+        << r.message();
+    r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::Q4_K);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.message().find("q4_K's block of 256 (llama.cpp writes such a tensor as q5_0)"), std::string::npos) << r.message();
+    // F16 and the stored type itself are accepted: 0.5 is exact in f16, so both round trips have no error.
+    r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::F16);
+    ASSERT_TRUE(r) << r.message();
+    EXPECT_EQ(r->mse, 0.0);
+    EXPECT_EQ(r->count, 344u);
     std::vector<float> withNan(64, 1.0f);
     withNan[40] = std::nanf("");
     r = ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q8_0);
     ASSERT_FALSE(r);
     EXPECT_NE(r.message().find("NaN or Inf"), std::string::npos);
-    EXPECT_FALSE(ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q4_K));
+    EXPECT_FALSE(ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q2_K));
     // One block of 32 equal values 0.5 under Q8_0: d = 0.5/127, every code 127, x̂ = 127·f16(0.5/127).
     std::vector<float> half(32, 0.5f);
     r = ggmlRequantError(viewOf(half, {32}), DType::Q8_0);
