@@ -12,8 +12,8 @@
 namespace qv {
 
 const std::vector<DType>& ggmlRequantTypes() {
-    static const std::vector<DType> types = {DType::Q8_0, DType::Q6_K, DType::Q5_1, DType::Q5_K,
-                                             DType::Q5_0, DType::Q4_1, DType::Q4_K, DType::Q4_0};
+    static const std::vector<DType> types = {DType::Q8_0, DType::Q6_K, DType::Q5_1, DType::Q5_K, DType::Q5_0,
+                                             DType::Q4_1, DType::Q4_K, DType::Q4_0, DType::Q3_K, DType::Q2_K};
     return types;
 }
 
@@ -25,13 +25,19 @@ bool ggmlKeptAsStored(const TensorInfo& info) {
 
 DType ggmlWrittenType(const TensorInfo& info, DType type) {
     if (ggmlKeptAsStored(info)) return info.dtype;
-    if (info.shape.back() % static_cast<int64_t>(traits(type).blockElements) == 0) return type;
+    const int64_t row = info.shape.back();
+    if (row % static_cast<int64_t>(traits(type).blockElements) == 0) return type;
+    DType fallback = DType::F16;
     switch (type) {
-        case DType::Q4_K: return DType::Q5_0;
-        case DType::Q5_K: return DType::Q5_1;
-        case DType::Q6_K: return DType::Q8_0;
-        default: return DType::F16;
+        case DType::Q2_K:
+        case DType::Q3_K:
+        case DType::Q4_K: fallback = DType::Q5_0; break;
+        case DType::Q5_K: fallback = DType::Q5_1; break;
+        case DType::Q6_K: fallback = DType::Q8_0; break;
+        default: break;
     }
+    // Rows of 172 are not whole blocks of 32 either: F16, as llama-quantize then writes.
+    return row % static_cast<int64_t>(traits(fallback).blockElements) == 0 ? fallback : DType::F16;
 }
 
 Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress* progress, int threads,

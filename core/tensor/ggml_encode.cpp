@@ -12,8 +12,8 @@
 // non-negative v is round half up, not the half-to-even quantviz's own schemes use — one reason the same
 // weights give different codes in llama.cpp and in PyTorch.
 //
-// K-quants (quantize_row_q4_K_ref, quantize_row_q5_K_ref, quantize_row_q6_K_ref; ggml-common.h block_q4_K …
-// block_q6_K): super-blocks of 256. Q4_K/Q5_K: 8 sub-blocks of 32, each fitted by make_qkx2_quants (a
+// K-quants (quantize_row_q2_K_ref … quantize_row_q6_K_ref; ggml-common.h block_q2_K … block_q6_K): super-blocks
+// of 256 (Q2_K and Q3_K are described beside their encoders below). Q4_K/Q5_K: 8 sub-blocks of 32, each fitted by make_qkx2_quants (a
 // weighted least-squares search over 21 / 16 candidate scales for a scale and a non-positive minimum, weights
 // sqrt(mean x²) + |x|), the 8 scales and 8 minima quantized to 6 bits against their maxima (f16 d and dmin),
 // packed into 12 bytes, then every weight re-rounded against its sub-block's final scale and minimum.
@@ -140,9 +140,11 @@ constexpr float kGroupMaxEps = 1e-15f;
 int nearestInt(float v) { return static_cast<int>(std::nearbyint(v)); }  // RNE, as ggml's nearest_int
 
 // make_qkx2_quants: the scale and minimum (returned as −min ≥ 0 in *theMin) of an asymmetric nmax+1-level
-// fit of x (n values) under weights w, searching iscale = (rmin + rdelta·is + nmax)/(max − min), is = 0..nstep.
+// fit of x (n values) under weights w, searching iscale = (rmin + rdelta·is + nmax)/(max − min), is = 0..nstep;
+// the weighted squared error, or the weighted absolute error (Q2_K's use_mad).
 float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, float* theMin, float rmin, float rdelta,
-                  int nstep) {
+                  int nstep, bool absoluteError = false) {
+    const auto cost = [absoluteError](float diff) { return absoluteError ? std::fabs(diff) : diff * diff; };
     float mn = x[0], mx = x[0];
     float sumW = w[0];
     float sumX = sumW * x[0];
@@ -165,7 +167,7 @@ float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, f
         const int l = nearestInt(iscale * (x[i] - mn));
         L[i] = static_cast<uint8_t>(std::max(0, std::min(nmax, l)));
         const float diff = scale * static_cast<float>(L[i]) + mn - x[i];
-        bestError += w[i] * (diff * diff);
+        bestError += w[i] * cost(diff);
     }
     uint8_t aux[32];
     for (int is = 0; is <= nstep; ++is) {
@@ -190,7 +192,7 @@ float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, f
             float error = 0;
             for (int i = 0; i < n; ++i) {
                 const float diff = thisScale * static_cast<float>(aux[i]) + thisMin - x[i];
-                error += w[i] * (diff * diff);
+                error += w[i] * cost(diff);
             }
             if (error < bestError) {
                 for (int i = 0; i < n; ++i) L[i] = aux[i];
@@ -248,6 +250,164 @@ float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
         }
     }
     return scale;
+}
+
+// make_q3_quants with do_rmse: a symmetric fit of 16 values onto −nmax..nmax−1 under weights x², then up to
+// five passes that move single codes while the weighted fit improves; L receives l + nmax.
+float fitScaleSignedRefined(int n, int nmax, const float* x, int8_t* L) {
+    float mx = 0, amax = 0;
+    for (int i = 0; i < n; ++i) {
+        const float ax = std::fabs(x[i]);
+        if (ax > amax) {
+            amax = ax;
+            mx = x[i];
+        }
+    }
+    if (amax < kGroupMaxEps) {
+        for (int i = 0; i < n; ++i) L[i] = 0;
+        return 0.0f;
+    }
+    const float iscale = static_cast<float>(-nmax) / mx;
+    float sumLX = 0, sumL2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const int l = std::max(-nmax, std::min(nmax - 1, nearestInt(iscale * x[i])));
+        L[i] = static_cast<int8_t>(l);
+        const float w = x[i] * x[i];
+        sumLX += w * x[i] * static_cast<float>(l);
+        sumL2 += w * static_cast<float>(l) * static_cast<float>(l);
+    }
+    for (int itry = 0; itry < 5; ++itry) {
+        int changed = 0;
+        for (int i = 0; i < n; ++i) {
+            const float w = x[i] * x[i];
+            const float li = static_cast<float>(L[i]);
+            float slx = sumLX - w * x[i] * li;
+            if (slx > 0) {
+                float sl2 = sumL2 - w * li * li;
+                const int newL = std::max(-nmax, std::min(nmax - 1, nearestInt(x[i] * sl2 / slx)));
+                if (newL != L[i]) {
+                    const float fl = static_cast<float>(newL);
+                    slx += w * x[i] * fl;
+                    sl2 += w * fl * fl;
+                    if (sl2 > 0 && slx * slx * sumL2 > sumLX * sumLX * sl2) {
+                        L[i] = static_cast<int8_t>(newL);
+                        sumLX = slx;
+                        sumL2 = sl2;
+                        ++changed;
+                    }
+                }
+            }
+        }
+        if (!changed) break;
+    }
+    for (int i = 0; i < n; ++i) L[i] = static_cast<int8_t>(L[i] + nmax);
+    return sumL2 > 0 ? sumLX / sumL2 : 0.0f;
+}
+
+// The 2-bit planes of Q2_K and Q3_K: element j + l + 32·k (j in steps of 128) in bits 2k of qs[j/4 + l].
+void packTwoBits(const uint8_t* L, std::byte* qs) {
+    for (int j = 0; j < kQkK; j += 128)
+        for (int l = 0; l < 32; ++l)
+            qs[j / 4 + l] = static_cast<std::byte>(L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
+}
+
+// block_q2_K {u8 scales[16]; u8 qs[64]; f16 d; f16 dmin}: 16 sub-blocks of 16, each fitted with weights |x|
+// under the absolute error; 4-bit scale and minimum per sub-block against their maxima (q4scale 15).
+void encodeQ2_K(const float* x, std::byte* y) {
+    uint8_t L[kQkK];
+    float mins[16], scales[16], weights[16];
+    float maxScale = 0, maxMin = 0;
+    for (int j = 0; j < 16; ++j) {
+        for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
+        scales[j] = fitScaleMin(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, true);
+        if (scales[j] > maxScale) maxScale = scales[j];
+        if (mins[j] > maxMin) maxMin = mins[j];
+    }
+    uint8_t sc[16] = {};
+    if (maxScale > 0) {
+        const float iscale = 15.0f / maxScale;
+        for (int j = 0; j < 16; ++j) sc[j] = static_cast<uint8_t>(nearestInt(iscale * scales[j]));
+        putHalf(y + 80, maxScale / 15.0f);
+    } else {
+        putHalf(y + 80, 0.0f);
+    }
+    if (maxMin > 0) {
+        const float iscale = 15.0f / maxMin;
+        for (int j = 0; j < 16; ++j) sc[j] = static_cast<uint8_t>(sc[j] | (nearestInt(iscale * mins[j]) << 4));
+        putHalf(y + 82, maxMin / 15.0f);
+    } else {
+        putHalf(y + 82, 0.0f);
+    }
+    std::memcpy(y, sc, 16);
+    uint16_t dh, mh;
+    std::memcpy(&dh, y + 80, 2);
+    std::memcpy(&mh, y + 82, 2);
+    for (int j = 0; j < 16; ++j) {
+        const float d = f16ToF32(dh) * static_cast<float>(sc[j] & 0xF);
+        if (d == 0) continue;
+        const float dm = f16ToF32(mh) * static_cast<float>(sc[j] >> 4);
+        for (int ii = 0; ii < 16; ++ii)
+            L[16 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(3, nearestInt((x[16 * j + ii] + dm) / d))));
+    }
+    packTwoBits(L, y + 16);
+}
+
+// block_q3_K {u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d}: 16 sub-blocks of 16 with signed 6-bit scales
+// (low nibbles in bytes 0..7, high two bits in bytes 8..11), codes −4..3 as two low bits plus a high bit
+// (set for codes ≥ 0) in hmask: element j in bit j/32 of hmask[j % 32].
+void encodeQ3_K(const float* x, std::byte* y) {
+    int8_t L[kQkK];
+    float scales[16];
+    float maxScale = 0, amax = 0;
+    for (int j = 0; j < 16; ++j) {
+        scales[j] = fitScaleSignedRefined(16, 4, x + 16 * j, L + 16 * j);
+        const float a = std::fabs(scales[j]);
+        if (a > amax) {
+            amax = a;
+            maxScale = scales[j];
+        }
+    }
+    uint8_t packed[12] = {};
+    if (maxScale != 0) {
+        const float iscale = -32.0f / maxScale;
+        for (int j = 0; j < 16; ++j) {
+            int l = static_cast<int8_t>(nearestInt(iscale * scales[j]));
+            l = std::max(-32, std::min(31, l)) + 32;
+            if (j < 8) packed[j] = static_cast<uint8_t>(l & 0xF);
+            else packed[j - 8] = static_cast<uint8_t>(packed[j - 8] | ((l & 0xF) << 4));
+            l >>= 4;
+            packed[j % 4 + 8] = static_cast<uint8_t>(packed[j % 4 + 8] | (l << (2 * (j / 4))));
+        }
+        putHalf(y + 108, 1 / iscale);
+    } else {
+        putHalf(y + 108, 0.0f);
+    }
+    std::memcpy(y + 96, packed, 12);
+    uint16_t dh;
+    std::memcpy(&dh, y + 108, 2);
+    for (int j = 0; j < 16; ++j) {
+        int sc = j < 8 ? (packed[j] & 0xF) : (packed[j - 8] >> 4);
+        sc = (sc | (((packed[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+        const float d = f16ToF32(dh) * static_cast<float>(sc);
+        if (d == 0) continue;
+        for (int ii = 0; ii < 16; ++ii)
+            L[16 * j + ii] = static_cast<int8_t>(std::max(-4, std::min(3, nearestInt(x[16 * j + ii] / d))) + 4);
+    }
+    uint8_t hmask[32] = {}, low[kQkK];
+    for (int j = 0, m = 0, hm = 1; j < kQkK; ++j) {
+        int l = L[j];
+        if (l > 3) {
+            hmask[m] = static_cast<uint8_t>(hmask[m] | hm);
+            l -= 4;
+        }
+        low[j] = static_cast<uint8_t>(l);
+        if (++m == 32) {
+            m = 0;
+            hm <<= 1;
+        }
+    }
+    std::memcpy(y, hmask, 32);
+    packTwoBits(low, y + 32);
 }
 
 // get_scale_min_k4: sub-block j's 6-bit scale and minimum from the 12 packed bytes.
@@ -396,7 +556,7 @@ void encodeQ6_K(const float* x, std::byte* y) {
 
 bool ggmlEncodable(DType t) {
     return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0 ||
-           t == DType::Q4_K || t == DType::Q5_K || t == DType::Q6_K;
+           t == DType::Q2_K || t == DType::Q3_K || t == DType::Q4_K || t == DType::Q5_K || t == DType::Q6_K;
 }
 
 bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) {
@@ -407,6 +567,8 @@ bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) 
         case DType::Q5_0: encode = encodeQ5_0; break;
         case DType::Q5_1: encode = encodeQ5_1; break;
         case DType::Q8_0: encode = encodeQ8_0; break;
+        case DType::Q2_K: encode = encodeQ2_K; break;
+        case DType::Q3_K: encode = encodeQ3_K; break;
         case DType::Q4_K: encode = encodeQ4_K; break;
         case DType::Q5_K: encode = encodeQ5_K; break;
         case DType::Q6_K: encode = encodeQ6_K; break;

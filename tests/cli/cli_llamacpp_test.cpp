@@ -84,11 +84,12 @@ TEST(CliLlamaCpp, WholeModelEqualsTheRealQuantizedFiles) {
     }
 }
 
-// The K-quants on hey_jarvis (rows of 1536; its 128- and 64-wide matrices fall back to q5_0 / q5_1 / q8_0):
-// the whole-model figures equal those of the real Q4_K, Q5_K and Q6_K files.
+// The K-quants on hey_jarvis (rows of 1536; its 128- and 64-wide matrices fall back to q5_0 / q5_1 / q8_0,
+// and to q5_0 for q3_K and q2_K): the whole-model figures equal those of the real Q2_K … Q6_K files (the
+// README's relative RMS: q6_k 0.015, q5_k 0.031, q4_k 0.059, q3_k 0.122, q2_k 0.237).
 TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
-    const CliRun r = runCli({"llamacpp", f32Path, "--types", "q4_K,q5_K,q6_K", "--json"});
+    const CliRun r = runCli({"llamacpp", f32Path, "--types", "q4_K,q5_K,q6_K,q3_K,q2_K", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const json j = json::parse(r.out);
     for (const auto& t : j["tensors"])
@@ -98,8 +99,9 @@ TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
             EXPECT_EQ(t["types"][2]["written_as"], "q8_0");
         }
     const char* files[] = {"hey_jarvis/hey_jarvis_v0.1-q4_k.gguf", "hey_jarvis/hey_jarvis_v0.1-q5_k.gguf",
-                           "hey_jarvis/hey_jarvis_v0.1-q6_k.gguf"};
-    for (int k = 0; k < 3; ++k) {
+                           "hey_jarvis/hey_jarvis_v0.1-q6_k.gguf", "hey_jarvis/hey_jarvis_v0.1-q3_k.gguf",
+                           "hey_jarvis/hey_jarvis_v0.1-q2_k.gguf"};
+    for (int k = 0; k < 5; ++k) {
         QV_REQUIRE_SHARED_MODEL(path, files[k]);
         const auto [rel, bpw] = fileFigures(f32Path, path);
         EXPECT_NEAR(j["model"][k]["relative_rms"].get<double>(), rel, 1e-9) << files[k];
@@ -110,9 +112,10 @@ TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
 TEST(CliLlamaCpp, UnknownTypeIsAUsageError) {
     const std::string path = tempPath("llamacpp-usage.npy");
     writeNpyF32(path, {1, 32}, std::vector<float>(32, 1.0f));
-    const CliRun r = runCli({"llamacpp", path, "--types", "q2_k"});
+    const CliRun r = runCli({"llamacpp", path, "--types", "iq4_nl"});
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_NE(r.err.find("'q2_k' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, q4_0"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("'iq4_nl' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, q4_0, q3_K, q2_K"), std::string::npos)
+        << r.err;
 }
 
 // Two rows of one block of 32 values 0.5 as Q8_0, by hand: d = f16(0.5/127) = 0x1C08 = 2^−8·(1 + 8/1024) ≈ 0.0039368 (0.5/127 = 2^−8·1.00787), every

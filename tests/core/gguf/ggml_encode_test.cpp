@@ -88,7 +88,7 @@ TEST(GgmlEncode, HandWorkedBlocks) {
     std::vector<float> back(32);
     ASSERT_TRUE(decodeGgmlBlocks(DType::Q4_0, q40.data(), 1, back.data()));
     EXPECT_EQ(back[11], 2.875f);
-    EXPECT_FALSE(ggmlEncodable(DType::Q2_K));
+    EXPECT_FALSE(ggmlEncodable(DType::IQ2_XXS));
     EXPECT_FALSE(encodeGgmlBlocks(DType::F32, x.data(), 1, nullptr));
 }
 
@@ -145,7 +145,9 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
     auto f32 = openModel(f32Path);
     ASSERT_TRUE(f32) << f32.message();
-    const std::pair<DType, const char*> files[] = {{DType::Q4_K, "hey_jarvis/hey_jarvis_v0.1-q4_k.gguf"},
+    const std::pair<DType, const char*> files[] = {{DType::Q2_K, "hey_jarvis/hey_jarvis_v0.1-q2_k.gguf"},
+                                                   {DType::Q3_K, "hey_jarvis/hey_jarvis_v0.1-q3_k.gguf"},
+                                                   {DType::Q4_K, "hey_jarvis/hey_jarvis_v0.1-q4_k.gguf"},
                                                    {DType::Q5_K, "hey_jarvis/hey_jarvis_v0.1-q5_k.gguf"},
                                                    {DType::Q6_K, "hey_jarvis/hey_jarvis_v0.1-q6_k.gguf"}};
     for (const auto& [type, rel] : files) {
@@ -241,9 +243,14 @@ TEST(GgmlRequantError, RefusesWhatLlamaCppWouldNotQuantize) {
     EXPECT_NE(r.message().find("rows of 172 values are not a multiple of q4_0's block of 32 (llama.cpp writes such a tensor as f16)"),
               std::string::npos)
         << r.message();
-    r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::Q4_K);
+    // Under a K-quant: rows of 128 fall back to q5_0; rows of 172 are not whole q5_0 blocks either: f16.
+    std::vector<float> rows128(2 * 128, 0.5f);
+    r = ggmlRequantError(viewOf(rows128, {2, 128}), DType::Q4_K);
     ASSERT_FALSE(r);
     EXPECT_NE(r.message().find("q4_K's block of 256 (llama.cpp writes such a tensor as q5_0)"), std::string::npos) << r.message();
+    r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::Q4_K);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.message().find("q4_K's block of 256 (llama.cpp writes such a tensor as f16)"), std::string::npos) << r.message();
     // F16 and the stored type itself are accepted: 0.5 is exact in f16, so both round trips have no error.
     r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::F16);
     ASSERT_TRUE(r) << r.message();
@@ -254,7 +261,7 @@ TEST(GgmlRequantError, RefusesWhatLlamaCppWouldNotQuantize) {
     r = ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q8_0);
     ASSERT_FALSE(r);
     EXPECT_NE(r.message().find("NaN or Inf"), std::string::npos);
-    EXPECT_FALSE(ggmlRequantError(viewOf(withNan, {2, 32}), DType::Q2_K));
+    EXPECT_FALSE(ggmlRequantError(viewOf(withNan, {2, 32}), DType::IQ2_XXS));
     // One block of 32 equal values 0.5 under Q8_0: d = 0.5/127, every code 127, x̂ = 127·f16(0.5/127).
     std::vector<float> half(32, 0.5f);
     r = ggmlRequantError(viewOf(half, {32}), DType::Q8_0);
