@@ -50,7 +50,7 @@ void ComparePanel::draw(AppState& state, UiState& ui) {
     helpMarker("Two schemes: the scheme and calibrator on the left (A) against a second scheme and calibrator (B) on "
                "the same tensor. Two files: this tensor in the open file (A) against the tensor of the same name in "
                "a second file (B) - e.g. the F32 and Q4_K versions of one model. llama.cpp types: this tensor "
-               "converted to GGUF's Q8_0 ... Q4_0 and Q6_K ... Q2_K exactly as llama-quantize writes them (without an importance "
+               "converted to GGUF's Q8_0 ... Q4_0, Q6_K ... Q2_K and IQ4_NL exactly as llama-quantize writes them (without an importance "
                "matrix) and read back as llama.cpp reads them, beside the active scheme.");
     m_shown = Shown{};
     m_shown.mode = Mode(m_mode);

@@ -6,7 +6,7 @@
 //    File > Open second file to compare, or --reference): both histograms overlaid, the distribution of x_B − x_A and
 //    MSE/SQNR/max/cosine between them; when a side is stored block-quantized (GGUF Q4_K, …), also that
 //    quantization's error beside quantviz's schemes.
-//  - llama.cpp types: the selected tensor as llama.cpp's Q8_0 … Q4_0 and Q6_K … Q2_K would store it
+//  - llama.cpp types: the selected tensor as llama.cpp's Q8_0 … Q4_0, Q6_K … Q2_K and IQ4_NL would store it
 //    (encoded as llama-quantize writes, decoded as llama.cpp reads), beside the active scheme.
 #pragma once
 

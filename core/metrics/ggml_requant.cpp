@@ -13,7 +13,7 @@ namespace qv {
 
 const std::vector<DType>& ggmlRequantTypes() {
     static const std::vector<DType> types = {DType::Q8_0, DType::Q6_K, DType::Q5_1, DType::Q5_K, DType::Q5_0,
-                                             DType::Q4_1, DType::Q4_K, DType::Q4_0, DType::Q3_K, DType::Q2_K};
+                                             DType::Q4_1, DType::Q4_K, DType::IQ4_NL, DType::Q4_0, DType::Q3_K, DType::Q2_K};
     return types;
 }
 

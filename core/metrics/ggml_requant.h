@@ -15,7 +15,7 @@
 namespace qv {
 
 // The types ggmlRequantError measures, most bits per weight first: Q8_0, Q6_K, Q5_1, Q5_K, Q5_0, Q4_1,
-// Q4_K, Q4_0, Q3_K, Q2_K.
+// Q4_K, IQ4_NL, Q4_0, Q3_K, Q2_K.
 const std::vector<DType>& ggmlRequantTypes();
 
 // What a tensor asked to become `type` is written as: 1-D tensors (norms, biases) stay as stored; a matrix

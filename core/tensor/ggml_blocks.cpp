@@ -12,6 +12,7 @@
 //
 // [SECTION] layouts  [SECTION] 32-element blocks  [SECTION] K-quants  [SECTION] non-linear  [SECTION] MXFP4 and ternary
 // [SECTION] dispatch
+#include "core/tensor/ggml_levels.h"
 #include "core/tensor/ggml_blocks.h"
 
 #include <array>
@@ -65,9 +66,6 @@ static_assert(MXFP4::size == 1 + kQK / 2, "block_mxfp4");
 static_assert(TQ1_0::size == 2 + kQKK / 64 + (kQKK - 4 * kQKK / 64) / 5, "block_tq1_0");
 static_assert(TQ2_0::size == 2 + kQKK / 4, "block_tq2_0");
 
-// The 16 levels of IQ4_NL/IQ4_XS, a non-uniform grid denser near zero.
-// Fact from llama.cpp ggml-common.h, table kvalues_iq4nl.
-constexpr int8_t kValuesIq4nl[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 // MXFP4's 16 E2M1 values, doubled to integers (the scale below is halved to match).
 // Fact from llama.cpp ggml-common.h, table kvalues_mxfp4 (OCP MX v1.0 E2M1: 0, .5, 1, 1.5, 2, 3, 4, 6).

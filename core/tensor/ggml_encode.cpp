@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/tensor/ggml_levels.h"
 #include "core/tensor/half.h"
 
 namespace qv {
@@ -410,6 +411,79 @@ void encodeQ3_K(const float* x, std::byte* y) {
     packTwoBits(low, y + 32);
 }
 
+// [SECTION] IQ4_NL
+
+// best_index_int8: the level of a sorted table nearest to v; on an exact midpoint the upper one (v is compared
+// as 2v against the sum of two neighbours, both exact).
+int nearestLevel(const int8_t* values, int n, float v) {
+    const float v2 = v + v;
+    int idx = 0;
+    for (int step = n >> 1; step > 0; step >>= 1) {
+        const int j = idx + step;
+        if (v2 >= static_cast<float>(values[j - 1] + values[j])) idx = j;
+    }
+    return idx;
+}
+
+// quantize_row_iq4_nl_impl for one block of 32 without importance weights (weights x²): the scale fitted by
+// least squares on the nearest levels of max/−127, then, when ntry > 0, the best of the scales
+// (itry − 127)/max, itry = −ntry..ntry, and the codes redone with the final scale. llama-quantize uses
+// ntry = 7 (quantize_iq4_nl); quantize_row_iq4_nl_ref passes −1 (the first fit only).
+// block_iq4_nl {f16 d; u8 qs[16]}, nibbles placed as in Q4_0.
+void encodeIq4NlTry(const float* x, std::byte* y, int ntry) {
+    const int8_t* values = kValuesIq4nl;
+    float weight[32];
+    uint8_t L[32] = {};
+    for (int j = 0; j < 32; ++j) weight[j] = x[j] * x[j];
+    float amax = 0, mx = 0;
+    for (int j = 0; j < 32; ++j) {
+        const float ax = std::fabs(x[j]);
+        if (ax > amax) {
+            amax = ax;
+            mx = x[j];
+        }
+    }
+    float scale = 0;
+    if (amax >= kGroupMaxEps) {
+        float d = ntry > 0 ? -mx / static_cast<float>(values[0]) : mx / static_cast<float>(values[0]);
+        float id = 1 / d;
+        float sumQX = 0, sumQ2 = 0;
+        for (int j = 0; j < 32; ++j) {
+            const int l = nearestLevel(values, 16, id * x[j]);
+            L[j] = static_cast<uint8_t>(l);
+            const float q = values[l];
+            sumQX += weight[j] * q * x[j];
+            sumQ2 += weight[j] * q * q;
+        }
+        d = sumQ2 > 0 ? sumQX / sumQ2 : 0.0f;
+        float best = d * sumQX;
+        for (int itry = -ntry; itry <= ntry; ++itry) {
+            id = static_cast<float>(itry + values[0]) / mx;
+            sumQX = sumQ2 = 0;
+            for (int j = 0; j < 32; ++j) {
+                const float q = values[nearestLevel(values, 16, id * x[j])];
+                sumQX += weight[j] * q * x[j];
+                sumQ2 += weight[j] * q * q;
+            }
+            if (sumQ2 > 0 && sumQX * sumQX > best * sumQ2) {
+                d = sumQX / sumQ2;
+                best = d * sumQX;
+            }
+        }
+        scale = d;
+    }
+    putHalf(y, scale);
+    if (ntry > 0) {
+        const float id = scale != 0 ? 1 / scale : 0.0f;
+        for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(values, 16, id * x[j]));
+    }
+    int q[32];
+    for (int j = 0; j < 32; ++j) q[j] = L[j];
+    packNibbles(q, y + 2);
+}
+
+void encodeIq4Nl(const float* x, std::byte* y) { encodeIq4NlTry(x, y, 7); }
+
 // get_scale_min_k4: sub-block j's 6-bit scale and minimum from the 12 packed bytes.
 void unpackScaleMin(int j, const uint8_t* q, uint8_t& sc, uint8_t& m) {
     if (j < 4) {
@@ -556,7 +630,8 @@ void encodeQ6_K(const float* x, std::byte* y) {
 
 bool ggmlEncodable(DType t) {
     return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0 ||
-           t == DType::Q2_K || t == DType::Q3_K || t == DType::Q4_K || t == DType::Q5_K || t == DType::Q6_K;
+           t == DType::Q2_K || t == DType::Q3_K || t == DType::Q4_K || t == DType::Q5_K || t == DType::Q6_K ||
+           t == DType::IQ4_NL;
 }
 
 bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) {
@@ -567,6 +642,7 @@ bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) 
         case DType::Q5_0: encode = encodeQ5_0; break;
         case DType::Q5_1: encode = encodeQ5_1; break;
         case DType::Q8_0: encode = encodeQ8_0; break;
+        case DType::IQ4_NL: encode = encodeIq4Nl; break;
         case DType::Q2_K: encode = encodeQ2_K; break;
         case DType::Q3_K: encode = encodeQ3_K; break;
         case DType::Q4_K: encode = encodeQ4_K; break;

@@ -11,7 +11,7 @@
 namespace qv {
 
 // The block types encodeGgmlBlocks writes: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 (blocks of 32 along a row) and the
-// K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (super-blocks of 256).
+// K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (super-blocks of 256), and IQ4_NL (blocks of 32 on a 16-level grid).
 bool ggmlEncodable(DType t);
 // Encodes `blocks` blocks of traits(t).blockElements floats from src into dst (blocks × blockBytes
 // bytes). Returns false for a type it cannot write. Non-finite inputs are written as llama.cpp would

@@ -182,9 +182,10 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     auto g = panel.shown().ggml;
     ASSERT_TRUE(g);
     EXPECT_TRUE(panel.shown().ggmlQuantvizRow);
-    ASSERT_EQ(g->rows.size(), 10u);
+    ASSERT_EQ(g->rows.size(), 11u);
     EXPECT_EQ(g->rows.front().typeName, "q8_0");
-    EXPECT_EQ(g->rows[7].typeName, "q4_0");
+    EXPECT_EQ(g->rows[7].typeName, "iq4_nl");
+    EXPECT_EQ(g->rows[8].typeName, "q4_0");
     EXPECT_EQ(g->rows.back().typeName, "q2_K -> q5_0");
     // Rows of 32 are not whole K-quant super-blocks (256): llama-quantize's fallbacks.
     EXPECT_EQ(g->rows[1].typeName, "q6_K -> q8_0");
@@ -192,7 +193,7 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     EXPECT_EQ(g->rows[6].typeName, "q4_K -> q5_0");
     EXPECT_DOUBLE_EQ(g->rows[6].stats.mse, g->rows[4].stats.mse);  // the same q5_0 bytes
     EXPECT_DOUBLE_EQ(g->rows.front().bitsPerWeight, 8.5);  // 34 bytes per 32 weights
-    EXPECT_DOUBLE_EQ(g->rows[7].bitsPerWeight, 4.5);   // 18 bytes per 32
+    EXPECT_DOUBLE_EQ(g->rows[8].bitsPerWeight, 4.5);   // 18 bytes per 32
     const TensorView view = state.currentDocument()->model->view(0);
     for (const auto& row : g->rows) {
         ASSERT_TRUE(row.error.empty()) << row.error;
@@ -201,10 +202,10 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
         EXPECT_DOUBLE_EQ(row.stats.mse, want->mse) << row.typeName;
         EXPECT_NEAR(row.relativeRms, std::pow(10.0, -want->sqnrDb / 20), 1e-12) << row.typeName;
     }
-    EXPECT_LT(g->rows.front().stats.mse, g->rows[7].stats.mse);
+    EXPECT_LT(g->rows.front().stats.mse, g->rows[8].stats.mse);
     // Q4_0 on the first row (−4 … −0.125): m = −4, d = 0.5, q = trunc(x/0.5 + 8.5) — every x is a multiple
     // of 1/8, so x/d = 2x is a multiple of 1/4 and the round-half-up of 2x lands within 1/4 of it: |e| ≤ 0.125.
-    EXPECT_LE(g->rows[7].stats.maxAbsError, 0.25 + 1e-9);
+    EXPECT_LE(g->rows[8].stats.maxAbsError, 0.25 + 1e-9);
 }
 
 }  // namespace

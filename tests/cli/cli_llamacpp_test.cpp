@@ -89,7 +89,7 @@ TEST(CliLlamaCpp, WholeModelEqualsTheRealQuantizedFiles) {
 // README's relative RMS: q6_k 0.015, q5_k 0.031, q4_k 0.059, q3_k 0.122, q2_k 0.237).
 TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
-    const CliRun r = runCli({"llamacpp", f32Path, "--types", "q4_K,q5_K,q6_K,q3_K,q2_K", "--json"});
+    const CliRun r = runCli({"llamacpp", f32Path, "--types", "q4_K,q5_K,q6_K,q3_K,q2_K,iq4_nl", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const json j = json::parse(r.out);
     for (const auto& t : j["tensors"])
@@ -100,8 +100,8 @@ TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
         }
     const char* files[] = {"hey_jarvis/hey_jarvis_v0.1-q4_k.gguf", "hey_jarvis/hey_jarvis_v0.1-q5_k.gguf",
                            "hey_jarvis/hey_jarvis_v0.1-q6_k.gguf", "hey_jarvis/hey_jarvis_v0.1-q3_k.gguf",
-                           "hey_jarvis/hey_jarvis_v0.1-q2_k.gguf"};
-    for (int k = 0; k < 5; ++k) {
+                           "hey_jarvis/hey_jarvis_v0.1-q2_k.gguf", "hey_jarvis/hey_jarvis_v0.1-iq4_nl.gguf"};
+    for (int k = 0; k < 6; ++k) {
         QV_REQUIRE_SHARED_MODEL(path, files[k]);
         const auto [rel, bpw] = fileFigures(f32Path, path);
         EXPECT_NEAR(j["model"][k]["relative_rms"].get<double>(), rel, 1e-9) << files[k];
@@ -112,9 +112,9 @@ TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
 TEST(CliLlamaCpp, UnknownTypeIsAUsageError) {
     const std::string path = tempPath("llamacpp-usage.npy");
     writeNpyF32(path, {1, 32}, std::vector<float>(32, 1.0f));
-    const CliRun r = runCli({"llamacpp", path, "--types", "iq4_nl"});
+    const CliRun r = runCli({"llamacpp", path, "--types", "iq4_xs"});
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_NE(r.err.find("'iq4_nl' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, q4_0, q3_K, q2_K"), std::string::npos)
+    EXPECT_NE(r.err.find("'iq4_xs' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, iq4_nl, q4_0, q3_K, q2_K"), std::string::npos)
         << r.err;
 }
 

@@ -111,7 +111,8 @@ TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
                                                    {DType::Q4_1, "stories260K/stories260K-q4_1.gguf"},
                                                    {DType::Q5_0, "stories260K/stories260K-q5_0.gguf"},
                                                    {DType::Q5_1, "stories260K/stories260K-q5_1.gguf"},
-                                                   {DType::Q8_0, "stories260K/stories260K-q8_0.gguf"}};
+                                                   {DType::Q8_0, "stories260K/stories260K-q8_0.gguf"},
+                                                   {DType::IQ4_NL, "stories260K/stories260K-iq4_nl.gguf"}};
     for (const auto& [type, rel] : files) {
         SCOPED_TRACE(rel);
         QV_REQUIRE_SHARED_MODEL(path, rel);
@@ -138,14 +139,16 @@ TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
     }
 }
 
-// The K-quants (super-blocks of 256) on hey_jarvis, whose rows of 1536 take them (its README: the small
+// The K-quants (super-blocks of 256) and IQ4_NL (blocks of 32, a 16-level non-uniform grid whose scale is
+// searched over 15 candidates: llama-quantize's ntry = 7) on hey_jarvis, whose rows of 1536 take the K-quants (its README: the small
 // tensors of the K-quant files are Q5_0/Q5_1/Q8_0, checked above on stories260K's types). Every tensor of
 // the file's type must match byte for byte.
 TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
     auto f32 = openModel(f32Path);
     ASSERT_TRUE(f32) << f32.message();
-    const std::pair<DType, const char*> files[] = {{DType::Q2_K, "hey_jarvis/hey_jarvis_v0.1-q2_k.gguf"},
+    const std::pair<DType, const char*> files[] = {{DType::IQ4_NL, "hey_jarvis/hey_jarvis_v0.1-iq4_nl.gguf"},
+                                                   {DType::Q2_K, "hey_jarvis/hey_jarvis_v0.1-q2_k.gguf"},
                                                    {DType::Q3_K, "hey_jarvis/hey_jarvis_v0.1-q3_k.gguf"},
                                                    {DType::Q4_K, "hey_jarvis/hey_jarvis_v0.1-q4_k.gguf"},
                                                    {DType::Q5_K, "hey_jarvis/hey_jarvis_v0.1-q5_k.gguf"},
@@ -176,7 +179,7 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
             EXPECT_EQ(differing, 0u) << info.name << " (" << dtypeName(info.dtype) << "), first at byte " << firstDiff;
             compared += info.dtype == type;
         }
-        EXPECT_EQ(compared, 2) << "tensors of the file's own type";
+        EXPECT_EQ(compared, type == DType::IQ4_NL ? 4 : 2) << "tensors of the file's own type";  // IQ4_NL: no fallback
     }
 }
 
