@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/metrics/ggml_requant.h"
 #include "core/base/job_queue.h"
 #include "app/views/compare_view.h"
 #include "app/views/heatmap_view.h"
@@ -151,6 +152,15 @@ struct GgmlRequantComparison {
     std::vector<Row> rows;
 };
 
+// The whole current model as llama-quantize would write it under each type (app_state_ggml.cpp; a job the
+// user starts: it encodes every tensor eleven ways).
+struct GgmlModelComparison {
+    uint64_t docId = 0;
+    std::vector<GgmlModelTotals> totals;  // one per ggmlRequantTypes()
+    size_t tensors = 0;                   // tensors measured
+    std::string error;                    // the first tensor that could not be measured, and why
+};
+
 struct CalibratorChoice {
     std::string name;   // base name as makeCalibrator spells it
     bool enabled = true;
@@ -257,6 +267,10 @@ public:
     void requestGgmlRequant();
     std::shared_ptr<const GgmlRequantComparison> ggmlRequant() const;  // current tensor only
     bool ggmlRequantPending() const { return m_ggmlProgress != nullptr; }
+    // Every tensor of the current document under each type (started by the user; cancellable).
+    void requestGgmlModel();
+    std::shared_ptr<const GgmlModelComparison> ggmlModel() const;  // current document only
+    std::shared_ptr<Progress> ggmlModelProgress() const { return m_ggmlModelProgress; }
     // Every tensor of the current document against the reference (matched by name), for the whole-model line.
     void requestStoredModelComparison();
     std::shared_ptr<const StoredQuantComparison> storedModelComparison() const;  // current document + reference
@@ -346,6 +360,8 @@ private:
     std::shared_ptr<const GgmlRequantComparison> m_ggml;
     std::shared_ptr<Progress> m_ggmlProgress;
     std::pair<uint64_t, size_t> m_ggmlFor{0, 0};  // what the running job computes
+    std::shared_ptr<const GgmlModelComparison> m_ggmlModel;
+    std::shared_ptr<Progress> m_ggmlModelProgress;
     std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};
     std::shared_ptr<Progress> m_storedModelProgress;
     std::shared_ptr<Progress> m_sweepProgress;

@@ -65,4 +65,46 @@ void AppState::requestGgmlRequant() {
     });
 }
 
+std::shared_ptr<const GgmlModelComparison> AppState::ggmlModel() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_ggmlModel || m_ggmlModel->docId != doc->id) return nullptr;
+    return m_ggmlModel;
+}
+
+void AppState::requestGgmlModel() {
+    const Document* doc = currentDocument();
+    if (!doc || m_ggmlModelProgress) return;
+    auto model = doc->model;
+    const uint64_t docId = doc->id;
+    m_ggmlModelProgress = m_jobs->submit("llama.cpp types for the whole model", [this, model, docId](Progress& progress) {
+        auto out = std::make_shared<GgmlModelComparison>();
+        out->docId = docId;
+        const auto& types = ggmlRequantTypes();
+        for (DType t : types) out->totals.push_back(GgmlModelTotals{t});
+        const double total = static_cast<double>(model->totalElements());
+        progress.setTotal(total);
+        double done = 0;
+        for (size_t i = 0; i < model->tensors.size() && !progress.cancelled(); ++i) {
+            Progress pass;  // the tensor's passes report into their own counter; Cancel still reaches them
+            pass.setCancelSource(&progress);
+            auto trips = ggmlRoundTrips(model->view(i), types, &pass, 0);
+            if (!trips) {
+                if (!progress.cancelled() && out->error.empty())
+                    out->error = "'" + model->tensors[i].name + "': " + trips.message();
+                if (progress.cancelled()) break;
+                continue;
+            }
+            for (size_t k = 0; k < types.size(); ++k) out->totals[k].add(model->tensors[i].elements(), (*trips)[k]);
+            ++out->tensors;
+            done += static_cast<double>(model->tensors[i].elements());
+            progress.set(done);
+        }
+        const bool cancelled = progress.cancelled();
+        post([this, out, cancelled, p = &progress] {
+            if (m_ggmlModelProgress.get() == p) m_ggmlModelProgress.reset();
+            if (!cancelled) m_ggmlModel = out;
+        });
+    });
+}
+
 }  // namespace qv

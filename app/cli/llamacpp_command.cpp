@@ -23,11 +23,6 @@ struct LlamaOptions {
 std::string padRight(const std::string& s, size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); }
 std::string padLeft(const std::string& s, size_t w) { return std::string(w > s.size() ? w - s.size() : 0, ' ') + s; }
 
-struct ModelSums {  // one per type, over the whole model
-    double sumSqErr = 0, sumSqX = 0, bits = 0;
-    uint64_t elements = 0;
-};
-
 int runLlama(const LlamaOptions& o) {
     std::vector<DType> types;
     if (o.types.empty()) {
@@ -47,7 +42,8 @@ int runLlama(const LlamaOptions& o) {
         for (size_t i = 0; i < model->tensors.size(); ++i) which.push_back(i);
 
     Json jt = Json::array();
-    std::vector<ModelSums> sums(types.size());
+    std::vector<GgmlModelTotals> sums(types.size());
+    for (size_t k = 0; k < types.size(); ++k) sums[k].type = types[k];
     size_t wName = 6;
     for (size_t i : which) wName = std::max(wName, model->tensors[i].name.size());
     if (!o.json)
@@ -63,28 +59,16 @@ int runLlama(const LlamaOptions& o) {
         jrow["shape"] = t.shape;
         jrow["kept"] = oneD ? Json("1-D: kept as " + std::string(dtypeName(t.dtype))) : Json(nullptr);
         Json jtypes = Json::array();
-        ErrorAccumulator keptSums;
-        bool keptDone = false;
+        auto trips = ggmlRoundTrips(view, types);
+        if (!trips) failData(model->path + ": tensor '" + t.name + "': " + trips.message());
         for (size_t k = 0; k < types.size(); ++k) {
-            const DType written = ggmlWrittenType(t, types[k]);
-            ErrorAccumulator acc;
-            if (oneD && keptDone) {
-                acc = keptSums;
-            } else {
-                auto r = ggmlRequantError(view, written, nullptr, 0, &acc);
-                if (!r) failData(model->path + ": tensor '" + t.name + "': " + r.message());
-                if (oneD) {
-                    keptSums = acc;
-                    keptDone = true;
-                }
-            }
+            const GgmlRoundTrip& trip = (*trips)[k];
+            const DType written = trip.written;
+            const ErrorAccumulator& acc = trip.sums;
             const ErrorStats st = acc.finish(0, 0);
             const double rel = acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
             const double bpw = bitsPerElement(written);
-            sums[k].sumSqErr += acc.sumSqErr;
-            sums[k].sumSqX += acc.sumSqX;
-            sums[k].bits += bpw * static_cast<double>(t.elements());
-            sums[k].elements += t.elements();
+            sums[k].add(t.elements(), trip);
             if (oneD) continue;
             Json j;
             j["type"] = std::string(dtypeName(types[k]));
@@ -112,9 +96,7 @@ int runLlama(const LlamaOptions& o) {
     // and no error, matrices of partial blocks as the fallback type (ggmlWrittenType).
     Json jm = Json::array();
     for (size_t k = 0; k < types.size(); ++k) {
-        const ModelSums& s = sums[k];
-        const double rel = s.sumSqX > 0 ? std::sqrt(s.sumSqErr / s.sumSqX) : 0.0;
-        const double bpw = s.elements ? s.bits / static_cast<double>(s.elements) : 0.0;
+        const double rel = sums[k].relativeRms(), bpw = sums[k].bitsPerWeight();
         Json j;
         j["type"] = std::string(dtypeName(types[k]));
         j["bits_per_weight"] = jsonNumber(bpw);

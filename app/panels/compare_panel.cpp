@@ -518,6 +518,7 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         }
         ImGui::EndTable();
     }
+    drawLlamaCppModel(state);
     ImGui::TextWrapped("Q8_0 ... Q4_0: blocks of 32 along each row, one f16 scale each (Q4_1/Q5_1 also an f16 minimum); "
                        "Q4_0: d = m/-8 from the value m of largest |x|, q = trunc(x/d + 8.5): round half up, not to "
                        "even. K-quants: super-blocks of 256 whose 16 or 32-value sub-blocks get fitted scales (and "
@@ -556,6 +557,51 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         }
         plot::EndPlot();
     }
+}
+
+// The whole model under each type, on request: every tensor is encoded eleven ways, which takes a while on a
+// large model (a progress bar and Cancel while it runs).
+void ComparePanel::drawLlamaCppModel(AppState& state) {
+    if (!ImGui::CollapsingHeader("whole model", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    auto m = state.ggmlModel();
+    m_shown.ggmlModel = m;
+    if (auto p = state.ggmlModelProgress()) {
+        ImGui::ProgressBar(static_cast<float>(p->fraction()), ImVec2(ImGui::GetFontSize() * 16, 0));
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Cancel##ggmlmodel")) p->cancel();
+    } else if (ImGui::SmallButton(m ? "compute again" : "compute for every tensor")) {
+        state.requestGgmlModel();
+    }
+    ImGui::SameLine();
+    helpMarker("Every tensor of the model as the file llama-quantize would write for each type: 1-D tensors (norms, "
+               "biases) kept as stored, matrices whose rows are not whole blocks written as the fallback type. "
+               "bits/weight counts the tensor data (no header or vocabulary); rel. RMS is ||x_hat - x|| / ||x|| over "
+               "every element of the model.");
+    if (!m) return;
+    if (!m->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", m->error.c_str());
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("llamacpp_model", 4, flags)) {
+        ImGui::TableSetupColumn("type");
+        ImGui::TableSetupColumn("bits/w");
+        ImGui::TableSetupColumn("rel. RMS");
+        ImGui::TableSetupColumn("SQNR dB");
+        ImGui::TableHeadersRow();
+        for (const auto& t : m->totals) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(std::string(dtypeName(t.type)).c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3f", t.bitsPerWeight());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.4f", t.relativeRms());
+            ImGui::TableNextColumn();
+            const double rel = t.relativeRms();
+            if (rel > 0) ImGui::Text("%.2f", -20 * std::log10(rel));
+            else ImGui::TextUnformatted("inf");
+        }
+        ImGui::EndTable();
+    }
+    ImGui::TextDisabled("%zu tensors", m->tensors);
 }
 
 }  // namespace qv

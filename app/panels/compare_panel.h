@@ -39,6 +39,7 @@ public:
         bool storedTable = false;            // file mode: the stored-quantization table was shown
         std::shared_ptr<const GgmlRequantComparison> ggml;  // llama.cpp mode: the rows drawn
         bool ggmlQuantvizRow = false;        // llama.cpp mode: the active scheme's row was drawn beside them
+        std::shared_ptr<const GgmlModelComparison> ggmlModel;  // llama.cpp mode: the whole-model table drawn
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
@@ -47,6 +48,7 @@ private:
     void drawSchemes(AppState& state, UiState& ui);
     void drawFiles(AppState& state, UiState& ui);
     void drawLlamaCpp(AppState& state);
+    void drawLlamaCppModel(AppState& state);
 
     int m_mode = -1;  // first frame: files when a second file is open, else schemes
     bool m_enabled = false;

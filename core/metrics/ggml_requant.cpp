@@ -101,4 +101,33 @@ Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress
     return total.finish(0, 0);
 }
 
+Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const std::vector<DType>& types,
+                                                  Progress* progress, int threads) {
+    std::vector<GgmlRoundTrip> out;
+    const bool kept = ggmlKeptAsStored(view.info());
+    for (DType t : types) {
+        GgmlRoundTrip r;
+        r.type = t;
+        r.written = ggmlWrittenType(view.info(), t);
+        r.kept = kept;
+        bool done = false;
+        for (const auto& earlier : out)
+            if (earlier.written == r.written) {
+                r.sums = earlier.sums;
+                done = true;
+                break;
+            }
+        if (!done) {
+            auto e = ggmlRequantError(view, r.written, progress, threads, &r.sums);
+            if (!e) return Error{e.message()};
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+double GgmlModelTotals::relativeRms() const {
+    return sumSqErr == 0 || sumSqX == 0 ? 0.0 : std::sqrt(sumSqErr / sumSqX);
+}
+
 }  // namespace qv

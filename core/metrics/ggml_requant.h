@@ -37,4 +37,32 @@ bool ggmlKeptAsStored(const TensorInfo& info);
 Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress* progress = nullptr, int threads = 0,
                                     ErrorAccumulator* sums = nullptr);
 
+// One tensor as llama-quantize would write it when asked for `type`.
+struct GgmlRoundTrip {
+    DType type = DType::Q4_0;     // asked for
+    DType written = DType::Q4_0;  // ggmlWrittenType: the type itself, a fallback, or the stored type (kept)
+    bool kept = false;            // ggmlKeptAsStored: left as stored (no error)
+    ErrorAccumulator sums;        // x against its round trip through `written`
+};
+// Every type of `types` for one tensor; each distinct written type is computed once (1-D tensors and
+// fallbacks shared by several types: one pass).
+Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const std::vector<DType>& types,
+                                                  Progress* progress = nullptr, int threads = 0);
+
+// A whole model as the file llama-quantize would write for one type: stored bits per weight (tensor data)
+// and the relative RMS error ‖x̂ − x‖/‖x‖ over every element.
+struct GgmlModelTotals {
+    DType type = DType::Q4_0;
+    double sumSqErr = 0, sumSqX = 0, bits = 0;
+    uint64_t elements = 0;
+    void add(uint64_t tensorElements, const GgmlRoundTrip& r) {
+        sumSqErr += r.sums.sumSqErr;
+        sumSqX += r.sums.sumSqX;
+        bits += bitsPerElement(r.written) * static_cast<double>(tensorElements);
+        elements += tensorElements;
+    }
+    double bitsPerWeight() const { return elements ? bits / static_cast<double>(elements) : 0.0; }
+    double relativeRms() const;
+};
+
 }  // namespace qv
