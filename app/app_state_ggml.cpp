@@ -34,26 +34,24 @@ void AppState::requestGgmlRequant() {
         const TensorView view = model->view(tensor);
         progress.setTotal(static_cast<double>(view.elements() * types.size()));
         const bool kept = ggmlKeptAsStored(view.info());
-        for (DType t : types) {
-            if (progress.cancelled()) break;
+        // One pass per distinct written type (fallbacks shared by several types are computed once).
+        auto trips = kept ? Result<std::vector<GgmlRoundTrip>>(std::vector<GgmlRoundTrip>{})
+                          : ggmlRoundTrips(view, types, &progress, 0);
+        for (size_t k = 0; k < types.size(); ++k) {
             GgmlRequantComparison::Row row;
-            row.type = t;
-            row.written = ggmlWrittenType(view.info(), t);
-            row.typeName = std::string(dtypeName(t));
-            if (row.written != t && !kept) row.typeName += " -> " + std::string(dtypeName(row.written));
+            row.type = types[k];
+            row.written = ggmlWrittenType(view.info(), types[k]);
+            row.typeName = std::string(dtypeName(types[k]));
+            if (row.written != types[k] && !kept) row.typeName += " -> " + std::string(dtypeName(row.written));
             row.bitsPerWeight = bitsPerElement(row.written);
             if (kept) {  // llama-quantize leaves 1-D tensors (norms, biases) as they are
                 row.error = "1-D: llama.cpp keeps it as " + std::string(dtypeName(view.info().dtype));
-                out->rows.push_back(std::move(row));
-                continue;
-            }
-            auto r = ggmlRequantError(view, row.written, &progress, 0);
-            if (r) {
-                row.stats = *r;
-                // SQNR = 20·log10(‖x‖/‖e‖), so ‖e‖/‖x‖ = 10^(−SQNR/20); no error (SQNR +inf, or x all 0): 0.
-                row.relativeRms = r->mse == 0 ? 0.0 : std::pow(10.0, -r->sqnrDb / 20);
+            } else if (!trips) {
+                row.error = trips.message();
             } else {
-                row.error = r.message();
+                const ErrorAccumulator& acc = (*trips)[k].sums;
+                row.stats = acc.finish(0, 0);
+                row.relativeRms = acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
             }
             out->rows.push_back(std::move(row));
         }
