@@ -295,6 +295,10 @@ inline constexpr const char* kKQuants =
     "K-quants (Q2_K ... Q6_K): super-blocks of 256 weights split into sub-blocks of 16 or 32, each sub-block "
     "with its own small (4- to 8-bit) scale, itself scaled by the super-block's fp16 d. Q4_K: 8 sub-blocks of "
     "32 with 6-bit scales and mins, 144 bytes = 4.5 bits per weight.";
+inline constexpr const char* kIq4Nl =
+    "IQ4_NL: blocks of 32 weights, one fp16 scale d and 32 4-bit indices into a fixed non-uniform table of 16 "
+    "levels (-127 ... 113, denser near zero), y = d * table[q]; 4.5 bits per weight like Q4_0, usually less "
+    "error on bell-shaped weights. llama-quantize searches d over 15 candidates for the best weighted fit.";
 inline constexpr const char* kBitsPerWeight =
     "Bits per weight: the bytes a format stores per block, times 8, divided by the weights in the block - codes "
     "plus the block's scales and minimums (Q4_0: 18 bytes per 32 weights = 4.5).";

@@ -73,7 +73,7 @@ TEST(GlossaryTable, EveryGlossaryConstantIsAnEntry) {
         g::kLsq, g::kCalibration, g::kCalibMinMax, g::kCalibPercentile, g::kCalibMse, g::kCalibEntropy,
         g::kCalibCrossEntropy, g::kCalibAciq, g::kCalibOmse, g::kCalibHistogram, g::kOutlier, g::kRelativeRms,
         g::kKlDivergence, g::kKurtosis, g::kFloatingPoint, g::kSubnormal, g::kFp16Bf16, g::kFp8E4M3, g::kFp8E5M2,
-        g::kFp4E2M1, g::kFp6, g::kNf4, g::kMx, g::kE8M0, g::kNvFp4, g::kGguf, g::kQ8_0, g::kQ4_0, g::kKQuants,
+        g::kFp4E2M1, g::kFp6, g::kNf4, g::kMx, g::kE8M0, g::kNvFp4, g::kGguf, g::kQ8_0, g::kQ4_0, g::kKQuants, g::kIq4Nl,
         g::kBitsPerWeight, g::kTwosComplement, g::kFixedPoint, g::kGemm, g::kInt32Accumulation,
         g::kZeroPointCorrection, g::kRequantization, g::kDoubleRounding, g::kVnni, g::kReduceRange, g::kSmoothQuant,
         g::kMigrationStrength, g::kMac, g::kSoftmax, g::kRelu, g::kAdam, g::kLearningRate, g::kEpoch, g::kActivation,
