@@ -148,8 +148,10 @@ struct GgmlRequantComparison {
         ErrorStats stats;
         double relativeRms = 0;   // sqrt(Σe² / Σx²)
         std::string error;        // rows not a multiple of 32, NaN/Inf present, …
+        bool pending = false;     // not computed yet: the job posts the cheap types first
     };
-    std::vector<Row> rows;
+    std::vector<Row> rows;        // in ggmlRequantTypes() order
+    bool complete = false;        // every row computed (earlier posts of the same job are partial)
 };
 
 // The whole current model as llama-quantize would write it under each type (app_state_ggml.cpp; a job the

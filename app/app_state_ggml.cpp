@@ -1,5 +1,7 @@
-// AppState, llama.cpp section: the selected tensor re-quantized into ggml's legacy block types, as
-// `llama-quantize` would write them without an importance matrix, and read back — a job per tensor.
+// AppState, llama.cpp section: the selected tensor re-quantized into ggml's block types, as `llama-quantize`
+// would write them without an importance matrix, and read back — a job per tensor, posting its rows as they
+// come (the legacy types take milliseconds, the K-quants and IQ4_NL search their scales for seconds on a
+// large layer) — and the whole model on request.
 #include <cmath>
 
 #include "app/app_state.h"
@@ -16,10 +18,11 @@ std::shared_ptr<const GgmlRequantComparison> AppState::ggmlRequant() const {
 
 void AppState::requestGgmlRequant() {
     const Document* doc = currentDocument();
-    if (!doc || !m_selected || ggmlRequant()) return;
+    if (!doc || !m_selected) return;
     auto model = doc->model;
     const size_t tensor = *m_selected;
     const uint64_t docId = doc->id;
+    if (auto g = ggmlRequant(); g && g->complete) return;
     if (m_ggmlProgress) {
         if (m_ggmlFor == std::make_pair(docId, tensor)) return;  // running for the selection: wait
         m_ggmlProgress->cancel();
@@ -34,27 +37,53 @@ void AppState::requestGgmlRequant() {
         const TensorView view = model->view(tensor);
         progress.setTotal(static_cast<double>(view.elements() * types.size()));
         const bool kept = ggmlKeptAsStored(view.info());
-        // One pass per distinct written type (fallbacks shared by several types are computed once).
-        auto trips = kept ? Result<std::vector<GgmlRoundTrip>>(std::vector<GgmlRoundTrip>{})
-                          : ggmlRoundTrips(view, types, &progress, 0);
-        for (size_t k = 0; k < types.size(); ++k) {
+        for (DType t : types) {
             GgmlRequantComparison::Row row;
-            row.type = types[k];
-            row.written = ggmlWrittenType(view.info(), types[k]);
-            row.typeName = std::string(dtypeName(types[k]));
-            if (row.written != types[k] && !kept) row.typeName += " -> " + std::string(dtypeName(row.written));
+            row.type = t;
+            row.written = ggmlWrittenType(view.info(), t);
+            row.typeName = std::string(dtypeName(t));
+            if (row.written != t && !kept) row.typeName += " -> " + std::string(dtypeName(row.written));
             row.bitsPerWeight = bitsPerElement(row.written);
-            if (kept) {  // llama-quantize leaves 1-D tensors (norms, biases) as they are
-                row.error = "1-D: llama.cpp keeps it as " + std::string(dtypeName(view.info().dtype));
-            } else if (!trips) {
-                row.error = trips.message();
-            } else {
-                const ErrorAccumulator& acc = (*trips)[k].sums;
-                row.stats = acc.finish(0, 0);
-                row.relativeRms = acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
-            }
+            if (kept) row.error = "1-D: llama.cpp keeps it as " + std::string(dtypeName(view.info().dtype));  // as stored
+            else row.pending = true;
             out->rows.push_back(std::move(row));
         }
+        // The cheap types first (blocks of 32: one pass each), then the searched ones, a post after each.
+        std::vector<size_t> order;
+        for (int searched = 0; searched < 2; ++searched)
+            for (size_t k = 0; k < types.size(); ++k)
+                if ((traits(out->rows[k].written).blockElements == 256 || out->rows[k].written == DType::IQ4_NL) == (searched == 1))
+                    order.push_back(k);
+        for (size_t k : kept ? std::vector<size_t>{} : order) {
+            if (progress.cancelled()) break;
+            auto& row = out->rows[k];
+            // A written type already measured for another row (fallbacks): the same numbers.
+            bool copied = false;
+            for (const auto& other : out->rows)
+                if (&other != &row && !other.pending && other.error.empty() && other.written == row.written) {
+                    row.stats = other.stats;
+                    row.relativeRms = other.relativeRms;
+                    copied = true;
+                    break;
+                }
+            if (!copied) {
+                ErrorAccumulator acc;
+                auto r = ggmlRequantError(view, row.written, &progress, 0, &acc);
+                if (r) {
+                    row.stats = *r;
+                    row.relativeRms = acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
+                } else {
+                    row.error = r.message();
+                }
+            }
+            row.pending = false;
+            if (progress.cancelled()) break;
+            auto partial = std::make_shared<GgmlRequantComparison>(*out);
+            post([this, partial, p = &progress] {
+                if (m_ggmlProgress.get() == p) m_ggml = partial;
+            });
+        }
+        out->complete = !progress.cancelled();
         const bool cancelled = progress.cancelled();
         post([this, out, cancelled, p = &progress] {
             if (m_ggmlProgress.get() == p) m_ggmlProgress.reset();

@@ -454,7 +454,9 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         bool ours;
     };
     std::vector<Line> lines;
-    for (const auto& r : g->rows) lines.push_back({r.typeName, r.bitsPerWeight, &r.stats, r.relativeRms, r.error, false});
+    // A row still being computed reads "..." (the job posts the cheap types first; the K-quants search).
+    for (const auto& r : g->rows)
+        lines.push_back({r.typeName, r.bitsPerWeight, &r.stats, r.relativeRms, r.pending ? std::string("...") : r.error, false});
     if (active) {
         const ErrorStats& e = active->exact ? active->exact->total : active->estimate.total;
         const double rel = e.mse == 0 ? 0.0 : std::pow(10.0, -e.sqnrDb / 20);

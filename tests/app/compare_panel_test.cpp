@@ -183,6 +183,8 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     ASSERT_TRUE(g);
     EXPECT_TRUE(panel.shown().ggmlQuantvizRow);
     ASSERT_EQ(g->rows.size(), 11u);
+    EXPECT_TRUE(g->complete);  // the job's last post: every row computed
+    for (const auto& row : g->rows) EXPECT_FALSE(row.pending) << row.typeName;
     EXPECT_EQ(g->rows.front().typeName, "q8_0");
     EXPECT_EQ(g->rows[7].typeName, "iq4_nl");
     EXPECT_EQ(g->rows[8].typeName, "q4_0");

@@ -13,6 +13,7 @@
 #include "core/formats/model_file.h"
 #include "core/tensor/dtype.h"
 #include "core/tensor/ggml_blocks.h"
+#include "core/tensor/ggml_encode.h"
 #include "core/tensor/half.h"
 #include "tests/bench/bench_report.h"
 
@@ -149,9 +150,33 @@ void decodeSpeed(BenchReport& report) {
     }
 }
 
+// Encoding throughput of each type quantviz writes as llama.cpp does (Gaussian weights, one thread): what the
+// Compare tab's llama.cpp view and quantviz-cli llamacpp spend per element. The K-quants and IQ4_NL search
+// their scales, so they cost tens of times more than the legacy types.
+void encodeSpeed(BenchReport& report) {
+    constexpr size_t kElements = size_t{1} << 20;  // 1M floats (a multiple of every block size)
+    std::mt19937 rng(11);
+    std::normal_distribution<float> g(0.0f, 0.02f);
+    std::vector<float> x(kElements);
+    for (auto& v : x) v = g(rng);
+    for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q2_K, DType::Q3_K,
+                    DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL}) {
+        const auto& tr = traits(t);
+        const size_t blocks = kElements / tr.blockElements;
+        std::vector<std::byte> out(blocks * tr.blockBytes);
+        const double secs = medianSeconds([&] { encodeGgmlBlocks(t, x.data(), blocks, out.data()); }, 5, 1);
+        report.add(Record{.name = "requant_" + std::string(tr.name),
+                          .value = static_cast<double>(kElements) / secs / 1e6,
+                          .unit = "Melem/s",
+                          .threads = 1,
+                          .note = "encodeGgmlBlocks (llama.cpp's reference quantizer), 1M Gaussian values"});
+    }
+}
+
 void runGguf(BenchReport& report) {
     openTenGigabytes(report);
     decodeSpeed(report);
+    encodeSpeed(report);
 }
 
 QV_BENCH_SECTION("gguf", runGguf);
