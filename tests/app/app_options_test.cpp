@@ -75,6 +75,20 @@ TEST(AppOptions, CompareSchemeSpec) {
     EXPECT_NE(err.find("--compare-scheme"), std::string::npos) << err;
 }
 
+// The Learn windows (repeatable, ids checked) and the Compare tab's view.
+TEST(AppOptions, LearnWindowsAndCompareMode) {
+    std::string err;
+    auto o = parseAppOptions({"m.gguf", "--learn", "qat", "--learn", "glossary", "--compare-mode", "llamacpp"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->learn, (std::vector<std::string>{"qat", "glossary"}));
+    EXPECT_EQ(o->compareMode, "llamacpp");
+    EXPECT_FALSE(parseAppOptions({"--learn", "tutorial"}, &err));
+    EXPECT_EQ(err, "--learn needs glossary|quantize|mac|qat");
+    EXPECT_FALSE(parseAppOptions({"--learn"}, &err));
+    EXPECT_FALSE(parseAppOptions({"--compare-mode", "gguf"}, &err));
+    EXPECT_EQ(err, "--compare-mode needs schemes|files|llamacpp");
+}
+
 TEST(Settings, RoundTripAndValidation) {
     Settings s;
     s.bits = 4;
