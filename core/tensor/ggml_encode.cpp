@@ -21,14 +21,20 @@
 // scales), the 16 scales quantized to int8 against the largest (f16 d = max/−128), weights re-rounded.
 // nearest_int is round half to even (llama.cpp adds 1.5·2^23 in float). Every float expression below keeps
 // the reference's order of operations, so the bytes match (tested on real files).
+// On a CPU with AVX-512 the scale searches run 16 sub-blocks at a time (ggml_encode_avx512.cpp, one
+// sub-block per lane, the same float operations in the same order: the same bytes, tested against this file's
+// scalar code); QV_SIMD=portable forces the scalar code, which stays the reference.
 #include "core/tensor/ggml_encode.h"
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
+#include "core/base/simd_dispatch.h"
+#include "core/tensor/ggml_encode_impl.h"
 #include "core/tensor/ggml_levels.h"
 #include "core/tensor/half.h"
 
@@ -314,13 +320,11 @@ void packTwoBits(const uint8_t* L, std::byte* qs) {
 
 // block_q2_K {u8 scales[16]; u8 qs[64]; f16 d; f16 dmin}: 16 sub-blocks of 16, each fitted with weights |x|
 // under the absolute error; 4-bit scale and minimum per sub-block against their maxima (q4scale 15).
-void encodeQ2_K(const float* x, std::byte* y) {
-    uint8_t L[kQkK];
-    float mins[16], scales[16], weights[16];
+// Everything after the 16 fits (scales, mins, codes L of each sub-block): the 4-bit scales and minima, the
+// codes redone against them, the packing.
+void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t* L, std::byte* y) {
     float maxScale = 0, maxMin = 0;
     for (int j = 0; j < 16; ++j) {
-        for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
-        scales[j] = fitScaleMin(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, true);
         if (scales[j] > maxScale) maxScale = scales[j];
         if (mins[j] > maxMin) maxMin = mins[j];
     }
@@ -351,6 +355,16 @@ void encodeQ2_K(const float* x, std::byte* y) {
             L[16 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(3, nearestInt((x[16 * j + ii] + dm) / d))));
     }
     packTwoBits(L, y + 16);
+}
+
+void encodeQ2_K(const float* x, std::byte* y) {
+    uint8_t L[kQkK];
+    float mins[16], scales[16], weights[16];
+    for (int j = 0; j < 16; ++j) {
+        for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
+        scales[j] = fitScaleMin(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, true);
+    }
+    finishQ2_K(x, scales, mins, L, y);
 }
 
 // block_q3_K {u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d}: 16 sub-blocks of 16 with signed 6-bit scales
@@ -425,6 +439,19 @@ int nearestLevel(const int8_t* values, int n, float v) {
     return idx;
 }
 
+// After the search: the f16 scale, the codes redone against the float scale when ntry > 0, the packing.
+void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y) {
+    const int8_t* values = kValuesIq4nl;
+    putHalf(y, scale);
+    if (ntry > 0) {
+        const float id = scale != 0 ? 1 / scale : 0.0f;
+        for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(values, 16, id * x[j]));
+    }
+    int q[32];
+    for (int j = 0; j < 32; ++j) q[j] = L[j];
+    packNibbles(q, y + 2);
+}
+
 // quantize_row_iq4_nl_impl for one block of 32 without importance weights (weights x²): the scale fitted by
 // least squares on the nearest levels of max/−127, then, when ntry > 0, the best of the scales
 // (itry − 127)/max, itry = −ntry..ntry, and the codes redone with the final scale. llama-quantize uses
@@ -472,14 +499,7 @@ void encodeIq4NlTry(const float* x, std::byte* y, int ntry) {
         }
         scale = d;
     }
-    putHalf(y, scale);
-    if (ntry > 0) {
-        const float id = scale != 0 ? 1 / scale : 0.0f;
-        for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(values, 16, id * x[j]));
-    }
-    int q[32];
-    for (int j = 0; j < 32; ++j) q[j] = L[j];
-    packNibbles(q, y + 2);
+    finishIq4Nl(x, scale, ntry, L, y);
 }
 
 void encodeIq4Nl(const float* x, std::byte* y) { encodeIq4NlTry(x, y, 7); }
@@ -497,16 +517,18 @@ void unpackScaleMin(int j, const uint8_t* q, uint8_t& sc, uint8_t& m) {
 
 // Q4_K and Q5_K share everything but the code width (nmax 15 / 31), the search and the packing of the codes.
 // Writes d, dmin and the 12 scale bytes at y, and the final codes into L (0..nmax).
-void encodeScaleMinSuperBlock(const float* x, int nmax, float rmin, float rdelta, int nstep, std::byte* y, uint8_t* L) {
-    float mins[8], scales[8], weights[32];
+// The weights of one sub-block of 32: sqrt(mean x²) + |x|.
+void scaleMinWeights(const float* xb, float* weights) {
+    float sumX2 = 0;
+    for (int l = 0; l < 32; ++l) sumX2 += xb[l] * xb[l];
+    const float avX = std::sqrt(sumX2 / 32);
+    for (int l = 0; l < 32; ++l) weights[l] = avX + std::fabs(xb[l]);
+}
+
+// Everything after the 8 fits (scales, mins, codes L): the 6-bit scales and minima, the codes redone.
+void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, const float* mins, std::byte* y, uint8_t* L) {
     float maxScale = 0, maxMin = 0;
     for (int j = 0; j < 8; ++j) {
-        const float* xb = x + 32 * j;
-        float sumX2 = 0;
-        for (int l = 0; l < 32; ++l) sumX2 += xb[l] * xb[l];
-        const float avX = std::sqrt(sumX2 / 32);
-        for (int l = 0; l < 32; ++l) weights[l] = avX + std::fabs(xb[l]);
-        scales[j] = fitScaleMin(32, nmax, xb, weights, L + 32 * j, &mins[j], rmin, rdelta, nstep);
         if (scales[j] > maxScale) maxScale = scales[j];
         if (mins[j] > maxMin) maxMin = mins[j];
     }
@@ -543,21 +565,32 @@ void encodeScaleMinSuperBlock(const float* x, int nmax, float rmin, float rdelta
     }
 }
 
+void encodeScaleMinSuperBlock(const float* x, int nmax, float rmin, float rdelta, int nstep, std::byte* y, uint8_t* L) {
+    float mins[8], scales[8], weights[32];
+    for (int j = 0; j < 8; ++j) {
+        scaleMinWeights(x + 32 * j, weights);
+        scales[j] = fitScaleMin(32, nmax, x + 32 * j, weights, L + 32 * j, &mins[j], rmin, rdelta, nstep);
+    }
+    finishScaleMinSuperBlock(x, nmax, scales, mins, y, L);
+}
+
 // block_q4_K {f16 d; f16 dmin; u8 scales[12]; u8 qs[128]}: codes of elements j..j+31 and j+32..j+63 of each
 // 64 in the low and high nibbles of 32 bytes.
-void encodeQ4_K(const float* x, std::byte* y) {
-    uint8_t L[kQkK];
-    encodeScaleMinSuperBlock(x, 15, -1.0f, 0.1f, 20, y, L);
+void packQ4_K(const uint8_t* L, std::byte* y) {
     std::byte* q = y + 16;
     for (int j = 0; j < kQkK; j += 64, q += 32)
         for (int l = 0; l < 32; ++l) q[l] = static_cast<std::byte>(L[j + l] | (L[j + l + 32] << 4));
 }
 
+void encodeQ4_K(const float* x, std::byte* y) {
+    uint8_t L[kQkK];
+    encodeScaleMinSuperBlock(x, 15, -1.0f, 0.1f, 20, y, L);
+    packQ4_K(L, y);
+}
+
 // block_q5_K {f16 d; f16 dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]}: low four bits as Q4_K, the fifth
 // bit of element n + j (n in steps of 64) in qh[j] bit 2·(n/64), of element n + j + 32 in bit 2·(n/64) + 1.
-void encodeQ5_K(const float* x, std::byte* y) {
-    uint8_t L[kQkK];
-    encodeScaleMinSuperBlock(x, 31, -0.5f, 0.1f, 15, y, L);
+void packQ5_K(const uint8_t* L, std::byte* y) {
     uint8_t qh[32] = {};
     std::byte* ql = y + 16 + 32;
     uint8_t m1 = 1, m2 = 2;
@@ -580,13 +613,17 @@ void encodeQ5_K(const float* x, std::byte* y) {
     std::memcpy(y + 16, qh, 32);
 }
 
+void encodeQ5_K(const float* x, std::byte* y) {
+    uint8_t L[kQkK];
+    encodeScaleMinSuperBlock(x, 31, -0.5f, 0.1f, 15, y, L);
+    packQ5_K(L, y);
+}
+
 // block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
-void encodeQ6_K(const float* x, std::byte* y) {
-    int8_t L[kQkK];
-    float scales[16];
+// Everything after the 16 fits (scales, codes L).
+void finishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y) {
     float maxScale = 0, maxAbsScale = 0;
     for (int ib = 0; ib < 16; ++ib) {
-        scales[ib] = fitScaleSigned(16, 32, x + 16 * ib, L + 16 * ib);
         const float a = std::fabs(scales[ib]);
         if (a > maxAbsScale) {
             maxAbsScale = a;
@@ -626,7 +663,119 @@ void encodeQ6_K(const float* x, std::byte* y) {
     std::memcpy(y + 128, qh, 64);
 }
 
+void encodeQ6_K(const float* x, std::byte* y) {
+    int8_t L[kQkK];
+    float scales[16];
+    for (int ib = 0; ib < 16; ++ib) scales[ib] = fitScaleSigned(16, 32, x + 16 * ib, L + 16 * ib);
+    finishQ6_K(x, scales, L, y);
+}
+
+// [SECTION] The AVX-512 path: the same encoders with their fits run 16 sub-blocks (or IQ4_NL blocks) at a
+// time by ggml_encode_avx512.cpp, on lane-major copies (element i of lane k at [16·i + k]); the weights and
+// everything after the fits are the scalar functions above. A remainder too small to fill the lanes takes
+// the scalar encoder.
+
+#if defined(__x86_64__)
+constexpr int kLanes = detail::kGgmlLanes;
+
+// Q4_K / Q5_K: two super-blocks (16 sub-blocks of 32) per call.
+void encodeScaleMinLanes(const float* src, size_t blocks, std::byte* dst, bool q5) {
+    const int nmax = q5 ? 31 : 15, nstep = q5 ? 15 : 20;
+    const float rmin = q5 ? -0.5f : -1.0f;
+    const size_t bytes = traits(q5 ? DType::Q5_K : DType::Q4_K).blockBytes;
+    size_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        const float* x = src + b * kQkK;
+        float xt[32 * kLanes], wt[32 * kLanes], weights[32], scales[kLanes], mins[kLanes];
+        uint8_t lt[32 * kLanes], L[2 * kQkK];
+        for (int k = 0; k < kLanes; ++k) {
+            const float* xb = x + 32 * k;
+            scaleMinWeights(xb, weights);
+            for (int i = 0; i < 32; ++i) {
+                xt[i * kLanes + k] = xb[i];
+                wt[i * kLanes + k] = weights[i];
+            }
+        }
+        detail::fitScaleMinLanesAvx512(32, nmax, xt, wt, lt, scales, mins, rmin, 0.1f, nstep, false);
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 32; ++i) L[32 * k + i] = lt[i * kLanes + k];
+        for (int h = 0; h < 2; ++h) {
+            std::byte* y = dst + (b + static_cast<size_t>(h)) * bytes;
+            finishScaleMinSuperBlock(x + h * kQkK, nmax, scales + 8 * h, mins + 8 * h, y, L + h * kQkK);
+            if (q5) packQ5_K(L + h * kQkK, y);
+            else packQ4_K(L + h * kQkK, y);
+        }
+    }
+    for (; b < blocks; ++b) (q5 ? encodeQ5_K : encodeQ4_K)(src + b * kQkK, dst + b * bytes);
+}
+
+// Q2_K: one super-block (16 sub-blocks of 16) per call.
+void encodeQ2_KLanes(const float* src, size_t blocks, std::byte* dst) {
+    const size_t bytes = traits(DType::Q2_K).blockBytes;
+    for (size_t b = 0; b < blocks; ++b) {
+        const float* x = src + b * kQkK;
+        float xt[kQkK], wt[kQkK], scales[kLanes], mins[kLanes];
+        uint8_t lt[kQkK], L[kQkK];
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 16; ++i) {
+                xt[i * kLanes + k] = x[16 * k + i];
+                wt[i * kLanes + k] = std::fabs(x[16 * k + i]);
+            }
+        detail::fitScaleMinLanesAvx512(16, 3, xt, wt, lt, scales, mins, -0.5f, 0.1f, 15, true);
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
+        finishQ2_K(x, scales, mins, L, dst + b * bytes);
+    }
+}
+
+// Q6_K: one super-block (16 sub-blocks of 16) per call.
+void encodeQ6_KLanes(const float* src, size_t blocks, std::byte* dst) {
+    const size_t bytes = traits(DType::Q6_K).blockBytes;
+    for (size_t b = 0; b < blocks; ++b) {
+        const float* x = src + b * kQkK;
+        float xt[kQkK], scales[kLanes];
+        int8_t lt[kQkK], L[kQkK];
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 16; ++i) xt[i * kLanes + k] = x[16 * k + i];
+        detail::fitScaleSignedLanesAvx512(16, 32, xt, lt, scales);
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
+        finishQ6_K(x, scales, L, dst + b * bytes);
+    }
+}
+
+// IQ4_NL: 16 blocks of 32 per call.
+void encodeIq4NlLanes(const float* src, size_t blocks, std::byte* dst, int ntry) {
+    const size_t bytes = traits(DType::IQ4_NL).blockBytes;
+    size_t b = 0;
+    for (; b + kLanes <= blocks; b += kLanes) {
+        const float* x = src + b * kQk;
+        float xt[32 * kLanes], scales[kLanes];
+        uint8_t lt[32 * kLanes], L[32];
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 32; ++i) xt[i * kLanes + k] = x[32 * k + i];
+        detail::iq4NlScaleLanesAvx512(xt, ntry, lt, scales);
+        for (int k = 0; k < kLanes; ++k) {
+            for (int i = 0; i < 32; ++i) L[i] = lt[i * kLanes + k];
+            finishIq4Nl(x + 32 * k, scales[k], ntry, L, dst + (b + static_cast<size_t>(k)) * bytes);
+        }
+    }
+    for (; b < blocks; ++b) encodeIq4NlTry(src + b * kQk, dst + b * bytes, ntry);
+}
+#endif
+
 }  // namespace
+
+GgmlEncodePath resolvedGgmlEncodePath() {
+    static const GgmlEncodePath path = [] {
+        const char* forced = std::getenv("QV_SIMD");
+        if (forced && (!std::strcmp(forced, "portable") || !std::strcmp(forced, "avx2"))) return GgmlEncodePath::Portable;
+        return cpuHasAvx512() ? GgmlEncodePath::Avx512 : GgmlEncodePath::Portable;
+    }();
+    return path;
+}
+
+bool ggmlEncodePathAvailable(GgmlEncodePath path) { return path != GgmlEncodePath::Avx512 || cpuHasAvx512(); }
 
 bool ggmlEncodable(DType t) {
     return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0 ||
@@ -635,6 +784,24 @@ bool ggmlEncodable(DType t) {
 }
 
 bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) {
+    return encodeGgmlBlocksWith(GgmlEncodePath::Auto, t, src, blocks, dst);
+}
+
+bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t blocks, std::byte* dst) {
+    if (path == GgmlEncodePath::Auto) path = resolvedGgmlEncodePath();
+    if (!ggmlEncodePathAvailable(path)) return false;
+#if defined(__x86_64__)
+    if (path == GgmlEncodePath::Avx512) {
+        switch (t) {
+            case DType::Q2_K: encodeQ2_KLanes(src, blocks, dst); return true;
+            case DType::Q4_K: encodeScaleMinLanes(src, blocks, dst, false); return true;
+            case DType::Q5_K: encodeScaleMinLanes(src, blocks, dst, true); return true;
+            case DType::Q6_K: encodeQ6_KLanes(src, blocks, dst); return true;
+            case DType::IQ4_NL: encodeIq4NlLanes(src, blocks, dst, 7); return true;
+            default: break;
+        }
+    }
+#endif
     void (*encode)(const float*, std::byte*) = nullptr;
     switch (t) {
         case DType::Q4_0: encode = encodeQ4_0; break;

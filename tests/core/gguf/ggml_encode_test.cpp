@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "core/metrics/ggml_requant.h"
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_encode.h"
+#include "core/tensor/ggml_encode_impl.h"
 #include "core/tensor/half.h"
 #include "tests/support/test_support.h"
 
@@ -27,6 +29,21 @@ std::vector<std::byte> encode(DType t, const std::vector<float>& x) {
     EXPECT_TRUE(encodeGgmlBlocks(t, x.data(), x.size() / tr.blockElements, out.data()));
     return out;
 }
+
+std::vector<std::byte> encodeWith(GgmlEncodePath path, DType t, const std::vector<float>& x) {
+    const auto& tr = traits(t);
+    std::vector<std::byte> out(x.size() / tr.blockElements * tr.blockBytes);
+    EXPECT_TRUE(encodeGgmlBlocksWith(path, t, x.data(), x.size() / tr.blockElements, out.data()));
+    return out;
+}
+
+// The paths the real-file tests run: the scalar reference always, AVX-512 when this CPU has it.
+std::vector<GgmlEncodePath> pathsHere() {
+    std::vector<GgmlEncodePath> paths{GgmlEncodePath::Portable};
+    if (ggmlEncodePathAvailable(GgmlEncodePath::Avx512)) paths.push_back(GgmlEncodePath::Avx512);
+    return paths;
+}
+const char* pathName(GgmlEncodePath p) { return p == GgmlEncodePath::Avx512 ? "avx512" : "portable"; }
 
 uint16_t halfAt(const std::vector<std::byte>& b, size_t at) {
     uint16_t h;
@@ -127,12 +144,14 @@ TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
             const TensorView fv = (*f32)->view(*src);
             std::vector<float> x(fv.elements());
             ASSERT_TRUE(fv.read(0, x.size(), x.data()));
-            const auto mine = encode(type, x);
             const auto theirs = (*q)->view(i).rawBytes();
-            ASSERT_EQ(mine.size(), theirs.size()) << info.name;
-            size_t differing = 0;
-            for (size_t b = 0; b < mine.size(); ++b) differing += mine[b] != theirs[b];
-            EXPECT_EQ(differing, 0u) << info.name;
+            for (GgmlEncodePath p : pathsHere()) {
+                const auto mine = encodeWith(p, type, x);
+                ASSERT_EQ(mine.size(), theirs.size()) << info.name;
+                size_t differing = 0;
+                for (size_t b = 0; b < mine.size(); ++b) differing += mine[b] != theirs[b];
+                EXPECT_EQ(differing, 0u) << info.name << " (" << pathName(p) << ")";
+            }
             ++compared;
         }
         EXPECT_EQ(compared, 32);  // every file: 32 tensors of its type, 11 F32, 5 F16 (ffn_down rows of 172)
@@ -167,20 +186,90 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
             const TensorView fv = (*f32)->view(*src);
             std::vector<float> x(fv.elements());
             ASSERT_TRUE(fv.read(0, x.size(), x.data()));
-            const auto mine = encode(info.dtype, x);
             const auto theirs = (*q)->view(i).rawBytes();
-            ASSERT_EQ(mine.size(), theirs.size()) << info.name;
-            size_t differing = 0, firstDiff = mine.size();
-            for (size_t b = 0; b < mine.size(); ++b)
-                if (mine[b] != theirs[b]) {
-                    if (!differing) firstDiff = b;
-                    ++differing;
-                }
-            EXPECT_EQ(differing, 0u) << info.name << " (" << dtypeName(info.dtype) << "), first at byte " << firstDiff;
+            for (GgmlEncodePath p : pathsHere()) {
+                const auto mine = encodeWith(p, info.dtype, x);
+                ASSERT_EQ(mine.size(), theirs.size()) << info.name;
+                size_t differing = 0, firstDiff = mine.size();
+                for (size_t b = 0; b < mine.size(); ++b)
+                    if (mine[b] != theirs[b]) {
+                        if (!differing) firstDiff = b;
+                        ++differing;
+                    }
+                EXPECT_EQ(differing, 0u) << info.name << " (" << dtypeName(info.dtype) << ", " << pathName(p)
+                                         << "), first at byte " << firstDiff;
+            }
             compared += info.dtype == type;
         }
         EXPECT_EQ(compared, type == DType::IQ4_NL ? 4 : 2) << "tensors of the file's own type";  // IQ4_NL: no fallback
     }
+}
+
+// The AVX-512 encoders (one sub-block per lane, the scalar code's float operations in its order) against the
+// scalar reference, byte for byte, on inputs chosen to reach every branch of the searches: Gaussians of
+// scales from 1e-20 (below the 1e-15 group threshold: the early returns) to 1e3, heavy tails, and
+// super-blocks whose sub-blocks of 16 are each drawn from: all +0, all −0, ±0 mixed, a constant (the
+// "max == min" return of make_qkx2_quants), all positive (min clamped to 0), all negative, one huge
+// outlier among small values, subnormals, values on a grid of 1/8 (exact ties for the round-half-to-even
+// of nearest_int), or Gaussian. 7 super-blocks per input: an odd count (Q4_K/Q5_K go two at a time) and
+// 56 IQ4_NL blocks (16 at a time, plus a remainder of 8). The scalar-only encoders (Q3_K and the blocks of
+// 32) are checked too: both paths must agree on every type.
+TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
+    if (!ggmlEncodePathAvailable(GgmlEncodePath::Avx512)) GTEST_SKIP() << "this CPU has no AVX-512";
+    constexpr size_t kN = 7 * 256;
+    std::mt19937 rng(2024);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    std::uniform_int_distribution<int> kindOf(0, 10), lane(0, 15), small(-12, 12);
+    std::vector<std::vector<float>> inputs;
+    for (float scale : {1e-20f, 1e-6f, 0.02f, 1.0f, 1e3f}) {
+        std::vector<float> x(kN);
+        for (auto& v : x) v = scale * gauss(rng);
+        inputs.push_back(x);
+    }
+    for (int heavy = 0; heavy < 4; ++heavy) {  // Gaussian over a uniform power: tails like Student's t
+        std::vector<float> x(kN);
+        for (auto& v : x) v = gauss(rng) / std::pow(std::max(unit(rng), 1e-6f), 0.5f + 0.5f * static_cast<float>(heavy));
+        inputs.push_back(x);
+    }
+    for (int round = 0; round < 200; ++round) {
+        std::vector<float> x(kN);
+        const float scale = std::pow(10.0f, static_cast<float>(small(rng)) / 3.0f);
+        for (size_t sb = 0; sb < kN; sb += 16) {
+            float* p = x.data() + sb;
+            const float c = scale * gauss(rng);
+            switch (kindOf(rng)) {
+                case 0: for (int i = 0; i < 16; ++i) p[i] = 0.0f; break;
+                case 1: for (int i = 0; i < 16; ++i) p[i] = -0.0f; break;
+                case 2: for (int i = 0; i < 16; ++i) p[i] = unit(rng) < 0.5f ? 0.0f : -0.0f; break;
+                case 3: for (int i = 0; i < 16; ++i) p[i] = c; break;
+                case 4: for (int i = 0; i < 16; ++i) p[i] = scale * std::fabs(gauss(rng)) + 0.5f * scale; break;
+                case 5: for (int i = 0; i < 16; ++i) p[i] = -scale * std::fabs(gauss(rng)) - 0.5f * scale; break;
+                case 6:
+                    for (int i = 0; i < 16; ++i) p[i] = 1e-3f * scale * gauss(rng);
+                    p[lane(rng)] = (unit(rng) < 0.5f ? -1e4f : 1e4f) * scale;
+                    break;
+                case 7: for (int i = 0; i < 16; ++i) p[i] = 1e-39f * gauss(rng); break;  // subnormal (FLT_MIN ≈ 1.2e-38)
+                case 8: for (int i = 0; i < 16; ++i) p[i] = scale * static_cast<float>(small(rng)) / 8; break;
+                default: for (int i = 0; i < 16; ++i) p[i] = scale * gauss(rng); break;
+            }
+        }
+        inputs.push_back(x);
+    }
+    for (DType t : {DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::Q4_0,
+                    DType::Q8_0}) {
+        SCOPED_TRACE(dtypeName(t));
+        int mismatched = 0;
+        for (size_t n = 0; n < inputs.size(); ++n) {
+            const auto scalar = encodeWith(GgmlEncodePath::Portable, t, inputs[n]);
+            const auto simd = encodeWith(GgmlEncodePath::Avx512, t, inputs[n]);
+            if (scalar != simd && mismatched++ < 3) ADD_FAILURE() << "input " << n << " differs";
+        }
+        EXPECT_EQ(mismatched, 0);
+    }
+    // The inputs do reach the searches' early returns: an all-zero Q6_K super-block is 210 zero bytes.
+    const auto zeros = encodeWith(GgmlEncodePath::Avx512, DType::Q6_K, std::vector<float>(256, -0.0f));
+    EXPECT_EQ(zeros, std::vector<std::byte>(210, std::byte{0}));
 }
 
 }  // namespace
