@@ -286,6 +286,40 @@ ExportTable storedComparisonExport(const StoredComparison& c, const TensorInfo& 
     return t;
 }
 
+ExportTable ggmlRequantExport(const GgmlRequantComparison& c, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "llamacpp-types";
+    t.subject = tensorName;
+    t.info.emplace_back("complete", cellBool(c.complete));
+    t.columns = {"type", "written_as", "bits_per_weight", "mse", "sqnr_db", "relative_rms", "max_abs_error", "cosine",
+                 "note"};
+    for (const auto& r : c.rows) {
+        const std::string type(dtypeName(r.type)), written(dtypeName(r.written));
+        if (r.pending || !r.error.empty()) {
+            t.addRow({cellText(type), cellText(written), cellNum(r.bitsPerWeight), {}, {}, {}, {}, {},
+                      cellText(r.pending ? "not computed yet" : r.error)});
+            continue;
+        }
+        t.addRow({cellText(type), cellText(written), cellNum(r.bitsPerWeight), cellNum(r.stats.mse),
+                  cellNum(r.stats.sqnrDb), cellNum(r.relativeRms), cellNum(r.stats.maxAbsError), cellNum(r.stats.cosine),
+                  {}});
+    }
+    return t;
+}
+
+ExportTable ggmlModelExport(const GgmlModelComparison& c, const ModelFile& model) {
+    ExportTable t;
+    t.name = "llamacpp-model";
+    t.subject = model.path;
+    t.info.emplace_back("tensors", cellUint(c.tensors));
+    if (!c.error.empty()) t.info.emplace_back("error", cellText(c.error));
+    t.columns = {"type", "bits_per_weight", "relative_rms", "elements"};
+    for (const auto& m : c.totals)
+        t.addRow({cellText(std::string(dtypeName(m.type))), cellNum(m.bitsPerWeight()), cellNum(m.relativeRms()),
+                  cellUint(m.elements)});
+    return t;
+}
+
 ExportTable gemmChannelsExport(const QuantizedGemmRun& run, const std::string& subject) {
     ExportTable t;
     t.name = "gemm-channels";

@@ -44,6 +44,10 @@ ExportTable overviewExport(const Overview& overview, const ModelFile& model);
 
 // Stored quantization (GGUF block types) against the reference: the file's row, then quantviz's rows.
 ExportTable storedComparisonExport(const StoredComparison& comparison, const TensorInfo& tensor);
+// Compare ▸ llama.cpp types: one row per type (what is written, bits per weight, the round trip's error), and
+// the whole model per type.
+ExportTable ggmlRequantExport(const GgmlRequantComparison& comparison, const std::string& tensorName);
+ExportTable ggmlModelExport(const GgmlModelComparison& comparison, const ModelFile& model);
 
 // GEMM: per-output-channel int8-vs-fp32 error, and the run's timings and totals.
 ExportTable gemmChannelsExport(const QuantizedGemmRun& run, const std::string& subject);

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/export/export_buttons.h"
+#include "app/export/table_builders.h"
 #include "app/panels/error_panel.h"
 #include "app/panels/stored_quant_panel.h"
 #include "app/views/envelope.h"
@@ -55,7 +57,7 @@ void ComparePanel::draw(AppState& state, UiState& ui) {
     m_shown = Shown{};
     m_shown.mode = Mode(m_mode);
     if (m_mode == int(Mode::Files)) drawFiles(state, ui);
-    else if (m_mode == int(Mode::LlamaCpp)) drawLlamaCpp(state);
+    else if (m_mode == int(Mode::LlamaCpp)) drawLlamaCpp(state, ui);
     else drawSchemes(state, ui);
 }
 
@@ -434,7 +436,7 @@ double schemeBitsPerWeight(const QuantScheme& s) {
 
 }  // namespace
 
-void ComparePanel::drawLlamaCpp(AppState& state) {
+void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
     state.requestGgmlRequant();
     auto g = state.ggmlRequant();
     if (!g) {
@@ -443,6 +445,9 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         return;
     }
     m_shown.ggml = g;
+    const Document* doc = state.currentDocument();
+    const std::string tensorName = doc && state.selectedTensor() ? doc->model->tensors[*state.selectedTensor()].name : "";
+    if (g->complete) exportButtonsRight("llamacpp", state, ui, [g, tensorName] { return ggmlRequantExport(*g, tensorName); });
     auto a = state.analysis();
     const CalibRow* active = a ? a->activeRow() : nullptr;
     struct Line {
@@ -520,7 +525,7 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
         }
         ImGui::EndTable();
     }
-    drawLlamaCppModel(state);
+    drawLlamaCppModel(state, ui);
     ImGui::TextWrapped("Q8_0 ... Q4_0: blocks of 32 along each row, one f16 scale each (Q4_1/Q5_1 also an f16 minimum); "
                        "Q4_0: d = m/-8 from the value m of largest |x|, q = trunc(x/d + 8.5): round half up, not to "
                        "even. K-quants: super-blocks of 256 whose 16 or 32-value sub-blocks get fitted scales (and "
@@ -563,7 +568,7 @@ void ComparePanel::drawLlamaCpp(AppState& state) {
 
 // The whole model under each type, on request: every tensor is encoded eleven ways, which takes a while on a
 // large model (a progress bar and Cancel while it runs).
-void ComparePanel::drawLlamaCppModel(AppState& state) {
+void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
     if (!ImGui::CollapsingHeader("whole model", ImGuiTreeNodeFlags_DefaultOpen)) return;
     auto m = state.ggmlModel();
     m_shown.ggmlModel = m;
@@ -580,6 +585,8 @@ void ComparePanel::drawLlamaCppModel(AppState& state) {
                "bits/weight counts the tensor data (no header or vocabulary); rel. RMS is ||x_hat - x|| / ||x|| over "
                "every element of the model.");
     if (!m) return;
+    if (const Document* doc = state.currentDocument())
+        exportButtonsRight("llamacpp_model", state, ui, [m, model = doc->model] { return ggmlModelExport(*m, *model); });
     if (!m->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", m->error.c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (ImGui::BeginTable("llamacpp_model", 4, flags)) {

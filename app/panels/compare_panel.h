@@ -47,8 +47,8 @@ public:
 private:
     void drawSchemes(AppState& state, UiState& ui);
     void drawFiles(AppState& state, UiState& ui);
-    void drawLlamaCpp(AppState& state);
-    void drawLlamaCppModel(AppState& state);
+    void drawLlamaCpp(AppState& state, UiState& ui);
+    void drawLlamaCppModel(AppState& state, UiState& ui);
 
     int m_mode = -1;  // first frame: files when a second file is open, else schemes
     bool m_enabled = false;

@@ -438,3 +438,47 @@ TEST(ExportBuildersData, GemmChannelsAndTimings) {
 
 }  // namespace
 }  // namespace qv
+
+namespace qv {
+namespace {
+
+// The llama.cpp tables: a computed row, a fallback, a pending row (empty numbers, a note); the CSV is exact.
+TEST(ExportBuildersData, LlamaCppTypesAndWholeModel) {
+    GgmlRequantComparison c;
+    c.complete = true;
+    GgmlRequantComparison::Row q8;
+    q8.type = q8.written = DType::Q8_0;
+    q8.bitsPerWeight = 8.5;
+    q8.stats.mse = 0.25;
+    q8.stats.sqnrDb = 40;
+    q8.relativeRms = 0.01;
+    q8.stats.maxAbsError = 0.5;
+    q8.stats.cosine = 1;
+    GgmlRequantComparison::Row q4k;
+    q4k.type = DType::Q4_K;
+    q4k.written = DType::Q5_0;
+    q4k.bitsPerWeight = 5.5;
+    q4k.pending = true;
+    c.rows = {q8, q4k};
+    const ExportTable t = ggmlRequantExport(c, "w");
+    EXPECT_EQ(toCsv(t),
+              "type,written_as,bits_per_weight,mse,sqnr_db,relative_rms,max_abs_error,cosine,note\n"
+              "q8_0,q8_0,8.5,0.25,40,0.01,0.5,1,\n"
+              "q4_K,q5_0,5.5,,,,,,not computed yet\n");
+    EXPECT_EQ(exportFileName(t, false), "w-llamacpp-types.csv");
+
+    GgmlModelComparison m;
+    m.tensors = 2;
+    GgmlModelTotals q40{DType::Q4_0};
+    q40.sumSqErr = 1;
+    q40.sumSqX = 100;  // relative RMS sqrt(1/100) = 0.1
+    q40.bits = 4.5 * 64 + 32 * 64;
+    q40.elements = 128;  // (4.5 + 32) / 2 = 18.25 bits per weight
+    m.totals = {q40};
+    ModelFile model;
+    model.path = "m.gguf";
+    EXPECT_EQ(toCsv(ggmlModelExport(m, model)), "type,bits_per_weight,relative_rms,elements\nq4_0,18.25,0.1,128\n");
+}
+
+}  // namespace
+}  // namespace qv
