@@ -23,7 +23,8 @@
 // the reference's order of operations, so the bytes match (tested on real files).
 // On a CPU with AVX-512 the scale searches run 16 sub-blocks at a time (ggml_encode_avx512.cpp, one
 // sub-block per lane, the same float operations in the same order: the same bytes, tested against this file's
-// scalar code); QV_SIMD=portable forces the scalar code, which stays the reference.
+// scalar code), and the final re-rounding of the codes 16 elements at a time; QV_SIMD=portable forces the
+// scalar code, which stays the reference.
 #include "core/tensor/ggml_encode.h"
 
 #include <algorithm>
@@ -145,6 +146,21 @@ constexpr int kQkK = 256;
 constexpr float kGroupMaxEps = 1e-15f;
 
 int nearestInt(float v) { return static_cast<int>(std::nearbyint(v)); }  // RNE, as ggml's nearest_int
+
+// The AVX-512 form of a final re-rounding loop below (element by element, so the same codes): true when it
+// ran, false when the scalar loop must (simd off, or not an x86-64 build).
+bool quotientCodesSimd(bool simd, const float* x, int n, bool addShift, float shift, float d, int lo, int hi, int offset,
+                       void* L) {
+#if defined(__x86_64__)
+    if (simd) {
+        detail::quotientCodesAvx512(x, n, addShift, shift, d, lo, hi, offset, static_cast<uint8_t*>(L));
+        return true;
+    }
+#else
+    (void)simd, (void)x, (void)n, (void)addShift, (void)shift, (void)d, (void)lo, (void)hi, (void)offset, (void)L;
+#endif
+    return false;
+}
 
 // make_qkx2_quants: the scale and minimum (returned as −min ≥ 0 in *theMin) of an asymmetric nmax+1-level
 // fit of x (n values) under weights w, searching iscale = (rmin + rdelta·is + nmax)/(max − min), is = 0..nstep;
@@ -322,7 +338,7 @@ void packTwoBits(const uint8_t* L, std::byte* qs) {
 // under the absolute error; 4-bit scale and minimum per sub-block against their maxima (q4scale 15).
 // Everything after the 16 fits (scales, mins, codes L of each sub-block): the 4-bit scales and minima, the
 // codes redone against them, the packing.
-void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t* L, std::byte* y) {
+void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t* L, std::byte* y, bool simd = false) {
     float maxScale = 0, maxMin = 0;
     for (int j = 0; j < 16; ++j) {
         if (scales[j] > maxScale) maxScale = scales[j];
@@ -351,6 +367,7 @@ void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t*
         const float d = f16ToF32(dh) * static_cast<float>(sc[j] & 0xF);
         if (d == 0) continue;
         const float dm = f16ToF32(mh) * static_cast<float>(sc[j] >> 4);
+        if (quotientCodesSimd(simd, x + 16 * j, 16, true, dm, d, 0, 3, 0, L + 16 * j)) continue;
         for (int ii = 0; ii < 16; ++ii)
             L[16 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(3, nearestInt((x[16 * j + ii] + dm) / d))));
     }
@@ -370,12 +387,10 @@ void encodeQ2_K(const float* x, std::byte* y) {
 // block_q3_K {u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d}: 16 sub-blocks of 16 with signed 6-bit scales
 // (low nibbles in bytes 0..7, high two bits in bytes 8..11), codes −4..3 as two low bits plus a high bit
 // (set for codes ≥ 0) in hmask: element j in bit j/32 of hmask[j % 32].
-void encodeQ3_K(const float* x, std::byte* y) {
-    int8_t L[kQkK];
-    float scales[16];
+// Everything after the 16 fits (scales, codes L).
+void finishQ3_K(const float* x, const float* scales, int8_t* L, std::byte* y, bool simd = false) {
     float maxScale = 0, amax = 0;
     for (int j = 0; j < 16; ++j) {
-        scales[j] = fitScaleSignedRefined(16, 4, x + 16 * j, L + 16 * j);
         const float a = std::fabs(scales[j]);
         if (a > amax) {
             amax = a;
@@ -405,6 +420,7 @@ void encodeQ3_K(const float* x, std::byte* y) {
         sc = (sc | (((packed[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
         const float d = f16ToF32(dh) * static_cast<float>(sc);
         if (d == 0) continue;
+        if (quotientCodesSimd(simd, x + 16 * j, 16, false, 0.0f, d, -4, 3, 4, L + 16 * j)) continue;
         for (int ii = 0; ii < 16; ++ii)
             L[16 * j + ii] = static_cast<int8_t>(std::max(-4, std::min(3, nearestInt(x[16 * j + ii] / d))) + 4);
     }
@@ -425,6 +441,13 @@ void encodeQ3_K(const float* x, std::byte* y) {
     packTwoBits(low, y + 32);
 }
 
+void encodeQ3_K(const float* x, std::byte* y) {
+    int8_t L[kQkK];
+    float scales[16];
+    for (int j = 0; j < 16; ++j) scales[j] = fitScaleSignedRefined(16, 4, x + 16 * j, L + 16 * j);
+    finishQ3_K(x, scales, L, y);
+}
+
 // [SECTION] IQ4_NL
 
 // best_index_int8: the level of a sorted table nearest to v; on an exact midpoint the upper one (v is compared
@@ -440,12 +463,18 @@ int nearestLevel(const int8_t* values, int n, float v) {
 }
 
 // After the search: the f16 scale, the codes redone against the float scale when ntry > 0, the packing.
-void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y) {
+void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y, bool simd = false) {
     const int8_t* values = kValuesIq4nl;
     putHalf(y, scale);
     if (ntry > 0) {
         const float id = scale != 0 ? 1 / scale : 0.0f;
-        for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(values, 16, id * x[j]));
+#if defined(__x86_64__)
+        if (simd) detail::iq4NlCodesAvx512(x, id, L);
+#else
+        simd = false;
+#endif
+        if (!simd)
+            for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(values, 16, id * x[j]));
     }
     int q[32];
     for (int j = 0; j < 32; ++j) q[j] = L[j];
@@ -526,7 +555,8 @@ void scaleMinWeights(const float* xb, float* weights) {
 }
 
 // Everything after the 8 fits (scales, mins, codes L): the 6-bit scales and minima, the codes redone.
-void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, const float* mins, std::byte* y, uint8_t* L) {
+void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, const float* mins, std::byte* y, uint8_t* L,
+                              bool simd = false) {
     float maxScale = 0, maxMin = 0;
     for (int j = 0; j < 8; ++j) {
         if (scales[j] > maxScale) maxScale = scales[j];
@@ -560,6 +590,7 @@ void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, con
         const float d = d0 * static_cast<float>(sc);
         if (d == 0) continue;
         const float dm = m0 * static_cast<float>(m);
+        if (quotientCodesSimd(simd, x + 32 * j, 32, true, dm, d, 0, nmax, 0, L + 32 * j)) continue;
         for (int ii = 0; ii < 32; ++ii)
             L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(nmax, nearestInt((x[32 * j + ii] + dm) / d))));
     }
@@ -621,7 +652,7 @@ void encodeQ5_K(const float* x, std::byte* y) {
 
 // block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
 // Everything after the 16 fits (scales, codes L).
-void finishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y) {
+void finishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y, bool simd = false) {
     float maxScale = 0, maxAbsScale = 0;
     for (int ib = 0; ib < 16; ++ib) {
         const float a = std::fabs(scales[ib]);
@@ -645,6 +676,7 @@ void finishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y) {
     for (int j = 0; j < 16; ++j) {
         const float d = d0 * static_cast<float>(sc[j]);
         if (d == 0) continue;
+        if (quotientCodesSimd(simd, x + 16 * j, 16, false, 0.0f, d, -32, 31, 32, L + 16 * j)) continue;
         for (int ii = 0; ii < 16; ++ii)
             L[16 * j + ii] = static_cast<int8_t>(std::max(-32, std::min(31, nearestInt(x[16 * j + ii] / d))) + 32);
     }
@@ -701,7 +733,7 @@ void encodeScaleMinLanes(const float* src, size_t blocks, std::byte* dst, bool q
             for (int i = 0; i < 32; ++i) L[32 * k + i] = lt[i * kLanes + k];
         for (int h = 0; h < 2; ++h) {
             std::byte* y = dst + (b + static_cast<size_t>(h)) * bytes;
-            finishScaleMinSuperBlock(x + h * kQkK, nmax, scales + 8 * h, mins + 8 * h, y, L + h * kQkK);
+            finishScaleMinSuperBlock(x + h * kQkK, nmax, scales + 8 * h, mins + 8 * h, y, L + h * kQkK, true);
             if (q5) packQ5_K(L + h * kQkK, y);
             else packQ4_K(L + h * kQkK, y);
         }
@@ -724,7 +756,7 @@ void encodeQ2_KLanes(const float* src, size_t blocks, std::byte* dst) {
         detail::fitScaleMinLanesAvx512(16, 3, xt, wt, lt, scales, mins, -0.5f, 0.1f, 15, true);
         for (int k = 0; k < kLanes; ++k)
             for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
-        finishQ2_K(x, scales, mins, L, dst + b * bytes);
+        finishQ2_K(x, scales, mins, L, dst + b * bytes, true);
     }
 }
 
@@ -740,7 +772,23 @@ void encodeQ6_KLanes(const float* src, size_t blocks, std::byte* dst) {
         detail::fitScaleSignedLanesAvx512(16, 32, xt, lt, scales);
         for (int k = 0; k < kLanes; ++k)
             for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
-        finishQ6_K(x, scales, L, dst + b * bytes);
+        finishQ6_K(x, scales, L, dst + b * bytes, true);
+    }
+}
+
+// Q3_K: one super-block (16 sub-blocks of 16) per call.
+void encodeQ3_KLanes(const float* src, size_t blocks, std::byte* dst) {
+    const size_t bytes = traits(DType::Q3_K).blockBytes;
+    for (size_t b = 0; b < blocks; ++b) {
+        const float* x = src + b * kQkK;
+        float xt[kQkK], scales[kLanes];
+        int8_t lt[kQkK], L[kQkK];
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 16; ++i) xt[i * kLanes + k] = x[16 * k + i];
+        detail::fitScaleSignedRefinedLanesAvx512(16, 4, xt, lt, scales);
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
+        finishQ3_K(x, scales, L, dst + b * bytes, true);
     }
 }
 
@@ -757,7 +805,7 @@ void encodeIq4NlLanes(const float* src, size_t blocks, std::byte* dst, int ntry)
         detail::iq4NlScaleLanesAvx512(xt, ntry, lt, scales);
         for (int k = 0; k < kLanes; ++k) {
             for (int i = 0; i < 32; ++i) L[i] = lt[i * kLanes + k];
-            finishIq4Nl(x + 32 * k, scales[k], ntry, L, dst + (b + static_cast<size_t>(k)) * bytes);
+            finishIq4Nl(x + 32 * k, scales[k], ntry, L, dst + (b + static_cast<size_t>(k)) * bytes, true);
         }
     }
     for (; b < blocks; ++b) encodeIq4NlTry(src + b * kQk, dst + b * bytes, ntry);
@@ -794,6 +842,7 @@ bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t
     if (path == GgmlEncodePath::Avx512) {
         switch (t) {
             case DType::Q2_K: encodeQ2_KLanes(src, blocks, dst); return true;
+            case DType::Q3_K: encodeQ3_KLanes(src, blocks, dst); return true;
             case DType::Q4_K: encodeScaleMinLanes(src, blocks, dst, false); return true;
             case DType::Q5_K: encodeScaleMinLanes(src, blocks, dst, true); return true;
             case DType::Q6_K: encodeQ6_KLanes(src, blocks, dst); return true;

@@ -205,6 +205,92 @@ void iq4NlScaleLanesAvx512(const float* x, int ntry, uint8_t* L, float* scaleOut
     _mm512_storeu_ps(scaleOut, _mm512_maskz_mov_ps(fitted, d));
 }
 
+void fitScaleSignedRefinedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float* scaleOut) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 mx = zero, amax = zero;
+    for (int i = 0; i < n; ++i) {
+        const __m512 xi = load(x, i), ax = absPs(xi);
+        const __mmask16 above = _mm512_cmp_ps_mask(ax, amax, _CMP_GT_OQ);
+        amax = _mm512_mask_blend_ps(above, amax, ax);
+        mx = _mm512_mask_blend_ps(above, mx, xi);
+    }
+    const __mmask16 tiny = _mm512_cmp_ps_mask(amax, _mm512_set1_ps(kGroupMaxEps), _CMP_LT_OQ);
+    const __m512 iscale = _mm512_div_ps(_mm512_set1_ps(static_cast<float>(-nmax)), mx);
+    __m512 sumLX = zero, sumL2 = zero;
+    __m512 l[16];
+    for (int i = 0; i < n; ++i) {
+        const __m512 xi = load(x, i);
+        l[i] = _mm512_cvtepi32_ps(clampInt(nearestInt(_mm512_mul_ps(iscale, xi)), -nmax, nmax - 1));
+        const __m512 w = _mm512_mul_ps(xi, xi);
+        sumLX = _mm512_add_ps(sumLX, _mm512_mul_ps(_mm512_mul_ps(w, xi), l[i]));
+        sumL2 = _mm512_add_ps(sumL2, _mm512_mul_ps(_mm512_mul_ps(w, l[i]), l[i]));
+    }
+    // The scalar code's passes stop, per sub-block, after the first that changes nothing.
+    __mmask16 active = static_cast<__mmask16>(~tiny);
+    for (int itry = 0; itry < 5 && active; ++itry) {
+        __mmask16 changed = 0;
+        for (int i = 0; i < n; ++i) {
+            const __m512 xi = load(x, i);
+            const __m512 w = _mm512_mul_ps(xi, xi), wx = _mm512_mul_ps(w, xi);
+            __m512 slx = _mm512_sub_ps(sumLX, _mm512_mul_ps(wx, l[i]));
+            const __mmask16 positive = active & _mm512_cmp_ps_mask(slx, zero, _CMP_GT_OQ);
+            if (!positive) continue;
+            __m512 sl2 = _mm512_sub_ps(sumL2, _mm512_mul_ps(_mm512_mul_ps(w, l[i]), l[i]));
+            const __m512 newL =
+                _mm512_cvtepi32_ps(clampInt(nearestInt(_mm512_div_ps(_mm512_mul_ps(xi, sl2), slx)), -nmax, nmax - 1));
+            const __mmask16 moved = positive & _mm512_cmp_ps_mask(newL, l[i], _CMP_NEQ_UQ);
+            if (!moved) continue;
+            slx = _mm512_add_ps(slx, _mm512_mul_ps(wx, newL));
+            sl2 = _mm512_add_ps(sl2, _mm512_mul_ps(_mm512_mul_ps(w, newL), newL));
+            const __mmask16 better =
+                moved & _mm512_cmp_ps_mask(sl2, zero, _CMP_GT_OQ) &
+                _mm512_cmp_ps_mask(_mm512_mul_ps(_mm512_mul_ps(slx, slx), sumL2),
+                                   _mm512_mul_ps(_mm512_mul_ps(sumLX, sumLX), sl2), _CMP_GT_OQ);
+            l[i] = _mm512_mask_blend_ps(better, l[i], newL);
+            sumLX = _mm512_mask_blend_ps(better, sumLX, slx);
+            sumL2 = _mm512_mask_blend_ps(better, sumL2, sl2);
+            changed |= better;
+        }
+        active &= changed;
+    }
+    const __m512i offset = _mm512_set1_epi32(nmax);
+    for (int i = 0; i < n; ++i)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(L + i * kGgmlLanes),
+                         _mm512_cvtepi32_epi8(_mm512_maskz_add_epi32(static_cast<__mmask16>(~tiny), _mm512_cvtps_epi32(l[i]), offset)));
+    const __m512 scale = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(sumL2, zero, _CMP_GT_OQ), zero, _mm512_div_ps(sumLX, sumL2));
+    _mm512_storeu_ps(scaleOut, _mm512_mask_blend_ps(tiny, scale, zero));
+}
+
+// Element by element (no sums), so any grouping gives the scalar code's values.
+void quotientCodesAvx512(const float* x, int n, bool addShift, float shift, float d, int lo, int hi, int offset, uint8_t* L) {
+    const __m512 vs = _mm512_set1_ps(shift), vd = _mm512_set1_ps(d);
+    const __m512i off = _mm512_set1_epi32(offset);
+    for (int i = 0; i < n; i += kGgmlLanes) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        if (addShift) v = _mm512_add_ps(v, vs);
+        const __m512i q = _mm512_add_epi32(clampInt(nearestInt(_mm512_div_ps(v, vd)), lo, hi), off);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(L + i), _mm512_cvtepi32_epi8(q));
+    }
+}
+
+void iq4NlCodesAvx512(const float* x, float id, uint8_t* L) {
+    const int8_t* values = kValuesIq4nl;
+    float pair[16] = {};
+    for (int j = 1; j < 16; ++j) pair[j - 1] = static_cast<float>(values[j - 1] + values[j]);
+    const __m512 pairs = _mm512_loadu_ps(pair), vid = _mm512_set1_ps(id);
+    for (int i = 0; i < 32; i += kGgmlLanes) {
+        const __m512 v = _mm512_mul_ps(vid, _mm512_loadu_ps(x + i));
+        const __m512 v2 = _mm512_add_ps(v, v);
+        __m512i idx = _mm512_setzero_si512();
+        for (int step = 8; step > 0; step >>= 1) {
+            const __m512i j = _mm512_add_epi32(idx, _mm512_set1_epi32(step));
+            const __m512 bound = _mm512_permutexvar_ps(_mm512_sub_epi32(j, _mm512_set1_epi32(1)), pairs);
+            idx = _mm512_mask_mov_epi32(idx, _mm512_cmp_ps_mask(v2, bound, _CMP_GE_OQ), j);
+        }
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(L + i), _mm512_cvtepi32_epi8(idx));
+    }
+}
+
 }  // namespace qv::detail
 
 #pragma GCC diagnostic pop

@@ -35,6 +35,13 @@ void fitScaleSignedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float
 // encodeIq4NlTry's search on 16 blocks of 32: the scale per lane (before f16 rounding) and, when ntry ≤ 0,
 // the codes of the first fit into L (with ntry > 0 the caller redoes the codes from the f16 scale).
 void iq4NlScaleLanesAvx512(const float* x, int ntry, uint8_t* L, float* scale);
+// make_q3_quants with do_rmse (fitScaleSignedRefined) on 16 sub-blocks: codes l + nmax into L, scale per lane.
+void fitScaleSignedRefinedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float* scale);
+
+// Contiguous (not lane-major), element by element: L[i] = clamp(nearest_int((x[i] + shift) / d), lo, hi) + offset
+// (x[i] / d when !addShift), n a multiple of 16; and IQ4_NL's codes nearestLevel(id·x[i]) of one block of 32.
+void quotientCodesAvx512(const float* x, int n, bool addShift, float shift, float d, int lo, int hi, int offset, uint8_t* L);
+void iq4NlCodesAvx512(const float* x, float id, uint8_t* L);
 
 }  // namespace detail
 }  // namespace qv

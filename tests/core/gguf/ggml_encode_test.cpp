@@ -212,8 +212,9 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
 // "max == min" return of make_qkx2_quants), all positive (min clamped to 0), all negative, one huge
 // outlier among small values, subnormals, values on a grid of 1/8 (exact ties for the round-half-to-even
 // of nearest_int), or Gaussian. 7 super-blocks per input: an odd count (Q4_K/Q5_K go two at a time) and
-// 56 IQ4_NL blocks (16 at a time, plus a remainder of 8). The scalar-only encoders (Q3_K and the blocks of
-// 32) are checked too: both paths must agree on every type.
+// 56 IQ4_NL blocks (16 at a time, plus a remainder of 8). Two scalar-only encoders (Q4_0, Q8_0) are checked
+// too: both paths must agree on every type. (Removing Q3_K's later refinement passes, or fusing a lane sum's
+// multiply-add, makes this test fail.)
 TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
     if (!ggmlEncodePathAvailable(GgmlEncodePath::Avx512)) GTEST_SKIP() << "this CPU has no AVX-512";
     constexpr size_t kN = 7 * 256;
