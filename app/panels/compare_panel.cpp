@@ -503,7 +503,22 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
                 ImGui::TextColored(ImVec4(0.55f, 0.75f, 1, 1), "%s", l.name.c_str());
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("quantviz: %s", a->scheme.describe().c_str());
             } else {
+                // The type names are links: hover for what the type is, click for its glossary entry.
                 ImGui::TextUnformatted(l.name.c_str());
+                const bool k = l.name[0] == 'q' && l.name.size() > 3 && l.name[3] == 'K';
+                const char* text = l.name.rfind("iq4_nl", 0) == 0 ? glossary::kIq4Nl
+                                   : k                           ? glossary::kKQuants
+                                   : l.name.rfind("q8_0", 0) == 0 ? glossary::kQ8_0
+                                                                  : glossary::kQ4_0;
+                if (ImGui::IsItemHovered()) {
+                    ImGui::BeginTooltip();
+                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
+                    ImGui::TextUnformatted(text);
+                    ImGui::TextDisabled("click: open in the glossary");
+                    ImGui::PopTextWrapPos();
+                    ImGui::EndTooltip();
+                    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) requestGlossary(text);
+                }
             }
             ImGui::TableNextColumn();
             ImGui::Text(l.ours ? "~%.2f" : "%.2f", l.bpw);

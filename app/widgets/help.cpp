@@ -237,7 +237,7 @@ constexpr GlossaryEntry kEntries[] = {
     {"Q8_0", g::kQ8_0, "y = d * q", "Q4_0; GGUF block quantization", "llama.cpp ggml-common.h (block_q8_0)",
      ""},
     {"Q4_0", g::kQ4_0, "y = d * (q - 8)", "Q8_0; K-quants; GGUF block quantization",
-     "llama.cpp ggml-common.h (block_q4_0, block_q4_1)", "Q4_1"},
+     "llama.cpp ggml-common.h (block_q4_0, block_q4_1, block_q5_0, block_q5_1)", "Q4_1; Q5_0; Q5_1"},
     {"K-quants", g::kKQuants, "Q4_K: y = d * sc_j * q - dmin * m_j", "GGUF block quantization; Q4_0; bits per weight",
      "llama.cpp ggml-common.h (block_q2_K ... block_q6_K), ggml-quants.c; llama.cpp PR #1684 (k-quants)",
      "K-quant; Q2_K; Q3_K; Q4_K; Q5_K; Q6_K; super-block; super-blocks"},

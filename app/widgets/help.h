@@ -290,7 +290,8 @@ inline constexpr const char* kQ8_0 =
     "y = d * q.";
 inline constexpr const char* kQ4_0 =
     "Q4_0: blocks of 32 weights, one fp16 scale d and 32 4-bit codes (18 bytes, 4.5 bits per weight); "
-    "y = d * (q - 8). Q4_1 adds a minimum m: y = d * q + m.";
+    "y = d * (q - 8). Q4_1 adds a minimum m: y = d * q + m. Q5_0 / Q5_1 are the same with 5-bit codes (the "
+    "fifth bits packed in a separate 32-bit mask): 5.5 / 6 bits per weight.";
 inline constexpr const char* kKQuants =
     "K-quants (Q2_K ... Q6_K): super-blocks of 256 weights split into sub-blocks of 16 or 32, each sub-block "
     "with its own small (4- to 8-bit) scale, itself scaled by the super-block's fp16 d. Q4_K: 8 sub-blocks of "
