@@ -32,8 +32,15 @@ public:
     virtual void draw(AppState& state) = 0;
 
 protected:
+    // Begins the window as the walkthroughs want it: sized to its content (at most the screen), centred over
+    // the first frames after show() (an auto-sized window is measured over them), brought to the front,
+    // and moved back on screen when its content grows. False: nothing to draw (ImGui::End already called);
+    // true: draw the content, then call ImGui::End().
+    bool beginAutoSizedWindow();
+
     bool m_open = false;
     bool m_focus = false;  // one-shot: focus (and place) the window on the next draw
+    int m_placeFrames = 0; // frames left to centre the window after show()
 };
 
 // Every Learn window, in menu order (app/panels/learn_windows.cpp).

@@ -3,6 +3,7 @@
 //
 // Index: [SECTION] text · [SECTION] window · [SECTION] operands · [SECTION] accumulator · [SECTION] requantization
 #include "app/panels/mac_walkthrough.h"
+#include "app/panels/walkthrough_style.h"
 
 #include <imgui.h>
 
@@ -59,24 +60,10 @@ std::string num(double v) {
 std::string inum(int64_t v) { return std::to_string(v); }
 std::string par(int64_t v) { return v < 0 ? "(" + inum(v) + ")" : inum(v); }
 
-const ImVec4 kTieColour(0.45f, 0.8f, 1.0f, 1.0f);
-const ImVec4 kClampColour(1.0f, 0.55f, 0.35f, 1.0f);
-const ImVec4 kStepColour(1.0f, 0.85f, 0.4f, 1.0f);
 const ImVec4 kOkColour(0.5f, 0.9f, 0.5f, 1.0f);
-
-// The window grows with its content (more values): move it up and left so that it stays on screen.
-void keepOnScreen() {
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-    const float x = std::max(vp->WorkPos.x, std::min(pos.x, vp->WorkPos.x + vp->WorkSize.x - size.x));
-    const float y = std::max(vp->WorkPos.y, std::min(pos.y, vp->WorkPos.y + vp->WorkSize.y - size.y));
-    if (x != pos.x || y != pos.y) ImGui::SetWindowPos(ImVec2(x, y));
-}
-
-void stepTitle(const char* text) {
-    ImGui::Spacing();
-    ImGui::TextColored(kStepColour, "%s", text);
-}
+using walkthrough::kClampColour;
+using walkthrough::kTieColour;
+using walkthrough::stepTitle;
 void textLine(const std::string& s) { ImGui::TextUnformatted(s.c_str()); }
 
 // "code  (tie)" / "(clamped)" marks of one quantized operand.
@@ -109,24 +96,7 @@ void MacWalkthrough::negateWeights() {
 // [SECTION] window ------------------------------------------------------------------------------------------
 
 void MacWalkthrough::draw(AppState&) {
-    if (!m_open) return;
-    if (m_focus) m_placeFrames = 3;
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    if (m_placeFrames > 0) {
-        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.5f),
-                                ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-        --m_placeFrames;
-    }
-    if (m_focus) ImGui::SetNextWindowFocus();
-    m_focus = false;
-    ImGui::SetNextWindowBgAlpha(1.0f);
-    ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(vp->WorkSize.x - 20.0f, vp->WorkSize.y - 20.0f));
-    if (!ImGui::Begin(title(), &m_open,
-                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoCollapse)) {
-        ImGui::End();
-        return;
-    }
-    keepOnScreen();
+    if (!m_open || !beginAutoSizedWindow()) return;
     ++m_drawnFrames;
     drawControls();
     m_walk = walkMac(m_in);

@@ -52,7 +52,6 @@ private:
     MacWalkInput m_in;
     MacWalk m_walk;
     int m_drawnFrames = 0;
-    int m_placeFrames = 0;
     Rect m_negateRect;
 };
 

@@ -60,7 +60,6 @@ private:
     mutable std::mutex m_mutex;
     std::shared_ptr<const QatExperiment> m_result;
     bool m_autoStarted = false;
-    int m_placeFrames = 0;     // frames left in which the window is sized and centred
     bool m_placedResult = false;  // placed once more when the first result arrives (the content grows)
     float m_fitHeight = 0;     // content height measured in the previous frame
     Shown m_shown;

@@ -3,6 +3,7 @@
 //
 // Index: [SECTION] text · [SECTION] window · [SECTION] controls · [SECTION] steps · [SECTION] number line
 #include "app/panels/quantize_walkthrough.h"
+#include "app/panels/walkthrough_style.h"
 
 #include <imgui.h>
 
@@ -57,23 +58,9 @@ std::string num(double v) {
 // A negative number in parentheses when substituted after a minus sign: 2.75 − (−1).
 std::string par(double v) { return v < 0 ? "(" + num(v) + ")" : num(v); }
 
-const ImVec4 kTieColour(0.45f, 0.8f, 1.0f, 1.0f);
-const ImVec4 kClampColour(1.0f, 0.55f, 0.35f, 1.0f);
-const ImVec4 kStepColour(1.0f, 0.85f, 0.4f, 1.0f);
-
-// The window grows with its content (more values): move it up and left so that it stays on screen.
-void keepOnScreen() {
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-    const float x = std::max(vp->WorkPos.x, std::min(pos.x, vp->WorkPos.x + vp->WorkSize.x - size.x));
-    const float y = std::max(vp->WorkPos.y, std::min(pos.y, vp->WorkPos.y + vp->WorkSize.y - size.y));
-    if (x != pos.x || y != pos.y) ImGui::SetWindowPos(ImVec2(x, y));
-}
-
-void stepTitle(const char* text) {
-    ImGui::Spacing();
-    ImGui::TextColored(kStepColour, "%s", text);
-}
+using walkthrough::kClampColour;
+using walkthrough::kTieColour;
+using walkthrough::stepTitle;
 
 }  // namespace
 
@@ -149,24 +136,7 @@ QuantizeWalk QuantizeWalkthrough::compute() const {
 // [SECTION] window ------------------------------------------------------------------------------------------
 
 void QuantizeWalkthrough::draw(AppState& state) {
-    if (!m_open) return;
-    if (m_focus) m_placeFrames = 3;  // the auto-sized window is measured over the first frames
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    if (m_placeFrames > 0) {
-        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.5f),
-                                ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-        --m_placeFrames;
-    }
-    if (m_focus) ImGui::SetNextWindowFocus();
-    m_focus = false;
-    ImGui::SetNextWindowBgAlpha(1.0f);
-    ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(vp->WorkSize.x - 20.0f, vp->WorkSize.y - 20.0f));
-    if (!ImGui::Begin(title(), &m_open,
-                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoCollapse)) {
-        ImGui::End();
-        return;
-    }
-    keepOnScreen();
+    if (!m_open || !beginAutoSizedWindow()) return;
     ++m_drawnFrames;
     m_bits = std::clamp(m_bits, 2, 8);
     drawControls(state);

@@ -74,7 +74,6 @@ private:
     QuantizeWalk m_walk;
     bool m_exampleNote = false;
     int m_drawnFrames = 0;
-    int m_placeFrames = 0;       // frames left to centre the window after show()
     Rect m_takeRect;
 };
 
