@@ -84,46 +84,56 @@ void packHighBits(const int* q, std::byte* qh) {
     std::memcpy(qh, b, 4);
 }
 
-void encodeQ4_0(const float* x, std::byte* y) {
-    const float d = signedAbsMax(x) / -8;
+// Q4_0 / Q5_0: d = m/−half from the block's value m of largest |x|, codes trunc(x·(1/d) + half + 0.5) capped at
+// 2·half − 1. Returns d.
+float symmetricCodes(const float* x, int half, int* q) {
+    const float d = signedAbsMax(x) / static_cast<float>(-half);
     const float id = d != 0 ? 1.0f / d : 0.0f;
-    putHalf(y, d);
+    const float offset = static_cast<float>(half) + 0.5f;
+    for (int j = 0; j < kQk; ++j) q[j] = std::min(2 * half - 1, truncToInt(x[j] * id + offset));
+    return d;
+}
+
+// Q4_1 / Q5_1: d = (max − min)/top, codes trunc((x − min)·(1/d) + 0.5); Q4_1 caps them at top, Q5_1 keeps the
+// low five bits of the reference's uint8 (the same for every code it can reach). Returns d; min in `mn`.
+float minCodes(const float* x, int top, bool cap, int* q, float& mn) {
+    float mx;
+    minMax(x, mn, mx);
+    const float d = (mx - mn) / static_cast<float>(top);
+    const float id = d != 0 ? 1.0f / d : 0.0f;
+    for (int j = 0; j < kQk; ++j) {
+        const int v = truncToInt((x[j] - mn) * id + 0.5f);
+        q[j] = cap ? std::min(top, v) : v & 0x1F;
+    }
+    return d;
+}
+
+void encodeQ4_0(const float* x, std::byte* y) {
     int q[kQk];
-    for (int j = 0; j < kQk; ++j) q[j] = std::min(15, truncToInt(x[j] * id + 8.5f));
+    putHalf(y, symmetricCodes(x, 8, q));
     packNibbles(q, y + 2);
 }
 
 void encodeQ4_1(const float* x, std::byte* y) {
-    float mn, mx;
-    minMax(x, mn, mx);
-    const float d = (mx - mn) / 15;
-    const float id = d != 0 ? 1.0f / d : 0.0f;
-    putHalf(y, d);
-    putHalf(y + 2, mn);
     int q[kQk];
-    for (int j = 0; j < kQk; ++j) q[j] = std::min(15, truncToInt((x[j] - mn) * id + 0.5f));
+    float mn;
+    putHalf(y, minCodes(x, 15, true, q, mn));
+    putHalf(y + 2, mn);
     packNibbles(q, y + 4);
 }
 
 void encodeQ5_0(const float* x, std::byte* y) {
-    const float d = signedAbsMax(x) / -16;
-    const float id = d != 0 ? 1.0f / d : 0.0f;
-    putHalf(y, d);
     int q[kQk];
-    for (int j = 0; j < kQk; ++j) q[j] = std::min(31, truncToInt(x[j] * id + 16.5f));
+    putHalf(y, symmetricCodes(x, 16, q));
     packHighBits(q, y + 2);
     packNibbles(q, y + 6);
 }
 
 void encodeQ5_1(const float* x, std::byte* y) {
-    float mn, mx;
-    minMax(x, mn, mx);
-    const float d = (mx - mn) / 31;
-    const float id = d != 0 ? 1.0f / d : 0.0f;
-    putHalf(y, d);
-    putHalf(y + 2, mn);
     int q[kQk];
-    for (int j = 0; j < kQk; ++j) q[j] = truncToInt((x[j] - mn) * id + 0.5f) & 0x1F;  // the reference's uint8 keeps 5 bits here
+    float mn;
+    putHalf(y, minCodes(x, 31, false, q, mn));
+    putHalf(y + 2, mn);
     packHighBits(q, y + 4);
     packNibbles(q, y + 8);
 }
