@@ -120,6 +120,42 @@ TEST(GgmlEncode, ZeroBlock) {
     for (int j = 0; j < 32; ++j) EXPECT_EQ(nibble(q41, 4, j), 0);
 }
 
+// Re-encodes every tensor of the quantized file `path` that quantviz can write (its own type and the
+// fallbacks) from the F32 model, on every encoder path this CPU has, and expects the file's bytes exactly.
+// Returns how many tensors of `own` type were compared.
+int expectFileReproduced(const ModelFile& f32, const std::string& path, DType own) {
+    auto q = openModel(path);
+    EXPECT_TRUE(q) << q.message();
+    if (!q) return 0;
+    int compared = 0;
+    for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
+        const TensorInfo& info = (*q)->tensors[i];
+        if (!ggmlEncodable(info.dtype)) continue;
+        const auto src = f32.find(info.name);
+        EXPECT_TRUE(src) << info.name;
+        if (!src) continue;
+        const TensorView fv = f32.view(*src);
+        std::vector<float> x(fv.elements());
+        EXPECT_TRUE(fv.read(0, x.size(), x.data()));
+        const auto theirs = (*q)->view(i).rawBytes();
+        for (GgmlEncodePath p : pathsHere()) {
+            const auto mine = encodeWith(p, info.dtype, x);
+            EXPECT_EQ(mine.size(), theirs.size()) << info.name;
+            if (mine.size() != theirs.size()) continue;
+            size_t differing = 0, firstDiff = mine.size();
+            for (size_t b = 0; b < mine.size(); ++b)
+                if (mine[b] != theirs[b]) {
+                    if (!differing) firstDiff = b;
+                    ++differing;
+                }
+            EXPECT_EQ(differing, 0u) << info.name << " (" << dtypeName(info.dtype) << ", " << pathName(p)
+                                     << "), first at byte " << firstDiff;
+        }
+        compared += info.dtype == own;
+    }
+    return compared;
+}
+
 TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
     auto f32 = openModel(f32Path);
@@ -133,35 +169,14 @@ TEST(GgmlEncode, ReproducesLlamaCppFilesByteForByte) {
     for (const auto& [type, rel] : files) {
         SCOPED_TRACE(rel);
         QV_REQUIRE_SHARED_MODEL(path, rel);
-        auto q = openModel(path);
-        ASSERT_TRUE(q) << q.message();
-        int compared = 0;
-        for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
-            const TensorInfo& info = (*q)->tensors[i];
-            if (info.dtype != type) continue;
-            const auto src = (*f32)->find(info.name);
-            ASSERT_TRUE(src) << info.name;
-            const TensorView fv = (*f32)->view(*src);
-            std::vector<float> x(fv.elements());
-            ASSERT_TRUE(fv.read(0, x.size(), x.data()));
-            const auto theirs = (*q)->view(i).rawBytes();
-            for (GgmlEncodePath p : pathsHere()) {
-                const auto mine = encodeWith(p, type, x);
-                ASSERT_EQ(mine.size(), theirs.size()) << info.name;
-                size_t differing = 0;
-                for (size_t b = 0; b < mine.size(); ++b) differing += mine[b] != theirs[b];
-                EXPECT_EQ(differing, 0u) << info.name << " (" << pathName(p) << ")";
-            }
-            ++compared;
-        }
-        EXPECT_EQ(compared, 32);  // every file: 32 tensors of its type, 11 F32, 5 F16 (ffn_down rows of 172)
+        // Every file: 32 tensors of its type, 11 F32, 5 F16 (ffn_down rows of 172).
+        EXPECT_EQ(expectFileReproduced(**f32, path, type), 32);
     }
 }
 
 // The K-quants (super-blocks of 256) and IQ4_NL (blocks of 32, a 16-level non-uniform grid whose scale is
-// searched over 15 candidates: llama-quantize's ntry = 7) on hey_jarvis, whose rows of 1536 take the K-quants (its README: the small
-// tensors of the K-quant files are Q5_0/Q5_1/Q8_0, checked above on stories260K's types). Every tensor of
-// the file's type must match byte for byte.
+// searched over 15 candidates: llama-quantize's ntry = 7) on hey_jarvis, whose rows of 1536 take the
+// K-quants; its 128- and 64-wide matrices hold the fallbacks (Q5_0/Q5_1/Q8_0), compared too.
 TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
     QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
     auto f32 = openModel(f32Path);
@@ -175,33 +190,8 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
     for (const auto& [type, rel] : files) {
         SCOPED_TRACE(rel);
         QV_REQUIRE_SHARED_MODEL(path, rel);
-        auto q = openModel(path);
-        ASSERT_TRUE(q) << q.message();
-        int compared = 0;
-        for (size_t i = 0; i < (*q)->tensors.size(); ++i) {
-            const TensorInfo& info = (*q)->tensors[i];
-            if (!ggmlEncodable(info.dtype)) continue;
-            const auto src = (*f32)->find(info.name);
-            ASSERT_TRUE(src) << info.name;
-            const TensorView fv = (*f32)->view(*src);
-            std::vector<float> x(fv.elements());
-            ASSERT_TRUE(fv.read(0, x.size(), x.data()));
-            const auto theirs = (*q)->view(i).rawBytes();
-            for (GgmlEncodePath p : pathsHere()) {
-                const auto mine = encodeWith(p, info.dtype, x);
-                ASSERT_EQ(mine.size(), theirs.size()) << info.name;
-                size_t differing = 0, firstDiff = mine.size();
-                for (size_t b = 0; b < mine.size(); ++b)
-                    if (mine[b] != theirs[b]) {
-                        if (!differing) firstDiff = b;
-                        ++differing;
-                    }
-                EXPECT_EQ(differing, 0u) << info.name << " (" << dtypeName(info.dtype) << ", " << pathName(p)
-                                         << "), first at byte " << firstDiff;
-            }
-            compared += info.dtype == type;
-        }
-        EXPECT_EQ(compared, type == DType::IQ4_NL ? 4 : 2) << "tensors of the file's own type";  // IQ4_NL: no fallback
+        // Two matrices of the file's type (IQ4_NL: all four; it needs no fallback).
+        EXPECT_EQ(expectFileReproduced(**f32, path, type), type == DType::IQ4_NL ? 4 : 2);
     }
 }
 
