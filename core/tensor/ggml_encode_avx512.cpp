@@ -32,6 +32,18 @@ __m512 negPs(__m512 v) { return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_cast
 
 __m512 load(const float* p, int i) { return _mm512_loadu_ps(p + i * kGgmlLanes); }
 
+// Per lane, the value of largest |x| over n elements (the first on ties, as the scalar strict compare) and
+// that |x|.
+void signedAbsMax(int n, const float* x, __m512& mx, __m512& amax) {
+    mx = amax = _mm512_setzero_ps();
+    for (int i = 0; i < n; ++i) {
+        const __m512 xi = load(x, i), ax = absPs(xi);
+        const __mmask16 above = _mm512_cmp_ps_mask(ax, amax, _CMP_GT_OQ);
+        amax = _mm512_mask_blend_ps(above, amax, ax);
+        mx = _mm512_mask_blend_ps(above, mx, xi);
+    }
+}
+
 }  // namespace
 
 void fitScaleMinLanesAvx512(int n, int nmax, const float* x, const float* w, uint8_t* L, float* scaleOut, float* theMin,
@@ -103,13 +115,8 @@ void fitScaleMinLanesAvx512(int n, int nmax, const float* x, const float* w, uin
 
 void fitScaleSignedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float* scaleOut) {
     const __m512 zero = _mm512_setzero_ps();
-    __m512 mx = zero, amax = zero;
-    for (int i = 0; i < n; ++i) {
-        const __m512 xi = load(x, i), ax = absPs(xi);
-        const __mmask16 above = _mm512_cmp_ps_mask(ax, amax, _CMP_GT_OQ);
-        amax = _mm512_mask_blend_ps(above, amax, ax);
-        mx = _mm512_mask_blend_ps(above, mx, xi);
-    }
+    __m512 mx, amax;
+    signedAbsMax(n, x, mx, amax);
     const __mmask16 tiny = _mm512_cmp_ps_mask(amax, _mm512_set1_ps(kGroupMaxEps), _CMP_LT_OQ);
     // Both sums of one candidate scale; the codes l (−nmax..nmax−1) into l[].
     const auto fit = [&](__m512 iscale, __m512i* l, __m512& sumLX, __m512& sumL2) {
@@ -164,13 +171,8 @@ void iq4NlScaleLanesAvx512(const float* x, int ntry, uint8_t* L, float* scaleOut
         }
         return idx;
     };
-    __m512 mx = zero, amax = zero;
-    for (int i = 0; i < 32; ++i) {
-        const __m512 xi = load(x, i), ax = absPs(xi);
-        const __mmask16 above = _mm512_cmp_ps_mask(ax, amax, _CMP_GT_OQ);
-        amax = _mm512_mask_blend_ps(above, amax, ax);
-        mx = _mm512_mask_blend_ps(above, mx, xi);
-    }
+    __m512 mx, amax;
+    signedAbsMax(32, x, mx, amax);
     const __mmask16 fitted = _mm512_cmp_ps_mask(amax, _mm512_set1_ps(kGroupMaxEps), _CMP_GE_OQ);
     const __m512 v0 = _mm512_set1_ps(static_cast<float>(values[0]));
     __m512 d = ntry > 0 ? _mm512_div_ps(negPs(mx), v0) : _mm512_div_ps(mx, v0);
@@ -207,13 +209,8 @@ void iq4NlScaleLanesAvx512(const float* x, int ntry, uint8_t* L, float* scaleOut
 
 void fitScaleSignedRefinedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float* scaleOut) {
     const __m512 zero = _mm512_setzero_ps();
-    __m512 mx = zero, amax = zero;
-    for (int i = 0; i < n; ++i) {
-        const __m512 xi = load(x, i), ax = absPs(xi);
-        const __mmask16 above = _mm512_cmp_ps_mask(ax, amax, _CMP_GT_OQ);
-        amax = _mm512_mask_blend_ps(above, amax, ax);
-        mx = _mm512_mask_blend_ps(above, mx, xi);
-    }
+    __m512 mx, amax;
+    signedAbsMax(n, x, mx, amax);
     const __mmask16 tiny = _mm512_cmp_ps_mask(amax, _mm512_set1_ps(kGroupMaxEps), _CMP_LT_OQ);
     const __m512 iscale = _mm512_div_ps(_mm512_set1_ps(static_cast<float>(-nmax)), mx);
     __m512 sumLX = zero, sumL2 = zero;
