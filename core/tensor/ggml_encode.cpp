@@ -50,13 +50,14 @@ void putHalf(std::byte* dst, float v) {
 }
 
 // The element of largest |x| with its sign (the first one on ties, as the reference's strict compare).
-float signedAbsMax(const float* x) {
+float signedAbsMax(const float* x, int n = kQk, float* absMax = nullptr) {
     float amax = 0, max = 0;
-    for (int j = 0; j < kQk; ++j)
+    for (int j = 0; j < n; ++j)
         if (amax < std::fabs(x[j])) {
             amax = std::fabs(x[j]);
             max = x[j];
         }
+    if (absMax) *absMax = amax;
     return max;
 }
 
@@ -242,14 +243,8 @@ float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, f
 // make_qx_quants with rmse_type 1 and no importance weights: a symmetric fit of x onto −nmax..nmax−1 with
 // weights x², the best of 19 candidate scales; L receives l + nmax.
 float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
-    float mx = 0, amax = 0;
-    for (int i = 0; i < n; ++i) {
-        const float ax = std::fabs(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            mx = x[i];
-        }
-    }
+    float amax;
+    const float mx = signedAbsMax(x, n, &amax);
     if (amax < kGroupMaxEps) {
         for (int i = 0; i < n; ++i) L[i] = 0;
         return 0.0f;
@@ -288,14 +283,8 @@ float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
 // make_q3_quants with do_rmse: a symmetric fit of 16 values onto −nmax..nmax−1 under weights x², then up to
 // five passes that move single codes while the weighted fit improves; L receives l + nmax.
 float fitScaleSignedRefined(int n, int nmax, const float* x, int8_t* L) {
-    float mx = 0, amax = 0;
-    for (int i = 0; i < n; ++i) {
-        const float ax = std::fabs(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            mx = x[i];
-        }
-    }
+    float amax;
+    const float mx = signedAbsMax(x, n, &amax);
     if (amax < kGroupMaxEps) {
         for (int i = 0; i < n; ++i) L[i] = 0;
         return 0.0f;

@@ -44,6 +44,19 @@ void signedAbsMax(int n, const float* x, __m512& mx, __m512& amax) {
     }
 }
 
+// best_index_int8 for a 16-level table, per lane: `pairs` holds the sums of neighbouring levels (lane j − 1:
+// levels[j − 1] + levels[j]); v picks level j once 2v reaches that sum (both sides exact).
+__m512i nearestLevel16(__m512 v, __m512 pairs) {
+    const __m512 v2 = _mm512_add_ps(v, v);
+    __m512i idx = _mm512_setzero_si512();
+    for (int step = 8; step > 0; step >>= 1) {
+        const __m512i j = _mm512_add_epi32(idx, _mm512_set1_epi32(step));
+        const __m512 bound = _mm512_permutexvar_ps(_mm512_sub_epi32(j, _mm512_set1_epi32(1)), pairs);
+        idx = _mm512_mask_mov_epi32(idx, _mm512_cmp_ps_mask(v2, bound, _CMP_GE_OQ), j);
+    }
+    return idx;
+}
+
 }  // namespace
 
 void fitScaleMinLanesAvx512(int n, int nmax, const float* x, const float* w, uint8_t* L, float* scaleOut, float* theMin,
@@ -161,16 +174,7 @@ void iq4NlScaleLanesAvx512(const float* x, int ntry, uint8_t* L, float* scaleOut
     for (int j = 0; j < 16; ++j) level[j] = static_cast<float>(values[j]);
     for (int j = 1; j < 16; ++j) pair[j - 1] = static_cast<float>(values[j - 1] + values[j]);
     const __m512 levels = _mm512_loadu_ps(level), pairs = _mm512_loadu_ps(pair);
-    const auto nearestLevel = [&](__m512 v) {
-        const __m512 v2 = _mm512_add_ps(v, v);
-        __m512i idx = _mm512_setzero_si512();
-        for (int step = 8; step > 0; step >>= 1) {
-            const __m512i j = _mm512_add_epi32(idx, _mm512_set1_epi32(step));
-            const __m512 bound = _mm512_permutexvar_ps(_mm512_sub_epi32(j, _mm512_set1_epi32(1)), pairs);
-            idx = _mm512_mask_mov_epi32(idx, _mm512_cmp_ps_mask(v2, bound, _CMP_GE_OQ), j);
-        }
-        return idx;
-    };
+    const auto nearestLevel = [&](__m512 v) { return nearestLevel16(v, pairs); };
     __m512 mx, amax;
     signedAbsMax(32, x, mx, amax);
     const __mmask16 fitted = _mm512_cmp_ps_mask(amax, _mm512_set1_ps(kGroupMaxEps), _CMP_GE_OQ);
@@ -277,13 +281,7 @@ void iq4NlCodesAvx512(const float* x, float id, uint8_t* L) {
     const __m512 pairs = _mm512_loadu_ps(pair), vid = _mm512_set1_ps(id);
     for (int i = 0; i < 32; i += kGgmlLanes) {
         const __m512 v = _mm512_mul_ps(vid, _mm512_loadu_ps(x + i));
-        const __m512 v2 = _mm512_add_ps(v, v);
-        __m512i idx = _mm512_setzero_si512();
-        for (int step = 8; step > 0; step >>= 1) {
-            const __m512i j = _mm512_add_epi32(idx, _mm512_set1_epi32(step));
-            const __m512 bound = _mm512_permutexvar_ps(_mm512_sub_epi32(j, _mm512_set1_epi32(1)), pairs);
-            idx = _mm512_mask_mov_epi32(idx, _mm512_cmp_ps_mask(v2, bound, _CMP_GE_OQ), j);
-        }
+        const __m512i idx = nearestLevel16(v, pairs);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(L + i), _mm512_cvtepi32_epi8(idx));
     }
 }
