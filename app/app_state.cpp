@@ -97,6 +97,26 @@ void AppState::forgetSummaries(uint64_t docId) {
     }
 }
 
+std::optional<size_t> firstTensorToShow(const ModelFile& model) {
+    if (model.tensors.empty()) return std::nullopt;
+    // A weight first: the first floating or block-quantized tensor of two or more dimensions, in file
+    // order. Files often begin with scalars and small integer tensors (ONNX shape constants, GGUF token
+    // ids, an exported graph's step counters) that say nothing about quantization.
+    for (size_t i = 0; i < model.tensors.size(); ++i) {
+        const TensorInfo& t = model.tensors[i];
+        const auto& tr = traits(t.dtype);
+        if ((tr.isFloat || tr.isBlockQuantized) && t.shape.size() >= 2 && t.elements() >= 2) return i;
+    }
+    // Otherwise the largest floating tensor (a file of vectors, or one .npy), else the first.
+    std::optional<size_t> largest;
+    for (size_t i = 0; i < model.tensors.size(); ++i) {
+        const TensorInfo& t = model.tensors[i];
+        if (!traits(t.dtype).isFloat && !traits(t.dtype).isBlockQuantized) continue;
+        if (!largest || t.elements() > model.tensors[*largest].elements()) largest = i;
+    }
+    return largest ? largest : std::optional<size_t>(0);
+}
+
 bool AppState::openFile(const std::string& path) {
     auto opened = openOrReport(path, "Could not open file");
     if (!opened) return false;
@@ -105,7 +125,7 @@ bool AppState::openFile(const std::string& path) {
     m_currentDoc = int(m_documents.size()) - 1;
     m_selected.reset();
     const auto& model = *m_documents.back().model;
-    if (!model.tensors.empty()) selectTensor(0);
+    if (auto first = firstTensorToShow(model)) selectTensor(*first);
     m_recent.erase(std::remove(m_recent.begin(), m_recent.end(), path), m_recent.end());
     m_recent.insert(m_recent.begin(), path);
     if (m_recent.size() > kRecentLimit) m_recent.resize(kRecentLimit);
@@ -125,7 +145,7 @@ void AppState::setCurrentDocument(int index) {
     if (index < 0 || index >= int(m_documents.size()) || index == m_currentDoc) return;
     m_currentDoc = index;
     m_selected.reset();
-    if (!m_documents[index].model->tensors.empty()) selectTensor(0);
+    if (auto first = firstTensorToShow(*m_documents[index].model)) selectTensor(*first);
     invalidate();
 }
 
@@ -136,7 +156,8 @@ void AppState::closeDocument(int index) {
     m_currentDoc = m_documents.empty() ? -1 : std::min<int>(m_currentDoc, int(m_documents.size()) - 1);
     m_selected.reset();
     m_analysis.reset();
-    if (auto* d = currentDocument(); d && !d->model->tensors.empty()) selectTensor(0);
+    if (auto* d = currentDocument())
+        if (auto first = firstTensorToShow(*d->model)) selectTensor(*first);
     invalidate();
 }
 
@@ -164,7 +185,7 @@ bool AppState::reopenDocument(int index) {
         m_analysis.reset();
         const auto& model = *m_documents[index].model;
         if (selectedName.empty() || !selectTensorByName(selectedName))
-            if (!model.tensors.empty()) selectTensor(0);
+            if (auto first = firstTensorToShow(model)) selectTensor(*first);
     }
     char buf[160];
     std::snprintf(buf, sizeof buf, "reopened: %zu tensors (%s)", m_documents[index].model->tensors.size(),

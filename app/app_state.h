@@ -177,6 +177,10 @@ struct UserMessage {
     uint64_t reopenDocId = 0;  // non-zero: the message is about this document's file; offer to reopen it
 };
 
+// The tensor a newly opened file shows first: its first weight (a floating or block-quantized tensor of
+// two or more dimensions), else its largest floating tensor, else its first; nullopt for an empty file.
+std::optional<size_t> firstTensorToShow(const ModelFile& model);
+
 class AppState {
 public:
     explicit AppState(int workers = 1);

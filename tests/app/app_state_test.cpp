@@ -46,6 +46,31 @@ TEST(AppState, OpensANpyAndComputesTheMinMaxRow) {
     EXPECT_EQ(row->exact->total.clippedCount, 0u);
 }
 
+// Files often begin with scalars and integer tensors (ONNX shape constants, GGUF token ids); the first
+// view is of the first weight, else the largest floating tensor.
+TEST(FirstTensorToShow, PrefersTheFirstWeightThenTheLargestFloat) {
+    auto info = [](std::string name, DType t, std::vector<int64_t> shape) {
+        TensorInfo i;
+        i.name = std::move(name);
+        i.dtype = t;
+        i.shape = std::move(shape);
+        return i;
+    };
+    ModelFile m;
+    EXPECT_FALSE(firstTensorToShow(m));
+    m.tensors = {info("sample_rate", DType::I64, {}), info("ids", DType::I32, {4, 8}), info("bias", DType::F32, {16}),
+                 info("conv.weight", DType::F32, {8, 4, 3}), info("fc.weight", DType::Q4_0, {64, 64})};
+    EXPECT_EQ(firstTensorToShow(m), 3u);  // ids is 2-D but integer; bias is 1-D
+    m.tensors.erase(m.tensors.begin() + 3);
+    EXPECT_EQ(firstTensorToShow(m), 3u);  // a block-quantized matrix is a weight too
+    m.tensors.pop_back();
+    m.tensors.push_back(info("scale", DType::F16, {4}));
+    m.tensors.push_back(info("gain", DType::F32, {1, 1}));  // 2-D but one element
+    EXPECT_EQ(firstTensorToShow(m), 2u);  // no weight: the largest float (bias, 16 values)
+    m.tensors = {info("step", DType::I64, {}), info("ids", DType::I32, {4})};
+    EXPECT_EQ(firstTensorToShow(m), 0u);  // nothing floating: the first
+}
+
 TEST(AppState, BitsAndManualRangeDriveTheActiveRow) {
     std::string path = test::tempPath("ramp2.npy");
     test::writeNpyF32(path, {4, 8}, rampMatrix());
