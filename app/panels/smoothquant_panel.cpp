@@ -311,7 +311,10 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
         res->layer = layer;
         if (progress.cancelled()) return finish();
         if (!sweep) {
-            auto s = sweepSmoothing(*layer, b, nThreads, &progress);
+            SmoothSettings sweepSet;
+            sweepSet.bits = b;
+            sweepSet.threads = nThreads;
+            auto s = sweepSmoothing(*layer, sweepSet, &progress);
             if (!s) {
                 res->error = s.message();
                 return finish();

@@ -79,7 +79,7 @@ TEST_F(SmoothQuantUi, ShowsTheCoresNumbersForUpProjOfLayerOne) {
 
     const SmoothLayer L = coreLayer();
     auto e = evaluateSmoothing(L, at(0.5));
-    auto sw = sweepSmoothing(L, 8, 1);
+    auto sw = sweepSmoothing(L, at(0.5));
     ASSERT_TRUE(e.ok() && sw.ok());
     EXPECT_EQ(s.activationSqnrBefore, e->before.activation.sqnrDb);
     EXPECT_EQ(s.activationSqnrAfter, e->after.activation.sqnrDb);

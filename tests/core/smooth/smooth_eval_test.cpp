@@ -97,7 +97,7 @@ TEST(SmoothEval, HalfAlphaBeatsNoSmoothingAndAlphaZeroOnOutlierChannels) {
 //    (0.60) and falls after it.
 TEST(SmoothEval, SweepOverAlpha) {
     const SmoothLayer L = plantedLayer();
-    auto sw = sweepSmoothing(L, 8, 1);
+    auto sw = sweepSmoothing(L, settings(0.5));
     ASSERT_TRUE(sw.ok()) << sw.message();
     ASSERT_EQ(sw->alphas.size(), 21u);
     EXPECT_EQ(sw->alphas.front(), 0.0);
@@ -144,11 +144,11 @@ TEST(SmoothEval, SweepOverAlpha) {
     EXPECT_NEAR(lastSpreadX, 1.0, 1e-6) << "α = 1: every activation channel's max is a_j/a_j = 1";
 
     Progress progress;  // one unit per side: no smoothing, then 21 α points
-    ASSERT_TRUE(sweepSmoothing(L, 8, 1, &progress).ok());
+    ASSERT_TRUE(sweepSmoothing(L, settings(0.5), &progress).ok());
     EXPECT_EQ(progress.fraction(), 1.0);
     Progress cancelled;
     cancelled.cancel();
-    EXPECT_FALSE(sweepSmoothing(L, 8, 1, &cancelled).ok());
+    EXPECT_FALSE(sweepSmoothing(L, settings(0.5), &cancelled).ok());
 }
 
 // Only max|X_j| known: the weight figures are the same (they need only W and s), the activation figures are
@@ -172,7 +172,7 @@ TEST(SmoothEval, AbsMaxOnlyGivesRangeFiguresAndSaysWhy) {
     // Step before: the ×60 outlier sets it, so the median channel spans only a few of the 127 steps; after
     // α = 0.5 it spans more (observed 2.05 → 16.9 steps of the 127).
     EXPECT_GT(a->after.medianChannelSteps, 2 * a->before.medianChannelSteps);
-    auto sw = sweepSmoothing(*onlyMax, 8, 1);
+    auto sw = sweepSmoothing(*onlyMax, settings(0.5));
     ASSERT_TRUE(sw.ok());
     EXPECT_TRUE(sw->outputSqnrDb.empty());
     EXPECT_EQ(sw->best, -1);
