@@ -64,6 +64,25 @@ constexpr size_t kExpandAllLimit = 200;
 
 void ModelBrowser::rebuild(const ModelFile& model) {
     m_tree = buildTensorTree(model.tensors);
+    // The name column fits the widest label as the tree indents it (up to about 26 em, beyond which the
+    // other columns would leave the panel): a fixed 11 em cut ONNX names such as
+    // "If_0_else_branch__Inline_0__encoder…" down to prefixes every group shares. Bounded work on huge
+    // files: the first 20 000 labels.
+    {
+        const float em = ImGui::GetFontSize();
+        const float indent = em * 0.9f, arrow = em * 1.4f;
+        float widest = 0;
+        int measured = 0;
+        std::function<void(const TensorTreeNode&, int)> walk = [&](const TensorTreeNode& n, int depth) {
+            for (const auto& c : n.children) {
+                if (++measured > 20000) return;
+                widest = std::max(widest, ImGui::CalcTextSize(c.label.c_str()).x + indent * float(depth) + arrow);
+                if (!c.tensor) walk(c, depth + 1);
+            }
+        };
+        walk(m_tree, 0);
+        m_nameColumnWidth = std::clamp(widest, em * 11, em * 26);
+    }
     m_expanded.clear();
     if (model.tensors.size() <= kExpandAllLimit) collectGroupPaths(m_tree, m_expanded);
     m_lastExpanded.clear();
@@ -196,10 +215,13 @@ void ModelBrowser::drawTable(AppState& state, const ModelFile& model) {
     // +1 line below the stored-quant table for its export buttons.
     float reserve = 9.5f + storedQuantLines(state) + (state.reference() && state.storedComparison() ? 1.0f : 0.0f);
     float height = ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * reserve;
-    if (!ImGui::BeginTable("tensors", 9, flags, ImVec2(0, std::max(height, 120.0f)))) return;
+    // One table state per document, so that each file's name column starts at its own width.
+    char tableId[40];
+    std::snprintf(tableId, sizeof tableId, "tensors##%llu", static_cast<unsigned long long>(doc ? doc->id : 0));
+    if (!ImGui::BeginTable(tableId, 9, flags, ImVec2(0, std::max(height, 120.0f)))) return;
     const float em = ImGui::GetFontSize();
     ImGui::TableSetupScrollFreeze(1, 1);
-    ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoHide, em * 11);
+    ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoHide, m_nameColumnWidth);
     ImGui::TableSetupColumn("dtype", ImGuiTableColumnFlags_WidthFixed, em * 3.2f);
     ImGui::TableSetupColumn("shape", ImGuiTableColumnFlags_WidthFixed, em * 6.0f);
     ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_WidthFixed, em * 5.0f);

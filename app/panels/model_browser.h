@@ -58,6 +58,7 @@ private:
     std::vector<RowRect> m_rowRects;
     std::vector<GroupRect> m_groupRects;
     MetadataPanel m_metadata;
+    float m_nameColumnWidth = 0;  // set by rebuild() from the labels
 };
 
 // Summary statistics of the selected tensor (below the list).
