@@ -19,8 +19,10 @@
 // packed into 12 bytes, then every weight re-rounded against its sub-block's final scale and minimum.
 // Q6_K: 16 sub-blocks of 16, each fitted by make_qx_quants (signed, rmse_type 1: weights x², 19 candidate
 // scales), the 16 scales quantized to int8 against the largest (f16 d = max/−128), weights re-rounded.
+// IQ4_NL and IQ4_XS: quantize_row_iq4_nl_impl (ntry 7), described at their encoders below.
 // nearest_int is round half to even (llama.cpp adds 1.5·2^23 in float). Every float expression below keeps
-// the reference's order of operations, so the bytes match (tested on real files).
+// the reference's order of operations, so the bytes match (tested on real files; IQ4_XS, of which no
+// reference file is at hand, on blocks worked out from the definition).
 // On a CPU with AVX-512 the scale searches run 16 sub-blocks at a time (ggml_encode_avx512.cpp, one
 // sub-block per lane, the same float operations in the same order: the same bytes, tested against this file's
 // scalar code), and the final re-rounding of the codes 16 elements at a time; QV_SIMD=portable forces the
@@ -461,34 +463,45 @@ int nearestLevel(const int8_t* values, int n, float v) {
     return idx;
 }
 
-// After the search: the f16 scale, the codes redone against the float scale when ntry > 0, the packing.
-void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y, bool simd = false) {
-    const int8_t* values = kValuesIq4nl;
-    putHalf(y, scale);
-    if (ntry > 0) {
-        const float id = scale != 0 ? 1 / scale : 0.0f;
+// The codes of one block of 32 against 1/scale `id`: nearestLevel(id·x[j]) element by element.
+void iq4NlCodes(const float* x, float id, uint8_t* L, bool simd) {
 #if defined(__x86_64__)
-        if (simd) detail::iq4NlCodesAvx512(x, id, L);
-#else
-        simd = false;
-#endif
-        if (!simd)
-            for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(values, 16, id * x[j]));
+    if (simd) {
+        detail::iq4NlCodesAvx512(x, id, L);
+        return;
     }
-    int q[32];
-    for (int j = 0; j < 32; ++j) q[j] = L[j];
-    packNibbles(q, y + 2);
+#else
+    (void)simd;
+#endif
+    for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(kValuesIq4nl, 16, id * x[j]));
 }
 
-// quantize_row_iq4_nl_impl for one block of 32 without importance weights (weights x²): the scale fitted by
-// least squares on the nearest levels of max/−127, then, when ntry > 0, the best of the scales
-// (itry − 127)/max, itry = −ntry..ntry, and the codes redone with the final scale. llama-quantize uses
-// ntry = 7 (quantize_iq4_nl); quantize_row_iq4_nl_ref passes −1 (the first fit only).
-// block_iq4_nl {f16 d; u8 qs[16]}, nibbles placed as in Q4_0.
-void encodeIq4NlTry(const float* x, std::byte* y, int ntry) {
+// Codes L of elements 32i..32i+15 in the low nibbles and 32i+16..32i+31 in the high nibbles of qs[16i..16i+15]
+// (i < blocks), as Q4_0 places them.
+void packIq4Nibbles(const uint8_t* L, int blocks, std::byte* qs) {
+    int q[32];
+    for (int i = 0; i < blocks; ++i) {
+        for (int j = 0; j < 32; ++j) q[j] = L[32 * i + j];
+        packNibbles(q, qs + 16 * i);
+    }
+}
+
+// After the search: the f16 scale, the codes redone against the float scale when ntry > 0, the packing.
+void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y, bool simd = false) {
+    putHalf(y, scale);
+    if (ntry > 0) iq4NlCodes(x, scale != 0 ? 1 / scale : 0.0f, L, simd);
+    packIq4Nibbles(L, 1, y + 2);
+}
+
+// The search of quantize_row_iq4_nl_impl (llama.cpp ggml/src/ggml-quants.c) for one block of 32 without
+// importance weights (quant_weights null: weights x²; its sigma2 only enters the imatrix weights): the scale
+// fitted by least squares on the nearest levels of max/−127, then, when ntry > 0, the best of the scales
+// (itry − 127)/max, itry = −ntry..ntry. Returns the scale (0 for a block below GROUP_MAX_EPS, whose codes are
+// 0) and leaves the codes of the first fit in L, which only ntry ≤ 0 keeps. IQ4_NL and IQ4_XS run it per
+// block of 32; what follows differs by super_block_size (finishIq4Nl, finishIq4Xs).
+float iq4NlScale(const float* x, int ntry, uint8_t* L) {
     const int8_t* values = kValuesIq4nl;
     float weight[32];
-    uint8_t L[32] = {};
     for (int j = 0; j < 32; ++j) weight[j] = x[j] * x[j];
     float amax = 0, mx = 0;
     for (int j = 0; j < 32; ++j) {
@@ -498,39 +511,90 @@ void encodeIq4NlTry(const float* x, std::byte* y, int ntry) {
             mx = x[j];
         }
     }
-    float scale = 0;
-    if (amax >= kGroupMaxEps) {
-        float d = ntry > 0 ? -mx / static_cast<float>(values[0]) : mx / static_cast<float>(values[0]);
-        float id = 1 / d;
-        float sumQX = 0, sumQ2 = 0;
+    if (amax < kGroupMaxEps) {
+        std::memset(L, 0, 32);
+        return 0.0f;
+    }
+    float d = ntry > 0 ? -mx / static_cast<float>(values[0]) : mx / static_cast<float>(values[0]);
+    float id = 1 / d;
+    float sumQX = 0, sumQ2 = 0;
+    for (int j = 0; j < 32; ++j) {
+        const int l = nearestLevel(values, 16, id * x[j]);
+        L[j] = static_cast<uint8_t>(l);
+        const float q = values[l];
+        sumQX += weight[j] * q * x[j];
+        sumQ2 += weight[j] * q * q;
+    }
+    d = sumQ2 > 0 ? sumQX / sumQ2 : 0.0f;
+    float best = d * sumQX;
+    for (int itry = -ntry; itry <= ntry; ++itry) {
+        id = static_cast<float>(itry + values[0]) / mx;
+        sumQX = sumQ2 = 0;
         for (int j = 0; j < 32; ++j) {
-            const int l = nearestLevel(values, 16, id * x[j]);
-            L[j] = static_cast<uint8_t>(l);
-            const float q = values[l];
+            const float q = values[nearestLevel(values, 16, id * x[j])];
             sumQX += weight[j] * q * x[j];
             sumQ2 += weight[j] * q * q;
         }
-        d = sumQ2 > 0 ? sumQX / sumQ2 : 0.0f;
-        float best = d * sumQX;
-        for (int itry = -ntry; itry <= ntry; ++itry) {
-            id = static_cast<float>(itry + values[0]) / mx;
-            sumQX = sumQ2 = 0;
-            for (int j = 0; j < 32; ++j) {
-                const float q = values[nearestLevel(values, 16, id * x[j])];
-                sumQX += weight[j] * q * x[j];
-                sumQ2 += weight[j] * q * q;
-            }
-            if (sumQ2 > 0 && sumQX * sumQX > best * sumQ2) {
-                d = sumQX / sumQ2;
-                best = d * sumQX;
-            }
+        if (sumQ2 > 0 && sumQX * sumQX > best * sumQ2) {
+            d = sumQX / sumQ2;
+            best = d * sumQX;
         }
-        scale = d;
     }
+    return d;
+}
+
+// IQ4_NL: quantize_row_iq4_nl_impl with super_block_size = block_size = 32. llama-quantize uses ntry = 7
+// (quantize_iq4_nl); quantize_row_iq4_nl_ref passes −1 (the first fit only).
+// block_iq4_nl {f16 d; u8 qs[16]}, nibbles placed as in Q4_0.
+void encodeIq4NlTry(const float* x, std::byte* y, int ntry) {
+    uint8_t L[32];
+    const float scale = iq4NlScale(x, ntry, L);
     finishIq4Nl(x, scale, ntry, L, y);
 }
 
 void encodeIq4Nl(const float* x, std::byte* y) { encodeIq4NlTry(x, y, 7); }
+
+// [SECTION] IQ4_XS
+
+// block_iq4_xs {f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]}: a super-block of 256 as 8 blocks of 32,
+// each searched as IQ4_NL's (iq4NlScale, ntry 7: quantize_iq4_xs), then quantize_row_iq4_nl_impl's
+// super-block step: d = −s/32 from the block scale s of largest |s| (the first on ties), the 6-bit scale of
+// block ib l = clamp(nearest_int(scales[ib]·(1/d)), −32, 31), stored as l + 32 — low nibble in nibble ib%2 of
+// scales_l[ib/2], high two bits in bits 2ib, 2ib+1 of scales_h — and every code redone against the float
+// d·l (not the f16 d). y = f16(d)·(ls − 32)·kvalues_iq4nl[q].
+void finishIq4Xs(const float* x, const float* scales, std::byte* y, bool simd = false) {
+    float maxScale = 0, amaxScale = 0;
+    for (int ib = 0; ib < 8; ++ib) {
+        const float a = std::fabs(scales[ib]);
+        if (a > amaxScale) {
+            amaxScale = a;
+            maxScale = scales[ib];
+        }
+    }
+    const float d = -maxScale / 32;  // −0 when every block is below GROUP_MAX_EPS: f16 0x8000, as llama.cpp
+    putHalf(y, d);
+    const float id = d != 0 ? 1 / d : 0.0f;
+    uint16_t scalesH = 0;
+    uint8_t scalesL[4] = {}, L[kQkK];
+    for (int ib = 0; ib < 8; ++ib) {
+        int l = std::max(-32, std::min(31, nearestInt(id * scales[ib])));
+        const float dl = d * static_cast<float>(l);
+        iq4NlCodes(x + 32 * ib, dl != 0 ? 1 / dl : 0.0f, L + 32 * ib, simd);
+        l += 32;
+        scalesL[ib / 2] = static_cast<uint8_t>(scalesL[ib / 2] | ((l & 0xF) << (4 * (ib % 2))));
+        scalesH = static_cast<uint16_t>(scalesH | ((l >> 4) << (2 * ib)));
+    }
+    std::memcpy(y + 2, &scalesH, 2);  // little-endian, as on every target ggml writes for
+    std::memcpy(y + 4, scalesL, 4);
+    packIq4Nibbles(L, 8, y + 8);
+}
+
+void encodeIq4Xs(const float* x, std::byte* y) {
+    float scales[8];
+    uint8_t L[32];
+    for (int ib = 0; ib < 8; ++ib) scales[ib] = iq4NlScale(x + 32 * ib, 7, L);
+    finishIq4Xs(x, scales, y);
+}
 
 // get_scale_min_k4: sub-block j's 6-bit scale and minimum from the 12 packed bytes.
 void unpackScaleMin(int j, const uint8_t* q, uint8_t& sc, uint8_t& m) {
@@ -809,6 +873,22 @@ void encodeIq4NlLanes(const float* src, size_t blocks, std::byte* dst, int ntry)
     }
     for (; b < blocks; ++b) encodeIq4NlTry(src + b * kQk, dst + b * bytes, ntry);
 }
+
+// IQ4_XS: two super-blocks (16 blocks of 32) per call, the same search as IQ4_NL's lanes.
+void encodeIq4XsLanes(const float* src, size_t blocks, std::byte* dst) {
+    const size_t bytes = traits(DType::IQ4_XS).blockBytes;
+    size_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        const float* x = src + b * kQkK;
+        float xt[32 * kLanes], scales[kLanes];
+        uint8_t lt[32 * kLanes];
+        for (int k = 0; k < kLanes; ++k)
+            for (int i = 0; i < 32; ++i) xt[i * kLanes + k] = x[32 * k + i];
+        detail::iq4NlScaleLanesAvx512(xt, 7, lt, scales);
+        for (int h = 0; h < 2; ++h) finishIq4Xs(x + h * kQkK, scales + 8 * h, dst + (b + static_cast<size_t>(h)) * bytes, true);
+    }
+    for (; b < blocks; ++b) encodeIq4Xs(src + b * kQkK, dst + b * bytes);
+}
 #endif
 
 }  // namespace
@@ -827,7 +907,7 @@ bool ggmlEncodePathAvailable(GgmlEncodePath path) { return path != GgmlEncodePat
 bool ggmlEncodable(DType t) {
     return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0 ||
            t == DType::Q2_K || t == DType::Q3_K || t == DType::Q4_K || t == DType::Q5_K || t == DType::Q6_K ||
-           t == DType::IQ4_NL;
+           t == DType::IQ4_NL || t == DType::IQ4_XS;
 }
 
 bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) {
@@ -846,6 +926,7 @@ bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t
             case DType::Q5_K: encodeScaleMinLanes(src, blocks, dst, true); return true;
             case DType::Q6_K: encodeQ6_KLanes(src, blocks, dst); return true;
             case DType::IQ4_NL: encodeIq4NlLanes(src, blocks, dst, 7); return true;
+            case DType::IQ4_XS: encodeIq4XsLanes(src, blocks, dst); return true;
             default: break;
         }
     }
@@ -858,6 +939,7 @@ bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t
         case DType::Q5_1: encode = encodeQ5_1; break;
         case DType::Q8_0: encode = encodeQ8_0; break;
         case DType::IQ4_NL: encode = encodeIq4Nl; break;
+        case DType::IQ4_XS: encode = encodeIq4Xs; break;
         case DType::Q2_K: encode = encodeQ2_K; break;
         case DType::Q3_K: encode = encodeQ3_K; break;
         case DType::Q4_K: encode = encodeQ4_K; break;

@@ -11,7 +11,8 @@
 namespace qv {
 
 // The block types encodeGgmlBlocks writes: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 (blocks of 32 along a row) and the
-// K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (super-blocks of 256), and IQ4_NL (blocks of 32 on a 16-level grid).
+// K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K (super-blocks of 256), IQ4_NL (blocks of 32 on a 16-level grid) and
+// IQ4_XS (super-blocks of 256: 8 IQ4_NL-style blocks of 32 with 6-bit scales under one f16 scale).
 bool ggmlEncodable(DType t);
 // Encodes `blocks` blocks of traits(t).blockElements floats from src into dst (blocks × blockBytes
 // bytes). Returns false for a type it cannot write. Non-finite inputs are written as llama.cpp would

@@ -1,9 +1,9 @@
 // The scale searches of ggml_encode.cpp (fitScaleMin = make_qkx2_quants, fitScaleSigned = make_qx_quants,
-// encodeIq4NlTry's search) on 16 independent sub-blocks at once, one per AVX-512 lane. Each lane runs its
-// sub-block's computation element by element in the scalar code's order — every add, mul, div and compare is
-// the same IEEE single-precision operation on the same operands — so the results are bit-identical; the
-// scalar code's branches become per-lane masks. Compiled with -ffp-contract=off (no fused a·b + c, which
-// would round once instead of twice). nearestInt(v) = (int)nearbyint(v) is cvtps2dq under round-to-nearest-
+// iq4NlScale = the search of IQ4_NL and of IQ4_XS's blocks of 32) on 16 independent sub-blocks at once, one
+// per AVX-512 lane. Each lane runs its sub-block's computation element by element in the scalar code's
+// order — every add, mul, div and compare is the same IEEE single-precision operation on the same operands —
+// so the results are bit-identical; the scalar code's branches become per-lane masks. Compiled with
+// -ffp-contract=off (no fused a·b + c, which would round once instead of twice). nearestInt(v) = (int)nearbyint(v) is cvtps2dq under round-to-nearest-
 // even: both give the RNE integer in range and INT_MIN (0x80000000) for NaN and out-of-range values.
 // GCC 12 reports its own intrinsics' _mm512_undefined_*() placeholders as "maybe uninitialized".
 #pragma GCC diagnostic push

@@ -32,8 +32,9 @@ void fitScaleMinLanesAvx512(int n, int nmax, const float* x, const float* w, uin
                             float rmin, float rdelta, int nstep, bool absoluteError);
 // make_qx_quants, rmse_type 1 (fitScaleSigned) on 16 sub-blocks: codes l + nmax into L, scale per lane.
 void fitScaleSignedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float* scale);
-// encodeIq4NlTry's search on 16 blocks of 32: the scale per lane (before f16 rounding) and, when ntry ≤ 0,
-// the codes of the first fit into L (with ntry > 0 the caller redoes the codes from the f16 scale).
+// iq4NlScale (the search of IQ4_NL, and of IQ4_XS's blocks of 32) on 16 blocks of 32: the scale per lane
+// (before any rounding) and, when ntry ≤ 0, the codes of the first fit into L (with ntry > 0 the caller redoes
+// the codes from the final scale).
 void iq4NlScaleLanesAvx512(const float* x, int ntry, uint8_t* L, float* scale);
 // make_q3_quants with do_rmse (fitScaleSignedRefined) on 16 sub-blocks: codes l + nmax into L, scale per lane.
 void fitScaleSignedRefinedLanesAvx512(int n, int nmax, const float* x, int8_t* L, float* scale);

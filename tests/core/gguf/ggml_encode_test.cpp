@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -17,6 +18,7 @@
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_encode.h"
 #include "core/tensor/ggml_encode_impl.h"
+#include "core/tensor/ggml_levels.h"
 #include "core/tensor/half.h"
 #include "tests/support/test_support.h"
 
@@ -202,7 +204,8 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
 // "max == min" return of make_qkx2_quants), all positive (min clamped to 0), all negative, one huge
 // outlier among small values, subnormals, values on a grid of 1/8 (exact ties for the round-half-to-even
 // of nearest_int), or Gaussian. 7 super-blocks per input: an odd count (Q4_K/Q5_K go two at a time) and
-// 56 IQ4_NL blocks (16 at a time, plus a remainder of 8). Two scalar-only encoders (Q4_0, Q8_0) are checked
+// 56 IQ4_NL blocks (16 at a time, plus a remainder of 8); IQ4_XS goes two super-blocks at a time, so 7 leave
+// one to the scalar code. Two scalar-only encoders (Q4_0, Q8_0) are checked
 // too: both paths must agree on every type. (Removing Q3_K's later refinement passes, or fusing a lane sum's
 // multiply-add, makes this test fail.)
 TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
@@ -247,8 +250,8 @@ TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
         }
         inputs.push_back(x);
     }
-    for (DType t : {DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::Q4_0,
-                    DType::Q8_0}) {
+    for (DType t : {DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS,
+                    DType::Q4_0, DType::Q8_0}) {
         SCOPED_TRACE(dtypeName(t));
         int mismatched = 0;
         for (size_t n = 0; n < inputs.size(); ++n) {
@@ -261,6 +264,194 @@ TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
     // The inputs do reach the searches' early returns: an all-zero Q6_K super-block is 210 zero bytes.
     const auto zeros = encodeWith(GgmlEncodePath::Avx512, DType::Q6_K, std::vector<float>(256, -0.0f));
     EXPECT_EQ(zeros, std::vector<std::byte>(210, std::byte{0}));
+}
+
+// [SECTION] IQ4_XS — no reference file is at hand (../shared/models has none), so from the definition
+// (llama.cpp ggml-quants.c quantize_iq4_xs → quantize_row_iq4_nl_impl(QK_K, 32, …, ntry 7), as ggml_encode.cpp).
+
+// block_iq4_xs {f16 d @0; u16 scales_h @2; u8 scales_l[4] @4; u8 qs[128] @8}: block ib's stored 6-bit scale.
+int iq4XsStoredScale(const std::vector<std::byte>& b, size_t at, int ib) {
+    const uint16_t h = halfAt(b, at + 2);
+    const auto low = static_cast<uint8_t>(b[at + 4 + static_cast<size_t>(ib / 2)]);
+    return ((low >> (4 * (ib % 2))) & 0xF) | (((h >> (2 * ib)) & 3) << 4);
+}
+
+// A super-block whose 32-blocks lie exactly on scaled copies of the level table, worked by hand: block ib
+// holds x = s_ib·kvalues_iq4nl[L_j] with L_j = j for j < 16 and 31 − j above (so qs byte j of a block is
+// j | (15 − j) << 4 — 0xF0, 0xE1, … 0x0F), s = 1, 1/2, 1/4, 3/4, 1/8, 7/8, 3/8, 5/8 (every x exact).
+// - Each block's search: its largest |x| is the first −127·s (j = 0), so the candidate itry = 0 has
+//   id = (0 − 127)/(−127·s) = 1/s and picks the levels L_j; x is proportional to those levels, so that fit
+//   beats every other candidate (Cauchy–Schwarz) and the block's scale is s up to float rounding (~1e-7).
+// - The super-block: the largest |scale| is block 0's ≈ 1, d = −1/32 (f16 exact: 0xA800), and block ib's
+//   l = nearest_int(s_ib/(−1/32)) = −32·s_ib = −32, −16, −8, −24, −4, −28, −12, −20, stored l + 32 =
+//   0, 16, 24, 8, 28, 4, 20, 12. scales_l = low nibbles in pairs: (0, 0) → 0x00, (8, 8) → 0x88, (12, 4) → 0x4C,
+//   (4, 12) → 0xC4; scales_h = high two bits (0,1,1,0,1,0,1,0) at bits 2·ib: 0x4 | 0x10 | 0x100 | 0x1000 = 0x1114.
+// - The codes redone against d·l ≈ s_ib: L_j again; decoding gives (−1/32)·(ls − 32)·level = s·level = x.
+// Also an all-zero super-block: every block below GROUP_MAX_EPS has scale 0, d = −0/32 = −0 (f16 0x8000, as
+// llama.cpp writes it), l = 0 stored as 32 (low nibbles 0, high bits 0b10: scales_h 0xAAAA), 1/(d·l) = 0 and
+// every code the level nearest 0: index 8 (level 1; 2·0 ≥ −10 + 1), qs bytes 0x88.
+TEST(GgmlEncodeIq4Xs, HandWorkedSuperBlock) {
+    const float s[8] = {1.0f, 0.5f, 0.25f, 0.75f, 0.125f, 0.875f, 0.375f, 0.625f};
+    std::vector<float> x(256);
+    for (int ib = 0; ib < 8; ++ib)
+        for (int j = 0; j < 32; ++j) x[static_cast<size_t>(32 * ib + j)] = s[ib] * kValuesIq4nl[j < 16 ? j : 31 - j];
+    for (GgmlEncodePath p : pathsHere()) {
+        SCOPED_TRACE(pathName(p));
+        const auto b = encodeWith(p, DType::IQ4_XS, x);
+        ASSERT_EQ(b.size(), 136u);
+        EXPECT_EQ(halfAt(b, 0), 0xA800u);
+        EXPECT_EQ(f16ToF32(halfAt(b, 0)), -0.03125f);
+        EXPECT_EQ(halfAt(b, 2), 0x1114u);
+        EXPECT_EQ(static_cast<uint8_t>(b[4]), 0x00u);
+        EXPECT_EQ(static_cast<uint8_t>(b[5]), 0x88u);
+        EXPECT_EQ(static_cast<uint8_t>(b[6]), 0x4Cu);
+        EXPECT_EQ(static_cast<uint8_t>(b[7]), 0xC4u);
+        const int stored[8] = {0, 16, 24, 8, 28, 4, 20, 12};
+        for (int ib = 0; ib < 8; ++ib) EXPECT_EQ(iq4XsStoredScale(b, 0, ib), stored[ib]) << ib;
+        for (int ib = 0; ib < 8; ++ib)
+            for (int j = 0; j < 16; ++j)
+                EXPECT_EQ(static_cast<uint8_t>(b[8 + static_cast<size_t>(16 * ib + j)]), j | ((15 - j) << 4)) << ib << " " << j;
+        std::vector<float> back(256);
+        ASSERT_TRUE(decodeGgmlBlocks(DType::IQ4_XS, b.data(), 1, back.data()));
+        EXPECT_EQ(back, x);  // lossless: x is on the grid the stored scales describe
+
+        const auto z = encodeWith(p, DType::IQ4_XS, std::vector<float>(256, 0.0f));
+        EXPECT_EQ(halfAt(z, 0), 0x8000u);
+        EXPECT_EQ(halfAt(z, 2), 0xAAAAu);
+        for (size_t k = 4; k < 8; ++k) EXPECT_EQ(static_cast<uint8_t>(z[k]), 0u);
+        for (size_t k = 8; k < 136; ++k) EXPECT_EQ(static_cast<uint8_t>(z[k]), 0x88u) << k;
+    }
+    EXPECT_TRUE(ggmlEncodable(DType::IQ4_XS));
+}
+
+// On random super-blocks (Gaussians of σ 0.5 to 1e3, half of them with one block 50× louder: the others then
+// get small 6-bit scales), every decoded value is one of the 16 points f16(d)·(ls − 32)·kvalues_iq4nl[k] of its
+// block (read back from the stored d and ls, not through the decoder), and the nearest of them up to the f16
+// rounding of d: the codes are chosen against the float d·l, which differs from the stored f16(d)·l by at
+// most 2^−11 relatively (d a normal f16 here), so |x − x̂| ≤ min_k |x − g_k| + 2·2^−11·|d·l|·127.
+TEST(GgmlEncodeIq4Xs, DecodedValuesAreTheNearestPointsOfTheStoredGrid) {
+    std::mt19937 rng(7);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    for (float scale : {0.5f, 1.0f, 1e3f}) {
+        for (int loud = 0; loud < 2; ++loud) {
+            std::vector<float> x(8 * 256);
+            for (size_t i = 0; i < x.size(); ++i) x[i] = scale * gauss(rng) * (loud && (i / 32) % 8 == 3 ? 50.0f : 1.0f);
+            const auto b = encode(DType::IQ4_XS, x);
+            std::vector<float> back(x.size());
+            ASSERT_TRUE(decodeGgmlBlocks(DType::IQ4_XS, b.data(), 8, back.data()));
+            for (size_t sb = 0; sb < 8; ++sb) {
+                const float d = f16ToF32(halfAt(b, 136 * sb));
+                ASSERT_GE(std::fabs(d), std::ldexp(1.0f, -14)) << "the premise: d is a normal f16";
+                for (int ib = 0; ib < 8; ++ib) {
+                    const float dl = d * static_cast<float>(iq4XsStoredScale(b, 136 * sb, ib) - 32);
+                    for (int j = 0; j < 32; ++j) {
+                        const size_t i = 256 * sb + static_cast<size_t>(32 * ib + j);
+                        double nearest = INFINITY;
+                        bool onGrid = false;
+                        for (int8_t v : kValuesIq4nl) {
+                            const float g = dl * static_cast<float>(v);
+                            onGrid = onGrid || g == back[i];
+                            nearest = std::min(nearest, std::fabs(static_cast<double>(x[i]) - g));
+                        }
+                        ASSERT_TRUE(onGrid) << "value " << i << " = " << back[i];
+                        EXPECT_LE(std::fabs(static_cast<double>(x[i]) - back[i]),
+                                  nearest + 2.0 * std::ldexp(1.0, -11) * std::fabs(dl) * 127)
+                            << "value " << i;
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Where the algorithm makes IQ4_XS write IQ4_NL's codes: the block with the largest |scale| s gets d = −s/32
+// and l = nearest_int(s·(1/d)) = −32, so d·l = (−s/32)·(−32) = s exactly (÷32 and ×32 are exact in binary
+// float, away from underflow) and its codes are those of 1/s — IQ4_NL's for the same 32 values (the same
+// search, the same id). When all eight blocks are the same 32 values, every block is such a block: all eight
+// ls = 0 and the codes are IQ4_NL's throughout; and since s/32 is then an f16 normal (s ≈ 0.02 here, ≫ 32·2^−14),
+// f16(−s/32)·(0 − 32) = f16(s): the decoded values equal IQ4_NL's too. Elsewhere the 6-bit l rounds s_ib/d, so
+// the other blocks' codes may differ (not asserted).
+TEST(GgmlEncodeIq4Xs, TheLargestScaleBlockHasIq4NlsCodes) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    for (int round = 0; round < 20; ++round) {
+        std::vector<float> x(256);
+        const int loud = round % 8;  // this block, 3× louder, holds the largest scale
+        for (size_t i = 0; i < x.size(); ++i) x[i] = gauss(rng) * (static_cast<int>(i / 32) == loud ? 3.0f : 1.0f);
+        const auto xs = encode(DType::IQ4_XS, x);
+        const std::vector<float> block(x.begin() + 32 * loud, x.begin() + 32 * loud + 32);
+        const auto nl = encode(DType::IQ4_NL, block);
+        EXPECT_EQ(iq4XsStoredScale(xs, 0, loud), 0) << round;
+        for (int j = 0; j < 32; ++j) EXPECT_EQ(nibble(xs, 8 + 16 * static_cast<size_t>(loud), j), nibble(nl, 2, j)) << round;
+
+        std::vector<float> same(256);
+        for (size_t i = 0; i < same.size(); ++i) same[i] = block[i % 32];
+        const auto xs8 = encode(DType::IQ4_XS, same);
+        std::vector<float> backXs(256), backNl(32);
+        ASSERT_TRUE(decodeGgmlBlocks(DType::IQ4_XS, xs8.data(), 1, backXs.data()));
+        ASSERT_TRUE(decodeGgmlBlocks(DType::IQ4_NL, nl.data(), 1, backNl.data()));
+        for (int ib = 0; ib < 8; ++ib) {
+            EXPECT_EQ(iq4XsStoredScale(xs8, 0, ib), 0);
+            for (int j = 0; j < 32; ++j) {
+                EXPECT_EQ(nibble(xs8, 8 + 16 * static_cast<size_t>(ib), j), nibble(nl, 2, j));
+                EXPECT_EQ(backXs[static_cast<size_t>(32 * ib + j)], backNl[static_cast<size_t>(j)]);
+            }
+        }
+    }
+}
+
+// Σ(x̂ − x)² and Σx² of `type`'s round trip over the elements of `x` (whole blocks).
+std::pair<double, double> roundTripSums(DType type, const std::vector<float>& x) {
+    const auto b = encode(type, x);
+    std::vector<float> back(x.size());
+    EXPECT_TRUE(decodeGgmlBlocks(type, b.data(), x.size() / traits(type).blockElements, back.data()));
+    double e2 = 0, x2 = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        e2 += (static_cast<double>(back[i]) - x[i]) * (static_cast<double>(back[i]) - x[i]);
+        x2 += static_cast<double>(x[i]) * x[i];
+    }
+    return {e2, x2};
+}
+
+// IQ4_XS stores IQ4_NL's block scales in 6 bits under one f16 scale (4.25 instead of 4.5 bits per weight):
+// on real weights its error may exceed IQ4_NL's by the scales' rounding, but not by much (measured: 0.5–1.8%
+// per tensor on the two models below), and stays below Q4_0's (whose uniform grid wastes levels on
+// bell-shaped weights).
+constexpr double kIq4XsOverIq4NlMax = 1.03;
+
+// hey_jarvis' two matrices with rows of 1536 (6 super-blocks a row: what llama-quantize writes as IQ4_XS),
+// and stories260K's matrices, whose rows of 64 llama-quantize would write as IQ4_NL (its fallback), encoded
+// here as flat runs of super-blocks to try the encoder on a second model's weights. Relative RMS
+// ‖x̂ − x‖/‖x‖ per tensor, and printed over each model's matrices.
+TEST(GgmlEncodeIq4Xs, RealWeightsErrorNearIq4NlAndBelowQ4_0) {
+    QV_REQUIRE_SHARED_MODEL(jarvisPath, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
+    QV_REQUIRE_SHARED_MODEL(storiesPath, "stories260K/stories260K-f32.gguf");
+    const DType types[3] = {DType::IQ4_XS, DType::IQ4_NL, DType::Q4_0};
+    for (const auto& [path, rows] : {std::pair{jarvisPath, 1536}, std::pair{storiesPath, 64}}) {
+        auto m = openModel(path);
+        ASSERT_TRUE(m) << m.message();
+        int measured = 0;
+        double e2[3] = {}, x2 = 0;
+        for (size_t i = 0; i < (*m)->tensors.size(); ++i) {
+            const TensorInfo& info = (*m)->tensors[i];
+            if (info.shape.size() != 2 || info.shape.back() != rows || info.elements() % 256 != 0) continue;
+            std::vector<float> x(info.elements());
+            ASSERT_TRUE((*m)->view(i).read(0, x.size(), x.data()));
+            double rel[3];
+            for (int k = 0; k < 3; ++k) {
+                const auto [e, xx] = roundTripSums(types[k], x);
+                rel[k] = std::sqrt(e / xx);
+                e2[k] += e;
+                if (k == 0) x2 += xx;
+            }
+            EXPECT_LE(rel[0], rel[1] * kIq4XsOverIq4NlMax) << info.name << ": iq4_xs " << rel[0] << ", iq4_nl " << rel[1];
+            EXPECT_LT(rel[0], rel[2]) << info.name << ": iq4_xs " << rel[0] << ", q4_0 " << rel[2];
+            ++measured;
+        }
+        EXPECT_GE(measured, 2) << path;
+        std::printf("%d matrices of %s: relative RMS iq4_xs %.4f, iq4_nl %.4f, q4_0 %.4f\n", measured, path.c_str(),
+                    std::sqrt(e2[0] / x2), std::sqrt(e2[1] / x2), std::sqrt(e2[2] / x2));
+    }
 }
 
 }  // namespace
