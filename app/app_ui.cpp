@@ -69,7 +69,7 @@ void AppUi::regionContextMenu(CaptureView view) {
     if (ImGui::MenuItem(label.c_str())) requestPng(view);
     if (ImGui::MenuItem("Save window as PNG")) requestPng(CaptureView::Window);
     ImGui::Separator();
-    if (ImGui::MenuItem("Export all tables (CSV + JSON)")) exportAllTables();
+    if (ImGui::MenuItem("Export all tables (CSV + JSON)")) beginExportAll();
     ImGui::EndPopup();
 }
 
@@ -90,7 +90,7 @@ std::vector<ExportTable> AppUi::allTables() const {
             if (a->compare) out.push_back(compareExport(*a, name));
         }
     }
-    if (auto h = m_heatmap.data(); h && sel && m_heatmapDrawnFor == std::make_pair(d->id, *sel)) {
+    if (auto h = m_heatmap.data(); h && sel && m_heatmap.hasDataFor(d->id, *sel)) {
         out.push_back(heatmapTopKExport(*h, name));
         out.push_back(heatmapRangesExport(*h, HeatmapAxis::Rows, m_heatmap.outlierFactor(), name));
         out.push_back(heatmapRangesExport(*h, HeatmapAxis::Columns, m_heatmap.outlierFactor(), name));
@@ -129,14 +129,38 @@ int AppUi::exportAllTables() {
         }
     std::string status = "wrote " + std::to_string(files) + " files (" + std::to_string(tables.size()) +
                          " tables, CSV and JSON) to " + m_ui.exportDir;
-    // The heatmap's tables come from the grid the Heatmap tab built for its current layout and zoom;
-    // say so rather than leave the user wondering where they are.
+    // Say why the heatmap's tables are missing rather than leave the user wondering where they are.
     const Document* d = m_state.currentDocument();
     auto sel = m_state.selectedTensor();
-    if (d && sel && !(m_heatmap.data() && m_heatmapDrawnFor == std::make_pair(d->id, *sel)))
-        status += " (heatmap tables: open the Heatmap tab for this tensor, then export again)";
+    if (d && sel && !m_heatmap.hasDataFor(d->id, *sel)) {
+        std::string why = m_heatmap.errorFor(d->id, *sel);
+        status += " (no heatmap tables: " + (why.empty() ? std::string("the heatmap of this tensor is not built yet") : why) + ")";
+    }
     m_state.setStatus(status);
     return files;
+}
+
+bool AppUi::exportTablesReady() {
+    const Document* d = m_state.currentDocument();
+    auto sel = m_state.selectedTensor();
+    if (!d || !sel || m_heatmap.hasDataFor(d->id, *sel) || !m_heatmap.errorFor(d->id, *sel).empty()) return true;
+    m_heatmap.prepare(m_state, m_ui);
+    return m_heatmap.hasDataFor(d->id, *sel) || !m_heatmap.errorFor(d->id, *sel).empty();
+}
+
+void AppUi::beginExportAll() {
+    m_exportAllPending = true;
+    continueExportAll();
+}
+
+void AppUi::continueExportAll() {
+    if (!m_exportAllPending) return;
+    if (!exportTablesReady()) {
+        m_state.setStatus("Export all tables: building the heatmap of this tensor first (one pass)...");
+        return;
+    }
+    m_exportAllPending = false;
+    exportAllTables();
 }
 
 void AppUi::drawMenu() {
@@ -164,7 +188,7 @@ void AppUi::drawMenu() {
         if (ImGui::MenuItem("Save browser as PNG")) requestPng(CaptureView::Browser);
         if (ImGui::MenuItem("Save controls as PNG")) requestPng(CaptureView::Controls);
         if (ImGui::MenuItem("Export all tables (CSV + JSON)", nullptr, false, m_state.currentDocument() != nullptr))
-            exportAllTables();
+            beginExportAll();
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Every table with data for the current tensor and model, as CSV and JSON, into %s",
                               m_ui.exportDir.c_str());
@@ -291,6 +315,7 @@ void AppUi::draw() {
         m_ui.pngView = m_pngView;
     }
     handleShortcuts();
+    continueExportAll();
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
@@ -377,8 +402,6 @@ void AppUi::draw() {
             }
             if (tab("Heatmap", BottomTab::Heatmap)) {
                 m_heatmap.draw(m_state, m_ui);
-                if (const Document* d = m_state.currentDocument(); d && m_state.selectedTensor())
-                    m_heatmapDrawnFor = {d->id, *m_state.selectedTensor()};
                 ImGui::EndTabItem();
             }
 #ifdef QV_APP_HAS_GEMM

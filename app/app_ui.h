@@ -59,6 +59,12 @@ public:
     std::vector<ExportTable> allTables() const;
     // Writes allTables() as CSV and JSON into ui().exportDir; returns the number of files written.
     int exportAllTables();
+    // Whether allTables() has everything it can have for the current tensor; if not, starts what is missing
+    // (the heatmap, which is otherwise built only when its tab shows the tensor) — call again until true.
+    bool exportTablesReady();
+    // File > Export all tables: exportAllTables() as soon as exportTablesReady() (the UI keeps running).
+    void beginExportAll();
+    bool exportAllPending() const { return m_exportAllPending; }
 
 private:
     void drawMenu();
@@ -96,8 +102,8 @@ private:
     std::string m_pngPath;
     CaptureView m_pngView = CaptureView::Window;
     int m_pngCountdown = 0;
-    // The heatmap panel's data is for the tensor it last drew; remembered so Export all uses it only then.
-    std::pair<uint64_t, size_t> m_heatmapDrawnFor{0, size_t(-1)};
+    void continueExportAll();
+    bool m_exportAllPending = false;
 };
 
 }  // namespace qv

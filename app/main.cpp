@@ -297,6 +297,8 @@ int main(int argc, char** argv) {
         }
         if (screenshot) {
             settledFrames = state.settled() && !windowsBusy() ? settledFrames + 1 : 0;
+            // --export-tables: the heatmap's tables are built on demand (its tab may never draw).
+            if (opt.exportTables && settledFrames > 0 && !ui.exportTablesReady()) settledFrames = 0;
             double waited = std::chrono::duration<double>(Clock::now() - started).count();
             if (settledFrames >= opt.frames + 1 || waited > 300) {
                 if (waited > 300) std::fprintf(stderr, "quantviz: background work did not settle in 300 s\n");

@@ -68,14 +68,19 @@ void HeatmapPanel::focus(int64_t row, int64_t col) {
     }
 }
 
+static std::string tensorKey(uint64_t docId, size_t tensor) {
+    char k[96];
+    std::snprintf(k, sizeof k, "%llu/%zu", static_cast<unsigned long long>(docId), tensor);
+    return k;
+}
+
 void HeatmapPanel::request(AppState& state, const UiState& ui) {
     const Document* doc = state.currentDocument();
     auto sel = state.selectedTensor();
     if (!doc || !sel) return;
     const TensorInfo& info = doc->model->tensors[*sel];
     MatrixLayout layout = matrixLayout(info.shape, NdMode(m_ndMode), m_leading);
-    char tkey[96];
-    std::snprintf(tkey, sizeof tkey, "%llu/%zu", static_cast<unsigned long long>(doc->id), *sel);
+    const std::string tkey = tensorKey(doc->id, *sel);
     if (m_tensorKey != tkey) {  // another tensor: forget the old one's data, zoom and slice
         m_tensorKey = tkey;
         m_data.reset();
@@ -130,6 +135,16 @@ void HeatmapPanel::request(AppState& state, const UiState& ui) {
             slot->error = r.error().message;
         }
     });
+}
+
+bool HeatmapPanel::hasDataFor(uint64_t docId, size_t tensor) const {
+    return m_data && m_pendingKey.empty() && m_tensorKey == tensorKey(docId, tensor);
+}
+
+std::string HeatmapPanel::errorFor(uint64_t docId, size_t tensor) const {
+    if (m_tensorKey != tensorKey(docId, tensor)) return {};
+    std::lock_guard lock(m_slot->mutex);
+    return m_slot->key == m_pendingKey ? m_slot->error : std::string();
 }
 
 void HeatmapPanel::draw(AppState& state, UiState& ui) {

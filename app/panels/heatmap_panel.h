@@ -28,6 +28,14 @@ public:
     HeatmapPanel& operator=(const HeatmapPanel&) = delete;
 
     void draw(AppState& state, UiState& ui);
+    // Starts (or adopts) the heatmap of the selected tensor without drawing: Export all asks for it when
+    // the Heatmap tab has not shown this tensor, so that its tables need no visit to the tab.
+    void prepare(AppState& state, const UiState& ui) { request(state, ui); }
+    // data() is the finished heatmap of tensor `tensor` of document `docId`, for the current layout and
+    // scheme (no newer job pending).
+    bool hasDataFor(uint64_t docId, size_t tensor) const;
+    // The last job for that tensor failed (its message), "" otherwise.
+    std::string errorFor(uint64_t docId, size_t tensor) const;
 
     // What the last frame showed (tests).
     struct Hover {
