@@ -13,7 +13,8 @@ namespace qv {
 
 const std::vector<DType>& ggmlRequantTypes() {
     static const std::vector<DType> types = {DType::Q8_0, DType::Q6_K, DType::Q5_1, DType::Q5_K, DType::Q5_0,
-                                             DType::Q4_1, DType::Q4_K, DType::IQ4_NL, DType::Q4_0, DType::Q3_K, DType::Q2_K};
+                                             DType::Q4_1, DType::Q4_K, DType::IQ4_NL, DType::Q4_0, DType::IQ4_XS, DType::Q3_K,
+                                             DType::Q2_K};
     return types;
 }
 
@@ -34,6 +35,7 @@ DType ggmlWrittenType(const TensorInfo& info, DType type) {
         case DType::Q4_K: fallback = DType::Q5_0; break;
         case DType::Q5_K: fallback = DType::Q5_1; break;
         case DType::Q6_K: fallback = DType::Q8_0; break;
+        case DType::IQ4_XS: fallback = DType::IQ4_NL; break;
         default: break;
     }
     // Rows of 172 are not whole blocks of 32 either: F16, as llama-quantize then writes.

@@ -14,15 +14,16 @@
 
 namespace qv {
 
-// The types ggmlRequantError measures, most bits per weight first: Q8_0, Q6_K, Q5_1, Q5_K, Q5_0, Q4_1,
-// Q4_K, IQ4_NL, Q4_0, Q3_K, Q2_K.
+// The 12 types ggmlRequantError measures, most bits per weight first: Q8_0, Q6_K, Q5_1, Q5_K, Q5_0, Q4_1,
+// Q4_K, IQ4_NL, Q4_0, IQ4_XS (4.25), Q3_K, Q2_K.
 const std::vector<DType>& ggmlRequantTypes();
 
 // What a tensor asked to become `type` is written as: 1-D tensors (norms, biases) stay as stored; a matrix
 // whose rows are not whole blocks gets llama-quantize's fallback — q5_0 for q2_K, q3_K and q4_K, q5_1 for
 // q5_K, q8_0 for q6_K (llama.cpp src/llama-quant.cpp; hey_jarvis' K-quant files in ../shared/models hold
-// exactly these; llama.cpp since 2024 writes IQ4_NL instead for q2_K and q3_K) — and F16 when the rows are
-// not whole blocks of 32 either (as stories260K's quantized files hold its ffn_down, rows of 172).
+// exactly these; llama.cpp since 2024 writes IQ4_NL instead for q2_K and q3_K), iq4_nl for iq4_xs (the same
+// switch: "case GGML_TYPE_IQ4_XS: new_type = GGML_TYPE_IQ4_NL") — and F16 when the rows are not whole blocks
+// of 32 either (as stories260K's quantized files hold its ffn_down, rows of 172).
 DType ggmlWrittenType(const TensorInfo& info, DType type);
 // llama-quantize quantizes only tensors of two or more dimensions as ggml counts them (ggml_n_dims: size-1
 // dimensions at the end of ggml's order, the start of numpy's, do not count — a [1, 128] output weight is 1-D).

@@ -182,7 +182,7 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     auto g = panel.shown().ggml;
     ASSERT_TRUE(g);
     EXPECT_TRUE(panel.shown().ggmlQuantvizRow);
-    ASSERT_EQ(g->rows.size(), 11u);
+    ASSERT_EQ(g->rows.size(), 12u);
     EXPECT_TRUE(g->complete);  // the job's last post: every row computed
     for (const auto& row : g->rows) EXPECT_FALSE(row.pending) << row.typeName;
     EXPECT_EQ(g->rows.front().typeName, "q8_0");

@@ -109,12 +109,48 @@ TEST(CliLlamaCpp, KQuantsWithFallbacksEqualTheRealFiles) {
     }
 }
 
+// IQ4_XS on hey_jarvis (no reference file exists: the figures are checked against IQ4_NL, Q4_0 and the bits
+// worked out by hand). Its rows of 1536 are whole super-blocks; the 128- and 64-wide matrices fall back to
+// iq4_nl (llama-quant.cpp). Bits per weight: model.1 and verifier_model.1 (196,608 + 98,304 weights) at
+// 136·8/256 = 4.25, model.4 and verifier_model.4 (16,384 + 4,096) at 4.5, the 1,346 values of the 1-D tensors
+// kept as f32 (32): (294,912·4.25 + 20,480·4.5 + 1,346·32)/316,738. The model's error sits within 3% above
+// IQ4_NL's (the 6-bit block scales) and below Q4_0's.
+TEST(CliLlamaCpp, Iq4XsWithItsIq4NlFallback) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "hey_jarvis/hey_jarvis_v0.1-f32.gguf");
+    const CliRun r = runCli({"llamacpp", f32Path, "--types", "iq4_xs,iq4_nl,q4_0", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json j = json::parse(r.out);
+    int seen = 0;
+    for (const auto& t : j["tensors"]) {
+        if (t["name"] == "model.1.weight" || t["name"] == "verifier_model.1.weight") {
+            EXPECT_EQ(t["types"][0]["written_as"], "iq4_xs");
+            EXPECT_DOUBLE_EQ(t["types"][0]["bits_per_weight"].get<double>(), 4.25);
+            ++seen;
+        }
+        if (t["name"] == "model.4.weight" || t["name"] == "verifier_model.4.weight") {
+            EXPECT_EQ(t["types"][0]["written_as"], "iq4_nl");
+            EXPECT_EQ(t["types"][0]["mse"], t["types"][1]["mse"]);  // the same iq4_nl bytes
+            ++seen;
+        }
+    }
+    EXPECT_EQ(seen, 4);
+    ASSERT_EQ(j["model"].size(), 3u);
+    EXPECT_EQ(j["model"][0]["type"], "iq4_xs");
+    const double bpw = (294912 * 4.25 + 20480 * 4.5 + 1346 * 32.0) / 316738;
+    EXPECT_NEAR(j["model"][0]["bits_per_weight"].get<double>(), bpw, 1e-12);
+    const double xs = j["model"][0]["relative_rms"], nl = j["model"][1]["relative_rms"], q40 = j["model"][2]["relative_rms"];
+    EXPECT_GE(xs, nl);  // the same searches, then the block scales rounded to 6 bits
+    EXPECT_LE(xs, nl * 1.03);
+    EXPECT_LT(xs, q40);
+}
+
 TEST(CliLlamaCpp, UnknownTypeIsAUsageError) {
     const std::string path = tempPath("llamacpp-usage.npy");
     writeNpyF32(path, {1, 32}, std::vector<float>(32, 1.0f));
-    const CliRun r = runCli({"llamacpp", path, "--types", "iq4_xs"});
+    const CliRun r = runCli({"llamacpp", path, "--types", "iq2_xxs"});
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_NE(r.err.find("'iq4_xs' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, iq4_nl, q4_0, q3_K, q2_K"), std::string::npos)
+    // The list the message gives (iq4_xs comes after q4_0 once the command lists it).
+    EXPECT_NE(r.err.find("'iq2_xxs' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, iq4_nl, q4_0, "), std::string::npos)
         << r.err;
 }
 

@@ -454,6 +454,29 @@ TEST(GgmlEncodeIq4Xs, RealWeightsErrorNearIq4NlAndBelowQ4_0) {
     }
 }
 
+// llama-quantize's write rule (llama.cpp src/llama-quant.cpp, the convert_incompatible_tensor fallbacks:
+// "case GGML_TYPE_IQ4_XS: new_type = GGML_TYPE_IQ4_NL", then F16 when the rows are not whole blocks of 32
+// either): rows of 1536 are IQ4_XS, rows of 64 IQ4_NL, rows of 172 F16; 1-D tensors stay as stored.
+TEST(GgmlEncodeIq4Xs, WrittenAsLlamaQuantizeWritesIt) {
+    TensorInfo info;
+    info.dtype = DType::F32;
+    info.shape = {128, 1536};
+    EXPECT_EQ(ggmlWrittenType(info, DType::IQ4_XS), DType::IQ4_XS);
+    info.shape = {512, 64};
+    EXPECT_EQ(ggmlWrittenType(info, DType::IQ4_XS), DType::IQ4_NL);
+    info.shape = {64, 172};
+    EXPECT_EQ(ggmlWrittenType(info, DType::IQ4_XS), DType::F16);
+    info.shape = {1, 512};
+    EXPECT_EQ(ggmlWrittenType(info, DType::IQ4_XS), DType::F32);
+    // In the list by bits per weight: 136 bytes per 256 = 4.25, after Q4_0's 4.5 and before Q3_K's 3.4375.
+    const auto& types = ggmlRequantTypes();
+    ASSERT_EQ(types.size(), 12u);
+    EXPECT_EQ(types[8], DType::Q4_0);
+    EXPECT_EQ(types[9], DType::IQ4_XS);
+    EXPECT_DOUBLE_EQ(bitsPerElement(DType::IQ4_XS), 4.25);
+    for (size_t k = 1; k < types.size(); ++k) EXPECT_GE(bitsPerElement(types[k - 1]), bitsPerElement(types[k])) << k;
+}
+
 }  // namespace
 }  // namespace qv
 
