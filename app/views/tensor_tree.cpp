@@ -41,6 +41,27 @@ struct BuildNode {
     std::unordered_map<std::string, size_t> groupIndex;  // child groups by label
 };
 
+bool isLayerNumber(const std::string& s) {
+    return !s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Numbered groups (layers "0", "1", …, "10") in numeric order, in the places numbered groups hold among
+// their siblings; everything else stays in file order. safetensors writers sort their JSON keys as
+// strings, so file order there is 0, 1, 10, 11, 2, …
+void orderNumberedGroups(std::vector<TensorTreeNode>& children) {
+    std::vector<size_t> slots;
+    for (size_t k = 0; k < children.size(); ++k)
+        if (!children[k].tensor && isLayerNumber(children[k].label)) slots.push_back(k);
+    if (slots.size() < 2) return;
+    std::vector<TensorTreeNode> numbered;
+    numbered.reserve(slots.size());
+    for (size_t k : slots) numbered.push_back(std::move(children[k]));
+    std::stable_sort(numbered.begin(), numbered.end(), [](const TensorTreeNode& a, const TensorTreeNode& b) {
+        return std::stoull(a.label) < std::stoull(b.label);
+    });
+    for (size_t j = 0; j < slots.size(); ++j) children[slots[j]] = std::move(numbered[j]);
+}
+
 TensorTreeNode convert(std::vector<BuildNode>& nodes, size_t i, const std::vector<TensorInfo>& tensors) {
     TensorTreeNode out;
     out.label = std::move(nodes[i].label);
@@ -60,6 +81,7 @@ TensorTreeNode convert(std::vector<BuildNode>& nodes, size_t i, const std::vecto
         out.bytes += out.children.back().bytes;
         out.leafCount += out.children.back().leafCount;
     }
+    orderNumberedGroups(out.children);
     return out;
 }
 

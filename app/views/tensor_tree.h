@@ -26,7 +26,8 @@ struct TensorTreeNode {
     std::string label;   // this level's part ("layers", "0", "attention", "wq.weight")
     std::string path;    // full dotted prefix ("layers.0.attention"); for leaves the tensor name
     std::optional<size_t> tensor;  // leaves only
-    std::vector<TensorTreeNode> children;  // groups only, in first-appearance (file) order
+    std::vector<TensorTreeNode> children;  // groups only, in first-appearance (file) order, except numbered
+                                           // groups (layers), which go in numeric order (0, 1, 2, …, 10)
     uint64_t elements = 0;  // sum over the subtree
     uint64_t bytes = 0;
     size_t leafCount = 0;

@@ -69,6 +69,21 @@ TEST(TensorTree, GroupsInFileOrderWithSubtreeTotals) {
     EXPECT_EQ(root.leafCount, 6u);
 }
 
+// safetensors writers sort keys as strings (h.0, h.1, h.10, h.11, h.2); the tree shows layers by number.
+// Other siblings keep file order, and a numbered group keeps its place among them.
+TEST(TensorTree, NumberedGroupsInNumericOrder) {
+    std::vector<TensorInfo> ts = {tensor("h.0.w", {2}), tensor("h.1.w", {2}), tensor("h.10.w", {2}),
+                                  tensor("h.11.w", {2}), tensor("h.2.w", {2}), tensor("h.ln_f.weight", {2}),
+                                  tensor("h.9.w", {2})};
+    TensorTreeNode root = buildTensorTree(ts);
+    ASSERT_EQ(root.children.size(), 1u);
+    std::vector<std::string> labels;
+    for (const auto& c : root.children[0].children) labels.push_back(c.label);
+    // Slots of numbered groups: 0..4 and 6 (ln_f.weight, a leaf, stays at 5).
+    EXPECT_EQ(labels, (std::vector<std::string>{"0", "1", "2", "9", "10", "ln_f.weight", "11"}));
+    EXPECT_EQ(root.children[0].children[3].children[0].tensor, size_t(6));  // h.9.w
+}
+
 std::vector<std::string> rowLabels(const std::vector<TreeRow>& rows) {
     std::vector<std::string> out;
     for (const auto& r : rows) out.push_back(std::string(size_t(r.depth), ' ') + r.node->label);
