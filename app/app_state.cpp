@@ -16,8 +16,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 
+#include "app/views/tensor_tree.h"
 #include "core/base/parallel.h"
 #include "core/calib/calibrator.h"
 #include "core/calib/presets.h"
@@ -99,10 +101,20 @@ void AppState::forgetSummaries(uint64_t docId) {
 
 std::optional<size_t> firstTensorToShow(const ModelFile& model) {
     if (model.tensors.empty()) return std::nullopt;
-    // A weight first: the first floating or block-quantized tensor of two or more dimensions, in file
-    // order. Files often begin with scalars and small integer tensors (ONNX shape constants, GGUF token
-    // ids, an exported graph's step counters) that say nothing about quantization.
-    for (size_t i = 0; i < model.tensors.size(); ++i) {
+    // A weight first: the first floating or block-quantized tensor of two or more dimensions, in the
+    // browser's order (the tensor tree: an .npz's zip order puts layers.3 first, the tree layers.0). Files
+    // often begin with scalars and small integer tensors (ONNX shape constants, GGUF token ids, an exported
+    // graph's step counters) that say nothing about quantization.
+    std::vector<size_t> order;
+    order.reserve(model.tensors.size());
+    std::function<void(const TensorTreeNode&)> leaves = [&](const TensorTreeNode& n) {
+        for (const auto& c : n.children) {
+            if (c.tensor) order.push_back(*c.tensor);
+            else leaves(c);
+        }
+    };
+    leaves(buildTensorTree(model.tensors));
+    for (size_t i : order) {
         const TensorInfo& t = model.tensors[i];
         const auto& tr = traits(t.dtype);
         if ((tr.isFloat || tr.isBlockQuantized) && t.shape.size() >= 2 && t.elements() >= 2) return i;

@@ -178,7 +178,8 @@ struct UserMessage {
 };
 
 // The tensor a newly opened file shows first: its first weight (a floating or block-quantized tensor of
-// two or more dimensions), else its largest floating tensor, else its first; nullopt for an empty file.
+// two or more dimensions) in the tensor browser's order, else its largest floating tensor, else its first;
+// nullopt for an empty file.
 std::optional<size_t> firstTensorToShow(const ModelFile& model);
 
 class AppState {

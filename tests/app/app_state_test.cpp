@@ -69,6 +69,9 @@ TEST(FirstTensorToShow, PrefersTheFirstWeightThenTheLargestFloat) {
     EXPECT_EQ(firstTensorToShow(m), 2u);  // no weight: the largest float (bias, 16 values)
     m.tensors = {info("step", DType::I64, {}), info("ids", DType::I32, {4})};
     EXPECT_EQ(firstTensorToShow(m), 0u);  // nothing floating: the first
+    // The browser's order, not the file's: numbered layers go by number (an .npz in zip order).
+    m.tensors = {info("layers.3.w.weight", DType::F32, {4, 4}), info("layers.0.w.weight", DType::F32, {4, 4})};
+    EXPECT_EQ(firstTensorToShow(m), 1u);
 }
 
 TEST(AppState, BitsAndManualRangeDriveTheActiveRow) {
