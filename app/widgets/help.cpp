@@ -241,8 +241,12 @@ constexpr GlossaryEntry kEntries[] = {
     {"K-quants", g::kKQuants, "Q4_K: y = d * sc_j * q - dmin * m_j", "GGUF block quantization; Q4_0; bits per weight",
      "llama.cpp ggml-common.h (block_q2_K ... block_q6_K), ggml-quants.c; llama.cpp PR #1684 (k-quants)",
      "K-quant; Q2_K; Q3_K; Q4_K; Q5_K; Q6_K; super-block; super-blocks"},
-    {"IQ4_NL", g::kIq4Nl, "y = d * kvalues_iq4nl[q]", "Q4_0; K-quants; GGUF block quantization; NF4",
-     "llama.cpp ggml-common.h (block_iq4_nl, kvalues_iq4nl), ggml-quants.c (quantize_iq4_nl)", "non-linear quants"},
+    // IQ4_XS shares this entry (its own needs a glossary::kIq4Xs in help.h): the same grid and search.
+    {"IQ4_NL", g::kIq4Nl, "y = d * kvalues_iq4nl[q];  IQ4_XS: y = d * (ls - 32) * kvalues_iq4nl[q], 4.25 bits/weight",
+     "Q4_0; K-quants; GGUF block quantization; NF4",
+     "llama.cpp ggml-common.h (block_iq4_nl, block_iq4_xs, kvalues_iq4nl), ggml-quants.c (quantize_iq4_nl, "
+     "quantize_iq4_xs)",
+     "non-linear quants; IQ4_XS"},
     {"bits per weight", g::kBitsPerWeight, "bpw = 8 * block bytes / block weights", "GGUF block quantization; K-quants",
      "llama.cpp ggml-common.h (static_asserts on block sizes)", "bpw; bits/weight"},
     {"two's complement", g::kTwosComplement, "value = -b_(N-1) 2^(N-1) + sum_(i<N-1) b_i 2^i", "fixed point",
