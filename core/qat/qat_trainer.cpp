@@ -1,4 +1,5 @@
-// QatTrainer: Adam, calibration, accuracy, decision regions, and the fp32 / PTQ / QAT sweep over bits.
+// QatTrainer: Adam, calibration, LSQ's initial steps, accuracy, decision regions, and the fp32 / PTQ / QAT /
+// LSQ sweep over bits.
 #include "core/qat/qat_trainer.h"
 
 #include <algorithm>
@@ -19,6 +20,7 @@ namespace {
 // Adam's first and second moments for every parameter, laid out as the network's layers.
 struct AdamState {
     std::vector<DenseLayer> m, v;
+    std::vector<float> stepM, stepV;  // LSQ steps, packed (packSteps)
     int step = 0;
     explicit AdamState(const TinyMlp& net) {
         for (const auto& l : net.layers) {
@@ -40,12 +42,39 @@ void adamUpdate(std::vector<float>& p, const std::vector<float>& g, std::vector<
     }
 }
 
-void adamStep(TinyMlp& net, const std::vector<DenseLayer>& grads, AdamState& s, float lr) {
+// LSQ steps as one flat vector (each layer's weight steps, then its input step), for Adam.
+std::vector<float> packSteps(const std::vector<LsqSteps>& steps) {
+    std::vector<float> p;
+    for (const auto& s : steps) {
+        p.insert(p.end(), s.weight.begin(), s.weight.end());
+        p.push_back(s.input);
+    }
+    return p;
+}
+
+void unpackSteps(const std::vector<float>& p, std::vector<LsqSteps>& steps) {
+    size_t k = 0;
+    for (auto& s : steps) {
+        for (float& w : s.weight) w = std::max(p[k++], kMinLsqStep);
+        s.input = std::max(p[k++], kMinLsqStep);
+    }
+}
+
+void adamStep(TinyMlp& net, const std::vector<DenseLayer>& grads, AdamState& s, float lr, MlpQuant* lsq = nullptr,
+              const std::vector<LsqSteps>* stepGrads = nullptr) {
     ++s.step;
     const double corr1 = 1 - std::pow(0.9, s.step), corr2 = 1 - std::pow(0.999, s.step);
     for (size_t l = 0; l < net.layers.size(); ++l) {
         adamUpdate(net.layers[l].w, grads[l].w, s.m[l].w, s.v[l].w, lr, corr1, corr2);
         adamUpdate(net.layers[l].b, grads[l].b, s.m[l].b, s.v[l].b, lr, corr1, corr2);
+    }
+    if (lsq && stepGrads) {
+        std::vector<float> p = packSteps(lsq->steps);
+        const std::vector<float> g = packSteps(*stepGrads);
+        s.stepM.resize(p.size(), 0.0f);
+        s.stepV.resize(p.size(), 0.0f);
+        adamUpdate(p, g, s.stepM, s.stepV, lr, corr1, corr2);
+        unpackSteps(p, lsq->steps);
     }
 }
 
@@ -62,6 +91,8 @@ std::vector<double> trainMlp(TinyMlp& net, const ToyData& data, int epochs, floa
     std::vector<float> bx;
     std::vector<int> by;
     std::vector<DenseLayer> grads;
+    std::vector<LsqSteps> stepGrads;
+    const bool lsq = quant.enabled && quant.learnedSteps();
     MlpTrace trace;
     for (int e = 0; e < epochs; ++e) {
         if (progress && progress->cancelled()) break;
@@ -89,8 +120,10 @@ std::vector<double> trainMlp(TinyMlp& net, const ToyData& data, int epochs, floa
                     quant.inputRanges[l] = (*observers)[l].range;
                 }
             }
-            sum += mlpLossAndGradients(net, bx.data(), by.data(), n, quant, grads, &trace) * double(n);
-            adamStep(net, grads, adam, lr);
+            sum += mlpLossAndGradients(net, bx.data(), by.data(), n, quant, grads, &trace, lsq ? &stepGrads : nullptr) *
+                   double(n);
+            // (A layer whose input is not quantized gets input step gradient 0, which leaves that step as it is.)
+            adamStep(net, grads, adam, lr, lsq ? &quant : nullptr, lsq ? &stepGrads : nullptr);
         }
         losses.push_back(sum / double(std::max<size_t>(1, order.size())));
         if (progress) progress->add(1.0);
@@ -102,6 +135,28 @@ std::vector<ClipRange> calibrateInputRanges(const TinyMlp& net, const ToyData& d
     MlpTrace trace;
     mlpForward(net, data.x.data(), data.size(), MlpQuant{}, &trace);
     return trace.observed;
+}
+
+std::vector<LsqSteps> lsqInitialSteps(const TinyMlp& net, const ToyData& data, const std::vector<ClipRange>& ranges,
+                                      int bits, int inputBits) {
+    MlpTrace trace;
+    mlpForward(net, data.x.data(), data.size(), MlpQuant{}, &trace);
+    std::vector<LsqSteps> steps(net.layers.size());
+    const QuantScheme wScheme = qatWeightScheme(bits);
+    const int32_t wQp = lsqPositiveLevels(wScheme, 0);
+    auto orOne = [](float s) { return s > 0.0f ? s : 1.0f; };
+    for (size_t l = 0; l < steps.size(); ++l) {
+        const DenseLayer& d = net.layers[l];
+        LsqSteps& st = steps[l];
+        const size_t C = static_cast<size_t>(d.in);
+        st.weight.resize(static_cast<size_t>(d.out));
+        for (size_t r = 0; r < st.weight.size(); ++r)
+            st.weight[r] = orOne(lsqInitialStep(std::span<const float>(d.w).subspan(r * C, C), wQp));
+        const QuantScheme aScheme = qatActivationScheme(l == 0 ? inputBits : bits);
+        st.inputZero = l < ranges.size() ? paramsFromRange(aScheme, ranges[l]).zeroPoint : 0;
+        st.input = orOne(lsqInitialStep(trace.input[l], lsqPositiveLevels(aScheme, st.inputZero)));
+    }
+    return steps;
 }
 
 double mlpAccuracy(const TinyMlp& net, const ToyData& data, const MlpQuant& quant) {
@@ -138,7 +193,7 @@ QatExperiment runQatExperiment(const QatConfig& config, Progress* progress) {
     ex.config = config;
     const int bitsMin = std::clamp(config.bitsMin, 2, 16), bitsMax = std::clamp(config.bitsMax, bitsMin, 16);
     const int nBits = bitsMax - bitsMin + 1;
-    if (progress) progress->setTotal(double(config.fp32Epochs) + double(nBits) * double(config.qatEpochs));
+    if (progress) progress->setTotal(double(config.fp32Epochs) + 2.0 * double(nBits) * double(config.qatEpochs));
     ex.data = makeToySplit(config.task, config.pointsPerClass, config.noise, config.seed);
     const int H = std::max(1, config.hidden);
     ex.fp32Net = TinyMlp::make({2, H, H, ex.data.train.classes}, config.seed + 1);
@@ -188,6 +243,26 @@ QatExperiment runQatExperiment(const QatConfig& config, Progress* progress) {
         }
         r.qatAccuracy = mlpAccuracy(r.qatNet, ex.data.test, r.qatQuant);
         r.qatRegion = decisionRegion(r.qatNet, r.qatQuant, ex.data, config.regionGrid);
+        // LSQ: the fp32 weights, the initial steps from the formula, the same epochs, learning rate and
+        // (its own) seeded batch order; no observers: the steps are trained instead.
+        r.lsqNet = ex.fp32Net;
+        r.lsqQuant = r.ptqQuant;
+        r.lsqInitial = lsqInitialSteps(ex.fp32Net, ex.data.train, calibrated, b, r.ptqQuant.inputBits);
+        r.lsqQuant.steps = r.lsqInitial;
+        {
+            const auto logits = mlpForward(ex.fp32Net, ex.data.train.x.data(), ex.data.train.size(), r.lsqQuant);
+            r.lsqStartLoss = softmaxCrossEntropy(logits, ex.data.train.y.data(), ex.data.train.size(),
+                                                 ex.data.train.classes);
+        }
+        ToyRng lrng(config.seed + 200 + uint64_t(b));
+        r.lsqLoss = trainMlp(r.lsqNet, ex.data.train, config.qatEpochs, config.qatLearningRate, config.batch,
+                             r.lsqQuant, nullptr, lrng, progress);
+        if (progress && progress->cancelled()) {
+            ex.cancelled = true;
+            break;
+        }
+        r.lsqAccuracy = mlpAccuracy(r.lsqNet, ex.data.test, r.lsqQuant);
+        r.lsqRegion = decisionRegion(r.lsqNet, r.lsqQuant, ex.data, config.regionGrid);
         ex.bits.push_back(std::move(r));
     }
     return ex;

@@ -1,6 +1,7 @@
 // QatTrainer: trains the TinyMlp in fp32 (Adam), then, for each bit width, post-training quantization
 // (PTQ) of that network against quantization-aware training (QAT: fine-tuning with fake quantization
-// and the STE). Seeded and deterministic; reports progress and stops when cancelled.
+// and the STE, min-max observers) and QAT with learned step sizes (LSQ). Seeded and deterministic;
+// reports progress and stops when cancelled.
 #pragma once
 
 #include <cstdint>
@@ -43,12 +44,15 @@ struct DecisionRegion {
 
 struct QatBitsResult {
     int bits = 0;
-    double ptqAccuracy = 0, qatAccuracy = 0;      // test set
+    double ptqAccuracy = 0, qatAccuracy = 0, lsqAccuracy = 0;  // test set
     double ptqTrainLoss = 0;                      // mean loss of the PTQ network on the training set
-    std::vector<double> qatLoss;                  // mean training loss per QAT epoch (under fake quantization)
+    double lsqStartLoss = 0;                      // mean training loss with the initial LSQ steps
+    std::vector<double> qatLoss, lsqLoss;         // mean training loss per epoch (under fake quantization)
     MlpQuant ptqQuant, qatQuant;                  // the ranges each used (calibrated / EMA-observed)
-    TinyMlp qatNet;                               // the fine-tuned float (shadow) weights
-    DecisionRegion ptqRegion, qatRegion;
+    MlpQuant lsqQuant;                            // LSQ: the learned steps (lsqQuant.steps)
+    std::vector<LsqSteps> lsqInitial;             // LSQ: the steps it started from
+    TinyMlp qatNet, lsqNet;                       // the fine-tuned float (shadow) weights
+    DecisionRegion ptqRegion, qatRegion, lsqRegion;
 };
 
 struct QatExperiment {
@@ -67,7 +71,9 @@ struct QatExperiment {
 // shuffled mini-batches (order from `rng`), the step size decaying from learningRate to 0 on a cosine
 // (per epoch). With quant.enabled the forward pass is fake-quantized and,
 // when `observers` is given, each batch's activation ranges update them (EMA) before they are used, during
-// the first observeEpochs epochs (then the ranges stay frozen).
+// the first observeEpochs epochs (then the ranges stay frozen). With learned steps (quant.steps, LSQ) the
+// steps are trained with the weights: the same Adam and schedule on their scaled gradients, each step
+// kept ≥ kMinLsqStep.
 // Returns the mean training loss per epoch; stops early (shorter vector) when progress is cancelled,
 // and adds 1 to progress per epoch.
 std::vector<double> trainMlp(TinyMlp& net, const ToyData& data, int epochs, float learningRate, int batch,
@@ -77,15 +83,26 @@ std::vector<double> trainMlp(TinyMlp& net, const ToyData& data, int epochs, floa
 // Post-training calibration: min-max of every layer's input over `data`, through the float network.
 std::vector<ClipRange> calibrateInputRanges(const TinyMlp& net, const ToyData& data);
 
+// Floor of a learned step: Adam may overshoot below 0, where a step means nothing.
+inline constexpr float kMinLsqStep = 1e-6f;
+
+// LSQ's initial steps (lsqInitialStep, s = 2·mean|x|/√Q_P) at `bits`: each weight row from its values,
+// each layer's input from its values over `data` through the float network, with the zero point that
+// paramsFromRange gives the input's min-max range `ranges[l]` (0 after a ReLU); the network input is
+// quantized at `inputBits`. A step the formula makes 0 (an all-zero row) falls back to 1.
+std::vector<LsqSteps> lsqInitialSteps(const TinyMlp& net, const ToyData& data, const std::vector<ClipRange>& ranges,
+                                      int bits, int inputBits);
+
 // Share of `data` classified correctly.
 double mlpAccuracy(const TinyMlp& net, const ToyData& data, const MlpQuant& quant);
 
 DecisionRegion decisionRegion(const TinyMlp& net, const MlpQuant& quant, const ToySplit& split, int grid);
 
 // The whole experiment: the split, fp32 training, then for each b in bitsMin..bitsMax PTQ (weights per
-// channel, activations calibrated with min-max on the training set) and QAT (from the fp32 weights and
-// the PTQ ranges, qatEpochs of fine-tuning with EMA-observed ranges). Progress total = fp32Epochs +
-// (number of bit widths)·qatEpochs.
+// channel, activations calibrated with min-max on the training set), QAT (from the fp32 weights and
+// the PTQ ranges, qatEpochs of fine-tuning with EMA-observed ranges) and LSQ (from the fp32 weights and
+// lsqInitialSteps, qatEpochs of fine-tuning of weights and steps). Progress total = fp32Epochs +
+// 2·(number of bit widths)·qatEpochs.
 QatExperiment runQatExperiment(const QatConfig& config, Progress* progress = nullptr);
 
 }  // namespace qv
