@@ -1,5 +1,6 @@
-// SmoothQuantPanel: follows the selection (the weight), picks the activations, runs the core's evaluation
-// and α sweep as one job on AppState's queue, and draws channel maxima, the SQNR table and the α curve.
+// SmoothQuantPanel: follows the selection (the weight), picks the activations (captured, or synthetic when the
+// file has none), runs the core's evaluation and α sweep as one job on AppState's queue, and draws channel
+// maxima, the SQNR table and the α curve.
 //
 // [SECTION] weight and activation candidates
 // [SECTION] the job
@@ -18,6 +19,7 @@
 
 #include "app/app_state.h"
 #include "app/ui_state.h"
+#include "app/views/gemm_view.h"
 #include "app/widgets/help.h"
 #include "app/widgets/plot.h"
 #include "core/formats/model_file.h"
@@ -43,12 +45,27 @@ constexpr const char* kAlphaHelp =
     "or weights are all zero gets s_j = 1 (it adds nothing to the output). Drag the yellow line on the curve too.";
 constexpr const char* kTableHelp =
     "Before: the layer as it is (s = 1). After: smoothed with the chosen alpha. Activations: one scale for the "
-    "whole tensor, symmetric, clip +-max|X| (min-max). Weights: one scale per output channel (row of W), "
-    "symmetric, clip +-row max. Output: Y_q = Q(X') Q(W')^T multiplied in integers by the int8 GEMM core (int32 "
-    "accumulators) and dequantized, against the fp32 product X W^T of the original layer. "
-    "Range figures, known from the channel maxima alone: the activation step s_a = max|X| / qmax, and how many "
-    "steps the median channel's max|X_j| spans. When an outlier channel sets the step, an ordinary channel gets "
-    "only a handful of codes.";
+    "whole tensor (clip +-max|X|) or one per token (row of X, clip +-row max), symmetric min-max. Weights: one "
+    "scale per output channel (row of W, clip +-row max) or one for the whole tensor. Output: Y_q = Q(X') Q(W')^T "
+    "multiplied in integers by the int8 GEMM core (int32 accumulators) and dequantized (per token: "
+    "y_ij = s_a,i * s_w,j * acc_ij), against the fp32 product X W^T of the original layer. Range figures: the activation step s_a = max|X| / qmax (per token: the median row step), "
+    "and how many steps the median channel's max|X_j| spans. When an outlier channel sets the step, an ordinary "
+    "channel gets only a handful of codes.";
+constexpr const char* kScalingHelp =
+    "How many scales each operand gets. Activations per tensor: one scale for all of X, fixed for the layer "
+    "(the SmoothQuant paper's O2/O3). Per token: one scale per row of X, computed at run time from that row's "
+    "max (the paper's O1; LLM.int8()'s vector-wise quantization). A per-token scale is the same along the "
+    "whole dot product of a row, so it is applied after the int32 accumulation: y_ij = s_a,i * s_w,j * acc_ij. "
+    "It helps when rows have different ranges, but an outlier channel is in every row, so it does not remove "
+    "the outlier problem: smoothing still helps on top of it. Weights per channel (one scale per output channel, "
+    "a row of W: what int8 GEMM libraries use) or per tensor (the paper's setting).";
+constexpr const char* kSyntheticHelp =
+    "No activations were captured for this weight, so X is made up: M rows of unit-variance Gaussian or "
+    "Laplace noise with a few input channels (spread evenly over C_in) scaled up, like the outlier channels of "
+    "real LLM activations (Dettmers et al., LLM.int8(), arXiv 2208.07339; Xiao et al., SmoothQuant). The same "
+    "generator as the GEMM tab. The numbers show what SmoothQuant does to this weight against such inputs, not "
+    "what it does in the real model: capture the layer's inputs (a .npy [tokens, C_in]) for that.";
+constexpr const char* kSyntheticTag = "synthetic X: LLM-like outlier channels, not captured";
 
 const ImU32 kBeforeColor = IM_COL32(235, 140, 60, 255);
 const ImU32 kAfterColor = IM_COL32(90, 170, 250, 255);
@@ -180,12 +197,13 @@ void SmoothQuantPanel::followSelection(const AppState& state) {
             best = i;
         }
     }
-    // Keep the user's choice while it still fits; otherwise pick a tensor named like activations.
-    const bool keep = m_source == Source::Npy ||
+    // Keep the user's choice while it still fits; otherwise pick a tensor named like activations, and
+    // synthetic activations when none is (most model files carry no captured activations).
+    const bool keep = m_source == Source::Npy || (m_source == Source::Synthetic && m_syntheticChosen) ||
                       (m_source == Source::Tensor && sameDoc &&
                        std::find(m_candidates.begin(), m_candidates.end(), m_actTensor) != m_candidates.end());
     if (keep) return;
-    m_source = bestScore >= 100 ? Source::Tensor : Source::None;
+    m_source = bestScore >= 100 ? Source::Tensor : Source::Synthetic;
     m_actTensor = bestScore >= 100 ? best : 0;
 }
 
@@ -194,34 +212,79 @@ bool SmoothQuantPanel::selectActivations(const std::string& tensorName) {
     for (size_t i : m_candidates)
         if (m_model->tensors[i].name == tensorName) {
             m_source = Source::Tensor;
+            m_syntheticChosen = false;
             m_actTensor = i;
             return true;
         }
     return false;
 }
 
+void SmoothQuantPanel::useSyntheticActivations() {
+    m_source = Source::Synthetic;
+    m_syntheticChosen = true;
+}
+
 void SmoothQuantPanel::setNpyPath(const std::string& path) {
     m_npyPath = path;
     std::snprintf(m_npyBuf, sizeof m_npyBuf, "%s", path.c_str());
     m_source = Source::Npy;
+    m_syntheticChosen = false;
+}
+
+std::string SmoothQuantPanel::syntheticKey() const {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "s%d/%d/%d/%.6g/%d", std::clamp(synthTokens, 1, kMaxSmoothSynthTokens),
+                  synthShape == 1 ? 1 : 0, std::max(0, synthOutliers), double(synthOutlierScale), synthSeed);
+    return buf;
 }
 
 std::string SmoothQuantPanel::layerKey() const {
     std::string k = std::to_string(m_docId) + ":" + std::to_string(m_weight) + ":";
     if (m_source == Source::Tensor) k += "t" + std::to_string(m_actTensor);
     else if (m_source == Source::Npy) k += "n" + m_npyPath;
+    else k += syntheticKey();
     return k;
 }
 
 std::string SmoothQuantPanel::wantedKey() const {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "|%d|%.4f", std::clamp(bits, 2, 8), double(std::clamp(alpha, 0.0f, 1.0f)));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "|%d|%d%d|%.4f", std::clamp(bits, 2, 8), int(scaling.activations),
+                  int(scaling.weights), double(std::clamp(alpha, 0.0f, 1.0f)));
     return layerKey() + buf;
 }
 
 // [SECTION] the job
 
 namespace {
+
+// What the synthetic activations are, for the job (by value) and the banner.
+struct SyntheticSpec {
+    int64_t tokens = 128;
+    ActivationShape shape = ActivationShape::Gaussian;
+    int outliers = 4;
+    float outlierScale = 30.0f;
+    uint32_t seed = 1;
+    std::string describe(int64_t cIn) const {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s [%lld, %lld], %d outlier ch. x%.3g, seed %u",
+                      shape == ActivationShape::Laplace ? "Laplace" : "Gaussian", static_cast<long long>(tokens),
+                      static_cast<long long>(cIn), outliers, double(outlierScale), seed);
+        return buf;
+    }
+};
+
+// The weight with synthetic activations X [tokens, C_in] (the GEMM tab's generator).
+Result<SmoothLayer> syntheticLayer(const ModelFile& model, size_t weight, int64_t cOut, int64_t cIn,
+                                   const SyntheticSpec& spec, int threads) {
+    auto w = model.view(weight).toFloat(kMaxSmoothElements);
+    if (!w) return makeError("weight " + model.tensors[weight].name + ": " + w.message());
+    if (uint64_t(spec.tokens) * uint64_t(cIn) > kMaxSmoothElements)
+        return makeError("synthetic activations of " + std::to_string(spec.tokens) + " tokens x " + std::to_string(cIn) +
+                         " channels exceed 64M values: use fewer tokens");
+    std::vector<float> x =
+        syntheticActivations(spec.tokens, cIn, spec.shape, spec.outliers, spec.outlierScale, spec.seed);
+    return makeSmoothLayer(std::move(*w), cOut, cIn, std::move(x), spec.tokens, threads);
+}
 
 // Reads the activations (a tensor of `model` or the .npy at `npyPath`) and builds the layer.
 Result<SmoothLayer> loadLayer(const ModelFile& model, size_t weight, int64_t cOut, int64_t cIn, bool fromNpy,
@@ -276,13 +339,20 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
     if (current && current->layerKey == lk && current->layer) {
         layer = current->layer;
         actName = current->activationName;
-        if (current->sweep && current->sweep->bits == b) sweep = current->sweep;
+        if (current->sweep && current->sweep->bits == b && current->sweep->scaling == scaling) sweep = current->sweep;
     }
     auto slot = m_slot;
     auto model = m_model;
     const size_t weight = m_weight, actTensor = m_actTensor;
     const int64_t cOut = m_cOut, cIn = m_cIn;
-    const bool fromNpy = m_source == Source::Npy;
+    const bool fromNpy = m_source == Source::Npy, synthetic = m_source == Source::Synthetic;
+    SyntheticSpec spec;
+    spec.tokens = std::clamp(synthTokens, 1, kMaxSmoothSynthTokens);
+    spec.shape = synthShape == 1 ? ActivationShape::Laplace : ActivationShape::Gaussian;
+    spec.outliers = int(std::clamp<int64_t>(synthOutliers, 0, cIn));
+    spec.outlierScale = synthOutlierScale;
+    spec.seed = static_cast<uint32_t>(synthSeed);
+    const SmoothScaling sc = scaling;
     const std::string npyPath = m_npyPath, weightName = m_weightName;
     const double a = std::clamp(double(alpha), 0.0, 1.0);
     const int nThreads = std::max(1, threads);
@@ -292,6 +362,7 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
         res->layerKey = lk;
         res->weightName = weightName;
         res->activationName = actName;
+        res->synthetic = synthetic;
         auto finish = [&] {
             if (!progress.cancelled()) {
                 std::lock_guard lock(slot->mutex);
@@ -301,7 +372,10 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
         };
         if (progress.cancelled()) return finish();
         if (!layer) {
-            auto l = loadLayer(*model, weight, cOut, cIn, fromNpy, actTensor, npyPath, nThreads, res->activationName);
+            if (synthetic) res->activationName = spec.describe(cIn);
+            auto l = synthetic ? syntheticLayer(*model, weight, cOut, cIn, spec, nThreads)
+                               : loadLayer(*model, weight, cOut, cIn, fromNpy, actTensor, npyPath, nThreads,
+                                           res->activationName);
             if (!l) {
                 res->error = l.message();
                 return finish();
@@ -313,6 +387,7 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
         if (!sweep) {
             SmoothSettings sweepSet;
             sweepSet.bits = b;
+            sweepSet.scaling = sc;
             sweepSet.threads = nThreads;
             auto s = sweepSmoothing(*layer, sweepSet, &progress);
             if (!s) {
@@ -325,6 +400,7 @@ void SmoothQuantPanel::submitIfNeeded(AppState& state) {
         SmoothSettings set;
         set.alpha = a;
         set.bits = b;
+        set.scaling = sc;
         set.threads = nThreads;
         auto e = evaluateSmoothing(*layer, set, &sweep->before);
         if (!e) res->error = e.message();
@@ -354,12 +430,6 @@ void SmoothQuantPanel::draw(AppState& state, UiState& ui) {
     ImGui::Text("W = %s [%lld, %lld]", m_weightName.c_str(), static_cast<long long>(m_cOut),
                 static_cast<long long>(m_cIn));
     drawControls();
-    if (m_source == Source::None) {
-        m_shown.message = "Choose the activations that feed this layer: a tensor of the open model whose last dimension "
-                          "is C_in = " + std::to_string(m_cIn) + ", or a .npy file ([tokens, C_in] or a [C_in] absmax vector).";
-        ImGui::TextWrapped("%s", m_shown.message.c_str());
-        return;
-    }
     if (m_source == Source::Npy && m_npyPath.empty()) {
         m_shown.message = "Enter the path of a .npy file ([tokens, C_in] activations or a [C_in] vector of max|X_j|, "
                           "C_in = " + std::to_string(m_cIn) + ") and press Enter or Load.";
@@ -378,7 +448,7 @@ void SmoothQuantPanel::draw(AppState& state, UiState& ui) {
 void SmoothQuantPanel::drawControls() {
     const float em = ImGui::GetFontSize();
     // Activations.
-    std::string current = "(choose)";
+    std::string current = "synthetic (not captured)";
     if (m_source == Source::Tensor && m_model && m_actTensor < m_model->tensors.size())
         current = m_model->tensors[m_actTensor].name;
     else if (m_source == Source::Npy)
@@ -389,22 +459,29 @@ void SmoothQuantPanel::drawControls() {
     // Narrow windows: the combo gives way so that α and bits stay on the line.
     ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x - em * 20, em * 8, em * 17));
     if (ImGui::BeginCombo("##activations", current.c_str(), ImGuiComboFlags_HeightLarge)) {
+        if (ImGui::Selectable("synthetic: LLM-like outlier channels, not captured", m_source == Source::Synthetic))
+            useSyntheticActivations();
         for (size_t i : m_candidates) {
             const TensorInfo& t = m_model->tensors[i];
             const std::string label = t.name + " " + t.shapeString();
             if (ImGui::Selectable(label.c_str(), m_source == Source::Tensor && m_actTensor == i)) {
                 m_source = Source::Tensor;
+                m_syntheticChosen = false;
                 m_actTensor = i;
             }
         }
-        if (ImGui::Selectable("from .npy file", m_source == Source::Npy)) m_source = Source::Npy;
+        if (ImGui::Selectable("from .npy file", m_source == Source::Npy)) {
+            m_source = Source::Npy;
+            m_syntheticChosen = false;
+        }
         ImGui::EndCombo();
     }
     ImGui::SameLine();
     helpMarker("The activations X that feed this layer: a tensor of the open model whose last dimension equals C_in "
                "(captured inputs [tokens, C_in], or a [C_in] vector of per-channel max|X_j|, SmoothQuant's act_scales), "
-               "or a .npy file captured elsewhere. With the maxima only, the activation SQNR and the output error "
-               "cannot be computed; the tab then shows the range figures.");
+               "a .npy file captured elsewhere, or synthetic activations with LLM-like outlier channels (the default "
+               "when no tensor of the file is named like activations). With the maxima only, the activation SQNR and "
+               "the output error cannot be computed; the tab then shows the range figures.");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(em * 8);
     ImGui::SliderFloat("\u03b1", &alpha, 0.0f, 1.0f, "%.2f");
@@ -415,6 +492,7 @@ void SmoothQuantPanel::drawControls() {
     ImGui::SliderInt("bits", &bits, 2, 8);
     bits = std::clamp(bits, 2, 8);
     alpha = std::clamp(alpha, 0.0f, 1.0f);
+    drawScalingControls();
     if (busy()) {
         ImGui::SameLine();
         // The α sweep reports its points; a single α (the sweep kept) is too quick to need a bar.
@@ -432,6 +510,55 @@ void SmoothQuantPanel::drawControls() {
     }
 }
 
+// One line: the scale granularity of each operand and, for synthetic X, a button to the generator's settings.
+void SmoothQuantPanel::drawScalingControls() {
+    const float em = ImGui::GetFontSize();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("scales: X");
+    ImGui::SameLine();
+    // Each combo as wide as its longest entry and the arrow.
+    auto comboWidth = [](const char* longest) {
+        return ImGui::CalcTextSize(longest).x + ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2;
+    };
+    int a = scaling.activations == ActivationScaling::PerToken ? 1 : 0;
+    ImGui::SetNextItemWidth(comboWidth("per tensor"));
+    if (ImGui::Combo("##smooth_xscale", &a, "per tensor\0per token\0"))
+        scaling.activations = a == 1 ? ActivationScaling::PerToken : ActivationScaling::PerTensor;
+    ImGui::SameLine();
+    ImGui::TextUnformatted("W");
+    ImGui::SameLine();
+    int w = scaling.weights == WeightScaling::PerTensor ? 1 : 0;
+    ImGui::SetNextItemWidth(comboWidth("per channel"));
+    if (ImGui::Combo("##smooth_wscale", &w, "per channel\0per tensor\0"))
+        scaling.weights = w == 1 ? WeightScaling::PerTensor : WeightScaling::PerChannel;
+    ImGui::SameLine();
+    helpMarker(kScalingHelp);
+    if (m_source != Source::Synthetic) return;
+    ImGui::SameLine();
+    if (ImGui::Button("synthetic X...")) ImGui::OpenPopup("##smooth_synth");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Tokens, distribution, outlier channels and seed of the synthetic X");
+    if (ImGui::BeginPopup("##smooth_synth")) {
+        ImGui::TextUnformatted("Synthetic activations (LLM-like outlier channels, not captured)");
+        ImGui::SameLine();
+        helpMarker(kSyntheticHelp);
+        ImGui::SetNextItemWidth(em * 10);
+        ImGui::Combo("distribution", &synthShape, "Gaussian\0Laplace\0");
+        ImGui::SetNextItemWidth(em * 10);
+        ImGui::SliderInt("tokens M", &synthTokens, 1, kMaxSmoothSynthTokens, "%d", ImGuiSliderFlags_Logarithmic);
+        ImGui::SetNextItemWidth(em * 10);
+        ImGui::SliderInt("outlier channels", &synthOutliers, 0, int(std::min<int64_t>(m_cIn, 64)));
+        ImGui::SetNextItemWidth(em * 10);
+        ImGui::SliderFloat("outlier scale", &synthOutlierScale, 1.0f, 100.0f, "x%.0f");
+        ImGui::SetNextItemWidth(em * 10);
+        ImGui::InputInt("seed", &synthSeed);
+        ImGui::EndPopup();
+    }
+    synthTokens = std::clamp(synthTokens, 1, kMaxSmoothSynthTokens);
+    synthOutliers = std::clamp(synthOutliers, 0, int(std::max<int64_t>(m_cIn, 0)));
+    synthOutlierScale = std::clamp(synthOutlierScale, 1.0f, 1000.0f);
+    synthShape = synthShape == 1 ? 1 : 0;
+}
+
 void SmoothQuantPanel::drawResult(const Result& r) {
     const float em = ImGui::GetFontSize();
     m_shown.result = true;
@@ -446,8 +573,22 @@ void SmoothQuantPanel::drawResult(const Result& r) {
     const SmoothEvaluation& e = *r.eval;
     m_shown.alpha = e.alpha;
     m_shown.bits = e.bits;
+    m_shown.scaling = e.scaling;
     m_shown.hasOutput = e.hasOutput;
     m_shown.note = e.note;
+    m_shown.synthetic = r.synthetic;
+    if (r.synthetic) {
+        // Above every number and plot of the tab: these are not the model's activations.
+        m_shown.syntheticBanner = std::string(kSyntheticTag) + ": " + r.activationName;
+        // Wrapped short of the right edge so that the "(?)" after it stays inside the tab.
+        const float marker = ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x;
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(em * 10, ImGui::GetContentRegionAvail().x - marker));
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.78f, 0.35f, 1.0f));
+        ImGui::TextUnformatted(m_shown.syntheticBanner.c_str());
+        ImGui::PopStyleColor();
+        ImGui::PopTextWrapPos();
+        helpMarker(kSyntheticHelp);
+    }
 
     // Left: the numbers and the α curve; right: the channel maxima.
     const float avail = ImGui::GetContentRegionAvail().x;
@@ -464,7 +605,8 @@ void SmoothQuantPanel::drawResult(const Result& r) {
     ImGui::BeginChild("##smooth_right", ImVec2(0, height), false);
     legendLine({{"before (s = 1)", kBeforeColor}, {"after", kAfterColor}});
     const float barH = std::max(em * 5, (ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y) * 0.5f);
-    drawChannelBars("##smooth_x", "log10 max|X_j|", r.layer->actAbsMax, e.actAbsMaxAfter, barH);
+    drawChannelBars("##smooth_x", r.synthetic ? "log10 max|X_j|, synthetic" : "log10 max|X_j|", r.layer->actAbsMax,
+                    e.actAbsMaxAfter, barH);
     drawChannelBars("##smooth_w", "log10 max|W_:,j|", r.layer->weightAbsMax, e.weightAbsMaxAfter, barH);
     ImGui::EndChild();
 }
@@ -481,8 +623,9 @@ void SmoothQuantPanel::drawTable(const SmoothEvaluation& e, const SmoothSweep* s
     }
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (ImGui::BeginTable("##smooth_numbers", 4, flags)) {
-        char first[16], after[48];
-        std::snprintf(first, sizeof first, "int%d, dB", e.bits);
+        char first[40], after[48];
+        const bool perToken = e.scaling.activations == ActivationScaling::PerToken;
+        std::snprintf(first, sizeof first, "int%d dB, X per %s", e.bits, perToken ? "token" : "tensor");
         std::snprintf(after, sizeof after, "after, \u03b1 %.2f", e.alpha);
         ImGui::TableSetupColumn(first);
         ImGui::TableSetupColumn("before");
@@ -517,7 +660,8 @@ void SmoothQuantPanel::drawTable(const SmoothEvaluation& e, const SmoothSweep* s
         char sb[32], sa[32], ch[32];
         std::snprintf(sb, sizeof sb, "%.4g", b.activationScale);
         std::snprintf(sa, sizeof sa, "%.4g", a.activationScale);
-        row("activ. step", sb, sa, "", true);  // X' is rescaled too: the step alone is not comparable
+        // X' is rescaled too: the step alone is not comparable. Per token: the median of the row steps.
+        row(perToken ? "median row step" : "activ. step", sb, sa, "", true);
         std::snprintf(sb, sizeof sb, "%.1f", b.medianChannelSteps);
         std::snprintf(sa, sizeof sa, "%.1f", a.medianChannelSteps);
         std::snprintf(ch, sizeof ch, "x%.1f", b.medianChannelSteps > 0 ? a.medianChannelSteps / b.medianChannelSteps : 0.0);

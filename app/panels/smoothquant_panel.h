@@ -1,5 +1,6 @@
-// SmoothQuantPanel: SmoothQuant (arXiv 2211.10438) on the selected Linear weight and captured activations —
-// per-channel maxima before/after, the SQNR table and the output-SQNR-vs-α curve, computed on AppState's jobs.
+// SmoothQuantPanel: SmoothQuant (arXiv 2211.10438) on the selected Linear weight and its activations (captured,
+// or synthetic with LLM-like outlier channels when the file has none) — per-channel maxima before/after, the
+// SQNR table and the output-SQNR-vs-α curve at per-tensor or per-token activation scales, on AppState's jobs.
 #pragma once
 
 #include <atomic>
@@ -21,6 +22,7 @@ struct UiState;
 
 // Largest weight or activation matrix the panel converts to float (as the GEMM panel: 64M elements).
 constexpr uint64_t kMaxSmoothElements = uint64_t(64) << 20;
+constexpr int kMaxSmoothSynthTokens = 2048;
 
 // Why `t` cannot be SmoothQuant's weight W [C_out, C_in] ("" when it can).
 std::string smoothWeightProblem(const TensorInfo& t);
@@ -44,16 +46,29 @@ public:
     // Settings (public so that tests and screenshots can set them).
     float alpha = 0.5f;  // migration strength
     int bits = 8;        // activations and weights, 2..8
+    SmoothScaling scaling;  // per-tensor or per-token activations, per-out-channel or per-tensor weights
     int threads = 2;     // GEMM and error passes inside the job
 
-    // Activations: a tensor of the open model (last dimension C_in) or a .npy file ([tokens, C_in] or [C_in]).
+    // Synthetic activations (syntheticActivations, app/views/gemm_view.h, as the GEMM tab): X [tokens, C_in]
+    // of unit-variance noise with `synthOutliers` input channels scaled by `synthOutlierScale`.
+    int synthTokens = 128;           // M, 1..kMaxSmoothSynthTokens
+    int synthShape = 0;              // 0 Gaussian, 1 Laplace
+    int synthOutliers = 4;           // 0..C_in, spread evenly over the input channels
+    float synthOutlierScale = 30.0f;
+    int synthSeed = 1;
+
+    // Activations: synthetic, a tensor of the open model (last dimension C_in) or a .npy file ([tokens, C_in]
+    // or [C_in]). The default for a new weight: a tensor whose name says "activation" (score ≥ 100), else
+    // synthetic, so that any 2-D weight shows results at once.
     bool selectActivations(const std::string& tensorName);  // false: not a candidate for the current weight
     void setNpyPath(const std::string& path);
+    void useSyntheticActivations();  // kept across weights until another source is chosen
 
     struct Result {
         std::string key;        // everything it was computed for
         std::string layerKey;   // weight and activation source only
-        std::string weightName, activationName;
+        std::string weightName, activationName;  // activationName: a description when synthetic
+        bool synthetic = false;
         std::shared_ptr<const SmoothLayer> layer;
         std::shared_ptr<const SmoothSweep> sweep;  // for `bits`
         std::shared_ptr<const SmoothEvaluation> eval;
@@ -65,6 +80,9 @@ public:
     struct Shown {
         std::string message;       // why nothing is computed (e.g. the tensor cannot be the weight)
         std::string weight, activations;
+        bool synthetic = false;    // the result's X is synthetic (and the tab says so)
+        std::string syntheticBanner;  // the line that says it, as drawn
+        SmoothScaling scaling;     // of the result drawn
         bool result = false;       // a finished result was drawn
         bool stale = false;        // … computed for other inputs, while the new one computes
         bool hasOutput = false;
@@ -83,10 +101,12 @@ private:
         std::mutex mutex;
         std::shared_ptr<const Result> result;
     };
-    enum class Source { None, Tensor, Npy };
+    enum class Source { Synthetic, Tensor, Npy };
 
     void followSelection(const AppState& state);
     void drawControls();
+    void drawScalingControls();
+    std::string syntheticKey() const;
     void submitIfNeeded(AppState& state);
     void drawResult(const Result& r);
     void drawTable(const SmoothEvaluation& e, const SmoothSweep* sweep);
@@ -104,7 +124,8 @@ private:
     int64_t m_cOut = 0, m_cIn = 0;
     std::vector<size_t> m_candidates;  // tensors whose last dimension is C_in (not the weight itself)
 
-    Source m_source = Source::None;
+    Source m_source = Source::Synthetic;
+    bool m_syntheticChosen = false;  // by the user: kept when the weight changes
     size_t m_actTensor = 0;
     std::string m_npyPath;
     char m_npyBuf[512] = {};

@@ -31,7 +31,8 @@ QuantScheme symmetricScheme(int bits, bool perRow) {
 
 // ±max|row| per row (perRow) or one ±max over everything; non-finite values skipped.
 std::vector<ClipRange> absMaxRanges(std::span<const float> m, int64_t rows, int64_t cols, bool perRow) {
-    const size_t r = static_cast<size_t>(std::max<int64_t>(rows, 0)), c = static_cast<size_t>(std::max<int64_t>(cols, 0));
+    const size_t r = static_cast<size_t>(std::max<int64_t>(rows, 0));
+    const size_t c = static_cast<size_t>(std::max<int64_t>(cols, 0));
     std::vector<ClipRange> out(perRow ? r : 1, ClipRange{0, 0});
     float all = 0;
     for (size_t i = 0; i < r && (i + 1) * c <= m.size(); ++i) {

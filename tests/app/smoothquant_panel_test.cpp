@@ -1,13 +1,17 @@
 // The SmoothQuant tab in headless frames on the bundled sample: it pairs model.layers.1.mlp.up_proj.weight
 // with the captured activations, shows the core's numbers for the same inputs, keeps the previous result on
-// screen while a new α computes, explains a tensor that cannot be the weight, and takes a .npy absmax vector.
+// screen while a new α computes, explains a tensor that cannot be the weight, takes a .npy absmax vector,
+// falls back to synthetic activations (and says so) for a weight without captures, and follows the per-token
+// setting. A real model (stories260K, no captured activations) shows results at once.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <future>
 #include <string>
 #include <vector>
 
 #include "app/panels/smoothquant_panel.h"
+#include "app/views/gemm_view.h"
 #include "app_test_support.h"
 #include "core/formats/model_file.h"
 #include "core/smooth/smooth_eval.h"
@@ -149,11 +153,62 @@ TEST_F(SmoothQuantUi, ExplainsATensorThatCannotBeTheWeight) {
     EXPECT_FALSE(panel().shown().result);
     EXPECT_FALSE(panel().busy()) << "nothing to compute";
 
-    // A 2-D weight whose C_in (256) no activation tensor is named for: the tab asks for activations.
-    ASSERT_TRUE(state.selectTensorByName("model.layers.1.mlp.down_proj.weight"));
-    for (int i = 0; i < 3; ++i) frame();
-    EXPECT_NE(panel().shown().message.find("Choose the activations"), std::string::npos) << panel().shown().message;
-    EXPECT_NE(panel().shown().message.find("C_in = 256"), std::string::npos);
+}
+
+// A 2-D weight whose C_in (256) no activation tensor is named for: synthetic activations by default, the
+// numbers shown are the core's on the GEMM tab's generator with the panel's defaults (128 tokens, Gaussian,
+// 4 outlier channels ×30, seed 1), and the tab says they are synthetic.
+TEST_F(SmoothQuantUi, DefaultsToSyntheticActivationsForAWeightWithoutCaptures) {
+    openSample("model.layers.1.mlp.down_proj.weight");  // [128, 256]
+    ASSERT_TRUE(drawUntilShown()) << panel().shown().message;
+    const SmoothQuantPanel::Shown& s = panel().shown();
+    EXPECT_TRUE(s.synthetic);
+    EXPECT_TRUE(s.hasOutput);
+    EXPECT_NE(s.syntheticBanner.find("LLM-like outlier channels, not captured"), std::string::npos) << s.syntheticBanner;
+    EXPECT_NE(s.syntheticBanner.find("Gaussian [128, 256], 4 outlier ch. x30, seed 1"), std::string::npos)
+        << s.syntheticBanner;
+
+    auto model = openModel(kSample);
+    ASSERT_TRUE(model.ok());
+    auto w = (*model)->view(*(*model)->find("model.layers.1.mlp.down_proj.weight")).toFloat();
+    ASSERT_TRUE(w.ok());
+    std::vector<float> x = syntheticActivations(128, 256, ActivationShape::Gaussian, 4, 30.0f, 1);
+    auto L = makeSmoothLayer(std::move(*w), 128, 256, std::move(x), 128, 1);
+    ASSERT_TRUE(L.ok());
+    auto e = evaluateSmoothing(*L, at(0.5));
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(s.outputSqnrBefore, e->before.output.sqnrDb);
+    EXPECT_EQ(s.outputSqnrAfter, e->after.output.sqnrDb);
+    EXPECT_EQ(s.activationSqnrAfter, e->after.activation.sqnrDb);
+    EXPECT_GT(s.outputSqnrAfter, s.outputSqnrBefore) << "four ×30 outlier channels: smoothing helps";
+
+    // Per token: the table follows, with the core's per-token numbers.
+    panel().scaling.activations = ActivationScaling::PerToken;
+    ASSERT_TRUE(drawUntilShown());
+    EXPECT_EQ(panel().shown().scaling.activations, ActivationScaling::PerToken);
+    SmoothSettings tok = at(0.5);
+    tok.scaling.activations = ActivationScaling::PerToken;
+    auto et = evaluateSmoothing(*L, tok);
+    ASSERT_TRUE(et.ok());
+    EXPECT_EQ(panel().shown().activationSqnrBefore, et->before.activation.sqnrDb);
+    EXPECT_EQ(panel().shown().outputSqnrAfter, et->after.output.sqnrDb);
+    auto sw = sweepSmoothing(*L, tok);
+    ASSERT_TRUE(sw.ok());
+    EXPECT_EQ(panel().shown().bestAlpha, sw->bestAlpha()) << "the sweep follows the granularity";
+    EXPECT_TRUE(panel().shown().synthetic);
+
+    // Chosen explicitly on a weight that has captures, synthetic stays chosen for the next weight.
+    ASSERT_TRUE(state.selectTensorByName(kWeight));
+    ASSERT_TRUE(drawUntilShown());
+    EXPECT_EQ(panel().shown().activations, kActivations) << "captures named like activations win by default";
+    EXPECT_FALSE(panel().shown().synthetic);
+    EXPECT_TRUE(panel().shown().syntheticBanner.empty());
+    panel().useSyntheticActivations();
+    ASSERT_TRUE(drawUntilShown());
+    EXPECT_TRUE(panel().shown().synthetic);
+    ASSERT_TRUE(state.selectTensorByName("model.layers.0.mlp.up_proj.weight"));
+    ASSERT_TRUE(drawUntilShown());
+    EXPECT_TRUE(panel().shown().synthetic);
 }
 
 // A [C_in] absmax vector from a .npy: the weight figures are the same as with the full matrix, and the tab
@@ -186,6 +241,63 @@ TEST_F(SmoothQuantUi, NpyAbsMaxVectorGivesRangeFigures) {
     frame();
     EXPECT_NE(panel().shown().message.find("[2, 3]"), std::string::npos) << panel().shown().message;
     EXPECT_NE(panel().shown().message.find("C_in = 128"), std::string::npos);
+}
+
+// A real model without captured activations (stories260K: every tensor of C_in = 64 is a weight or a norm
+// gain): the tab opens a feed-forward weight on synthetic X and shows the output SQNR at once.
+TEST_F(SmoothQuantUi, RealModelWithoutCapturesShowsSyntheticResults) {
+    QV_REQUIRE_SHARED_MODEL(path, "stories260K/stories260K-f32.safetensors");
+    ASSERT_TRUE(state.openFile(path)) << state.message().text;
+    ASSERT_TRUE(state.selectTensorByName("layers.0.feed_forward.w1.weight"));  // [172, 64]
+    ui->ui().tab = BottomTab::SmoothQuant;
+    ui->ui().tabRequested = 2;
+    panel().threads = 1;
+    ASSERT_TRUE(drawUntilShown()) << panel().shown().message;
+    const SmoothQuantPanel::Shown& s = panel().shown();
+    EXPECT_TRUE(s.message.empty()) << s.message;
+    EXPECT_TRUE(s.synthetic);
+    EXPECT_TRUE(s.hasOutput);
+    EXPECT_NE(s.syntheticBanner.find("not captured"), std::string::npos);
+    EXPECT_NE(s.syntheticBanner.find("[128, 64]"), std::string::npos) << s.syntheticBanner;
+    EXPECT_TRUE(std::isfinite(s.outputSqnrBefore) && std::isfinite(s.outputSqnrAfter));
+    EXPECT_GE(s.bestAlpha, 0.0);
+}
+
+// The synthetic path on a real weight, and per token against per tensor. The generator scales 4 whole
+// columns by 30, so every row's max is set by its own 4 outlier values (30·max of 4 |N(0, 1)|), which differ
+// from row to row; the per-tensor step is the largest of them all. Per token, row i's step s_i ≤ s; with the
+// rounding error uniform over a step (power s²/12 per value) the activation SQNR gains 10·log10(s²/mean s_i²)
+// dB, computed from the data below. The measured gain must exceed 3 dB and match that within 1.5 dB; a
+// per-token path that used one scale would gain 0 and fail.
+TEST(SmoothQuantSynthetic, PerTokenBeatsPerTensorOnARealWeight) {
+    QV_REQUIRE_SHARED_MODEL(path, "stories260K/stories260K-f32.safetensors");
+    auto model = openModel(path);
+    ASSERT_TRUE(model.ok()) << model.message();
+    auto w = (*model)->view(*(*model)->find("layers.0.feed_forward.w1.weight")).toFloat();
+    ASSERT_TRUE(w.ok());
+    const int64_t cOut = 172, cIn = 64, tokens = 128;
+    std::vector<float> x = syntheticActivations(tokens, cIn, ActivationShape::Gaussian, 4, 30.0f, 1);
+    const QuantParams tokP = activationParams(x, tokens, cIn, 8, ActivationScaling::PerToken);
+    const double s = activationParams(x, tokens, cIn, 8, ActivationScaling::PerTensor).slices[0].scale;
+    double meanSq = 0;
+    for (const SliceParams& sl : tokP.slices) meanSq += double(sl.scale) * sl.scale / double(tokP.slices.size());
+    const double predicted = 10 * std::log10(s * s / meanSq);
+
+    auto L = makeSmoothLayer(std::move(*w), cOut, cIn, std::move(x), tokens, 1);
+    ASSERT_TRUE(L.ok()) << L.message();
+    SmoothSettings ten;
+    ten.threads = 1;
+    SmoothSettings tok = ten;
+    tok.scaling.activations = ActivationScaling::PerToken;
+    auto a = evaluateSmoothing(*L, ten);
+    auto b = evaluateSmoothing(*L, tok);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(a->hasOutput && b->hasOutput);
+    const double gain = b->before.activation.sqnrDb - a->before.activation.sqnrDb;
+    EXPECT_GT(gain, 3.0) << "per tensor " << a->before.activation.sqnrDb << " dB, per token "
+                         << b->before.activation.sqnrDb << " dB";
+    EXPECT_NEAR(gain, predicted, 1.5);
+    EXPECT_GT(b->before.output.sqnrDb, a->before.output.sqnrDb) << "the output follows the activations";
 }
 
 }  // namespace

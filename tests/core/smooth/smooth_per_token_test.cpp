@@ -84,7 +84,8 @@ TEST(PerTokenQuantization, DequantizeAccumulatorsByHand) {
 //   y = acc·s_a,i·s_w,j = 123.5078125, −253.578125, −250.515625, 504.96875 — X and W are exactly on their
 //   grids, so this is X·Wᵀ itself (127·127/128 − 10/4 = 123.5078125, …).
 // Per tensor, s_a = 254/127 = 2 for both rows: row 0 becomes 63.5 → 64 (half to even) and −5, so
-//   acc_00 = 64·127 − 5·32 = 7968 → 2·2^−7·7968 = 124.5;  acc_01 = −64·127 − 5·10 = −8178 → 2·2^−6·(−8178) = −255.5625;
+//   acc_00 = 64·127 − 5·32 = 7968 → 2·2^−7·7968 = 124.5;
+//   acc_01 = −64·127 − 5·10 = −8178 → 2·2^−6·(−8178) = −255.5625;
 //   row 1 is unchanged (its own scale is 2).
 TEST(PerTokenQuantization, TinyLayerThroughTheInt8GemmByHand) {
     const std::vector<float> x = {127, -10, -254, 6};
