@@ -62,6 +62,21 @@ void orderNumberedGroups(std::vector<TensorTreeNode>& children) {
     for (size_t j = 0; j < slots.size(); ++j) children[slots[j]] = std::move(numbered[j]);
 }
 
+// A group whose only child is a group becomes one row ("base_model.model", "0.attn.c_attn"), as editors
+// compact folder chains: PEFT and HF names nest 6–8 levels with one child at most of them, which took a
+// row and an indent per level. After ordering (a merged label is no longer a layer number). The path is
+// the deepest group's, so expanding it and expandTo()'s prefixes keep working.
+void compactChains(TensorTreeNode& n) {
+    if (n.tensor) return;
+    while (n.children.size() == 1 && !n.children[0].tensor) {
+        TensorTreeNode only = std::move(n.children[0]);
+        n.label += "." + only.label;
+        n.path = std::move(only.path);
+        n.children = std::move(only.children);
+    }
+    for (auto& c : n.children) compactChains(c);
+}
+
 TensorTreeNode convert(std::vector<BuildNode>& nodes, size_t i, const std::vector<TensorInfo>& tensors) {
     TensorTreeNode out;
     out.label = std::move(nodes[i].label);
@@ -110,7 +125,9 @@ TensorTreeNode buildTensorTree(const std::vector<TensorInfo>& tensors) {
         nodes.push_back(BuildNode{levels.back(), tensors[t].name, t, {}, {}});
         nodes[cur].children.push_back(leaf);
     }
-    return convert(nodes, 0, tensors);
+    TensorTreeNode root = convert(nodes, 0, tensors);
+    for (auto& c : root.children) compactChains(c);
+    return root;
 }
 
 static void flattenInto(const TensorTreeNode& node, int depth, const std::set<std::string>& expanded,

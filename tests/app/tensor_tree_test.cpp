@@ -71,6 +71,29 @@ TEST(TensorTree, GroupsInFileOrderWithSubtreeTotals) {
 
 // safetensors writers sort keys as strings (h.0, h.1, h.10, h.11, h.2); the tree shows layers by number.
 // Other siblings keep file order, and a numbered group keeps its place among them.
+std::vector<std::string> rowLabels(const std::vector<TreeRow>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(std::string(size_t(r.depth), ' ') + r.node->label);
+    return out;
+}
+
+TEST(TensorTree, ChainsOfSingleGroupsAreOneRow) {
+    // PEFT names: base_model.model.transformer.h.N.attn.c_attn.lora_{A,B}.weight and a score head.
+    std::vector<TensorInfo> ts = {tensor("base_model.model.score.weight", {2}),
+                                  tensor("base_model.model.transformer.h.0.attn.c_attn.lora_A.weight", {2}),
+                                  tensor("base_model.model.transformer.h.0.attn.c_attn.lora_B.weight", {2}),
+                                  tensor("base_model.model.transformer.h.1.attn.c_attn.lora_A.weight", {2})};
+    TensorTreeNode root = buildTensorTree(ts);
+    std::set<std::string> all;
+    collectGroupPaths(root, all);
+    EXPECT_EQ(rowLabels(flattenTree(root, all)),
+              (std::vector<std::string>{"base_model.model", " score.weight", " transformer.h", "  0.attn.c_attn",
+                                        "   lora_A.weight", "   lora_B.weight", "  1.attn.c_attn", "   lora_A.weight"}));
+    EXPECT_EQ(all, (std::set<std::string>{"base_model.model", "base_model.model.transformer.h",
+                                          "base_model.model.transformer.h.0.attn.c_attn",
+                                          "base_model.model.transformer.h.1.attn.c_attn"}));
+}
+
 TEST(TensorTree, NumberedGroupsInNumericOrder) {
     std::vector<TensorInfo> ts = {tensor("h.0.w", {2}), tensor("h.1.w", {2}), tensor("h.10.w", {2}),
                                   tensor("h.11.w", {2}), tensor("h.2.w", {2}), tensor("h.ln_f.weight", {2}),
@@ -84,25 +107,22 @@ TEST(TensorTree, NumberedGroupsInNumericOrder) {
     EXPECT_EQ(root.children[0].children[3].children[0].tensor, size_t(6));  // h.9.w
 }
 
-std::vector<std::string> rowLabels(const std::vector<TreeRow>& rows) {
-    std::vector<std::string> out;
-    for (const auto& r : rows) out.push_back(std::string(size_t(r.depth), ' ') + r.node->label);
-    return out;
-}
 
 TEST(TensorTree, FlattenFollowsExpandedGroups) {
     auto ts = smallModel();
     TensorTreeNode root = buildTensorTree(ts);
     EXPECT_EQ(rowLabels(flattenTree(root, {})),
               (std::vector<std::string>{"tok_embeddings.weight", "layers", "norm.weight"}));
-    EXPECT_EQ(rowLabels(flattenTree(root, {"layers", "layers.1"})),
-              (std::vector<std::string>{"tok_embeddings.weight", "layers", " 0", " 1", "  attention", "norm.weight"}));
+    // layers.1 holds one group (attention): one row "1.attention", whose path is the deeper group's.
+    EXPECT_EQ(rowLabels(flattenTree(root, {"layers", "layers.1.attention"})),
+              (std::vector<std::string>{"tok_embeddings.weight", "layers", " 0", " 1.attention", "  wq.weight",
+                                        "norm.weight"}));
     std::set<std::string> all;
     collectGroupPaths(root, all);
     EXPECT_EQ(all, (std::set<std::string>{"layers", "layers.0", "layers.0.attention", "layers.0.feed_forward",
-                                          "layers.1", "layers.1.attention"}));
+                                          "layers.1.attention"}));
     auto rows = flattenTree(root, all);
-    EXPECT_EQ(rows.size(), 6u + 6u);  // every group and every leaf
+    EXPECT_EQ(rows.size(), 5u + 6u);  // every group and every leaf
     EXPECT_EQ(rows[5].node->tensor, size_t(2));
     EXPECT_EQ(rows[5].depth, 3);
 }
@@ -113,8 +133,8 @@ TEST(TensorTree, SearchKeepsParentsOfMatchingLeavesOnly) {
     std::function<bool(size_t)> wq = [&](size_t i) { return tensorNameMatches(ts[i].name, "wq"); };
     // Nothing expanded: the search still opens the way to each match and drops the rest.
     auto rows = flattenTree(root, {}, &wq);
-    EXPECT_EQ(rowLabels(rows), (std::vector<std::string>{"layers", " 0", "  attention", "   wq.weight", " 1",
-                                                         "  attention", "   wq.weight"}));
+    EXPECT_EQ(rowLabels(rows), (std::vector<std::string>{"layers", " 0", "  attention", "   wq.weight", " 1.attention",
+                                                         "  wq.weight"}));
     EXPECT_TRUE(rows[0].expanded);
     std::function<bool(size_t)> none = [](size_t) { return false; };
     EXPECT_TRUE(flattenTree(root, {}, &none).empty());
