@@ -1,6 +1,6 @@
 // AppState, llama.cpp section: the selected tensor re-quantized into ggml's block types, as `llama-quantize`
 // would write them without an importance matrix, and read back — a job per tensor, posting its rows as they
-// come (the legacy types take milliseconds, the K-quants and IQ4_NL search their scales for seconds on a
+// come (the legacy types take milliseconds, the K-quants and IQ4_NL/IQ4_XS search their scales for seconds on a
 // large layer) — and the whole model on request.
 #include <cmath>
 

@@ -23,6 +23,16 @@ struct LlamaOptions {
 std::string padRight(const std::string& s, size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); }
 std::string padLeft(const std::string& s, size_t w) { return std::string(w > s.size() ? w - s.size() : 0, ' ') + s; }
 
+// "q8_0, q6_K, …": the types ggmlRequantTypes() measures, in its order.
+std::string requantTypeList(const char* separator) {
+    std::string out;
+    for (DType t : ggmlRequantTypes()) {
+        if (!out.empty()) out += separator;
+        out += dtypeName(t);
+    }
+    return out;
+}
+
 int runLlama(const LlamaOptions& o) {
     std::vector<DType> types;
     if (o.types.empty()) {
@@ -31,7 +41,7 @@ int runLlama(const LlamaOptions& o) {
         for (const auto& name : splitList(o.types)) {
             auto t = dtypeFromName(name);
             if (!t || std::find(ggmlRequantTypes().begin(), ggmlRequantTypes().end(), *t) == ggmlRequantTypes().end())
-                failUsage("--types: '" + name + "' is not one of q8_0, q6_K, q5_1, q5_K, q5_0, q4_1, q4_K, iq4_nl, q4_0, q3_K, q2_K");
+                failUsage("--types: '" + name + "' is not one of " + requantTypeList(", "));
             types.push_back(*t);
         }
     }
@@ -121,12 +131,12 @@ int runLlama(const LlamaOptions& o) {
 Command addLlamaCppCommand(CLI::App& root) {
     auto o = std::make_shared<LlamaOptions>();
     CLI::App* sub = root.add_subcommand(
-        "llamacpp", "Each weight tensor as llama.cpp's Q8_0, Q6_K, Q5_1, Q5_K, Q5_0, Q4_1, Q4_K, IQ4_NL, Q4_0, Q3_K, Q2_K would store it (the bytes "
-                    "llama-quantize writes without an importance matrix, read back as llama.cpp reads them): its error, "
-                    "and the whole model per type");
+        "llamacpp", "Each weight tensor as llama.cpp's " + requantTypeList(", ") +
+                        " would store it (the bytes llama-quantize writes without an importance matrix, read back as "
+                        "llama.cpp reads them): its error, and the whole model per type");
     sub->add_option("FILE", o->file, "Model or tensor file")->required();
     sub->add_option("--tensor", o->tensor, "Only this tensor");
-    sub->add_option("--types", o->types, "Comma-separated subset of q8_0,q6_K,q5_1,q5_K,q5_0,q4_1,q4_K,iq4_nl,q4_0,q3_K,q2_K (default: all)");
+    sub->add_option("--types", o->types, "Comma-separated subset of " + requantTypeList(",") + " (default: all)");
     sub->add_flag("--json", o->json,
                   "Print {\"file\", \"tensors\": [{\"name\", \"shape\", \"kept\", \"types\": [{\"type\", "
                   "\"written_as\", \"bits_per_weight\", \"mse\", \"sqnr_db\", \"relative_rms\", \"max_abs_error\"}]}], \"model\": "

@@ -52,7 +52,7 @@ void ComparePanel::draw(AppState& state, UiState& ui) {
     helpMarker("Two schemes: the scheme and calibrator on the left (A) against a second scheme and calibrator (B) on "
                "the same tensor. Two files: this tensor in the open file (A) against the tensor of the same name in "
                "a second file (B) - e.g. the F32 and Q4_K versions of one model. llama.cpp types: this tensor "
-               "converted to GGUF's Q8_0 ... Q4_0, Q6_K ... Q2_K and IQ4_NL exactly as llama-quantize writes them (without an importance "
+               "converted to GGUF's Q8_0 ... Q4_0, Q6_K ... Q2_K, IQ4_NL and IQ4_XS exactly as llama-quantize writes them (without an importance "
                "matrix) and read back as llama.cpp reads them, beside the active scheme.");
     m_shown = Shown{};
     m_shown.mode = Mode(m_mode);
@@ -506,7 +506,7 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
                 // The type names are links: hover for what the type is, click for its glossary entry.
                 ImGui::TextUnformatted(l.name.c_str());
                 const bool k = l.name[0] == 'q' && l.name.size() > 3 && l.name[3] == 'K';
-                const char* text = l.name.rfind("iq4_nl", 0) == 0 ? glossary::kIq4Nl
+                const char* text = l.name.rfind("iq4_", 0) == 0   ? glossary::kIq4Nl
                                    : k                           ? glossary::kKQuants
                                    : l.name.rfind("q8_0", 0) == 0 ? glossary::kQ8_0
                                                                   : glossary::kQ4_0;
@@ -581,7 +581,7 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
     }
 }
 
-// The whole model under each type, on request: every tensor is encoded eleven ways, which takes a while on a
+// The whole model under each type, on request: every tensor is encoded twelve ways, which takes a while on a
 // large model (a progress bar and Cancel while it runs).
 void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
     if (!ImGui::CollapsingHeader("whole model", ImGuiTreeNodeFlags_DefaultOpen)) return;

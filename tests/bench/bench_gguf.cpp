@@ -160,7 +160,7 @@ void encodeSpeed(BenchReport& report) {
     std::vector<float> x(kElements);
     for (auto& v : x) v = g(rng);
     for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q2_K, DType::Q3_K,
-                    DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL}) {
+                    DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS}) {
         const auto& tr = traits(t);
         const size_t blocks = kElements / tr.blockElements;
         std::vector<std::byte> out(blocks * tr.blockBytes);
