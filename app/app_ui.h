@@ -47,6 +47,7 @@ public:
     const std::vector<std::unique_ptr<LearnWindow>>& learnWindows() const { return m_learn; }
     SmoothQuantPanel& smoothQuant() { return m_smooth; }
     ComparePanel& comparePanel() { return m_compare; }
+    const CodeUsagePanel& codeUsage() const { return m_codes; }
     // Title for the OS window ("quantviz — file").
     std::string windowTitle() const;
 

@@ -131,12 +131,43 @@ void CodeUsagePanel::drawErrorPlots(AppState& state, UiState& ui) {
 }
 
 void CodeUsagePanel::drawChannels(AppState& state, UiState& ui) {
+    m_perChannelButton = m_perGroupButton = Point{};
     auto a = state.analysis();
     const CalibRow* row = a ? a->activeRow() : nullptr;
     if (!row) return;
     const ErrorReport* rep = reportOf(*row);
     if (rep->perSlice.empty()) {
-        ImGui::TextWrapped("Per-channel error needs a per-channel or per-group scheme: pick one under granularity.");
+        ImGui::TextWrapped("Per-channel error needs a per-channel or per-group scheme: pick one under granularity, "
+                           "or here:");
+        // One click to what the tab is for: output channels (axis 0 of a Linear/conv weight), or groups of
+        // 32 along the rows (the block size of MX formats and of llama.cpp's Q4_0/Q8_0).
+        const auto& shape = state.currentDocument() && state.selectedTensor()
+                                ? state.currentDocument()->model->tensors[*state.selectedTensor()].shape
+                                : std::vector<int64_t>{};
+        QuantScheme s = state.scheme();
+        auto centre = [] {
+            ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+            return Point{(lo.x + hi.x) / 2, (lo.y + hi.y) / 2};
+        };
+        if (shape.size() >= 2) {
+            const bool pressed = ImGui::Button("per channel (axis 0)");
+            m_perChannelButton = centre();
+            if (pressed) {
+                s.granularity = Granularity::PerChannel;
+                s.axis = 0;
+                state.setScheme(s);
+            }
+        }
+        if (!shape.empty() && shape.back() >= 32) {
+            if (shape.size() >= 2) ImGui::SameLine();
+            const bool pressed = ImGui::Button("per group of 32");
+            m_perGroupButton = centre();
+            if (pressed) {
+                s.granularity = Granularity::PerGroup;
+                s.groupSize = 32;
+                state.setScheme(s);
+            }
+        }
         return;
     }
     ImGui::Checkbox("sorted (worst first)", &ui.channelsSorted);

@@ -12,6 +12,17 @@ public:
     void drawCodes(AppState& state, UiState& ui);
     void drawErrorPlots(AppState& state, UiState& ui);
     void drawChannels(AppState& state, UiState& ui);
+
+    // Centres of the Channels tab's "per channel (axis 0)" and "per group of 32" buttons in the last frame
+    // that showed them ({-1, -1} when not shown), for the headless tests.
+    struct Point {
+        float x = -1, y = -1;
+    };
+    Point perChannelButton() const { return m_perChannelButton; }
+    Point perGroupButton() const { return m_perGroupButton; }
+
+private:
+    Point m_perChannelButton, m_perGroupButton;
 };
 
 }  // namespace qv

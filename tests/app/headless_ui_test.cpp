@@ -157,6 +157,49 @@ TEST_F(HeadlessUi, CtrlOOpensTheFileBrowser) {
     EXPECT_TRUE(dialog->Active || dialog->WasActive);
 }
 
+// The Channels tab on a per-tensor scheme offers the scheme it needs: a click on "per channel (axis 0)"
+// or "per group of 32" switches the granularity and the tab then shows one bar per slice.
+TEST_F(HeadlessUi, ChannelsTabSwitchesToPerChannelOrPerGroupInOneClick) {
+    std::string path = test::tempPath("ui-channels.npy");
+    std::vector<float> v;
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 64; ++c) v.push_back(float(r + 1) * float(c - 32) / 32.0f);  // row r: max |x| = r + 1
+    test::writeNpyF32(path, {4, 64}, v);
+    ASSERT_TRUE(state.openFile(path));
+    settle();
+    ui->ui().tab = BottomTab::Channels;
+    ui->ui().tabRequested = 2;
+    frame();
+    frame();
+    auto b = ui->codeUsage().perChannelButton();
+    ASSERT_GE(b.x, 0) << "per-tensor scheme: the button is offered";
+    click(b.x, b.y, 1);
+    settle();
+    EXPECT_EQ(state.scheme().granularity, Granularity::PerChannel);
+    EXPECT_EQ(state.scheme().axis, 0);
+    auto a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    ASSERT_EQ(a->activeRow()->params.slices.size(), 4u);
+    // Symmetric restricted 8-bit min-max per row: s_r = (r + 1) / 127.
+    for (int r = 0; r < 4; ++r) EXPECT_FLOAT_EQ(a->activeRow()->params.slices[size_t(r)].scale, float(r + 1) / 127.0f);
+    EXPECT_LT(ui->codeUsage().perChannelButton().x, 0) << "per-channel scheme: the bars, no button";
+
+    QuantScheme s = state.scheme();
+    s.granularity = Granularity::PerTensor;
+    state.setScheme(s);
+    settle();
+    frame();
+    auto g = ui->codeUsage().perGroupButton();
+    ASSERT_GE(g.x, 0);
+    click(g.x, g.y, 1);
+    settle();
+    EXPECT_EQ(state.scheme().granularity, Granularity::PerGroup);
+    EXPECT_EQ(state.scheme().groupSize, 32);
+    a = state.analysis();
+    ASSERT_TRUE(a && a->activeRow());
+    EXPECT_EQ(a->activeRow()->params.slices.size(), 8u);  // 4 rows × 2 groups of 32
+}
+
 TEST_F(HeadlessUi, EveryTabDrawsOnARealTensor) {
     ASSERT_TRUE(state.openFile(openRamp("ui-tabs.npy")));
     settle();
