@@ -1,9 +1,10 @@
-// QatDemo: controls, the training worker, the accuracy-vs-bits and loss plots, and the decision regions.
+// QatDemo: controls, the training worker, the accuracy-vs-bits and loss plots, the decision regions, and
+// the steps PTQ, QAT and LSQ used.
 //
 // Index
 //   [SECTION] worker     train(), cancel(), the result slot
 //   [SECTION] window     placement, controls, the auto-start
-//   [SECTION] results    header line, plots, decision-region pictures, the table by bits
+//   [SECTION] results    header line, plots, decision-region pictures, the table by bits, the step table
 #include "app/panels/qat_demo.h"
 
 #include <imgui.h>
@@ -11,10 +12,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <span>
 #include <vector>
 
 #include "app/widgets/help.h"
 #include "app/widgets/plot.h"
+#include "core/quant/quant_params.h"
 
 namespace qv {
 
@@ -23,6 +26,7 @@ namespace {
 constexpr ImU32 kFp32Color = IM_COL32(170, 170, 170, 255);
 constexpr ImU32 kPtqColor = IM_COL32(240, 140, 60, 255);
 constexpr ImU32 kQatColor = IM_COL32(90, 200, 110, 255);
+constexpr ImU32 kLsqColor = IM_COL32(90, 190, 240, 255);
 
 // Region fill (muted) and point colours per class.
 ImU32 classColor(int k, bool point) {
@@ -61,7 +65,22 @@ const char* kObserverHelp =
     "Activation ranges (observers). PTQ: min and max of each layer's input over the training set, through the "
     "float network. QAT: starts from those, follows an exponential moving average of each batch's min/max "
     "(constant 0.01, as PyTorch's MovingAverageMinMaxObserver) for the first 10 QAT epochs, then freezes "
-    "them. The network input is quantized at 8 bits; biases and logits stay in float (int32 in integer inference).";
+    "them. LSQ has no observers: it trains each step instead. The network input is quantized at 8 bits; biases "
+    "and logits stay in float (int32 in integer inference).";
+const char* kLsqHelp =
+    "QAT + learned step (LSQ; Esser et al. 2020, arXiv 1902.08153): the step s (scale) of every quantizer is a "
+    "trained parameter instead of following min/max. Weights: one step per output channel (z = 0); "
+    "activations: one step per layer input, its zero point kept as calibrated (0 after a ReLU). "
+    "Start: s = 2 * mean|x| / sqrt(Q_P), Q_P = qmax - z. Gradient, round() passed straight through: "
+    "d x_hat / d s = round(x/s) - x/s where the code is inside the grid, the clamp bound (qmin - z or qmax - z) "
+    "where it saturated, times g = 1 / sqrt(N * Q_P). A larger step clips less but rounds more coarsely; the "
+    "gradient finds the balance the loss prefers, which at 2 bits clips the rare large activations.";
+const char* kStepTableHelp =
+    "The step s (scale) each method used at the shown bit width, and the range its grid covers, "
+    "s * (qmin - z) .. s * (qmax - z). PTQ: from the min-max over the training set. QAT: from the EMA "
+    "observer, frozen after 10 epochs. LSQ: the initial step 2 * mean|x| / sqrt(Q_P) and the step after "
+    "training. Weights: the mean over the layer's output channels of the per-channel step (PTQ and QAT: "
+    "max|row| / Q_P of their float weights).";
 
 }  // namespace
 
@@ -140,7 +159,8 @@ void QatDemo::draw(AppState&) {
         "A tiny ReLU network (2 -> H -> H -> classes) learns a 2-D toy task in float32. Post-training quantization "
         "(PTQ) rounds that trained network to b bits as it is. Quantization-aware training (QAT) starts from the "
         "same float network and fine-tunes it with fake quantization in the forward pass and the straight-through "
-        "estimator in the backward pass, so the weights learn to sit well on the b-bit grid.");
+        "estimator in the backward pass, so the weights learn to sit well on the b-bit grid. QAT + learned step "
+        "(LSQ) fine-tunes the same way but also trains each quantizer's step instead of taking it from min/max.");
     ImGui::PopTextWrapPos();
     ImGui::TextUnformatted("PTQ");
     helpMarker(glossary::kPtq);
@@ -156,12 +176,16 @@ void QatDemo::draw(AppState&) {
     ImGui::SameLine(0, fs * 2);
     ImGui::TextUnformatted("Activation ranges");
     helpMarker(kObserverHelp);
+    ImGui::SameLine(0, fs * 2);
+    ImGui::TextUnformatted("Learned step (LSQ)");
+    helpMarker(kLsqHelp);
     ImGui::Separator();
     drawControls();
     ImGui::Separator();
     auto ex = result();
     m_shown.bits = 0;
-    m_shown.fp32 = m_shown.ptq = m_shown.qat = -1;
+    m_shown.fp32 = m_shown.ptq = m_shown.qat = m_shown.lsq = -1;
+    m_shown.lsqStep = -1;
     if (ex) drawResults(*ex);
     else if (!busy()) ImGui::TextDisabled("Press Train.");
     m_fitHeight = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
@@ -234,8 +258,10 @@ void QatDemo::drawResults(const QatExperiment& ex) {
         m_shown.bits = r->bits;
         m_shown.ptq = r->ptqAccuracy;
         m_shown.qat = r->qatAccuracy;
+        m_shown.lsq = r->lsqAccuracy;
         ImGui::SameLine();
-        ImGui::Text("|  at %d bits: PTQ %.1f %%, QAT %.1f %%", r->bits, 100.0 * r->ptqAccuracy, 100.0 * r->qatAccuracy);
+        ImGui::Text("|  at %d bits: PTQ %.1f %%, QAT %.1f %%, LSQ %.1f %%", r->bits, 100.0 * r->ptqAccuracy,
+                    100.0 * r->qatAccuracy, 100.0 * r->lsqAccuracy);
     }
     const float avail = ImGui::GetContentRegionAvail().x;
     const float plotH = fs * 13;
@@ -243,14 +269,20 @@ void QatDemo::drawResults(const QatExperiment& ex) {
     ImGui::SameLine();
     drawLossPlot(ex, ImGui::GetContentRegionAvail().x, plotH);
 
-    // Three square pictures across, as large as fits: at most a third of the width, and short enough that
-    // the captions and the table below still fit on the screen (the window is at most the viewport's
-    // height; measured from the viewport, not the window, so the fitted height cannot feed back).
+    // Four square pictures across, as large as fits: at most a quarter of the width, and short enough that
+    // the captions and the tables below still fit on the screen (the window is at most the viewport's
+    // height; measured from the viewport, not the window, so the fitted height cannot feed back). The step
+    // table (a caption and 4 rows) stays open below when the pictures can still be 10 lines tall with it;
+    // on a smaller screen it folds into a tree node of one line.
     const ImGuiStyle& st = ImGui::GetStyle();
-    const float tableH = 4 * (ImGui::GetTextLineHeight() + 2 * st.CellPadding.y) + 4;
-    const float below = ImGui::GetTextLineHeightWithSpacing() + 2 * st.ItemSpacing.y + tableH + st.WindowPadding.y;
-    const float fitH = ImGui::GetMainViewport()->WorkSize.y - 20.0f - ImGui::GetCursorPosY() - below;
-    const float side = std::max(fs * 6, std::min({fs * 20, (avail - 2 * st.ItemSpacing.x) / 3.0f, fitH}));
+    const float rowH = ImGui::GetTextLineHeight() + 2 * st.CellPadding.y;
+    const float accTableH = 5 * rowH + 4;
+    const float stepTableH = ImGui::GetTextLineHeightWithSpacing() + 4 * rowH + 4 + st.ItemSpacing.y;
+    const float below = ImGui::GetTextLineHeightWithSpacing() + 3 * st.ItemSpacing.y + accTableH + st.WindowPadding.y;
+    const float room = ImGui::GetMainViewport()->WorkSize.y - 20.0f - ImGui::GetCursorPosY() - below;
+    const bool stepsOpen = room - stepTableH >= fs * 10;
+    const float fitH = room - (stepsOpen ? stepTableH : ImGui::GetFrameHeightWithSpacing());
+    const float side = std::max(fs * 6, std::min({fs * 20, (avail - 3 * st.ItemSpacing.x) / 4.0f, fitH}));
     char caption[64];
     drawRegion("fp32", ex.fp32Region, ex.data, ex.fp32Accuracy, side);
     ImGui::SameLine();
@@ -259,6 +291,9 @@ void QatDemo::drawResults(const QatExperiment& ex) {
     ImGui::SameLine();
     std::snprintf(caption, sizeof caption, "QAT %d bits", shownBits);
     if (r) drawRegion(caption, r->qatRegion, ex.data, r->qatAccuracy, side);
+    ImGui::SameLine();
+    std::snprintf(caption, sizeof caption, "LSQ %d bits", shownBits);
+    if (r) drawRegion(caption, r->lsqRegion, ex.data, r->lsqAccuracy, side);
 
     // Test accuracy by bits, one column per bit width.
     const int n = static_cast<int>(ex.bits.size());
@@ -285,20 +320,103 @@ void QatDemo::drawResults(const QatExperiment& ex) {
         row("fp32", kFp32Color, [&](const QatBitsResult&) { return ex.fp32Accuracy; });
         row("PTQ", kPtqColor, [](const QatBitsResult& b) { return b.ptqAccuracy; });
         row("QAT", kQatColor, [](const QatBitsResult& b) { return b.qatAccuracy; });
+        row("LSQ", kLsqColor, [](const QatBitsResult& b) { return b.lsqAccuracy; });
         ImGui::EndTable();
     }
+    if (r) {
+        if (stepsOpen) {
+            drawStepTable(ex, *r);
+        } else if (ImGui::TreeNode("steps", "Steps at %d bits: min-max ranges against learned steps", r->bits)) {
+            drawStepTable(ex, *r);
+            ImGui::TreePop();
+        }
+    }
+}
+
+namespace {
+
+double meanOf(const std::vector<float>& v) {
+    double s = 0;
+    for (float x : v) s += x;
+    return v.empty() ? 0.0 : s / double(v.size());
+}
+
+// Mean over the rows of the min-max step max|row| / Q_P (qatWeightScheme, as fakeQuantWeights sets it).
+double meanMinMaxWeightStep(const DenseLayer& d, int bits) {
+    const QuantScheme scheme = qatWeightScheme(bits);
+    std::vector<float> steps;
+    for (int row = 0; row < d.out; ++row) {
+        const std::span<const float> w = std::span<const float>(d.w).subspan(size_t(row) * size_t(d.in), size_t(d.in));
+        steps.push_back(paramsFromRange(scheme, minMaxOf(w)).scale);
+    }
+    return meanOf(steps);
+}
+
+// "s 0.364  [0, 1.09]": a step and the range its grid covers, s·(qmin − z) .. s·(qmax − z).
+void stepCell(const QuantScheme& scheme, double step, int32_t zero) {
+    ImGui::TableNextColumn();
+    ImGui::Text("s %.3g  [%.3g, %.3g]", step, step * double(scheme.qmin() - zero), step * double(scheme.qmax() - zero));
+}
+
+}  // namespace
+
+void QatDemo::drawStepTable(const QatExperiment& ex, const QatBitsResult& r) {
+    const size_t L = ex.fp32Net.layers.size();
+    if (r.lsqQuant.steps.size() != L || r.lsqInitial.size() != L || L < 2) return;
+    ImGui::Text("Steps at %d bits: the min-max ranges against the learned steps", r.bits);
+    helpMarker(kStepTableHelp);
+    if (!ImGui::BeginTable("steps", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg))
+        return;
+    ImGui::TableSetupColumn("quantizer");
+    ImGui::TableSetupColumn("PTQ: min-max");
+    ImGui::TableSetupColumn("QAT: EMA observer");
+    ImGui::TableSetupColumn("LSQ: initial step");
+    ImGui::TableSetupColumn("LSQ: learned step");
+    ImGui::TableHeadersRow();
+    const QuantScheme aScheme = qatActivationScheme(r.bits);
+    if (ex.config.quantizeActivations) {
+        // The hidden activations (the inputs of layers 2..L); the network input is at 8 bits in all three.
+        for (size_t l = 1; l < L; ++l) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::Text("hidden %zu (layer %zu input)", l, l + 1);
+            const SliceParams ptq = paramsFromRange(aScheme, r.ptqQuant.inputRanges[l]);
+            const SliceParams qat = paramsFromRange(aScheme, r.qatQuant.inputRanges[l]);
+            stepCell(aScheme, ptq.scale, ptq.zeroPoint);
+            stepCell(aScheme, qat.scale, qat.zeroPoint);
+            stepCell(aScheme, r.lsqInitial[l].input, r.lsqInitial[l].inputZero);
+            stepCell(aScheme, r.lsqQuant.steps[l].input, r.lsqQuant.steps[l].inputZero);
+            if (l + 1 == L) m_shown.lsqStep = r.lsqQuant.steps[l].input;
+        }
+    }
+    // One weight row: the middle layer's per-channel steps, averaged.
+    const size_t w = L / 2;
+    const QuantScheme wScheme = qatWeightScheme(r.bits);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("layer %zu weights (mean)", w + 1);
+    stepCell(wScheme, meanMinMaxWeightStep(ex.fp32Net.layers[w], r.bits), 0);
+    stepCell(wScheme, meanMinMaxWeightStep(r.qatNet.layers[w], r.bits), 0);
+    stepCell(wScheme, meanOf(r.lsqInitial[w].weight), 0);
+    stepCell(wScheme, meanOf(r.lsqQuant.steps[w].weight), 0);
+    ImGui::EndTable();
 }
 
 void QatDemo::drawAccuracyPlot(const QatExperiment& ex, float width, float height) {
     if (!plot::BeginPlot("##qat_accuracy", ImVec2(width, height))) return;
     plot::SetupX(1.5, 8.5, "bits");
-    plot::SetupY(0.0, 1.4, "test accuracy");  // headroom: the legend sits above the lines
-    std::vector<double> xs, ptq, qat, fp;
+    // Headroom so that accuracy 1 lies below the legend (four entries in the top right, each a text line
+    // + 2 px, from 4 px below the top, as plot.cpp draws it), whatever the plot's height in pixels.
+    const plot::Transform& t = plot::CurrentTransform();
+    const float h = t.p1.y - t.p0.y;
+    const float legendH = 4.0f * (ImGui::GetTextLineHeight() + 2.0f) + 14.0f;
+    plot::SetupY(0.0, std::max(1.3, double(h) / std::max(1.0, double(h - legendH))), "test accuracy");
+    std::vector<double> xs, ptq, qat, lsq;
     for (const auto& b : ex.bits) {
         xs.push_back(b.bits);
         ptq.push_back(b.ptqAccuracy);
         qat.push_back(b.qatAccuracy);
-        fp.push_back(ex.fp32Accuracy);
+        lsq.push_back(b.lsqAccuracy);
     }
     plot::PlotVLine("##shown", shownBits, IM_COL32(255, 255, 255, 60), 6.0f);
     plot::LegendEntry("fp32", kFp32Color);
@@ -307,6 +425,8 @@ void QatDemo::drawAccuracyPlot(const QatExperiment& ex, float width, float heigh
     if (!plot::IsItemHidden("PTQ")) plotPolyline(xs, ptq, kPtqColor, true);
     plot::LegendEntry("QAT", kQatColor);
     if (!plot::IsItemHidden("QAT")) plotPolyline(xs, qat, kQatColor, true);
+    plot::LegendEntry("LSQ", kLsqColor);
+    if (!plot::IsItemHidden("LSQ")) plotPolyline(xs, lsq, kLsqColor, true);
     if (plot::IsPlotHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Left))
         shownBits = std::clamp(static_cast<int>(std::lround(plot::MouseX())), 2, 8);
     plot::EndPlot();
@@ -319,7 +439,7 @@ void QatDemo::drawLossPlot(const QatExperiment& ex, float width, float height) {
     const QatBitsResult* r = ex.at(shownBits);
     const double E = static_cast<double>(ex.fp32Loss.size());
     const double Q = r ? static_cast<double>(r->qatLoss.size()) : 0.0;
-    std::vector<double> fx, fy, qx, qy;
+    std::vector<double> fx, fy, qx, qy, lx, ly;
     double lo = 0, hi = 0;
     auto add = [&](std::vector<double>& xs, std::vector<double>& ys, double x, double loss) {
         const double y = std::log10(std::max(loss, 1e-6));
@@ -332,6 +452,8 @@ void QatDemo::drawLossPlot(const QatExperiment& ex, float width, float height) {
     if (r) {
         add(qx, qy, E, r->ptqTrainLoss);  // the QAT curve starts from the PTQ network
         for (size_t i = 0; i < r->qatLoss.size(); ++i) add(qx, qy, E + double(i + 1), r->qatLoss[i]);
+        add(lx, ly, E, r->lsqStartLoss);  // LSQ starts from the fp32 weights with its initial steps
+        for (size_t i = 0; i < r->lsqLoss.size(); ++i) add(lx, ly, E + double(i + 1), r->lsqLoss[i]);
     }
     plot::SetupX(0, std::max(1.0, E + Q), "epoch (fp32, then QAT)");
     plot::SetupY(std::floor(lo * 2) / 2 - 0.5, std::max(0.5, std::ceil(hi * 2) / 2) + 0.5, "log10 train loss");
@@ -342,6 +464,9 @@ void QatDemo::drawLossPlot(const QatExperiment& ex, float width, float height) {
     std::snprintf(label, sizeof label, "QAT %d bits", shownBits);
     plot::LegendEntry(label, kQatColor);
     if (r && !plot::IsItemHidden(label)) plotPolyline(qx, qy, kQatColor, false);
+    std::snprintf(label, sizeof label, "LSQ %d bits", shownBits);
+    plot::LegendEntry(label, kLsqColor);
+    if (r && !plot::IsItemHidden(label)) plotPolyline(lx, ly, kLsqColor, false);
     if (r) {
         std::snprintf(label, sizeof label, "PTQ %d bits", shownBits);
         plot::LegendEntry(label, kPtqColor);

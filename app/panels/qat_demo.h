@@ -1,5 +1,6 @@
 // QatDemo: the Learn window that trains a tiny network on a 2-D toy task in the background and compares,
-// for 2..8 bits, post-training quantization (PTQ) with quantization-aware training (QAT).
+// for 2..8 bits, post-training quantization (PTQ) with quantization-aware training (QAT, min-max
+// observers) and QAT with learned step sizes (LSQ).
 #pragma once
 
 #include <atomic>
@@ -43,7 +44,8 @@ public:
     struct Shown {
         int frames = 0;
         int bits = 0;
-        double fp32 = -1, ptq = -1, qat = -1;  // test accuracies in the header line; −1 = none shown
+        double fp32 = -1, ptq = -1, qat = -1, lsq = -1;  // test accuracies in the header line; −1 = none shown
+        float lsqStep = -1;  // the learned step shown for the last hidden activation; −1 = none shown
     };
     const Shown& shown() const { return m_shown; }
 
@@ -53,6 +55,7 @@ private:
     void drawAccuracyPlot(const QatExperiment& ex, float width, float height);
     void drawLossPlot(const QatExperiment& ex, float width, float height);
     void drawRegion(const char* caption, const DecisionRegion& r, const ToySplit& data, double accuracy, float size);
+    void drawStepTable(const QatExperiment& ex, const QatBitsResult& r);
 
     std::thread m_worker;
     std::atomic<bool> m_busy{false};

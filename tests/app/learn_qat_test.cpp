@@ -1,5 +1,6 @@
 // QAT demo window: opened as `--learn qat` opens it, it starts a training on its worker, keeps drawing
-// while it runs, and then shows exactly the numbers the core computes for the same (seeded) config.
+// while it runs, and then shows exactly the numbers the core computes for the same (seeded) config —
+// PTQ, QAT and LSQ accuracies and the learned step.
 #include <gtest/gtest.h>
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -52,6 +53,12 @@ TEST_F(QatDemoUi, TrainsOnOpenAndShowsTheCoresNumbers) {
     EXPECT_EQ(w->shown().fp32, ref.fp32Accuracy);
     EXPECT_EQ(w->shown().ptq, ref.at(3)->ptqAccuracy);
     EXPECT_EQ(w->shown().qat, ref.at(3)->qatAccuracy);
+    EXPECT_EQ(w->shown().lsq, ref.at(3)->lsqAccuracy);
+    // The step table shows the last hidden activation's learned step (LSQ), which training moved away
+    // from its initial 2·mean|x|/√Q_P.
+    ASSERT_EQ(ref.at(3)->lsqQuant.steps.size(), 3u);
+    EXPECT_EQ(w->shown().lsqStep, ref.at(3)->lsqQuant.steps[2].input);
+    EXPECT_NE(w->shown().lsqStep, ref.at(3)->lsqInitial[2].input);
     EXPECT_EQ(ex->fp32Loss, ref.fp32Loss);
     // Changing the shown bits changes the numbers shown, not the result (no retraining).
     w->shownBits = 8;
@@ -59,6 +66,7 @@ TEST_F(QatDemoUi, TrainsOnOpenAndShowsTheCoresNumbers) {
     EXPECT_EQ(w->result(), ex);
     EXPECT_EQ(w->shown().bits, 8);
     EXPECT_EQ(w->shown().qat, ref.at(8)->qatAccuracy);
+    EXPECT_EQ(w->shown().lsq, ref.at(8)->lsqAccuracy);
     // The window is on the screen.
     ImGuiWindow* win = ImGui::FindWindowByName("QAT demo");
     ASSERT_NE(win, nullptr);
