@@ -55,7 +55,8 @@ int32_t lsqPositiveLevels(const QuantScheme& scheme, int32_t zero);
 // update is about as large relative to s as a weight's is relative to the weight.
 double lsqGradScale(size_t n, int32_t qp);
 
-// LSQ §2.1: initial step s = 2·mean|x|/√Q_P (0 for an empty or all-zero x: the caller picks a fallback).
+// LSQ §2 (Methods, where the step size is introduced): initial step s = 2·mean|x|/√Q_P (0 for an empty or
+// all-zero x: the caller picks a fallback).
 float lsqInitialStep(std::span<const float> x, int32_t qp);
 
 }  // namespace qv
