@@ -60,10 +60,11 @@ if(TARGET quantviz)
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tab codes --bits 3)
   add_test(NAME gui.view_crop_browser COMMAND ${_qv_crop_run} ${_qv_gui_out}/crop-browser browser 8,29,417,734
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors)
-  # --export-tables in screenshot mode: with the overview swept, the sample's default tensor has five
-  # tables (calibrators, code usage, overview, metadata, tensor list), each as CSV and JSON.
+  # --export-tables in screenshot mode: with the overview swept, the sample's default tensor has eight
+  # tables (calibrators, code usage, the heatmap's top-k, row and column ranges — built for the export
+  # though the Heatmap tab never drew —, overview, metadata, tensor list), each as CSV and JSON.
   add_test(NAME gui.export_tables COMMAND ${_qv_gui_run} ${_qv_gui_out}/export-tables.png 0
-           "wrote 10 files (5 tables, CSV and JSON) to ${_qv_gui_out}/export-tables"
+           "wrote 16 files (8 tables, CSV and JSON) to ${_qv_gui_out}/export-tables"
            ${CMAKE_SOURCE_DIR}/assets/sample.safetensors --tab overview --bits 4
            --export-dir ${_qv_gui_out}/export-tables --export-tables)
   set_tests_properties(gui.view_crop_histogram gui.view_crop_tab gui.view_crop_browser gui.export_tables PROPERTIES
