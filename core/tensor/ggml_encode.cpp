@@ -25,8 +25,9 @@
 // reference file is at hand, on blocks worked out from the definition).
 // On a CPU with AVX-512 the scale searches run 16 sub-blocks at a time (ggml_encode_avx512.cpp, one
 // sub-block per lane, the same float operations in the same order: the same bytes, tested against this file's
-// scalar code), and the final re-rounding of the codes 16 elements at a time; QV_SIMD=portable forces the
-// scalar code, which stays the reference.
+// scalar code), and the final re-rounding of the codes 16 elements at a time; with AVX2 but no AVX-512, 8 at a
+// time (ggml_encode_avx2.cpp, the same kernel bodies from ggml_encode_impl.h). QV_SIMD=portable|avx2 forces
+// the scalar code (which stays the reference) or the AVX2 one.
 #include "core/tensor/ggml_encode.h"
 
 #include <algorithm>
@@ -160,19 +161,15 @@ constexpr float kGroupMaxEps = 1e-15f;
 
 int nearestInt(float v) { return static_cast<int>(std::nearbyint(v)); }  // RNE, as ggml's nearest_int
 
-// The AVX-512 form of a final re-rounding loop below (element by element, so the same codes): true when it
-// ran, false when the scalar loop must (simd off, or not an x86-64 build).
-bool quotientCodesSimd(bool simd, const float* x, int n, bool addShift, float shift, float d, int lo, int hi, int offset,
-                       void* L) {
-#if defined(__x86_64__)
-    if (simd) {
-        detail::quotientCodesAvx512(x, n, addShift, shift, d, lo, hi, offset, static_cast<uint8_t*>(L));
-        return true;
-    }
-#else
-    (void)simd, (void)x, (void)n, (void)addShift, (void)shift, (void)d, (void)lo, (void)hi, (void)offset, (void)L;
-#endif
-    return false;
+using LaneKernels = detail::GgmlLaneKernels;
+
+// The vector form of a final re-rounding loop below (element by element, so the same codes): true when it
+// ran, false when the scalar loop must (simd null: the portable path).
+bool quotientCodesSimd(const LaneKernels* simd, const float* x, int n, bool addShift, float shift, float d, int lo,
+                       int hi, int offset, void* L) {
+    if (!simd) return false;
+    simd->quotientCodes(x, n, addShift, shift, d, lo, hi, offset, static_cast<uint8_t*>(L));
+    return true;
 }
 
 // make_qkx2_quants: the scale and minimum (returned as −min ≥ 0 in *theMin) of an asymmetric nmax+1-level
@@ -339,7 +336,8 @@ void packTwoBits(const uint8_t* L, std::byte* qs) {
 // under the absolute error; 4-bit scale and minimum per sub-block against their maxima (q4scale 15).
 // Everything after the 16 fits (scales, mins, codes L of each sub-block): the 4-bit scales and minima, the
 // codes redone against them, the packing.
-void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t* L, std::byte* y, bool simd = false) {
+void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t* L, std::byte* y,
+                const LaneKernels* simd = nullptr) {
     float maxScale = 0, maxMin = 0;
     for (int j = 0; j < 16; ++j) {
         if (scales[j] > maxScale) maxScale = scales[j];
@@ -389,7 +387,7 @@ void encodeQ2_K(const float* x, std::byte* y) {
 // (low nibbles in bytes 0..7, high two bits in bytes 8..11), codes −4..3 as two low bits plus a high bit
 // (set for codes ≥ 0) in hmask: element j in bit j/32 of hmask[j % 32].
 // Everything after the 16 fits (scales, codes L).
-void finishQ3_K(const float* x, const float* scales, int8_t* L, std::byte* y, bool simd = false) {
+void finishQ3_K(const float* x, const float* scales, int8_t* L, std::byte* y, const LaneKernels* simd = nullptr) {
     float maxScale = 0, amax = 0;
     for (int j = 0; j < 16; ++j) {
         const float a = std::fabs(scales[j]);
@@ -464,15 +462,8 @@ int nearestLevel(const int8_t* values, int n, float v) {
 }
 
 // The codes of one block of 32 against 1/scale `id`: nearestLevel(id·x[j]) element by element.
-void iq4NlCodes(const float* x, float id, uint8_t* L, bool simd) {
-#if defined(__x86_64__)
-    if (simd) {
-        detail::iq4NlCodesAvx512(x, id, L);
-        return;
-    }
-#else
-    (void)simd;
-#endif
+void iq4NlCodes(const float* x, float id, uint8_t* L, const LaneKernels* simd) {
+    if (simd) return simd->iq4NlCodes(x, id, L);
     for (int j = 0; j < 32; ++j) L[j] = static_cast<uint8_t>(nearestLevel(kValuesIq4nl, 16, id * x[j]));
 }
 
@@ -487,7 +478,7 @@ void packIq4Nibbles(const uint8_t* L, int blocks, std::byte* qs) {
 }
 
 // After the search: the f16 scale, the codes redone against the float scale when ntry > 0, the packing.
-void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y, bool simd = false) {
+void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y, const LaneKernels* simd = nullptr) {
     putHalf(y, scale);
     if (ntry > 0) iq4NlCodes(x, scale != 0 ? 1 / scale : 0.0f, L, simd);
     packIq4Nibbles(L, 1, y + 2);
@@ -562,7 +553,7 @@ void encodeIq4Nl(const float* x, std::byte* y) { encodeIq4NlTry(x, y, 7); }
 // block ib l = clamp(nearest_int(scales[ib]·(1/d)), −32, 31), stored as l + 32 — low nibble in nibble ib%2 of
 // scales_l[ib/2], high two bits in bits 2ib, 2ib+1 of scales_h — and every code redone against the float
 // d·l (not the f16 d). y = f16(d)·(ls − 32)·kvalues_iq4nl[q].
-void finishIq4Xs(const float* x, const float* scales, std::byte* y, bool simd = false) {
+void finishIq4Xs(const float* x, const float* scales, std::byte* y, const LaneKernels* simd = nullptr) {
     float maxScale = 0, amaxScale = 0;
     for (int ib = 0; ib < 8; ++ib) {
         const float a = std::fabs(scales[ib]);
@@ -619,7 +610,7 @@ void scaleMinWeights(const float* xb, float* weights) {
 
 // Everything after the 8 fits (scales, mins, codes L): the 6-bit scales and minima, the codes redone.
 void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, const float* mins, std::byte* y, uint8_t* L,
-                              bool simd = false) {
+                              const LaneKernels* simd = nullptr) {
     float maxScale = 0, maxMin = 0;
     for (int j = 0; j < 8; ++j) {
         if (scales[j] > maxScale) maxScale = scales[j];
@@ -715,7 +706,7 @@ void encodeQ5_K(const float* x, std::byte* y) {
 
 // block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
 // Everything after the 16 fits (scales, codes L).
-void finishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y, bool simd = false) {
+void finishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y, const LaneKernels* simd = nullptr) {
     float maxScale = 0, maxAbsScale = 0;
     for (int ib = 0; ib < 16; ++ib) {
         const float a = std::fabs(scales[ib]);
@@ -765,38 +756,53 @@ void encodeQ6_K(const float* x, std::byte* y) {
     finishQ6_K(x, scales, L, y);
 }
 
-// [SECTION] The AVX-512 path: the same encoders with their fits run 16 sub-blocks (or IQ4_NL blocks) at a
-// time by ggml_encode_avx512.cpp, on lane-major copies (element i of lane k at [16·i + k]); the weights and
-// everything after the fits are the scalar functions above. A remainder too small to fill the lanes takes
-// the scalar encoder.
+// [SECTION] The vector paths: the same encoders with their fits run `lanes` sub-blocks (or IQ4_NL blocks) at a
+// time by ggml_encode_avx512.cpp (16 lanes) or ggml_encode_avx2.cpp (8), on lane-major copies (element i of
+// lane k at [lanes·i + k]); the weights and everything after the fits are the scalar functions above. A
+// remainder too small to fill the lanes takes the scalar encoder.
 
-#if defined(__x86_64__)
-constexpr int kLanes = detail::kGgmlLanes;
+// Lane-major copy of `lanes` consecutive runs of n values (run k at x + n·k), and back; the lane count a
+// constant of each instantiation, so the compiler can vectorize the copies (the vector paths spend a good part
+// of their time here).
+template <int Lanes, bool Back, class T>
+void transposeLanes(const T* from, int n, T* to) {
+    for (int k = 0; k < Lanes; ++k)
+        for (int i = 0; i < n; ++i) {
+            if (Back) to[n * k + i] = from[i * Lanes + k];
+            else to[i * Lanes + k] = from[n * k + i];
+        }
+}
+template <class T>
+void toLaneMajor(const T* x, int n, int lanes, T* xt) {
+    if (lanes == 16) transposeLanes<16, false>(x, n, xt);
+    else transposeLanes<8, false>(x, n, xt);
+}
+template <class T>
+void fromLaneMajor(const T* xt, int n, int lanes, T* x) {
+    if (lanes == 16) transposeLanes<16, true>(xt, n, x);
+    else transposeLanes<8, true>(xt, n, x);
+}
 
-// Q4_K / Q5_K: two super-blocks (16 sub-blocks of 32) per call.
-void encodeScaleMinLanes(const float* src, size_t blocks, std::byte* dst, bool q5) {
+// Q4_K / Q5_K: lanes/8 super-blocks (sub-blocks of 32) per call.
+void encodeScaleMinLanes(const LaneKernels& kern, const float* src, size_t blocks, std::byte* dst, bool q5) {
     const int nmax = q5 ? 31 : 15, nstep = q5 ? 15 : 20;
     const float rmin = q5 ? -0.5f : -1.0f;
     const size_t bytes = traits(q5 ? DType::Q5_K : DType::Q4_K).blockBytes;
+    const int lanes = kern.lanes, per = lanes / 8;
     size_t b = 0;
-    for (; b + 2 <= blocks; b += 2) {
+    for (; b + static_cast<size_t>(per) <= blocks; b += static_cast<size_t>(per)) {
         const float* x = src + b * kQkK;
-        float xt[32 * kLanes], wt[32 * kLanes], weights[32], scales[kLanes], mins[kLanes];
-        uint8_t lt[32 * kLanes], L[2 * kQkK];
-        for (int k = 0; k < kLanes; ++k) {
-            const float* xb = x + 32 * k;
-            scaleMinWeights(xb, weights);
-            for (int i = 0; i < 32; ++i) {
-                xt[i * kLanes + k] = xb[i];
-                wt[i * kLanes + k] = weights[i];
-            }
-        }
-        detail::fitScaleMinLanesAvx512(32, nmax, xt, wt, lt, scales, mins, rmin, 0.1f, nstep, false);
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 32; ++i) L[32 * k + i] = lt[i * kLanes + k];
-        for (int h = 0; h < 2; ++h) {
+        float xt[32 * detail::kGgmlMaxLanes], wt[32 * detail::kGgmlMaxLanes], w[32 * detail::kGgmlMaxLanes];
+        float scales[detail::kGgmlMaxLanes], mins[detail::kGgmlMaxLanes];
+        uint8_t lt[32 * detail::kGgmlMaxLanes], L[32 * detail::kGgmlMaxLanes];
+        for (int k = 0; k < lanes; ++k) scaleMinWeights(x + 32 * k, w + 32 * k);
+        toLaneMajor(x, 32, lanes, xt);
+        toLaneMajor(w, 32, lanes, wt);
+        kern.fitScaleMin(32, nmax, xt, wt, lt, scales, mins, rmin, 0.1f, nstep, false);
+        fromLaneMajor(lt, 32, lanes, L);
+        for (int h = 0; h < per; ++h) {
             std::byte* y = dst + (b + static_cast<size_t>(h)) * bytes;
-            finishScaleMinSuperBlock(x + h * kQkK, nmax, scales + 8 * h, mins + 8 * h, y, L + h * kQkK, true);
+            finishScaleMinSuperBlock(x + h * kQkK, nmax, scales + 8 * h, mins + 8 * h, y, L + h * kQkK, &kern);
             if (q5) packQ5_K(L + h * kQkK, y);
             else packQ4_K(L + h * kQkK, y);
         }
@@ -804,105 +810,113 @@ void encodeScaleMinLanes(const float* src, size_t blocks, std::byte* dst, bool q
     for (; b < blocks; ++b) (q5 ? encodeQ5_K : encodeQ4_K)(src + b * kQkK, dst + b * bytes);
 }
 
-// Q2_K: one super-block (16 sub-blocks of 16) per call.
-void encodeQ2_KLanes(const float* src, size_t blocks, std::byte* dst) {
+// Q2_K, Q3_K, Q6_K: one super-block (16 sub-blocks of 16) per 16/lanes calls.
+void encodeQ2_KLanes(const LaneKernels& kern, const float* src, size_t blocks, std::byte* dst) {
     const size_t bytes = traits(DType::Q2_K).blockBytes;
+    const int lanes = kern.lanes;
     for (size_t b = 0; b < blocks; ++b) {
         const float* x = src + b * kQkK;
-        float xt[kQkK], wt[kQkK], scales[kLanes], mins[kLanes];
+        float w[kQkK], xt[kQkK], wt[kQkK], scales[16], mins[16];
         uint8_t lt[kQkK], L[kQkK];
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 16; ++i) {
-                xt[i * kLanes + k] = x[16 * k + i];
-                wt[i * kLanes + k] = std::fabs(x[16 * k + i]);
-            }
-        detail::fitScaleMinLanesAvx512(16, 3, xt, wt, lt, scales, mins, -0.5f, 0.1f, 15, true);
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
-        finishQ2_K(x, scales, mins, L, dst + b * bytes, true);
-    }
-}
-
-// Q6_K: one super-block (16 sub-blocks of 16) per call.
-void encodeQ6_KLanes(const float* src, size_t blocks, std::byte* dst) {
-    const size_t bytes = traits(DType::Q6_K).blockBytes;
-    for (size_t b = 0; b < blocks; ++b) {
-        const float* x = src + b * kQkK;
-        float xt[kQkK], scales[kLanes];
-        int8_t lt[kQkK], L[kQkK];
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 16; ++i) xt[i * kLanes + k] = x[16 * k + i];
-        detail::fitScaleSignedLanesAvx512(16, 32, xt, lt, scales);
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
-        finishQ6_K(x, scales, L, dst + b * bytes, true);
-    }
-}
-
-// Q3_K: one super-block (16 sub-blocks of 16) per call.
-void encodeQ3_KLanes(const float* src, size_t blocks, std::byte* dst) {
-    const size_t bytes = traits(DType::Q3_K).blockBytes;
-    for (size_t b = 0; b < blocks; ++b) {
-        const float* x = src + b * kQkK;
-        float xt[kQkK], scales[kLanes];
-        int8_t lt[kQkK], L[kQkK];
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 16; ++i) xt[i * kLanes + k] = x[16 * k + i];
-        detail::fitScaleSignedRefinedLanesAvx512(16, 4, xt, lt, scales);
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 16; ++i) L[16 * k + i] = lt[i * kLanes + k];
-        finishQ3_K(x, scales, L, dst + b * bytes, true);
-    }
-}
-
-// IQ4_NL: 16 blocks of 32 per call.
-void encodeIq4NlLanes(const float* src, size_t blocks, std::byte* dst, int ntry) {
-    const size_t bytes = traits(DType::IQ4_NL).blockBytes;
-    size_t b = 0;
-    for (; b + kLanes <= blocks; b += kLanes) {
-        const float* x = src + b * kQk;
-        float xt[32 * kLanes], scales[kLanes];
-        uint8_t lt[32 * kLanes], L[32];
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 32; ++i) xt[i * kLanes + k] = x[32 * k + i];
-        detail::iq4NlScaleLanesAvx512(xt, ntry, lt, scales);
-        for (int k = 0; k < kLanes; ++k) {
-            for (int i = 0; i < 32; ++i) L[i] = lt[i * kLanes + k];
-            finishIq4Nl(x + 32 * k, scales[k], ntry, L, dst + (b + static_cast<size_t>(k)) * bytes, true);
+        for (int i = 0; i < kQkK; ++i) w[i] = std::fabs(x[i]);
+        for (int g = 0; g < 16; g += lanes) {
+            toLaneMajor(x + 16 * g, 16, lanes, xt);
+            toLaneMajor(w + 16 * g, 16, lanes, wt);
+            kern.fitScaleMin(16, 3, xt, wt, lt, scales + g, mins + g, -0.5f, 0.1f, 15, true);
+            fromLaneMajor(lt, 16, lanes, L + 16 * g);
         }
+        finishQ2_K(x, scales, mins, L, dst + b * bytes, &kern);
+    }
+}
+
+void encodeSignedLanes(const LaneKernels& kern, DType t, const float* src, size_t blocks, std::byte* dst) {
+    const bool q6 = t == DType::Q6_K;
+    const size_t bytes = traits(t).blockBytes;
+    const int lanes = kern.lanes;
+    for (size_t b = 0; b < blocks; ++b) {
+        const float* x = src + b * kQkK;
+        float xt[kQkK], scales[16];
+        int8_t lt[kQkK], L[kQkK];
+        for (int g = 0; g < 16; g += lanes) {
+            toLaneMajor(x + 16 * g, 16, lanes, xt);
+            if (q6) kern.fitScaleSigned(16, 32, xt, lt, scales + g);
+            else kern.fitScaleSignedRefined(16, 4, xt, lt, scales + g);
+            fromLaneMajor(lt, 16, lanes, L + 16 * g);
+        }
+        if (q6) finishQ6_K(x, scales, L, dst + b * bytes, &kern);
+        else finishQ3_K(x, scales, L, dst + b * bytes, &kern);
+    }
+}
+
+// IQ4_NL: `lanes` blocks of 32 per call.
+void encodeIq4NlLanes(const LaneKernels& kern, const float* src, size_t blocks, std::byte* dst, int ntry) {
+    const size_t bytes = traits(DType::IQ4_NL).blockBytes;
+    const auto lanes = static_cast<size_t>(kern.lanes);
+    size_t b = 0;
+    for (; b + lanes <= blocks; b += lanes) {
+        const float* x = src + b * kQk;
+        float xt[32 * detail::kGgmlMaxLanes], scales[detail::kGgmlMaxLanes];
+        uint8_t lt[32 * detail::kGgmlMaxLanes], L[32 * detail::kGgmlMaxLanes];
+        toLaneMajor(x, 32, kern.lanes, xt);
+        kern.iq4NlScale(xt, ntry, lt, scales);
+        fromLaneMajor(lt, 32, kern.lanes, L);
+        for (size_t k = 0; k < lanes; ++k)
+            finishIq4Nl(x + 32 * k, scales[k], ntry, L + 32 * k, dst + (b + k) * bytes, &kern);
     }
     for (; b < blocks; ++b) encodeIq4NlTry(src + b * kQk, dst + b * bytes, ntry);
 }
 
-// IQ4_XS: two super-blocks (16 blocks of 32) per call, the same search as IQ4_NL's lanes.
-void encodeIq4XsLanes(const float* src, size_t blocks, std::byte* dst) {
+// IQ4_XS: lanes/8 super-blocks (blocks of 32) per call, the same search as IQ4_NL's lanes.
+void encodeIq4XsLanes(const LaneKernels& kern, const float* src, size_t blocks, std::byte* dst) {
     const size_t bytes = traits(DType::IQ4_XS).blockBytes;
+    const int per = kern.lanes / 8;
     size_t b = 0;
-    for (; b + 2 <= blocks; b += 2) {
+    for (; b + static_cast<size_t>(per) <= blocks; b += static_cast<size_t>(per)) {
         const float* x = src + b * kQkK;
-        float xt[32 * kLanes], scales[kLanes];
-        uint8_t lt[32 * kLanes];
-        for (int k = 0; k < kLanes; ++k)
-            for (int i = 0; i < 32; ++i) xt[i * kLanes + k] = x[32 * k + i];
-        detail::iq4NlScaleLanesAvx512(xt, 7, lt, scales);
-        for (int h = 0; h < 2; ++h) finishIq4Xs(x + h * kQkK, scales + 8 * h, dst + (b + static_cast<size_t>(h)) * bytes, true);
+        float xt[32 * detail::kGgmlMaxLanes], scales[detail::kGgmlMaxLanes];
+        uint8_t lt[32 * detail::kGgmlMaxLanes];
+        toLaneMajor(x, 32, kern.lanes, xt);
+        kern.iq4NlScale(xt, 7, lt, scales);
+        for (int h = 0; h < per; ++h)
+            finishIq4Xs(x + h * kQkK, scales + 8 * h, dst + (b + static_cast<size_t>(h)) * bytes, &kern);
     }
     for (; b < blocks; ++b) encodeIq4Xs(src + b * kQkK, dst + b * bytes);
 }
+
+// The kernels of a vector path, null for the portable one (and for any path off x86-64).
+const LaneKernels* laneKernels(GgmlEncodePath path) {
+#if defined(__x86_64__)
+    if (path == GgmlEncodePath::Avx512) return &detail::ggmlLaneKernelsAvx512();
+    if (path == GgmlEncodePath::Avx2) return &detail::ggmlLaneKernelsAvx2();
 #endif
+    (void)path;
+    return nullptr;
+}
+
+// For selectKernel: the path of QV_SIMD's name ("portable", "avx2", "avx512"), as its name; null for another
+// name or when this CPU lacks the path.
+const char* availablePathName(const char* name) {
+    if (!std::strcmp(name, "portable")) return "portable";
+    if (!std::strcmp(name, "avx2")) return ggmlEncodePathAvailable(GgmlEncodePath::Avx2) ? "avx2" : nullptr;
+    if (!std::strcmp(name, "avx512")) return ggmlEncodePathAvailable(GgmlEncodePath::Avx512) ? "avx512" : nullptr;
+    return nullptr;
+}
 
 }  // namespace
 
 GgmlEncodePath resolvedGgmlEncodePath() {
-    static const GgmlEncodePath path = [] {
-        const char* forced = std::getenv("QV_SIMD");
-        if (forced && (!std::strcmp(forced, "portable") || !std::strcmp(forced, "avx2"))) return GgmlEncodePath::Portable;
-        return cpuHasAvx512() ? GgmlEncodePath::Avx512 : GgmlEncodePath::Portable;
-    }();
-    return path;
+    const char* name = selectKernel<const char*>(availablePathName, "portable", nullptr);
+    if (!std::strcmp(name, "avx512")) return GgmlEncodePath::Avx512;
+    return !std::strcmp(name, "avx2") ? GgmlEncodePath::Avx2 : GgmlEncodePath::Portable;
 }
 
-bool ggmlEncodePathAvailable(GgmlEncodePath path) { return path != GgmlEncodePath::Avx512 || cpuHasAvx512(); }
+bool ggmlEncodePathAvailable(GgmlEncodePath path) {
+    switch (path) {
+        case GgmlEncodePath::Avx512: return cpuHasAvx512();
+        case GgmlEncodePath::Avx2: return cpuHasAvx2Fma();
+        default: return true;
+    }
+}
 
 bool ggmlEncodable(DType t) {
     return t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1 || t == DType::Q8_0 ||
@@ -917,20 +931,18 @@ bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) 
 bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t blocks, std::byte* dst) {
     if (path == GgmlEncodePath::Auto) path = resolvedGgmlEncodePath();
     if (!ggmlEncodePathAvailable(path)) return false;
-#if defined(__x86_64__)
-    if (path == GgmlEncodePath::Avx512) {
+    if (const LaneKernels* kern = laneKernels(path)) {
         switch (t) {
-            case DType::Q2_K: encodeQ2_KLanes(src, blocks, dst); return true;
-            case DType::Q3_K: encodeQ3_KLanes(src, blocks, dst); return true;
-            case DType::Q4_K: encodeScaleMinLanes(src, blocks, dst, false); return true;
-            case DType::Q5_K: encodeScaleMinLanes(src, blocks, dst, true); return true;
-            case DType::Q6_K: encodeQ6_KLanes(src, blocks, dst); return true;
-            case DType::IQ4_NL: encodeIq4NlLanes(src, blocks, dst, 7); return true;
-            case DType::IQ4_XS: encodeIq4XsLanes(src, blocks, dst); return true;
+            case DType::Q2_K: encodeQ2_KLanes(*kern, src, blocks, dst); return true;
+            case DType::Q3_K:
+            case DType::Q6_K: encodeSignedLanes(*kern, t, src, blocks, dst); return true;
+            case DType::Q4_K: encodeScaleMinLanes(*kern, src, blocks, dst, false); return true;
+            case DType::Q5_K: encodeScaleMinLanes(*kern, src, blocks, dst, true); return true;
+            case DType::IQ4_NL: encodeIq4NlLanes(*kern, src, blocks, dst, 7); return true;
+            case DType::IQ4_XS: encodeIq4XsLanes(*kern, src, blocks, dst); return true;
             default: break;
         }
     }
-#endif
     void (*encode)(const float*, std::byte*) = nullptr;
     switch (t) {
         case DType::Q4_0: encode = encodeQ4_0; break;

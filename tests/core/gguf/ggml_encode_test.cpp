@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -39,13 +40,22 @@ std::vector<std::byte> encodeWith(GgmlEncodePath path, DType t, const std::vecto
     return out;
 }
 
-// The paths the real-file tests run: the scalar reference always, AVX-512 when this CPU has it.
-std::vector<GgmlEncodePath> pathsHere() {
-    std::vector<GgmlEncodePath> paths{GgmlEncodePath::Portable};
-    if (ggmlEncodePathAvailable(GgmlEncodePath::Avx512)) paths.push_back(GgmlEncodePath::Avx512);
+// The vector paths this CPU runs (AVX2, AVX-512), and with the scalar reference first: the paths the
+// real-file tests run.
+std::vector<GgmlEncodePath> vectorPathsHere() {
+    std::vector<GgmlEncodePath> paths;
+    for (GgmlEncodePath p : {GgmlEncodePath::Avx2, GgmlEncodePath::Avx512})
+        if (ggmlEncodePathAvailable(p)) paths.push_back(p);
     return paths;
 }
-const char* pathName(GgmlEncodePath p) { return p == GgmlEncodePath::Avx512 ? "avx512" : "portable"; }
+std::vector<GgmlEncodePath> pathsHere() {
+    std::vector<GgmlEncodePath> paths{GgmlEncodePath::Portable};
+    for (GgmlEncodePath p : vectorPathsHere()) paths.push_back(p);
+    return paths;
+}
+const char* pathName(GgmlEncodePath p) {
+    return p == GgmlEncodePath::Avx512 ? "avx512" : p == GgmlEncodePath::Avx2 ? "avx2" : "portable";
+}
 
 uint16_t halfAt(const std::vector<std::byte>& b, size_t at) {
     uint16_t h;
@@ -197,19 +207,20 @@ TEST(GgmlEncode, ReproducesLlamaCppKQuantsByteForByte) {
     }
 }
 
-// The AVX-512 encoders (one sub-block per lane, the scalar code's float operations in its order) against the
-// scalar reference, byte for byte, on inputs chosen to reach every branch of the searches: Gaussians of
-// scales from 1e-20 (below the 1e-15 group threshold: the early returns) to 1e3, heavy tails, and
-// super-blocks whose sub-blocks of 16 are each drawn from: all +0, all −0, ±0 mixed, a constant (the
-// "max == min" return of make_qkx2_quants), all positive (min clamped to 0), all negative, one huge
-// outlier among small values, subnormals, values on a grid of 1/8 (exact ties for the round-half-to-even
-// of nearest_int), or Gaussian. 7 super-blocks per input: an odd count (Q4_K/Q5_K go two at a time) and
-// 56 IQ4_NL blocks (16 at a time, plus a remainder of 8); IQ4_XS goes two super-blocks at a time, so 7 leave
-// one to the scalar code. Two scalar-only encoders (Q4_0, Q8_0) are checked
-// too: both paths must agree on every type. (Removing Q3_K's later refinement passes, or fusing a lane sum's
-// multiply-add, makes this test fail.)
-TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
-    if (!ggmlEncodePathAvailable(GgmlEncodePath::Avx512)) GTEST_SKIP() << "this CPU has no AVX-512";
+// The vector encoders (AVX-512: 16 lanes, AVX2: 8; one sub-block per lane, the scalar code's float operations
+// in its order) against the scalar reference, byte for byte, on inputs chosen to reach every branch of the
+// searches: Gaussians of scales from 1e-20 (below the 1e-15 group threshold: the early returns) to 1e3, uniform
+// values, heavy tails, and super-blocks whose sub-blocks of 16 are each drawn from: all +0, all −0, ±0 mixed, a
+// constant (the "max == min" return of make_qkx2_quants), all positive (min clamped to 0), all negative, one
+// huge outlier among small values, subnormals, values on a grid of 1/8 (exact ties for the round-half-to-even
+// of nearest_int), or Gaussian. 7 super-blocks per input: an odd count (AVX-512's Q4_K/Q5_K/IQ4_XS go two at a
+// time, so one is left to the scalar code; AVX2's go one at a time) and 56 IQ4_NL blocks (16 at a time plus a
+// remainder of 8 on AVX-512; 8 at a time on AVX2); one more input has 3 extra blocks of 32 (59 IQ4_NL blocks:
+// remainders on both paths). Two scalar-only encoders (Q4_0, Q8_0) are checked too: every path must agree on
+// every type. (Removing Q3_K's later refinement passes, or fusing a lane sum's multiply-add, makes this test
+// fail.)
+TEST(GgmlEncode, VectorPathsEqualScalarPath) {
+    if (vectorPathsHere().empty()) GTEST_SKIP() << "this CPU has neither AVX2 nor AVX-512";
     constexpr size_t kN = 7 * 256;
     std::mt19937 rng(2024);
     std::normal_distribution<float> gauss(0.0f, 1.0f);
@@ -219,6 +230,11 @@ TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
     for (float scale : {1e-20f, 1e-6f, 0.02f, 1.0f, 1e3f}) {
         std::vector<float> x(kN);
         for (auto& v : x) v = scale * gauss(rng);
+        inputs.push_back(x);
+    }
+    for (float width : {1e-3f, 1.0f}) {  // uniform on [−width, width]
+        std::vector<float> x(kN);
+        for (auto& v : x) v = width * (2.0f * unit(rng) - 1.0f);
         inputs.push_back(x);
     }
     for (int heavy = 0; heavy < 4; ++heavy) {  // Gaussian over a uniform power: tails like Student's t
@@ -250,20 +266,53 @@ TEST(GgmlEncode, Avx512PathEqualsScalarPath) {
         }
         inputs.push_back(x);
     }
+    {
+        std::vector<float> x(kN + 3 * 32);
+        for (auto& v : x) v = 0.02f * gauss(rng);
+        inputs.push_back(x);
+    }
     for (DType t : {DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_NL, DType::IQ4_XS,
                     DType::Q4_0, DType::Q8_0}) {
         SCOPED_TRACE(dtypeName(t));
-        int mismatched = 0;
-        for (size_t n = 0; n < inputs.size(); ++n) {
-            const auto scalar = encodeWith(GgmlEncodePath::Portable, t, inputs[n]);
-            const auto simd = encodeWith(GgmlEncodePath::Avx512, t, inputs[n]);
-            if (scalar != simd && mismatched++ < 3) ADD_FAILURE() << "input " << n << " differs";
+        std::vector<std::vector<std::byte>> scalar;
+        for (const auto& x : inputs) scalar.push_back(encodeWith(GgmlEncodePath::Portable, t, x));
+        for (GgmlEncodePath p : vectorPathsHere()) {
+            SCOPED_TRACE(pathName(p));
+            int mismatched = 0;
+            for (size_t n = 0; n < inputs.size(); ++n)
+                if (encodeWith(p, t, inputs[n]) != scalar[n] && mismatched++ < 3)
+                    ADD_FAILURE() << "input " << n << " differs";
+            EXPECT_EQ(mismatched, 0);
         }
-        EXPECT_EQ(mismatched, 0);
     }
     // The inputs do reach the searches' early returns: an all-zero Q6_K super-block is 210 zero bytes.
-    const auto zeros = encodeWith(GgmlEncodePath::Avx512, DType::Q6_K, std::vector<float>(256, -0.0f));
-    EXPECT_EQ(zeros, std::vector<std::byte>(210, std::byte{0}));
+    for (GgmlEncodePath p : vectorPathsHere()) {
+        const auto zeros = encodeWith(p, DType::Q6_K, std::vector<float>(256, -0.0f));
+        EXPECT_EQ(zeros, std::vector<std::byte>(210, std::byte{0})) << pathName(p);
+    }
+}
+
+// Which path encodeGgmlBlocks takes: the widest this CPU runs, unless QV_SIMD (core/base/simd_dispatch.h) names
+// another one it runs — "avx2" on a CPU with AVX-512 is how an AVX2-only desktop CPU's path is chosen here.
+TEST(GgmlEncode, QvSimdPicksThePath) {
+    const char* before = std::getenv("QV_SIMD");
+    const std::string saved = before ? before : "";
+    const bool avx2 = ggmlEncodePathAvailable(GgmlEncodePath::Avx2);
+    const bool avx512 = ggmlEncodePathAvailable(GgmlEncodePath::Avx512);
+    const GgmlEncodePath widest =
+        avx512 ? GgmlEncodePath::Avx512 : avx2 ? GgmlEncodePath::Avx2 : GgmlEncodePath::Portable;
+    unsetenv("QV_SIMD");
+    EXPECT_EQ(resolvedGgmlEncodePath(), widest);
+    setenv("QV_SIMD", "portable", 1);
+    EXPECT_EQ(resolvedGgmlEncodePath(), GgmlEncodePath::Portable);
+    setenv("QV_SIMD", "avx2", 1);
+    EXPECT_EQ(resolvedGgmlEncodePath(), avx2 ? GgmlEncodePath::Avx2 : widest);
+    setenv("QV_SIMD", "avx512", 1);
+    EXPECT_EQ(resolvedGgmlEncodePath(), widest);  // AVX-512 when there is any, else the next widest
+    setenv("QV_SIMD", "sse9", 1);                 // not a path: ignored
+    EXPECT_EQ(resolvedGgmlEncodePath(), widest);
+    if (before) setenv("QV_SIMD", saved.c_str(), 1);
+    else unsetenv("QV_SIMD");
 }
 
 // [SECTION] IQ4_XS — no reference file is at hand (../shared/models has none), so from the definition
