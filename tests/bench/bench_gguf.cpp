@@ -14,6 +14,7 @@
 #include "core/tensor/dtype.h"
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_encode.h"
+#include "core/tensor/ggml_encode_impl.h"
 #include "core/tensor/half.h"
 #include "tests/bench/bench_report.h"
 
@@ -152,7 +153,8 @@ void decodeSpeed(BenchReport& report) {
 
 // Encoding throughput of each type quantviz writes as llama.cpp does (Gaussian weights, one thread): what the
 // Compare tab's llama.cpp view and quantviz-cli llamacpp spend per element. The K-quants and IQ4_NL search
-// their scales, so they cost tens of times more than the legacy types.
+// their scales, so they cost tens of times more than the legacy types; those are also timed through every path
+// this CPU runs (requant_<type>_portable, _avx2, _avx512; the record without a suffix takes the widest).
 void encodeSpeed(BenchReport& report) {
     constexpr size_t kElements = size_t{1} << 20;  // 1M floats (a multiple of every block size)
     std::mt19937 rng(11);
@@ -170,6 +172,20 @@ void encodeSpeed(BenchReport& report) {
                           .unit = "Melem/s",
                           .threads = 1,
                           .note = "encodeGgmlBlocks (llama.cpp's reference quantizer), 1M Gaussian values"});
+        // The types with a vector form, through each path this CPU runs (the record above took the widest).
+        if (t == DType::Q8_0 || t == DType::Q4_0 || t == DType::Q4_1 || t == DType::Q5_0 || t == DType::Q5_1) continue;
+        for (const auto& [path, suffix] :
+             {std::pair{GgmlEncodePath::Portable, "_portable"}, std::pair{GgmlEncodePath::Avx2, "_avx2"},
+              std::pair{GgmlEncodePath::Avx512, "_avx512"}}) {
+            if (!ggmlEncodePathAvailable(path)) continue;
+            const double pathSecs =
+                medianSeconds([&] { encodeGgmlBlocksWith(path, t, x.data(), blocks, out.data()); }, 5, 1);
+            report.add(Record{.name = "requant_" + std::string(tr.name) + suffix,
+                              .value = static_cast<double>(kElements) / pathSecs / 1e6,
+                              .unit = "Melem/s",
+                              .threads = 1,
+                              .note = std::string("encodeGgmlBlocksWith(") + (suffix + 1) + "), 1M Gaussian values"});
+        }
     }
 }
 
