@@ -50,6 +50,53 @@ struct GgmlRoundTrip {
 Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const std::vector<DType>& types,
                                                   Progress* progress = nullptr, int threads = 0);
 
+// Where one type hurts one tensor ("see the damage"): the round trip of ggmlRequantDetail, broken down per
+// row, per block and over the values. Rows are the tensor's rows as ggml sees them: runs of the last axis'
+// length (numpy order [out, in]: one row per output channel). Blocks are the groups that share one decoded
+// step (ggmlGroupLayout of the written type): the blocks of 32 of Q8_0 … Q4_0/IQ4_NL, the sub-blocks of 32
+// of Q4_K/Q5_K/IQ4_XS and of 16 of Q2_K/Q3_K/Q6_K inside their super-blocks of 256.
+struct GgmlBlockError {
+    uint64_t row = 0, column = 0;  // the block's first element: row, column within the row
+    double sumSqErr = 0;           // Σe² over the block
+    double share = 0;              // sumSqErr / the tensor's Σe² (0 when that is 0)
+    double maxAbsX = 0, maxAbsErr = 0;
+    double step = 0, offset = 0;   // decoded: y = step·code + offset (or step·table[code]; ggmlGroupScales)
+};
+struct GgmlRequantDetail {
+    DType type = DType::Q4_0;     // asked for
+    DType written = DType::Q4_0;  // ggmlWrittenType: a fallback when != type
+    bool kept = false;            // 1-D: kept as stored, nothing quantized (the rest is empty)
+    uint64_t rowLength = 0;       // elements per row (the last axis)
+    uint32_t blockElements = 0;   // elements per block of the worst-block list (0: F16 fallback, no blocks)
+    uint64_t blocks = 0;          // blocks in the tensor
+    ErrorAccumulator total;       // the same sums, in the same order, as ggmlRequantError's
+    std::vector<ErrorAccumulator> rowSums;  // one per row, in row order
+    std::vector<ErrorStats> rows;           // rowSums finished
+    // Histogram of e = x̂ − x over [errorLo, errorHi] (errorOutside: errors beyond it, not binned).
+    std::vector<double> errorHistogram;
+    double errorLo = 0, errorHi = 0;
+    uint64_t errorOutside = 0;
+    // Error against value: the min and max of e over the values x in each of envelopeLo.size() equal bins of
+    // [valueLo, valueHi] (envelopeHas 0: no value in the bin).
+    double valueLo = 0, valueHi = 0;
+    std::vector<double> envelopeLo, envelopeHi;
+    std::vector<uint8_t> envelopeHas;
+    std::vector<GgmlBlockError> worstBlocks;  // largest Σe² first (ties: the earlier block first)
+};
+struct GgmlDetailOptions {
+    size_t topBlocks = 10;
+    size_t errorBins = 256;
+    double errorLo = 0, errorHi = 0;  // the histogram's range; empty (lo >= hi): ±max|e|, from a first pass
+    size_t valueBins = 512;
+    double valueLo = 0, valueHi = 0;  // the envelope's range; empty: [min x, max x], from the same first pass
+    int threads = 0;
+};
+// One round trip of `view` through ggmlWrittenType(info, type), with the detail above. Refuses what
+// ggmlRequantError refuses. Cancellable; adds the elements of every pass to `progress` (one pass when both
+// ranges are given, two otherwise).
+Result<GgmlRequantDetail> ggmlRequantDetail(const TensorView& view, DType type, const GgmlDetailOptions& options = {},
+                                            Progress* progress = nullptr);
+
 // A whole model as the file llama-quantize would write for one type: stored bits per weight (tensor data)
 // and the relative RMS error ‖x̂ − x‖/‖x‖ over every element.
 struct GgmlModelTotals {

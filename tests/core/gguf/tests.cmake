@@ -7,4 +7,5 @@ qv_add_test(qv_gguf_tests
   ${CMAKE_CURRENT_LIST_DIR}/gguf_models_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stored_quant_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ggml_encode_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ggml_requant_detail_test.cpp
 )
