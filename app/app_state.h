@@ -154,6 +154,18 @@ struct GgmlRequantComparison {
     bool complete = false;        // every row computed (earlier posts of the same job are partial)
 };
 
+// One type of that table in detail, for the selected tensor: per-row error, the worst blocks, the error
+// histogram and the error-vs-value envelope of its round trip (ggmlRequantDetail; app_state_ggml.cpp; a job
+// started by clicking the type's row).
+struct GgmlDetailResult {
+    uint64_t docId = 0;
+    size_t tensor = 0;
+    DType type = DType::Q4_0;         // the row clicked (detail.written says what llama-quantize writes)
+    std::string typeName;             // "q4_K", …
+    GgmlRequantDetail detail;
+    std::string error;                // why there is no detail (the table's reasons; "cancelled" is never posted)
+};
+
 // The whole current model as llama-quantize would write it under each type (app_state_ggml.cpp; a job the
 // user starts: it encodes every tensor eleven ways).
 struct GgmlModelComparison {
@@ -278,6 +290,12 @@ public:
     void requestGgmlModel();
     std::shared_ptr<const GgmlModelComparison> ggmlModel() const;  // current document only
     std::shared_ptr<Progress> ggmlModelProgress() const { return m_ggmlModelProgress; }
+    // One type's round trip of the selected tensor in detail (a clicked row of the table). Queued when the
+    // current tensor has no detail for `type` and none is running for it; a running one for another type or
+    // tensor is cancelled.
+    void requestGgmlDetail(DType type);
+    std::shared_ptr<const GgmlDetailResult> ggmlDetail() const;  // current tensor only (any type: check ->type)
+    std::shared_ptr<Progress> ggmlDetailProgress() const { return m_ggmlDetailProgress; }
     // Every tensor of the current document against the reference (matched by name), for the whole-model line.
     void requestStoredModelComparison();
     std::shared_ptr<const StoredQuantComparison> storedModelComparison() const;  // current document + reference
@@ -369,6 +387,9 @@ private:
     std::pair<uint64_t, size_t> m_ggmlFor{0, 0};  // what the running job computes
     std::shared_ptr<const GgmlModelComparison> m_ggmlModel;
     std::shared_ptr<Progress> m_ggmlModelProgress;
+    std::shared_ptr<const GgmlDetailResult> m_ggmlDetail;
+    std::shared_ptr<Progress> m_ggmlDetailProgress;
+    std::tuple<uint64_t, size_t, DType> m_ggmlDetailFor{0, 0, DType::Q4_0};  // what the running job computes
     std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};
     std::shared_ptr<Progress> m_storedModelProgress;
     std::shared_ptr<Progress> m_sweepProgress;

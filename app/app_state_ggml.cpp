@@ -92,6 +92,57 @@ void AppState::requestGgmlRequant() {
     });
 }
 
+std::shared_ptr<const GgmlDetailResult> AppState::ggmlDetail() const {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected || !m_ggmlDetail) return nullptr;
+    if (m_ggmlDetail->docId != doc->id || m_ggmlDetail->tensor != *m_selected) return nullptr;
+    return m_ggmlDetail;
+}
+
+void AppState::requestGgmlDetail(DType type) {
+    const Document* doc = currentDocument();
+    if (!doc || !m_selected) return;
+    auto model = doc->model;
+    const size_t tensor = *m_selected;
+    const uint64_t docId = doc->id;
+    if (auto d = ggmlDetail(); d && d->type == type) return;
+    if (m_ggmlDetailProgress) {
+        if (m_ggmlDetailFor == std::make_tuple(docId, tensor, type)) return;  // running for it: wait
+        m_ggmlDetailProgress->cancel();
+    }
+    m_ggmlDetailFor = {docId, tensor, type};
+    // The ranges of the histogram and the envelope from what is already known (the table's max |e| for the
+    // type, the summary's min/max): one pass instead of two.
+    GgmlDetailOptions options;
+    if (auto g = ggmlRequant())
+        for (const auto& r : g->rows)
+            if (r.type == type && !r.pending && r.error.empty() && r.stats.maxAbsError > 0)
+                options.errorLo = -r.stats.maxAbsError, options.errorHi = r.stats.maxAbsError;
+    if (auto sum = cachedSummary(docId, tensor); sum && sum->min < sum->max)
+        options.valueLo = sum->min, options.valueHi = sum->max;
+    m_ggmlDetailProgress = m_jobs->submit(
+        "llama.cpp " + std::string(dtypeName(type)) + " in detail for " + model->tensors[tensor].name,
+        [this, model, tensor, docId, type, options](Progress& progress) {
+            auto out = std::make_shared<GgmlDetailResult>();
+            out->docId = docId;
+            out->tensor = tensor;
+            out->type = type;
+            out->typeName = std::string(dtypeName(type));
+            const TensorView view = model->view(tensor);
+            const bool twoPasses = !(options.errorLo < options.errorHi) || !(options.valueLo < options.valueHi);
+            progress.setTotal(static_cast<double>(view.elements()) * (twoPasses ? 2 : 1));
+            auto r = ggmlRequantDetail(view, type, options, &progress);
+            const bool cancelled = progress.cancelled();
+            if (r) out->detail = std::move(*r);
+            else out->error = r.message();
+            post([this, out, cancelled, p = &progress] {
+                if (m_ggmlDetailProgress.get() != p) return;  // superseded by a request for another type
+                m_ggmlDetailProgress.reset();
+                if (!cancelled) m_ggmlDetail = out;
+            });
+        });
+}
+
 std::shared_ptr<const GgmlModelComparison> AppState::ggmlModel() const {
     const Document* doc = currentDocument();
     if (!doc || !m_ggmlModel || m_ggmlModel->docId != doc->id) return nullptr;

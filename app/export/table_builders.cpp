@@ -320,6 +320,48 @@ ExportTable ggmlModelExport(const GgmlModelComparison& c, const ModelFile& model
     return t;
 }
 
+namespace {
+void addGgmlDetailInfo(ExportTable& t, const GgmlDetailResult& d) {
+    t.info.emplace_back("type", cellText(d.typeName));
+    t.info.emplace_back("written_as", cellText(std::string(dtypeName(d.detail.written))));
+    t.info.emplace_back("row_length", cellUint(d.detail.rowLength));
+    if (!d.error.empty()) t.info.emplace_back("error", cellText(d.error));
+    if (d.detail.kept) t.info.emplace_back("note", cellText("1-D: kept as stored, nothing quantized"));
+}
+}  // namespace
+
+ExportTable ggmlDetailRowsExport(const GgmlDetailResult& d, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "llamacpp-rows";
+    t.subject = tensorName;
+    addGgmlDetailInfo(t, d);
+    t.columns = {"row", "count", "mse", "sqnr_db", "max_abs_error", "mean_abs_error", "cosine"};
+    for (size_t i = 0; i < d.detail.rows.size(); ++i) {
+        const ErrorStats& e = d.detail.rows[i];
+        t.addRow({cellUint(i), cellUint(e.count), cellNum(e.mse), cellNum(e.sqnrDb), cellNum(e.maxAbsError),
+                  cellNum(e.meanAbsError), cellNum(e.cosine)});
+    }
+    return t;
+}
+
+ExportTable ggmlDetailBlocksExport(const GgmlDetailResult& d, const std::string& tensorName) {
+    ExportTable t;
+    t.name = "llamacpp-blocks";
+    t.subject = tensorName;
+    addGgmlDetailInfo(t, d);
+    t.info.emplace_back("block_elements", cellUint(d.detail.blockElements));
+    t.info.emplace_back("blocks", cellUint(d.detail.blocks));
+    t.columns = {"rank", "row", "column_first", "column_last", "max_abs_x", "step", "offset", "max_abs_error",
+                 "sum_sq_error", "share_of_sum_sq_error"};
+    for (size_t i = 0; i < d.detail.worstBlocks.size(); ++i) {
+        const GgmlBlockError& b = d.detail.worstBlocks[i];
+        t.addRow({cellUint(i + 1), cellUint(b.row), cellUint(b.column), cellUint(b.column + d.detail.blockElements - 1),
+                  cellNum(b.maxAbsX), cellNum(b.step), cellNum(b.offset), cellNum(b.maxAbsErr), cellNum(b.sumSqErr),
+                  cellNum(b.share)});
+    }
+    return t;
+}
+
 ExportTable gemmChannelsExport(const QuantizedGemmRun& run, const std::string& subject) {
     ExportTable t;
     t.name = "gemm-channels";

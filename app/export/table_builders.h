@@ -48,6 +48,10 @@ ExportTable storedComparisonExport(const StoredComparison& comparison, const Ten
 // the whole model per type.
 ExportTable ggmlRequantExport(const GgmlRequantComparison& comparison, const std::string& tensorName);
 ExportTable ggmlModelExport(const GgmlModelComparison& comparison, const ModelFile& model);
+// One type in detail (a clicked row): the error of every row of the tensor, and the worst blocks (position,
+// max |x|, decoded step and offset, max |e|, Σe² and share of the tensor's Σe²).
+ExportTable ggmlDetailRowsExport(const GgmlDetailResult& detail, const std::string& tensorName);
+ExportTable ggmlDetailBlocksExport(const GgmlDetailResult& detail, const std::string& tensorName);
 
 // GEMM: per-output-channel int8-vs-fp32 error, and the run's timings and totals.
 ExportTable gemmChannelsExport(const QuantizedGemmRun& run, const std::string& subject);

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -457,11 +458,13 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
         double relRms;
         std::string error;
         bool ours;
+        DType type = DType::F32;  // the type's row: what a click opens in detail
     };
     std::vector<Line> lines;
     // A row still being computed reads "..." (the job posts the cheap types first; the K-quants search).
     for (const auto& r : g->rows)
-        lines.push_back({r.typeName, r.bitsPerWeight, &r.stats, r.relativeRms, r.pending ? std::string("...") : r.error, false});
+        lines.push_back({r.typeName, r.bitsPerWeight, &r.stats, r.relativeRms, r.pending ? std::string("...") : r.error, false,
+                         r.type});
     if (active) {
         const ErrorStats& e = active->exact ? active->exact->total : active->estimate.total;
         const double rel = e.mse == 0 ? 0.0 : std::pow(10.0, -e.sqnrDb / 20);
@@ -503,8 +506,15 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
                 ImGui::TextColored(ImVec4(0.55f, 0.75f, 1, 1), "%s", l.name.c_str());
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("quantviz: %s", a->scheme.describe().c_str());
             } else {
-                // The type names are links: hover for what the type is, click for its glossary entry.
-                ImGui::TextUnformatted(l.name.c_str());
+                // A click anywhere on the row opens the type's detail below the table; hover the name for what
+                // the type is, right-click it for its glossary entry.
+                const bool selected = m_detailType == l.type;
+                if (ImGui::Selectable(l.name.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns) && !selected)
+                    setLlamaCppDetail(l.type);
+                {
+                    const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+                    m_shown.ggmlRowCentres.emplace_back((lo.x + hi.x) / 2, (lo.y + hi.y) / 2);
+                }
                 const bool k = l.name[0] == 'q' && l.name.size() > 3 && l.name[3] == 'K';
                 const char* text = l.name.rfind("iq4_", 0) == 0   ? glossary::kIq4Nl
                                    : k                           ? glossary::kKQuants
@@ -514,10 +524,10 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
                     ImGui::BeginTooltip();
                     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
                     ImGui::TextUnformatted(text);
-                    ImGui::TextDisabled("click: open in the glossary");
+                    ImGui::TextDisabled("click: where it hurts this tensor (below the table); right-click: the glossary");
                     ImGui::PopTextWrapPos();
                     ImGui::EndTooltip();
-                    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) requestGlossary(text);
+                    if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) requestGlossary(text);
                 }
             }
             ImGui::TableNextColumn();
@@ -540,6 +550,7 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
         }
         ImGui::EndTable();
     }
+    drawLlamaCppDetail(state, ui);
     drawLlamaCppModel(state, ui);
     ImGui::TextWrapped("Q8_0 ... Q4_0: blocks of 32 along each row, one f16 scale each (Q4_1/Q5_1 also an f16 minimum); "
                        "Q4_0: d = m/-8 from the value m of largest |x|, q = trunc(x/d + 8.5): round half up, not to "
@@ -557,10 +568,11 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
             yLo = std::min(yLo, l.stats->sqnrDb);
             yHi = std::max(yHi, l.stats->sqnrDb);
         }
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    if (xLo > xHi || avail.y < ImGui::GetFontSize() * 6) return;
+    // The rest of the tab, or (below an open detail, in a small tab) a fixed height reached by scrolling.
+    const float plotH = std::max(ImGui::GetContentRegionAvail().y, ImGui::GetFontSize() * 16);
+    if (xLo > xHi) return;
     const double padX = std::max(0.5, 0.08 * (xHi - xLo)), padY = std::max(1.0, 0.12 * (yHi - yLo));
-    if (plot::BeginPlot("##sqnr_bpw", ImVec2(-1, avail.y), plot::kNoLegend)) {
+    if (plot::BeginPlot("##sqnr_bpw", ImVec2(-1, plotH), plot::kNoLegend)) {
         plot::SetupX(xLo - padX, xHi + 2 * padX, "bits per weight");
         plot::SetupY(yLo - padY, yHi + padY, "SQNR dB");
         const plot::Transform& t = plot::CurrentTransform();
@@ -626,6 +638,271 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
         ImGui::EndTable();
     }
     ImGui::TextDisabled("%zu tensors", m->tensors);
+}
+
+
+// [SECTION] llama.cpp types: one type in detail
+
+namespace {
+
+// What the worst-block list calls a block: the values sharing one decoded step.
+std::string blockKindOf(const GgmlRequantDetail& g) {
+    const std::string n = std::to_string(g.blockElements), written(dtypeName(g.written));
+    if (g.blockElements == 0) return "no blocks (" + written + ": each value rounded alone)";
+    if (traits(g.written).blockElements == g.blockElements) return written + " blocks of " + n + " (one scale each)";
+    return "sub-blocks of " + n + " of " + written + "'s super-blocks of " +
+           std::to_string(traits(g.written).blockElements) + " (one quantized scale each)";
+}
+
+}  // namespace
+
+bool ComparePanel::setLlamaCppDetail(std::string_view name) {
+    for (DType t : ggmlRequantTypes()) {
+        const std::string_view n = dtypeName(t);
+        const bool same = n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+                              return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                          });
+        if (same) {
+            setLlamaCppDetail(t);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ComparePanel::setLlamaCppDetail(DType type) {
+    m_detailType = type;
+    m_detailScroll = true;
+}
+
+// The clicked type on this tensor: where its error is (rows, values, blocks). One round trip as a job (the
+// table keeps only totals); tabs so that each view gets the whole tab's height.
+void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
+    if (!m_detailType) {
+        ImGui::TextDisabled("Click a type's row to see where it hurts this tensor (per row, per value, per block).");
+        return;
+    }
+    const DType type = *m_detailType;
+    m_shown.ggmlDetailType = type;
+    const std::string header = "where " + std::string(dtypeName(type)) + " hurts this tensor###ggmldetail";
+    if (m_detailScroll) ImGui::SetNextItemOpen(true);
+    const bool open = ImGui::CollapsingHeader(header.c_str(), ImGuiTreeNodeFlags_DefaultOpen);
+    if (m_detailScroll) {
+        ImGui::SetScrollHereY(0.0f);  // the detail's header at the top of the tab
+        m_detailScroll = false;
+    }
+    if (!open) return;
+    state.requestGgmlDetail(type);
+    auto d = state.ggmlDetail();
+    if (d && d->type != type) d = nullptr;
+    if (auto p = state.ggmlDetailProgress(); p && !d) {
+        ImGui::ProgressBar(static_cast<float>(p->fraction()), ImVec2(ImGui::GetFontSize() * 12, 0));
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Cancel##ggmldetail")) {
+            p->cancel();
+            m_detailType.reset();  // closed: otherwise the next frame would ask again
+        }
+        return;
+    }
+    if (!d) return;
+    m_shown.ggmlDetail = d;
+    if (!d->error.empty()) {
+        ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", d->error.c_str());
+        return;
+    }
+    const GgmlRequantDetail& g = d->detail;
+    if (g.kept) {
+        ImGui::TextWrapped("A 1-D tensor (norm, bias): llama-quantize keeps it as %s - nothing is quantized, no error to "
+                           "show.", std::string(dtypeName(g.written)).c_str());
+        return;
+    }
+    const ErrorStats total = g.total.finish(0, 0);
+    if (g.written != g.type)
+        ImGui::TextColored(ImVec4(1, 0.8f, 0.4f, 1), "rows of %llu are not whole %s blocks: llama-quantize writes %s; its "
+                           "error is shown.", static_cast<unsigned long long>(g.rowLength), d->typeName.c_str(),
+                           std::string(dtypeName(g.written)).c_str());
+    ImGui::Text("%s: SQNR %.2f dB over %zu rows of %llu values (the table's total)", std::string(dtypeName(g.written)).c_str(),
+                total.sqnrDb, g.rows.size(), static_cast<unsigned long long>(g.rowLength));
+    // One tab's height: the visible part of the tab below this line (at least 14 lines, else scroll).
+    const float visible = ImGui::GetWindowContentRegionMax().y - ImGui::GetWindowContentRegionMin().y;
+    const float h = std::max(ImGui::GetFontSize() * 14, visible - ImGui::GetFrameHeightWithSpacing() * 2.2f);
+    ImGui::BeginChild("ggmldetail", ImVec2(0, h), false, ImGuiWindowFlags_NoScrollbar);
+    if (ImGui::BeginTabBar("ggmldetailtabs")) {
+        if (ImGui::BeginTabItem("rows")) {
+            drawDetailRows(state, ui, *d);
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("errors")) {
+            drawDetailErrors(*d);
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("worst blocks")) {
+            drawDetailBlocks(state, ui, *d);
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    ImGui::EndChild();
+}
+
+// SQNR of every row (one output channel of a [out, in] weight), drawn as the Channels tab draws slices: one bar
+// per row when they fit, else each pixel column's worst row.
+void ComparePanel::drawDetailRows(AppState& state, UiState& ui, const GgmlDetailResult& d) {
+    const GgmlRequantDetail& g = d.detail;
+    std::vector<size_t> order(g.rows.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Worst (lowest SQNR) first; an error-free row (+inf) last.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return g.rows[a].sqnrDb < g.rows[b].sqnrDb; });
+    if (order.empty()) return;
+    const size_t worst = order.front(), median = order[order.size() / 2];
+    ImGui::Checkbox("worst first", &m_detailSorted);
+    ImGui::SameLine();
+    ImGui::Text("worst row %zu: %.2f dB   median %.2f dB", worst, g.rows[worst].sqnrDb, g.rows[median].sqnrDb);
+    helpMarker("SQNR of each row as ggml sees the tensor: runs of the last axis' length, i.e. one output channel of a "
+               "[out, in] weight. A low row is a channel whose few large weights set its blocks' scales. Rows without "
+               "error (SQNR +inf) are drawn at the top of the axis.");
+    const std::string tensorName = selectedTensorName(state);
+    exportButtonsRight("llamacpp_rows", state, ui, [&d, tensorName] { return ggmlDetailRowsExport(d, tensorName); });
+    // The axis spans the rows' range (not from 0 as the Channels tab): the differences between rows are the point.
+    double ymax = -INFINITY, ymin = INFINITY;
+    for (const auto& r : g.rows)
+        if (std::isfinite(r.sqnrDb)) ymax = std::max(ymax, r.sqnrDb), ymin = std::min(ymin, r.sqnrDb);
+    if (ymin > ymax) ymin = 0, ymax = 1;  // no row has an error
+    const double spread = std::max(ymax - ymin, 1.0), top = ymax + 0.1 * spread;
+    ymin = std::max(ymin > 0 ? 0.0 : ymin - 0.1 * spread, ymin - 0.3 * spread);
+    std::vector<double>& ys = m_shown.ggmlRowSqnr;
+    ys.resize(g.rows.size());
+    for (size_t i = 0; i < ys.size(); ++i) {
+        const double v = g.rows[m_detailSorted ? order[i] : i].sqnrDb;
+        ys[i] = std::isfinite(v) ? v : top;
+    }
+    if (!plot::BeginPlot("##ggmlrows", ImVec2(-1, -1), plot::kNoLegend)) return;
+    plot::SetupX(-0.5, double(ys.size()) - 0.5, m_detailSorted ? "rank (worst first)" : "row");
+    plot::SetupY(ymin, top, "SQNR dB");
+    const ImU32 color = IM_COL32(0, 158, 115, 255);
+    const double perRow = plot::PixelWidth() / std::max(1e-9, plot::ViewXHi() - plot::ViewXLo());
+    if (perRow >= 3) {
+        std::vector<double> xs(ys.size());
+        for (size_t i = 0; i < xs.size(); ++i) xs[i] = double(i);
+        plot::PlotBarsAt("SQNR", xs.data(), ys.data(), int(ys.size()), 0.7, color);
+    } else {
+        Envelope e = envelopeOfSeries(ys, 0.0, 1.0, plot::ViewXLo(), plot::ViewXHi(), plot::PixelWidth());
+        std::vector<double> cols(size_t(e.pixels()));
+        // Each pixel column's worst row: the weak channel must stay visible.
+        for (int c = 0; c < e.pixels(); ++c) cols[size_t(c)] = e.has[size_t(c)] ? e.lo[size_t(c)] : 0.0;
+        plot::PlotColumns("SQNR", e.xLo, e.xHi, cols.data(), e.pixels(), color);
+    }
+    plot::PlotHLine("##total", g.total.finish(0, 0).sqnrDb, IM_COL32(255, 255, 255, 90));
+    if (plot::IsPlotHovered()) {
+        const double x = std::round(plot::MouseX());
+        if (x >= 0 && x < double(ys.size())) {
+            const size_t row = m_detailSorted ? order[size_t(x)] : size_t(x);
+            const ErrorStats& r = g.rows[row];
+            ImGui::SetTooltip("row %zu: SQNR %.2f dB, max |e| %.4g, MSE %.4g", row, r.sqnrDb, r.maxAbsError, r.mse);
+        }
+    }
+    plot::EndPlot();
+}
+
+// The error against the value (min and max per bin of x) and its histogram, as the Error plots tab draws
+// quantviz's schemes: where on the value axis the type's error grows, and how its errors spread.
+void ComparePanel::drawDetailErrors(const GgmlDetailResult& d) {
+    const GgmlRequantDetail& g = d.detail;
+    const float w = ImGui::GetContentRegionAvail().x;
+    ImGui::BeginChild("ggmlerrvalue", ImVec2(w * 0.55f, 0));
+    ImGui::TextUnformatted("error x_hat - x versus value x");
+    helpMarker("The smallest and largest error among the values in each bin of x. Each block has its own scale, so "
+               "there is no single sawtooth: the band is as wide as the coarsest block's step near that value; the "
+               "largest values of a block set its scale and are often reproduced best.");
+    Envelope e;
+    e.xLo = g.valueLo;
+    e.xHi = g.valueHi;
+    e.lo = g.envelopeLo;
+    e.hi = g.envelopeHi;
+    e.has = g.envelopeHas;
+    double emax = 0;
+    for (int c = 0; c < e.pixels(); ++c)
+        if (e.has[size_t(c)]) emax = std::max({emax, std::fabs(e.lo[size_t(c)]), std::fabs(e.hi[size_t(c)])});
+    emax = std::max(emax, 1e-12);
+    if (plot::BeginPlot("##ggmlerrvalue", ImVec2(-1, -1), plot::kNoLegend)) {
+        const double pad = 0.05 * std::max(g.valueHi - g.valueLo, 1e-12);
+        plot::SetupX(g.valueLo - pad, g.valueHi + pad, "value");
+        plot::SetupY(-emax * 1.1, emax * 1.1, "error");
+        plot::PlotEnvelope("error", e, IM_COL32(240, 200, 90, 255), 1.0f);
+        plot::PlotHLine("##0", 0, IM_COL32(255, 255, 255, 50));
+        plot::EndPlot();
+    }
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("ggmlerrhist", ImVec2(0, 0));
+    ImGui::TextUnformatted("error histogram");
+    if (!g.errorHistogram.empty() && plot::BeginPlot("##ggmlerrhist", ImVec2(-1, -1), plot::kYFromZero | plot::kNoLegend)) {
+        plot::SetupX(g.errorLo, g.errorHi, "error");
+        plot::SetupY(0, std::max(1.0, maxOf(g.errorHistogram) * 1.08), "count");
+        plot::PlotColumns("errors", g.errorLo, g.errorHi, g.errorHistogram.data(), int(g.errorHistogram.size()),
+                          IM_COL32(240, 200, 90, 255));
+        plot::EndPlot();
+    }
+    ImGui::EndChild();
+}
+
+// The blocks with the largest squared error: where they are, how large their values are, the scale the
+// decoder reads for them, and their share of the tensor's Σe².
+void ComparePanel::drawDetailBlocks(AppState& state, UiState& ui, const GgmlDetailResult& d) {
+    const GgmlRequantDetail& g = d.detail;
+    if (g.worstBlocks.empty()) {
+        ImGui::TextWrapped("%s.", blockKindOf(g).c_str());
+        return;
+    }
+    double share = 0;
+    for (const auto& b : g.worstBlocks) share += b.share;
+    ImGui::TextWrapped("Blocks: %s. The worst %zu hold %.1f %% of the squared error (%.2f %% if all %llu blocks erred "
+                       "alike).", blockKindOf(g).c_str(), g.worstBlocks.size(), 100 * share,
+                       100.0 * double(g.worstBlocks.size()) / double(std::max<uint64_t>(1, g.blocks)),
+                       static_cast<unsigned long long>(g.blocks));
+    ImGui::TextDisabled("step, offset: the block's scale as decoded");
+    ImGui::SameLine();
+    helpMarker("step and offset are the block's decoded scale: y = step * q + offset (IQ4: y = step * table[q]). Q4_0: "
+               "offset = -8 * d; Q4_1/Q5_1 and the K-quants with minima: offset = the block's minimum; Q6_K/Q3_K: "
+               "offset = -32 or -4 steps. A block whose largest |x| is far above its neighbours' gets a coarse step "
+               "for all its values.");
+    const std::string tensorName = selectedTensorName(state);
+    exportButtonsRight("llamacpp_blocks", state, ui, [&d, tensorName] { return ggmlDetailBlocksExport(d, tensorName); });
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
+                                  ImGuiTableFlags_ScrollY;
+    if (!ImGui::BeginTable("ggmlblocks", 8, flags, ImVec2(0, 0))) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("row");
+    ImGui::TableSetupColumn("columns");
+    ImGui::TableSetupColumn("max |x|");
+    ImGui::TableSetupColumn("step");
+    ImGui::TableSetupColumn("offset");
+    ImGui::TableSetupColumn("max |e|");
+    ImGui::TableSetupColumn("sum e^2");
+    ImGui::TableSetupColumn("share");
+    ImGui::TableHeadersRow();
+    for (const auto& b : g.worstBlocks) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::Text("%llu", static_cast<unsigned long long>(b.row));
+        ImGui::TableNextColumn();
+        ImGui::Text("%llu-%llu", static_cast<unsigned long long>(b.column),
+                    static_cast<unsigned long long>(b.column + g.blockElements - 1));
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", b.maxAbsX);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", b.step);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", b.offset);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", b.maxAbsErr);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", b.sumSqErr);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f %%", 100 * b.share);
+        ++m_shown.ggmlWorstBlocksDrawn;
+    }
+    ImGui::EndTable();
 }
 
 }  // namespace qv

@@ -7,11 +7,14 @@
 //    MSE/SQNR/max/cosine between them; when a side is stored block-quantized (GGUF Q4_K, …), also that
 //    quantization's error beside quantviz's schemes.
 //  - llama.cpp types: the selected tensor as llama.cpp's Q8_0 … Q4_0, Q6_K … Q2_K and IQ4_NL would store it
-//    (encoded as llama-quantize writes, decoded as llama.cpp reads), beside the active scheme.
+//    (encoded as llama-quantize writes, decoded as llama.cpp reads), beside the active scheme; a clicked row
+//    shows where that type hurts: SQNR per row, the error histogram and error-vs-value envelope, the worst blocks.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/app_state.h"
@@ -40,15 +43,28 @@ public:
         std::shared_ptr<const GgmlRequantComparison> ggml;  // llama.cpp mode: the rows drawn
         bool ggmlQuantvizRow = false;        // llama.cpp mode: the active scheme's row was drawn beside them
         std::shared_ptr<const GgmlModelComparison> ggmlModel;  // llama.cpp mode: the whole-model table drawn
+        std::vector<std::pair<float, float>> ggmlRowCentres;  // llama.cpp mode: screen centre of each type's row
+        std::optional<DType> ggmlDetailType;                   // the row whose detail is open
+        std::shared_ptr<const GgmlDetailResult> ggmlDetail;    // its detail as drawn (null while computing)
+        std::vector<double> ggmlRowSqnr;                       // per-row SQNR bars as drawn (sorted when asked)
+        size_t ggmlWorstBlocksDrawn = 0;                       // rows of the worst-block table drawn
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
+    // Opens the detail of one llama.cpp type (as a click on its row does; --llamacpp-type). False when `name`
+    // ("q4_K", case as dtypeName spells it, or any case) is not one of ggmlRequantTypes().
+    bool setLlamaCppDetail(std::string_view name);
+    void setLlamaCppDetail(DType type);
 
 private:
     void drawSchemes(AppState& state, UiState& ui);
     void drawFiles(AppState& state, UiState& ui);
     void drawLlamaCpp(AppState& state, UiState& ui);
     void drawLlamaCppModel(AppState& state, UiState& ui);
+    void drawLlamaCppDetail(AppState& state, UiState& ui);
+    void drawDetailRows(AppState& state, UiState& ui, const GgmlDetailResult& d);
+    void drawDetailErrors(const GgmlDetailResult& d);
+    void drawDetailBlocks(AppState& state, UiState& ui, const GgmlDetailResult& d);
 
     int m_mode = -1;  // first frame: files when a second file is open, else schemes
     bool m_enabled = false;
@@ -56,6 +72,9 @@ private:
     int m_sym = 0;  // 0 symmetric restricted, 1 symmetric full range, 2 asymmetric
     NumberFormat m_format = NumberFormat::Int;  // scheme B's number format (int: m_bits, m_sym apply)
     std::string m_calibrator = "mse";
+    std::optional<DType> m_detailType;  // llama.cpp mode: the type whose detail is shown
+    bool m_detailScroll = false;        // one-shot: scroll the detail into view (a new type was picked)
+    bool m_detailSorted = true;         // per-row SQNR worst first
     Shown m_shown;
 };
 

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "app/app_state.h"
+#include "app/export/table_builders.h"
 #include "app/panels/compare_panel.h"
 #include "core/metrics/ggml_requant.h"
 #include "app_test_support.h"
@@ -40,6 +41,16 @@ protected:
             state.waitSettled();
             frame();
         }
+    }
+    // Press and release over (x, y), one frame each (as the GLFW backend feeds ImGui).
+    void click(float x, float y) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.MousePos = ImVec2(x, y);
+        frame();
+        io.MouseDown[0] = true;
+        frame();
+        io.MouseDown[0] = false;
+        frame();
     }
     std::string npy(const std::string& name, const std::vector<int64_t>& shape, const std::vector<float>& v) {
         std::string path = test::tempPath(name);
@@ -254,6 +265,84 @@ TEST_F(ComparePanelHeadless, LlamaCppWholeModelEqualsTheRealFile) {
     }
     EXPECT_NEAR(q40->relativeRms(), std::sqrt(sumSqErr / sumSqX), 1e-9);
     EXPECT_NEAR(q40->bitsPerWeight(), bits / elements, 1e-12);
+}
+
+}  // namespace
+}  // namespace qv
+
+namespace qv {
+namespace {
+
+// "Where it hurts": a click on a type's row opens its detail below the table — one row per output channel, the
+// worst blocks — and its total is the table row's (the same sums: ggmlRequantDetail adds the chunks as
+// ggmlRequantError does, so the SQNRs are equal, not just close). 4 rows of 256 (whole Q4_K super-blocks), row
+// r scaled by r + 1: every row has the same shape of values, so their SQNRs stay close while the squared error
+// grows with the scale — the last row's blocks are the worst (its Σe² is about 16× the first's).
+TEST_F(ComparePanelHeadless, LlamaCppRowClickShowsWhereTheTypeHurts) {
+    std::vector<float> v(4 * 256);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(static_cast<float>(i % 256) * 0.37f) * static_cast<float>(i / 256 + 1);
+    ASSERT_TRUE(state.openFile(npy("cmp-llama-detail.npy", {4, 256}, v)));
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    for (int i = 0; i < 4 && !(panel.shown().ggml && panel.shown().ggml->complete); ++i) settle();
+    auto g = panel.shown().ggml;
+    ASSERT_TRUE(g && g->complete);
+    EXPECT_FALSE(panel.shown().ggmlDetailType);  // nothing opened yet
+    const size_t q4k = 6;                         // ggmlRequantTypes(): q8_0 q6_K q5_1 q5_K q5_0 q4_1 q4_K …
+    ASSERT_EQ(g->rows[q4k].type, DType::Q4_K);
+    ASSERT_EQ(panel.shown().ggmlRowCentres.size(), 12u);
+    const auto [x, y] = panel.shown().ggmlRowCentres[q4k];
+    click(x, y);
+    for (int i = 0; i < 4 && !panel.shown().ggmlDetail; ++i) settle();
+    ASSERT_EQ(panel.shown().ggmlDetailType, DType::Q4_K);
+    auto d = panel.shown().ggmlDetail;
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->error.empty()) << d->error;
+    EXPECT_EQ(d->detail.written, DType::Q4_K);
+    EXPECT_EQ(d->detail.total.finish(0, 0).sqnrDb, g->rows[q4k].stats.sqnrDb);
+    EXPECT_EQ(d->detail.total.finish(0, 0).mse, g->rows[q4k].stats.mse);
+    ASSERT_EQ(d->detail.rows.size(), 4u);
+    // The bars as drawn: worst first, one per row.
+    const auto& bars = panel.shown().ggmlRowSqnr;
+    ASSERT_EQ(bars.size(), 4u);
+    for (size_t i = 1; i < bars.size(); ++i) EXPECT_LE(bars[i - 1], bars[i]);
+    // Blocks: Q4_K's sub-blocks of 32 (8 per row); the worst is in the row of the largest scale.
+    EXPECT_EQ(d->detail.blockElements, 32u);
+    EXPECT_EQ(d->detail.blocks, 32u);
+    ASSERT_EQ(d->detail.worstBlocks.size(), 10u);
+    EXPECT_EQ(d->detail.worstBlocks[0].row, 3u);
+    // Exports: one line per row, one per listed block with its share.
+    const ExportTable rows = ggmlDetailRowsExport(*d, "t");
+    EXPECT_EQ(rows.rows.size(), 4u);
+    const ExportTable blocks = ggmlDetailBlocksExport(*d, "t");
+    ASSERT_EQ(blocks.rows.size(), 10u);
+    EXPECT_EQ(blocks.columns.back(), "share_of_sum_sq_error");
+}
+
+// A type that falls back shows the fallback's detail (rows of 32: q4_K is written as q5_0), and a 1-D tensor
+// shows that nothing is quantized (llama-quantize keeps it).
+TEST_F(ComparePanelHeadless, LlamaCppDetailOfAFallbackAndOfAKeptTensor) {
+    std::vector<float> v;
+    for (int i = 0; i < 64; ++i) v.push_back(float(i) / 8.0f - 4.0f);
+    ASSERT_TRUE(state.openFile(npy("cmp-llama-fallback.npy", {2, 32}, v)));
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    EXPECT_TRUE(panel.setLlamaCppDetail("Q4_K"));
+    EXPECT_FALSE(panel.setLlamaCppDetail("q4_k_m"));  // a llama-quantize preset, not a type
+    for (int i = 0; i < 4 && !panel.shown().ggmlDetail; ++i) settle();
+    auto d = panel.shown().ggmlDetail;
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->type, DType::Q4_K);
+    EXPECT_EQ(d->detail.written, DType::Q5_0);
+    EXPECT_EQ(d->detail.rows.size(), 2u);
+    auto want = ggmlRequantError(state.currentDocument()->model->view(0), DType::Q5_0);
+    ASSERT_TRUE(want);
+    EXPECT_EQ(d->detail.total.finish(0, 0).mse, want->mse);
+
+    ASSERT_TRUE(state.openFile(npy("cmp-llama-kept.npy", {64}, v)));
+    for (int i = 0; i < 4 && !(panel.shown().ggmlDetail && panel.shown().ggmlDetail->detail.kept); ++i) settle();
+    d = panel.shown().ggmlDetail;
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(d->detail.kept);
+    EXPECT_TRUE(d->detail.rows.empty());
 }
 
 }  // namespace
