@@ -28,7 +28,7 @@ const char* appUsage() {
            "                [--compare-mode schemes|files|llamacpp]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
            "                [--export-dir DIR] [--export-tables] [--number-explorer VALUE]\n"
-           "                [--learn glossary|quantize|mac|qat]...\n"
+           "                [--learn glossary|quantize|mac|gguf|qat]...\n"
            "                [--script drag-controls [--script-seconds S] --frame-times OUT.json]\n"
            "  FILE          .safetensors (or sharded .index.json), .npy, and the formats the core reads;\n"
            "                without FILE the bundled assets/sample.safetensors opens.\n"
@@ -61,7 +61,8 @@ const char* appUsage() {
            "  --number-explorer VALUE  open the Number explorer (View menu) showing VALUE's bits in fp32,\n"
            "                fp16, bf16, FP8, FP4, intN and fixed point (e.g. 25.125, 1e-7, inf, nan).\n"
            "  --learn ID    open a window of the Learn menu (repeatable): glossary, quantize (walkthrough:\n"
-           "                quantize a vector), mac (walkthrough: one int8 MAC), qat (QAT demo).\n"
+           "                quantize a vector), mac (walkthrough: one int8 MAC), gguf (walkthrough: one llama.cpp\n"
+           "                Q4_0 block), qat (QAT demo).\n"
            "  --script drag-controls  move the bit-width and percentile controls every frame through the\n"
            "                same state setters the widgets use, and record frame times (benchmark).\n";
 }
@@ -167,8 +168,8 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             o.numberExplorer = true;
         } else if (a == "--learn") {
             // The ids of the Learn menu's windows (app/panels/learn_windows.cpp).
-            if (!next(v) || (v != "glossary" && v != "quantize" && v != "mac" && v != "qat"))
-                return fail("--learn needs glossary|quantize|mac|qat");
+            if (!next(v) || (v != "glossary" && v != "quantize" && v != "mac" && v != "gguf" && v != "qat"))
+                return fail("--learn needs glossary|quantize|mac|gguf|qat");
             o.learn.push_back(v);
         } else if (a == "--script") {
             if (!next(o.script) || o.script != "drag-controls") return fail("--script supports: drag-controls");

@@ -1,4 +1,5 @@
 // The Learn menu's windows, in menu order.
+#include "app/panels/gguf_walkthrough.h"
 #include "app/panels/glossary_window.h"
 #include "app/panels/learn_window.h"
 #include "app/panels/mac_walkthrough.h"
@@ -12,6 +13,7 @@ std::vector<std::unique_ptr<LearnWindow>> makeLearnWindows() {
     w.push_back(std::make_unique<GlossaryWindow>());
     w.push_back(std::make_unique<QuantizeWalkthrough>());
     w.push_back(std::make_unique<MacWalkthrough>());
+    w.push_back(std::make_unique<GgufWalkthrough>());
     w.push_back(std::make_unique<QatDemo>());
     return w;
 }

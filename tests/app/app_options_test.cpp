@@ -83,7 +83,7 @@ TEST(AppOptions, LearnWindowsAndCompareMode) {
     EXPECT_EQ(o->learn, (std::vector<std::string>{"qat", "glossary"}));
     EXPECT_EQ(o->compareMode, "llamacpp");
     EXPECT_FALSE(parseAppOptions({"--learn", "tutorial"}, &err));
-    EXPECT_EQ(err, "--learn needs glossary|quantize|mac|qat");
+    EXPECT_EQ(err, "--learn needs glossary|quantize|mac|gguf|qat");
     EXPECT_FALSE(parseAppOptions({"--learn"}, &err));
     EXPECT_FALSE(parseAppOptions({"--compare-mode", "gguf"}, &err));
     EXPECT_EQ(err, "--compare-mode needs schemes|files|llamacpp");

@@ -23,7 +23,7 @@ TEST_F(LearnWindows, CommandLineIdsAndWindowsAgree) {
         EXPECT_TRUE(parseAppOptions({"--learn", w->id()}, &err)) << err;
         EXPECT_FALSE(w->isOpen()) << w->id() << " starts closed";
     }
-    EXPECT_EQ(ids, (std::set<std::string>{"glossary", "quantize", "mac", "qat"}));
+    EXPECT_EQ(ids, (std::set<std::string>{"glossary", "quantize", "mac", "gguf", "qat"}));
     EXPECT_EQ(ui->learnWindow("tutorial"), nullptr);
     LearnWindow* mac = ui->learnWindow("mac");
     ASSERT_NE(mac, nullptr);
