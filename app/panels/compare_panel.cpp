@@ -686,9 +686,10 @@ void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
     m_shown.ggmlDetailType = type;
     const std::string header = "where " + std::string(dtypeName(type)) + " hurts this tensor###ggmldetail";
     if (m_detailScroll) ImGui::SetNextItemOpen(true);
+    const float headerY = ImGui::GetCursorPosY();
     const bool open = ImGui::CollapsingHeader(header.c_str(), ImGuiTreeNodeFlags_DefaultOpen);
     if (m_detailScroll) {
-        ImGui::SetScrollHereY(0.0f);  // the detail's header at the top of the tab
+        ImGui::SetScrollY(std::max(0.0f, headerY - ImGui::GetStyle().WindowPadding.y));  // the header at the top of the tab
         m_detailScroll = false;
     }
     if (!open) return;
@@ -723,9 +724,11 @@ void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
                            std::string(dtypeName(g.written)).c_str());
     ImGui::Text("%s: SQNR %.2f dB over %zu rows of %llu values (the table's total)", std::string(dtypeName(g.written)).c_str(),
                 total.sqnrDb, g.rows.size(), static_cast<unsigned long long>(g.rowLength));
-    // One tab's height: the visible part of the tab below this line (at least 14 lines, else scroll).
+    // The detail's tabs fill what the tab shows below these lines once the header is scrolled to the top (at
+    // least 14 lines: below that, the tab scrolls).
     const float visible = ImGui::GetWindowContentRegionMax().y - ImGui::GetWindowContentRegionMin().y;
-    const float h = std::max(ImGui::GetFontSize() * 14, visible - ImGui::GetFrameHeightWithSpacing() * 2.2f);
+    const float used = ImGui::GetCursorPosY() - headerY;
+    const float h = std::max(ImGui::GetFontSize() * 14, visible - used - ImGui::GetStyle().ItemSpacing.y);
     ImGui::BeginChild("ggmldetail", ImVec2(0, h), false, ImGuiWindowFlags_NoScrollbar);
     if (ImGui::BeginTabBar("ggmldetailtabs")) {
         if (ImGui::BeginTabItem("rows")) {
