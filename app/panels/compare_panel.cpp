@@ -717,6 +717,12 @@ void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
                            "show.", std::string(dtypeName(g.written)).c_str());
         return;
     }
+    const Document* doc = state.currentDocument();
+    if (doc && d->tensor < doc->model->tensors.size() && doc->model->tensors[d->tensor].dtype == g.written) {
+        ImGui::TextWrapped("The tensor is stored as %s already: llama-quantize would copy its blocks, no new error.",
+                           std::string(dtypeName(g.written)).c_str());
+        return;
+    }
     const ErrorStats total = g.total.finish(0, 0);
     if (g.written != g.type)
         ImGui::TextColored(ImVec4(1, 0.8f, 0.4f, 1), "rows of %llu are not whole %s blocks: llama-quantize writes %s; its "
