@@ -28,6 +28,9 @@ struct AppOptions {
     // Scheme B of the Compare tab: "BITS[:sym|sym-full|asym][:CALIBRATOR]" ("" leaves B off).
     std::string compareScheme;
     std::string compareMode;     // Compare tab view: "schemes" | "files" | "llamacpp" ("": chosen by what is open)
+    // Compare ▸ llama.cpp types: the type whose detail (per row, errors, worst blocks) is open ("q4_K", …);
+    // implies --compare-mode llamacpp and, without --tab, the Compare tab.
+    std::string llamacppType;
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
     bool numberExplorer = false;       // open the Number explorer window …

@@ -167,7 +167,7 @@ struct GgmlDetailResult {
 };
 
 // The whole current model as llama-quantize would write it under each type (app_state_ggml.cpp; a job the
-// user starts: it encodes every tensor eleven ways).
+// user starts: it encodes every tensor twelve ways).
 struct GgmlModelComparison {
     uint64_t docId = 0;
     std::vector<GgmlModelTotals> totals;  // one per ggmlRequantTypes()

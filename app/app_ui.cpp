@@ -100,6 +100,10 @@ std::vector<ExportTable> AppUi::allTables() const {
     if (auto c = m_state.storedComparison(); c && sel && c->docId == d->id && c->tensor == *sel)
         out.push_back(storedComparisonExport(*c, model.tensors[*sel]));
     if (auto g = m_state.ggmlRequant(); g && g->complete) out.push_back(ggmlRequantExport(*g, name));
+    if (auto g = m_state.ggmlDetail(); g && g->error.empty() && !g->detail.kept) {
+        out.push_back(ggmlDetailRowsExport(*g, name));
+        out.push_back(ggmlDetailBlocksExport(*g, name));
+    }
     if (auto m = m_state.ggmlModel()) out.push_back(ggmlModelExport(*m, model));
 #ifdef QV_APP_HAS_GEMM
     if (auto r = m_gemm.result(); r && r->run && r->error.empty()) {

@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
         ui.comparePanel().setMode(opt.compareMode == "files"      ? qv::ComparePanel::Mode::Files
                                   : opt.compareMode == "llamacpp" ? qv::ComparePanel::Mode::LlamaCpp
                                                                   : qv::ComparePanel::Mode::Schemes);
+    if (!opt.llamacppType.empty()) {  // validated by parseAppOptions
+        if (opt.compareMode.empty()) ui.comparePanel().setMode(qv::ComparePanel::Mode::LlamaCpp);
+        ui.comparePanel().setLlamaCppDetail(opt.llamacppType);
+    }
     for (const auto& id : opt.learn)
         if (qv::LearnWindow* w = ui.learnWindow(id)) w->show();
     const qv::CaptureView screenshotView = qv::parseCaptureView(opt.screenshotView).value_or(qv::CaptureView::Window);
@@ -164,6 +168,10 @@ int main(int argc, char** argv) {
         state.setCompare(b, calibrator);
     }
     bool sweepAtStart = false;
+    if (opt.tab.empty() && !opt.llamacppType.empty()) {
+        ui.ui().tab = qv::BottomTab::Compare;
+        ui.ui().tabRequested = 2;
+    }
     if (!opt.tab.empty()) {
         using qv::BottomTab;
         BottomTab t = opt.tab == "codes" ? BottomTab::Codes

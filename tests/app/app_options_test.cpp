@@ -89,6 +89,19 @@ TEST(AppOptions, LearnWindowsAndCompareMode) {
     EXPECT_EQ(err, "--compare-mode needs schemes|files|llamacpp");
 }
 
+// --llamacpp-type names one of the llama.cpp types the Compare tab measures (any case, as dtypeFromName).
+TEST(AppOptions, LlamaCppDetailType) {
+    std::string err;
+    auto o = parseAppOptions({"m.gguf", "--llamacpp-type", "Q4_K"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->llamacppType, "Q4_K");
+    EXPECT_TRUE(parseAppOptions({"--llamacpp-type", "iq4_xs"}, &err)) << err;
+    EXPECT_FALSE(parseAppOptions({"--llamacpp-type", "f16"}, &err));  // a dtype, but not a target type
+    EXPECT_EQ(err.rfind("--llamacpp-type needs one of q8_0, q6_K", 0), 0u) << err;
+    EXPECT_FALSE(parseAppOptions({"--llamacpp-type", "q9_9"}, &err));
+    EXPECT_FALSE(parseAppOptions({"--llamacpp-type"}, &err));
+}
+
 TEST(Settings, RoundTripAndValidation) {
     Settings s;
     s.bits = 4;
