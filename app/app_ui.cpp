@@ -320,6 +320,13 @@ void AppUi::draw() {
     }
     handleShortcuts();
     continueExportAll();
+    if (m_ui.heatmapFocus) {
+        const auto& f = *m_ui.heatmapFocus;
+        m_heatmap.requestFocus(f.docId, f.tensor, f.row, f.col);
+        m_ui.tab = BottomTab::Heatmap;
+        m_ui.tabRequested = 2;
+        m_ui.heatmapFocus.reset();
+    }
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);

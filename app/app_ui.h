@@ -48,6 +48,7 @@ public:
     SmoothQuantPanel& smoothQuant() { return m_smooth; }
     ComparePanel& comparePanel() { return m_compare; }
     const CodeUsagePanel& codeUsage() const { return m_codes; }
+    const HeatmapPanel& heatmap() const { return m_heatmap; }
     // Title for the OS window ("quantviz — file").
     std::string windowTitle() const;
 

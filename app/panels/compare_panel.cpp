@@ -737,15 +737,21 @@ void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
     const float h = std::max(ImGui::GetFontSize() * 14, visible - used - ImGui::GetStyle().ItemSpacing.y);
     ImGui::BeginChild("ggmldetail", ImVec2(0, h), false, ImGuiWindowFlags_NoScrollbar);
     if (ImGui::BeginTabBar("ggmldetailtabs")) {
-        if (ImGui::BeginTabItem("rows")) {
+        auto flag = [this](DetailView v) {
+            return m_detailViewRequest == int(v) ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+        };
+        const ImGuiTabItemFlags rowsFlag = flag(DetailView::Rows), errorsFlag = flag(DetailView::Errors),
+                                blocksFlag = flag(DetailView::Blocks);
+        m_detailViewRequest = -1;
+        if (ImGui::BeginTabItem("rows", nullptr, rowsFlag)) {
             drawDetailRows(state, ui, *d);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("errors")) {
+        if (ImGui::BeginTabItem("errors", nullptr, errorsFlag)) {
             drawDetailErrors(*d);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("worst blocks")) {
+        if (ImGui::BeginTabItem("worst blocks", nullptr, blocksFlag)) {
             drawDetailBlocks(state, ui, *d);
             ImGui::EndTabItem();
         }
@@ -890,10 +896,27 @@ void ComparePanel::drawDetailBlocks(AppState& state, UiState& ui, const GgmlDeta
     ImGui::TableSetupColumn("sum e^2");
     ImGui::TableSetupColumn("share");
     ImGui::TableHeadersRow();
+    // A 2-D weight's rows and columns are the Heatmap's: a click on a block shows it there.
+    const Document* doc = state.currentDocument();
+    const bool canFocus = doc && d.docId == doc->id && d.tensor < doc->model->tensors.size() &&
+                          doc->model->tensors[d.tensor].shape.size() == 2;
     for (const auto& b : g.worstBlocks) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::Text("%llu", static_cast<unsigned long long>(b.row));
+        if (canFocus) {
+            char label[32];
+            std::snprintf(label, sizeof label, "%llu##block%zu", static_cast<unsigned long long>(b.row),
+                          size_t(&b - g.worstBlocks.data()));
+            if (ImGui::Selectable(label, false, ImGuiSelectableFlags_SpanAllColumns))
+                ui.heatmapFocus = UiState::HeatmapFocus{d.docId, d.tensor, int64_t(b.row),
+                                                        int64_t(b.column + g.blockElements / 2)};
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show this block in the Heatmap tab");
+            // The centre of the row number's cell (the row spans every column).
+            const float x = ImGui::GetItemRectMin().x + ImGui::GetFontSize();
+            m_shown.ggmlWorstBlockCentres.push_back({x, (ImGui::GetItemRectMin().y + ImGui::GetItemRectMax().y) / 2});
+        } else {
+            ImGui::Text("%llu", static_cast<unsigned long long>(b.row));
+        }
         ImGui::TableNextColumn();
         ImGui::Text("%llu-%llu", static_cast<unsigned long long>(b.column),
                     static_cast<unsigned long long>(b.column + g.blockElements - 1));

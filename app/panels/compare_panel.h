@@ -48,6 +48,7 @@ public:
         std::shared_ptr<const GgmlDetailResult> ggmlDetail;    // its detail as drawn (null while computing)
         std::vector<double> ggmlRowSqnr;                       // per-row SQNR bars as drawn (sorted when asked)
         size_t ggmlWorstBlocksDrawn = 0;                       // rows of the worst-block table drawn
+        std::vector<std::pair<float, float>> ggmlWorstBlockCentres;  // their clickable rows (2-D tensors)
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
@@ -55,6 +56,9 @@ public:
     // ("q4_K", case as dtypeName spells it, or any case) is not one of ggmlRequantTypes().
     bool setLlamaCppDetail(std::string_view name);
     void setLlamaCppDetail(DType type);
+    // Which of the detail's tabs to bring forward on the next frame (as a click on it does).
+    enum class DetailView { Rows, Errors, Blocks };
+    void showLlamaCppDetailView(DetailView v) { m_detailViewRequest = int(v); }
 
 private:
     void drawSchemes(AppState& state, UiState& ui);
@@ -74,6 +78,7 @@ private:
     std::string m_calibrator = "mse";
     std::optional<DType> m_detailType;  // llama.cpp mode: the type whose detail is shown
     bool m_detailScroll = false;        // one-shot: scroll the detail into view (a new type was picked)
+    int m_detailViewRequest = -1;  // DetailView to select once, -1: none
     bool m_detailSorted = true;         // per-row SQNR worst first
     Shown m_shown;
 };

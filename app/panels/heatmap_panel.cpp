@@ -74,6 +74,10 @@ static std::string tensorKey(uint64_t docId, size_t tensor) {
     return k;
 }
 
+void HeatmapPanel::requestFocus(uint64_t docId, size_t tensor, int64_t row, int64_t col) {
+    m_pendingFocus = PendingFocus{tensorKey(docId, tensor), row, col};
+}
+
 void HeatmapPanel::request(AppState& state, const UiState& ui) {
     const Document* doc = state.currentDocument();
     auto sel = state.selectedTensor();
@@ -235,6 +239,13 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
     float mapW = std::max(40.0f, avail.x - barsW - listW - 3 * gap);
     float mapH = std::max(40.0f, avail.y - colBarsH - gap - 4);
     if (m_needFit) fit(mapW, mapH);
+    if (m_pendingFocus) {
+        if (m_pendingFocus->tensorKey == m_tensorKey) {
+            m_mapSize = ImVec2(mapW, mapH);  // focus() zooms for the map's size, known from this frame on
+            focus(m_pendingFocus->row, m_pendingFocus->col);
+        }
+        m_pendingFocus.reset();
+    }
 
     ImGui::BeginGroup();
     ImVec2 p0 = ImGui::GetCursorScreenPos();

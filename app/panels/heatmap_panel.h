@@ -57,6 +57,9 @@ public:
     // Zooms to about 32 × 32 elements centred on (row, col) (a click in the outlier/top-k lists);
     // row or col < 0: that axis keeps its zoom and position.
     void focus(int64_t row, int64_t col);
+    // focus() once the heatmap of that tensor is drawn (its data may not exist yet); dropped if another
+    // tensor is shown first.
+    void requestFocus(uint64_t docId, size_t tensor, int64_t row, int64_t col);
     void setNdMode(NdMode m, std::vector<int64_t> leading = {}) {
         m_ndMode = int(m);
         m_leading = std::move(leading);
@@ -101,6 +104,11 @@ private:
     std::vector<uint32_t> m_texels;
     Hover m_hover;
     std::vector<int64_t> m_outRows, m_outCols;
+    struct PendingFocus {
+        std::string tensorKey;
+        int64_t row = 0, col = 0;
+    };
+    std::optional<PendingFocus> m_pendingFocus;
 };
 
 }  // namespace qv

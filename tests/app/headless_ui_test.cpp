@@ -4,6 +4,8 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <cmath>
+
 #include "app/app_state.h"
 #include "app/app_ui.h"
 #include "app_test_support.h"
@@ -198,6 +200,41 @@ TEST_F(HeadlessUi, ChannelsTabSwitchesToPerChannelOrPerGroupInOneClick) {
     a = state.analysis();
     ASSERT_TRUE(a && a->activeRow());
     EXPECT_EQ(a->activeRow()->params.slices.size(), 8u);  // 4 rows × 2 groups of 32
+}
+
+// Compare ▸ llama.cpp types ▸ worst blocks: a click on a block shows it in the Heatmap tab, zoomed so that
+// the map's centre is the block's middle element. 64 rows of 256, all alike but row 40, scaled by 5 (so the
+// worst Q4_K sub-block of 32 lies in row 40). The zoom: focus() spans 32 rows and 32 columns around
+// (row, start + 16), so the centre pixel reads that element (±1 column where the view meets an edge).
+TEST_F(HeadlessUi, AWorstLlamaCppBlockOpensInTheHeatmap) {
+    std::string path = test::tempPath("ui-worst-block.npy");
+    std::vector<float> v(64 * 256);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(float(i % 256) * 0.37f) * (i / 256 == 40 ? 5.0f : 1.0f);
+    test::writeNpyF32(path, {64, 256}, v);
+    ASSERT_TRUE(state.openFile(path));
+    ui->comparePanel().setMode(ComparePanel::Mode::LlamaCpp);
+    ASSERT_TRUE(ui->comparePanel().setLlamaCppDetail("q4_K"));
+    ui->comparePanel().showLlamaCppDetailView(ComparePanel::DetailView::Blocks);
+    ui->ui().tab = BottomTab::Compare;
+    ui->ui().tabRequested = 2;
+    for (int i = 0; i < 10 && ui->comparePanel().shown().ggmlWorstBlockCentres.empty(); ++i) settle();
+    const auto& centres = ui->comparePanel().shown().ggmlWorstBlockCentres;
+    ASSERT_FALSE(centres.empty());
+    auto d = ui->comparePanel().shown().ggmlDetail;
+    ASSERT_TRUE(d);
+    const auto worst = d->detail.worstBlocks.front();
+    EXPECT_EQ(worst.row, 40u);
+    click(centres.front().first, centres.front().second);
+    settle();
+    EXPECT_EQ(ui->ui().tab, BottomTab::Heatmap);
+    const HeatmapPanel& h = ui->heatmap();
+    ASSERT_GT(h.mapSize().x, 0);
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(h.mapOrigin().x + h.mapSize().x / 2, h.mapOrigin().y + h.mapSize().y / 2);
+    frame();
+    ASSERT_TRUE(h.hover().valid);
+    EXPECT_EQ(h.hover().row, int64_t(worst.row));
+    EXPECT_NEAR(double(h.hover().col), double(worst.column + 16), 1.0);
 }
 
 TEST_F(HeadlessUi, EveryTabDrawsOnARealTensor) {
