@@ -155,6 +155,90 @@ TEST(GgufWalkthroughExample, MatchesEncoderOnVariedBlocks) {
     }
 }
 
+// [SECTION] Q4_K ------------------------------------------------------------------------------------------------
+
+void expectMatchesEncoderK(const std::vector<float>& x) {
+    ASSERT_EQ(x.size(), 256u);
+    const GgmlQ4_KWalk w = walkQ4_K(x);
+    std::vector<std::byte> enc(kQ4_KBlockBytes);
+    ASSERT_TRUE(encodeGgmlBlocks(DType::Q4_K, x.data(), 1, enc.data()));
+    for (size_t i = 0; i < enc.size(); ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(w.bytes[i], static_cast<uint8_t>(enc[i]));
+    }
+    std::vector<float> dec(256);
+    ASSERT_TRUE(decodeGgmlBlocks(DType::Q4_K, enc.data(), 1, dec.data()));
+    for (size_t i = 0; i < 256; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(w.sub[i / 32].y[i % 32], dec[i]);
+    }
+}
+
+// The 12-byte layout by hand: ls = 1..8, lm = 63, 0, 17, 32, 48, 5, 31, 63.
+//   bytes 0..3: ls[j] | (ls[j+4] >> 4) << 6 — ls[4..7] = 5..8 are < 16, so their top bits are 0: 01 02 03 04
+//   bytes 4..7: lm[j] | (lm[j+4] >> 4) << 6 — lm[4..7] = 48, 5, 31, 63: top bits 3, 0, 1, 3:
+//               63 | 3<<6 = 0xFF, 0 | 0 = 0x00, 17 | 1<<6 = 0x51, 32 | 3<<6 = 0xE0
+//   bytes 8..11: (ls[j+4] & 15) | (lm[j+4] & 15) << 4: 5 | 0<<4 = 0x05, 6 | 5<<4 = 0x56, 7 | 15<<4 = 0xF7,
+//               8 | 15<<4 = 0xF8
+TEST(GgufWalkthroughK, ScaleMinPackingByHand) {
+    const std::array<uint8_t, 8> ls = {1, 2, 3, 4, 5, 6, 7, 8}, lm = {63, 0, 17, 32, 48, 5, 31, 63};
+    const std::array<uint8_t, 12> p = packScalesMinsK4(ls, lm);
+    const std::array<uint8_t, 12> expected = {0x01, 0x02, 0x03, 0x04, 0xFF, 0x00, 0x51, 0xE0, 0x05, 0x56, 0xF7, 0xF8};
+    EXPECT_EQ(p, expected);
+    for (int j = 0; j < 8; ++j) {
+        uint8_t sc, m;
+        unpackScaleMinK4(j, p, sc, m);
+        EXPECT_EQ(sc, ls[static_cast<size_t>(j)]) << j;
+        EXPECT_EQ(m, lm[static_cast<size_t>(j)]) << j;
+    }
+}
+
+// The worked example: sub-block 3 is all positive (0.25 ± 0.19), so its minimum starts at 0 and stays 0;
+// sub-block 6 holds the outlier 1.2 and so the largest scale: its ls is 63 (63/max · max). Bytes and y equal
+// the encoder and decoder.
+TEST(GgufWalkthroughK, WorkedExample) {
+    const std::vector<float> x = GgufWalkthrough::exampleValuesK();
+    const GgmlQ4_KWalk w = walkQ4_K(x);
+    ASSERT_TRUE(w.finite);
+    EXPECT_EQ(x[199], 1.2f);
+    EXPECT_GT(w.sub[3].xMin, 0.0f);
+    EXPECT_EQ(w.sub[3].min, 0.0f);
+    EXPECT_EQ(w.sub[3].lm, 0);
+    EXPECT_EQ(w.maxScaleIndex, 6);
+    EXPECT_EQ(w.sub[6].ls, 63);
+    EXPECT_EQ(w.sub[static_cast<size_t>(w.maxMinIndex)].lm, 63);
+    for (size_t j = 0; j < 8; ++j) {
+        EXPECT_EQ(w.sub[j].step, w.d * static_cast<float>(w.sub[j].ls)) << j;
+        EXPECT_EQ(w.sub[j].offset, w.dmin * static_cast<float>(w.sub[j].lm)) << j;
+        EXPECT_LE(w.sub[j].sumSqErr / 32, 0.01) << j;
+    }
+    EXPECT_EQ(w.d, f16ToF32(f32ToF16(w.maxScale / 63.0f)));
+    expectMatchesEncoderK(x);
+}
+
+// A whole zero super-block: every fit is scale 0, min 0, so d = dmin = 0 and every byte is 0. A constant
+// sub-block of −0.5: min(x, 0) = max = −0.5, so make_qkx2_quants returns scale 0 and min 0.5 (codes
+// 0). Then 20 varied super-blocks (some shifted positive, one outlier each) against the encoder.
+TEST(GgufWalkthroughK, DegenerateAndVaried) {
+    const GgmlQ4_KWalk z = walkQ4_K(std::vector<float>(256, 0.0f));
+    for (uint8_t b : z.bytes) EXPECT_EQ(b, 0);
+    expectMatchesEncoderK(std::vector<float>(256, 0.0f));
+    std::vector<float> x = GgufWalkthrough::exampleValuesK();
+    for (size_t l = 0; l < 32; ++l) x[64 + l] = -0.5f;  // sub-block 2 constant negative: min 0.5, L all 0
+    const GgmlQ4_KWalk c = walkQ4_K(x);
+    EXPECT_EQ(c.sub[2].scale, 0.0f);
+    EXPECT_EQ(c.sub[2].min, 0.5f);
+    expectMatchesEncoderK(x);
+    for (int b = 0; b < 20; ++b) {
+        SCOPED_TRACE(b);
+        std::vector<float> v(256);
+        for (int i = 0; i < 256; ++i)
+            v[static_cast<size_t>(i)] = std::sin(0.11f * static_cast<float>(i * (b + 3))) * (0.2f + 0.1f * static_cast<float>(i / 32)) +
+                                        (b % 3 == 0 ? 0.3f : 0.0f) + (i == 17 * b ? 2.0f : 0.0f);
+        expectMatchesEncoderK(v);
+    }
+}
+
 // [SECTION] headless frames ---------------------------------------------------------------------------------
 
 class LearnGgufWalkthroughUi : public test::HeadlessUiFixture {
@@ -225,6 +309,43 @@ TEST_F(LearnGgufWalkthroughUi, TakesABlockFromTheSelectedTensor) {
     EXPECT_EQ(gw->values().front(), -40.0f);
     frame();
     EXPECT_EQ(gw->shown().d, 5.0f);
+}
+
+TEST_F(LearnGgufWalkthroughUi, Q4_KTabShowsTheSuperBlock) {
+    auto* gw = dynamic_cast<GgufWalkthrough*>(ui->learnWindow("gguf"));
+    ASSERT_NE(gw, nullptr);
+    gw->show();
+    gw->selectTab(GgufWalkthrough::Tab::Q4_K);
+    for (int i = 0; i < 5; ++i) frame();
+    EXPECT_EQ(gw->tab(), GgufWalkthrough::Tab::Q4_K);
+    EXPECT_EQ(gw->shownK().maxScaleIndex, 6);
+    EXPECT_EQ(gw->shownK().sub[6].ls, 63);
+    ImGuiWindow* w = window(gw->title());
+    ASSERT_NE(w, nullptr);
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    EXPECT_GE(w->Pos.y, 0.0f);
+    EXPECT_LE(w->Pos.y + w->Size.y, d.y);
+    EXPECT_LE(w->Pos.x + w->Size.x, d.x);
+    EXPECT_FALSE(w->ScrollbarY) << "the content fits without scrolling";
+
+    // Super-block 0 of a 256-element tensor 0..255 − 128: m = −128 sits in sub-block 0.
+    const std::string path = test::tempPath("gguf-walkthrough-take-k.npy");
+    std::vector<float> values(256);
+    for (int i = 0; i < 256; ++i) values[static_cast<size_t>(i)] = static_cast<float>(i) - 128.0f;
+    test::writeNpyF32(path, {256}, values);
+    ASSERT_TRUE(state.openFile(path)) << state.message().text;
+    settle();
+    frame();
+    EXPECT_FALSE(gw->takeFromTensorK(state, 1));
+    ASSERT_TRUE(gw->takeFromTensorK(state, 0));
+    EXPECT_EQ(gw->valuesK().front(), -128.0f);
+    EXPECT_NE(gw->sourceK().find("super-block 0 (elements 0..255)"), std::string::npos) << gw->sourceK();
+    frame();
+    EXPECT_EQ(gw->shownK().x[255], 127.0f);
+
+    gw->selectTab(GgufWalkthrough::Tab::Q4_0);
+    for (int i = 0; i < 3; ++i) frame();
+    EXPECT_EQ(gw->tab(), GgufWalkthrough::Tab::Q4_0);
 }
 
 }  // namespace
