@@ -322,7 +322,7 @@ void AppUi::draw() {
     continueExportAll();
     if (m_ui.heatmapFocus) {
         const auto& f = *m_ui.heatmapFocus;
-        m_heatmap.requestFocus(f.docId, f.tensor, f.row, f.col);
+        m_heatmap.requestFocus(f.docId, f.tensor, f.row, f.colFirst, f.colLast);
         m_ui.tab = BottomTab::Heatmap;
         m_ui.tabRequested = 2;
         m_ui.heatmapFocus.reset();

@@ -26,12 +26,12 @@ struct UiState {
     bool openFileBrowser = false;    // one-shot: open the File ▸ Open dialog
     bool openReferenceBrowser = false;  // one-shot: File ▸ Open second file to compare
     std::optional<double> exploreNumber;  // one-shot: open the number explorer on this value
-    // One-shot: show the Heatmap tab zoomed onto element (row, col) of tensor `tensor` of document `docId`
-    // (a worst block of Compare ▸ llama.cpp types).
+    // One-shot: show the Heatmap tab zoomed onto columns [colFirst, colLast] of row `row` of tensor `tensor` of
+    // document `docId`, outlined (a worst block of Compare ▸ llama.cpp types).
     struct HeatmapFocus {
         uint64_t docId = 0;
         size_t tensor = 0;
-        int64_t row = 0, col = 0;
+        int64_t row = 0, colFirst = 0, colLast = 0;
     };
     std::optional<HeatmapFocus> heatmapFocus;
     bool interacting = false;        // a control or plot handle is held this frame

@@ -908,8 +908,8 @@ void ComparePanel::drawDetailBlocks(AppState& state, UiState& ui, const GgmlDeta
             std::snprintf(label, sizeof label, "%llu##block%zu", static_cast<unsigned long long>(b.row),
                           size_t(&b - g.worstBlocks.data()));
             if (ImGui::Selectable(label, false, ImGuiSelectableFlags_SpanAllColumns))
-                ui.heatmapFocus = UiState::HeatmapFocus{d.docId, d.tensor, int64_t(b.row),
-                                                        int64_t(b.column + g.blockElements / 2)};
+                ui.heatmapFocus = UiState::HeatmapFocus{d.docId, d.tensor, int64_t(b.row), int64_t(b.column),
+                                                        int64_t(b.column + g.blockElements - 1)};
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show this block in the Heatmap tab");
             // The centre of the row number's cell (the row spans every column).
             const float x = ImGui::GetItemRectMin().x + ImGui::GetFontSize();

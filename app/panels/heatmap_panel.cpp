@@ -74,8 +74,8 @@ static std::string tensorKey(uint64_t docId, size_t tensor) {
     return k;
 }
 
-void HeatmapPanel::requestFocus(uint64_t docId, size_t tensor, int64_t row, int64_t col) {
-    m_pendingFocus = PendingFocus{tensorKey(docId, tensor), row, col};
+void HeatmapPanel::requestFocus(uint64_t docId, size_t tensor, int64_t row, int64_t colFirst, int64_t colLast) {
+    m_pendingFocus = PendingFocus{tensorKey(docId, tensor), Outline{row, colFirst, colLast}};
 }
 
 void HeatmapPanel::request(AppState& state, const UiState& ui) {
@@ -85,8 +85,9 @@ void HeatmapPanel::request(AppState& state, const UiState& ui) {
     const TensorInfo& info = doc->model->tensors[*sel];
     MatrixLayout layout = matrixLayout(info.shape, NdMode(m_ndMode), m_leading);
     const std::string tkey = tensorKey(doc->id, *sel);
-    if (m_tensorKey != tkey) {  // another tensor: forget the old one's data, zoom and slice
+    if (m_tensorKey != tkey) {  // another tensor: forget the old one's data, zoom, slice and outline
         m_tensorKey = tkey;
+        m_outline.reset();
         m_data.reset();
         m_dataKey.clear();
         m_needFit = true;
@@ -241,8 +242,10 @@ void HeatmapPanel::draw(AppState& state, UiState& ui) {
     if (m_needFit) fit(mapW, mapH);
     if (m_pendingFocus) {
         if (m_pendingFocus->tensorKey == m_tensorKey) {
+            const Outline& o = m_pendingFocus->block;
             m_mapSize = ImVec2(mapW, mapH);  // focus() zooms for the map's size, known from this frame on
-            focus(m_pendingFocus->row, m_pendingFocus->col);
+            focus(o.row, (o.colFirst + o.colLast) / 2);
+            m_outline = o;
         }
         m_pendingFocus.reset();
     }
@@ -339,6 +342,15 @@ void HeatmapPanel::drawMap(AppState& state, float w, float h) {
         ImVec2 z(float(p0.x + (double(cc1) * b - m_c0) / m_sx), float(p0.y + (double(cr1) * b - m_r0) / m_sy));
         dl->PushClipRect(p0, ImVec2(p0.x + w, p0.y + h), true);
         dl->AddImage(m_texture, a, z);
+        dl->PopClipRect();
+    }
+
+    if (m_outline) {  // the block a worst-block click asked for
+        const Outline& o = *m_outline;
+        ImVec2 a(float(p0.x + (double(o.colFirst) - m_c0) / m_sx), float(p0.y + (double(o.row) - m_r0) / m_sy));
+        ImVec2 z(float(p0.x + (double(o.colLast + 1) - m_c0) / m_sx), float(p0.y + (double(o.row + 1) - m_r0) / m_sy));
+        dl->PushClipRect(p0, ImVec2(p0.x + w, p0.y + h), true);
+        dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(z.x + 1, z.y + 1), IM_COL32(255, 230, 60, 255), 0.0f, 0, 2.0f);
         dl->PopClipRect();
     }
 

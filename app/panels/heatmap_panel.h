@@ -57,9 +57,15 @@ public:
     // Zooms to about 32 × 32 elements centred on (row, col) (a click in the outlier/top-k lists);
     // row or col < 0: that axis keeps its zoom and position.
     void focus(int64_t row, int64_t col);
-    // focus() once the heatmap of that tensor is drawn (its data may not exist yet); dropped if another
-    // tensor is shown first.
-    void requestFocus(uint64_t docId, size_t tensor, int64_t row, int64_t col);
+    // focus() on the middle of columns [colFirst, colLast] of `row` once the heatmap of that tensor is drawn
+    // (its data may not exist yet), and outline those elements until another tensor is shown; dropped if
+    // another tensor is shown first.
+    void requestFocus(uint64_t docId, size_t tensor, int64_t row, int64_t colFirst, int64_t colLast);
+    // The outlined elements: row, first and last column (nullopt: none).
+    struct Outline {
+        int64_t row = 0, colFirst = 0, colLast = 0;
+    };
+    std::optional<Outline> outline() const { return m_outline; }
     void setNdMode(NdMode m, std::vector<int64_t> leading = {}) {
         m_ndMode = int(m);
         m_leading = std::move(leading);
@@ -106,9 +112,10 @@ private:
     std::vector<int64_t> m_outRows, m_outCols;
     struct PendingFocus {
         std::string tensorKey;
-        int64_t row = 0, col = 0;
+        Outline block;
     };
     std::optional<PendingFocus> m_pendingFocus;
+    std::optional<Outline> m_outline;  // for m_tensorKey's tensor
 };
 
 }  // namespace qv

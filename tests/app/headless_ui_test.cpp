@@ -235,6 +235,10 @@ TEST_F(HeadlessUi, AWorstLlamaCppBlockOpensInTheHeatmap) {
     ASSERT_TRUE(h.hover().valid);
     EXPECT_EQ(h.hover().row, int64_t(worst.row));
     EXPECT_NEAR(double(h.hover().col), double(worst.column + 16), 1.0);
+    ASSERT_TRUE(h.outline());  // the block is outlined: row 40, its 32 columns
+    EXPECT_EQ(h.outline()->row, 40);
+    EXPECT_EQ(h.outline()->colFirst, int64_t(worst.column));
+    EXPECT_EQ(h.outline()->colLast, int64_t(worst.column + 31));
 }
 
 TEST_F(HeadlessUi, EveryTabDrawsOnARealTensor) {
