@@ -67,7 +67,7 @@ const char* appUsage() {
            "                fp16, bf16, FP8, FP4, intN and fixed point (e.g. 25.125, 1e-7, inf, nan).\n"
            "  --learn ID    open a window of the Learn menu (repeatable): glossary, quantize (walkthrough:\n"
            "                quantize a vector), mac (walkthrough: one int8 MAC), gguf (walkthrough: one llama.cpp\n"
-           "                Q4_0 block), qat (QAT demo).\n"
+           "                Q4_0 block and Q4_K super-block), qat (QAT demo).\n"
            "  --script drag-controls  move the bit-width and percentile controls every frame through the\n"
            "                same state setters the widgets use, and record frame times (benchmark).\n";
 }
