@@ -174,9 +174,11 @@ bool quotientCodesSimd(const LaneKernels* simd, const float* x, int n, bool addS
 
 // make_qkx2_quants: the scale and minimum (returned as −min ≥ 0 in *theMin) of an asymmetric nmax+1-level
 // fit of x (n values) under weights w, searching iscale = (rmin + rdelta·is + nmax)/(max − min), is = 0..nstep;
-// the weighted squared error, or the weighted absolute error (Q2_K's use_mad).
+// the weighted squared error, or the weighted absolute error (Q2_K's use_mad). *winner (when given): the
+// candidate `is` that won, −1 when the first, nmax/(max − min), was never beaten.
 float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, float* theMin, float rmin, float rdelta,
-                  int nstep, bool absoluteError = false) {
+                  int nstep, bool absoluteError = false, int* winner = nullptr) {
+    if (winner) *winner = -1;
     const auto cost = [absoluteError](float diff) { return absoluteError ? std::fabs(diff) : diff * diff; };
     float mn = x[0], mx = x[0];
     float sumW = w[0];
@@ -232,6 +234,7 @@ float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, f
                 bestError = error;
                 scale = thisScale;
                 mn = thisMin;
+                if (winner) *winner = is;
             }
         }
     }
@@ -962,6 +965,11 @@ bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t
     const size_t bytes = traits(t).blockBytes, elements = traits(t).blockElements;
     for (size_t b = 0; b < blocks; ++b) encode(src + b * elements, dst + b * bytes);
     return true;
+}
+
+float ggmlFitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, float* theMin, float rmin,
+                      float rdelta, int nstep, int* winner) {
+    return fitScaleMin(n, nmax, x, w, L, theMin, rmin, rdelta, nstep, false, winner);
 }
 
 }  // namespace qv

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/tensor/dtype.h"
 
@@ -18,5 +19,12 @@ bool ggmlEncodable(DType t);
 // bytes). Returns false for a type it cannot write. Non-finite inputs are written as llama.cpp would
 // (its float-to-int conversions on NaN are undefined; callers check finiteness first).
 bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst);
+
+// The K-quants' scale-and-minimum search as the encoder runs it (llama.cpp make_qkx2_quants, squared error),
+// for the walkthrough that shows one super-block: fits x (n ≤ 32 values, weights w) with nmax + 1 levels,
+// writes the codes to L and −min ≥ 0 to *theMin, returns the scale; *winner (when given) is the candidate
+// is = 0..nstep whose iscale = (rmin + rdelta·is + nmax)/(max − min) won, −1 when none beat nmax/(max − min).
+float ggmlFitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, float* theMin, float rmin,
+                      float rdelta, int nstep, int* winner = nullptr);
 
 }  // namespace qv

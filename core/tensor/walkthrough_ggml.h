@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/tensor/ggml_encode.h"
 #include "core/tensor/half.h"
 
 namespace qv {
@@ -166,71 +167,13 @@ inline void unpackScaleMinK4(int j, const std::array<uint8_t, 12>& q, uint8_t& s
     }
 }
 
-// make_qkx2_quants (nmax 15, rmin −1, rdelta 0.1, nstep 20, squared error) on one sub-block: the scale, the
-// minimum (returned as the amount subtracted) and the winning candidate. L receives the fit's codes.
+// make_qkx2_quants (nmax 15, rmin −1, rdelta 0.1, nstep 20, squared error) on one sub-block, run by the encoder's
+// own search (ggmlFitScaleMin): the scale, the minimum (returned as the amount subtracted) and the winning
+// candidate. L receives the fit's codes.
 inline void walkFitScaleMin(const float* x, const float* w, uint8_t* L, GgmlQ4_KSubBlock& s) {
-    constexpr int n = 32, nmax = 15, nstep = 20;
-    constexpr float rmin = -1.0f, rdelta = 0.1f;
-    float mn = x[0], mx = x[0];
-    float sumW = w[0];
-    float sumX = sumW * x[0];
-    for (int i = 1; i < n; ++i) {
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
-        sumW += w[i];
-        sumX += w[i] * x[i];
-    }
-    if (mn > 0) mn = 0;
-    s.bestCandidate = -1;
-    if (mx == mn) {
-        for (int i = 0; i < n; ++i) L[i] = 0;
-        s.scale = 0;
-        s.min = -mn;
-        return;
-    }
-    float iscale = static_cast<float>(nmax) / (mx - mn);
-    float scale = 1 / iscale;
-    float bestError = 0;
-    for (int i = 0; i < n; ++i) {
-        L[i] = static_cast<uint8_t>(std::clamp(walkNearestInt(iscale * (x[i] - mn)), 0, nmax));
-        const float diff = scale * static_cast<float>(L[i]) + mn - x[i];
-        bestError += w[i] * (diff * diff);
-    }
-    uint8_t aux[n];
-    for (int is = 0; is <= nstep; ++is) {
-        iscale = (rmin + rdelta * static_cast<float>(is) + static_cast<float>(nmax)) / (mx - mn);
-        float sumL = 0, sumL2 = 0, sumXL = 0;
-        for (int i = 0; i < n; ++i) {
-            aux[i] = static_cast<uint8_t>(std::clamp(walkNearestInt(iscale * (x[i] - mn)), 0, nmax));
-            const float fl = static_cast<float>(aux[i]);
-            sumL += w[i] * fl;
-            sumL2 += w[i] * fl * fl;
-            sumXL += w[i] * fl * x[i];
-        }
-        const float D = sumW * sumL2 - sumL * sumL;
-        if (D > 0) {
-            float thisScale = (sumW * sumXL - sumX * sumL) / D;
-            float thisMin = (sumL2 * sumX - sumL * sumXL) / D;
-            if (thisMin > 0) {
-                thisMin = 0;
-                thisScale = sumXL / sumL2;
-            }
-            float error = 0;
-            for (int i = 0; i < n; ++i) {
-                const float diff = thisScale * static_cast<float>(aux[i]) + thisMin - x[i];
-                error += w[i] * (diff * diff);
-            }
-            if (error < bestError) {
-                for (int i = 0; i < n; ++i) L[i] = aux[i];
-                bestError = error;
-                scale = thisScale;
-                mn = thisMin;
-                s.bestCandidate = is;
-            }
-        }
-    }
-    s.scale = scale;
-    s.min = -mn;
+    float theMin = 0;
+    s.scale = ggmlFitScaleMin(32, 15, x, w, L, &theMin, -1.0f, 0.1f, 20, &s.bestCandidate);
+    s.min = theMin;
 }
 
 // x holds 256 values (fewer: the rest are 0).
