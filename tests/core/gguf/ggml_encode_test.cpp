@@ -21,6 +21,7 @@
 #include "core/tensor/ggml_encode_impl.h"
 #include "core/tensor/ggml_levels.h"
 #include "core/tensor/half.h"
+#include "tests/support/tensor_view_builder.h"
 #include "tests/support/test_support.h"
 
 namespace qv {
@@ -572,16 +573,8 @@ TEST(GgmlRequantError, EqualsTheFilesOwnError) {
 }
 
 TEST(GgmlRequantError, RefusesWhatLlamaCppWouldNotQuantize) {
-    const auto viewOf = [](std::vector<float>& v, std::vector<int64_t> shape) {
-        TensorInfo info;
-        info.name = "t";
-        info.dtype = DType::F32;
-        info.shape = std::move(shape);
-        info.offset = 0;
-        info.bytes = v.size() * sizeof(float);
-        auto bytes = std::make_shared<OwnedBytes>(std::vector<std::byte>(reinterpret_cast<std::byte*>(v.data()),
-                                                                         reinterpret_cast<std::byte*>(v.data() + v.size())));
-        return TensorView(info, bytes);
+    const auto viewOf = [](const std::vector<float>& v, std::vector<int64_t> shape) {
+        return test::viewOf(v, DType::F32, std::move(shape));
     };
     std::vector<float> rows172(2 * 172, 0.5f);
     auto r = ggmlRequantError(viewOf(rows172, {2, 172}), DType::Q4_0);

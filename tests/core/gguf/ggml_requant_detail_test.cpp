@@ -10,20 +10,14 @@
 #include "core/base/byte_source.h"
 #include "core/formats/model_file.h"
 #include "core/metrics/ggml_requant.h"
+#include "tests/support/tensor_view_builder.h"
 #include "tests/support/test_support.h"
 
 namespace qv {
 namespace {
 
 TensorView viewOf(const std::vector<float>& v, std::vector<int64_t> shape) {
-    TensorInfo info;
-    info.name = "t";
-    info.dtype = DType::F32;
-    info.shape = std::move(shape);
-    info.offset = 0;
-    info.bytes = v.size() * sizeof(float);
-    const auto* p = reinterpret_cast<const std::byte*>(v.data());
-    return TensorView(info, std::make_shared<OwnedBytes>(std::vector<std::byte>(p, p + info.bytes)));
+    return test::viewOf(v, DType::F32, std::move(shape));
 }
 
 double sumSq(const std::vector<float>& v, size_t first, size_t count) {
