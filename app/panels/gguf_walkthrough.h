@@ -63,10 +63,7 @@ public:
     bool showsExampleNote() const { return m_exampleNote; }
     int drawnFrames() const { return m_drawnFrames; }
     // Screen rectangle of the "Take block" button in the last frame (tests click it).
-    struct Rect {
-        float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-    };
-    const Rect& takeButtonRect() const { return m_takeRect; }
+    const ScreenRect& takeButtonRect() const { return m_takeRect; }
 
 private:
     void drawControls(const AppState& state);
@@ -89,7 +86,7 @@ private:
     GgmlQ4_0Walk m_walk;
     bool m_exampleNote = false;
     int m_drawnFrames = 0;
-    Rect m_takeRect;
+    ScreenRect m_takeRect;
     Tab m_tab = Tab::Q4_0;
     bool m_tabRequest = false;
     std::vector<float> m_kValues;

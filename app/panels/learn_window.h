@@ -24,6 +24,11 @@ public:
     bool isOpen() const { return m_open; }
     bool& openFlag() { return m_open; }
 
+    // A widget's screen rectangle in the last frame (the headless tests click buttons through it).
+    struct ScreenRect {
+        float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    };
+
     // Background work under way (a training, a sweep): the screenshot mode waits until it is false.
     virtual bool busy() const { return false; }
 

@@ -38,10 +38,7 @@ public:
     const MacWalk& shown() const { return m_walk; }
     int drawnFrames() const { return m_drawnFrames; }
     // Screen rectangle of the "Negate w" button in the last frame (tests click it).
-    struct Rect {
-        float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-    };
-    const Rect& negateButtonRect() const { return m_negateRect; }
+    const ScreenRect& negateButtonRect() const { return m_negateRect; }
 
 private:
     void drawControls();
@@ -52,7 +49,7 @@ private:
     MacWalkInput m_in;
     MacWalk m_walk;
     int m_drawnFrames = 0;
-    Rect m_negateRect;
+    ScreenRect m_negateRect;
 };
 
 }  // namespace qv

@@ -50,10 +50,7 @@ public:
     bool showsExampleNote() const { return m_exampleNote; }
     int drawnFrames() const { return m_drawnFrames; }
     // Screen rectangle of the "Take 8 values" button in the last frame (tests click it).
-    struct Rect {
-        float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-    };
-    const Rect& takeButtonRect() const { return m_takeRect; }
+    const ScreenRect& takeButtonRect() const { return m_takeRect; }
 
 private:
     QuantizeWalk compute() const;
@@ -74,7 +71,7 @@ private:
     QuantizeWalk m_walk;
     bool m_exampleNote = false;
     int m_drawnFrames = 0;
-    Rect m_takeRect;
+    ScreenRect m_takeRect;
 };
 
 }  // namespace qv
