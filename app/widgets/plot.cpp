@@ -373,14 +373,16 @@ void EndPlot() {
     }
     if (g.yLabel) dl->AddText(ImVec2(g.t.p0.x + 4, g.t.p0.y + 2), axisCol, g.yLabel);
 
-    // Legend (top right); a click toggles the entry and does not pan.
+    // Legend (top right, or bottom right above the x label); a click toggles the entry and does not pan.
     ImGuiIO& io = ImGui::GetIO();
     if (!(g.flags & kNoLegend) && !g.legend.empty()) {
         float lh = ImGui::GetTextLineHeight() + 2;
         float lw = 0;
         for (auto& e : g.legend) lw = std::max(lw, ImGui::CalcTextSize(e.label.c_str()).x);
-        ImVec2 a(g.t.p1.x - lw - 30, g.t.p0.y + 4);
-        ImVec2 b(g.t.p1.x - 4, a.y + lh * float(g.legend.size()) + 4);
+        const float h = lh * float(g.legend.size()) + 4;
+        const float top = (g.flags & kLegendBottomRight) ? g.t.p1.y - 4 - lh - h : g.t.p0.y + 4;
+        ImVec2 a(g.t.p1.x - lw - 30, top);
+        ImVec2 b(g.t.p1.x - 4, a.y + h);
         dl->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_WindowBg, 0.85f), 3.0f);
         for (size_t i = 0; i < g.legend.size(); ++i) {
             auto& e = g.legend[i];

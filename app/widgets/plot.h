@@ -17,6 +17,7 @@ enum Flags : int {
     kLogY = 1 << 0,
     kNoLegend = 1 << 1,
     kYFromZero = 1 << 2,  // y axis starts at 0 (histograms, counts)
+    kLegendBottomRight = 1 << 3,  // the legend above the x label in the bottom right (curves that end high)
 };
 
 // Maps data to pixels for the current plot (valid between BeginPlot and EndPlot).
