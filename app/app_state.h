@@ -168,9 +168,24 @@ struct GgmlDetailResult {
 
 // The whole current model as llama-quantize would write it under each type (app_state_ggml.cpp; a job the
 // user starts: it encodes every tensor twelve ways).
+// One tensor of it: what each type writes and the round trip's sums (the rows pooled are the totals).
+struct GgmlTensorRow {
+    size_t tensor = 0;        // index in the model
+    uint64_t elements = 0;
+    bool kept = false;        // 1-D: kept as stored under every type (no error)
+    struct Cell {
+        DType written = DType::Q4_0;  // the type asked for, its fallback, or the stored type (kept)
+        ErrorAccumulator sums;        // x against its round trip through `written`
+        double sqnrDb() const;       // as ggmlRequantError reports it (inf: no error; kept)
+        double relativeRms() const;  // sqrt(Σe² / Σx²)
+    };
+    std::vector<Cell> types;  // one per ggmlRequantTypes()
+};
+
 struct GgmlModelComparison {
     uint64_t docId = 0;
     std::vector<GgmlModelTotals> totals;  // one per ggmlRequantTypes()
+    std::vector<GgmlTensorRow> rows;      // one per tensor measured, in model order
     size_t tensors = 0;                   // tensors measured
     std::string error;                    // the first tensor that could not be measured, and why
 };

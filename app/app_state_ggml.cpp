@@ -143,6 +143,12 @@ void AppState::requestGgmlDetail(DType type) {
         });
 }
 
+double GgmlTensorRow::Cell::sqnrDb() const { return sums.finish(0, 0).sqnrDb; }
+
+double GgmlTensorRow::Cell::relativeRms() const {
+    return sums.sumSqErr == 0 || sums.sumSqX == 0 ? 0.0 : std::sqrt(sums.sumSqErr / sums.sumSqX);
+}
+
 std::shared_ptr<const GgmlModelComparison> AppState::ggmlModel() const {
     const Document* doc = currentDocument();
     if (!doc || !m_ggmlModel || m_ggmlModel->docId != doc->id) return nullptr;
@@ -172,7 +178,15 @@ void AppState::requestGgmlModel() {
                 if (progress.cancelled()) break;
                 continue;
             }
-            for (size_t k = 0; k < types.size(); ++k) out->totals[k].add(model->tensors[i].elements(), (*trips)[k]);
+            GgmlTensorRow row;
+            row.tensor = i;
+            row.elements = model->tensors[i].elements();
+            for (size_t k = 0; k < types.size(); ++k) {
+                out->totals[k].add(row.elements, (*trips)[k]);
+                row.kept = (*trips)[k].kept;
+                row.types.push_back({(*trips)[k].written, (*trips)[k].sums});
+            }
+            out->rows.push_back(std::move(row));
             ++out->tensors;
             done += static_cast<double>(model->tensors[i].elements());
             progress.set(done);

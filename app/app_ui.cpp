@@ -105,6 +105,7 @@ std::vector<ExportTable> AppUi::allTables() const {
         out.push_back(ggmlDetailBlocksExport(*g, name));
     }
     if (auto m = m_state.ggmlModel()) out.push_back(ggmlModelExport(*m, model));
+    if (auto m = m_state.ggmlModel(); m && !m->rows.empty()) out.push_back(ggmlModelTensorsExport(*m, model));
 #ifdef QV_APP_HAS_GEMM
     if (auto r = m_gemm.result(); r && r->run && r->error.empty()) {
         std::string subject = "gemm-" + (m_gemmWeights ? m_gemmWeights->name : std::string("synthetic"));

@@ -320,6 +320,25 @@ ExportTable ggmlModelExport(const GgmlModelComparison& c, const ModelFile& model
     return t;
 }
 
+ExportTable ggmlModelTensorsExport(const GgmlModelComparison& c, const ModelFile& model) {
+    ExportTable t;
+    t.name = "llamacpp-model-tensors";
+    t.subject = model.path;
+    t.info.emplace_back("tensors", cellUint(c.tensors));
+    if (!c.error.empty()) t.info.emplace_back("error", cellText(c.error));
+    t.columns = {"tensor", "elements", "type", "written_as", "kept", "sqnr_db", "relative_rms", "sum_sq_err", "sum_sq_x"};
+    const auto& types = ggmlRequantTypes();
+    for (const auto& r : c.rows)
+        for (size_t k = 0; k < r.types.size() && k < types.size(); ++k) {
+            const GgmlTensorRow::Cell& cell = r.types[k];
+            t.addRow({cellText(r.tensor < model.tensors.size() ? model.tensors[r.tensor].name : std::to_string(r.tensor)),
+                      cellUint(r.elements), cellText(std::string(dtypeName(types[k]))),
+                      cellText(std::string(dtypeName(cell.written))), cellBool(r.kept), cellNum(cell.sqnrDb()),
+                      cellNum(cell.relativeRms()), cellNum(cell.sums.sumSqErr), cellNum(cell.sums.sumSqX)});
+        }
+    return t;
+}
+
 namespace {
 void addGgmlDetailInfo(ExportTable& t, const GgmlDetailResult& d) {
     t.info.emplace_back("type", cellText(d.typeName));

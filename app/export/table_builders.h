@@ -48,6 +48,10 @@ ExportTable storedComparisonExport(const StoredComparison& comparison, const Ten
 // the whole model per type.
 ExportTable ggmlRequantExport(const GgmlRequantComparison& comparison, const std::string& tensorName);
 ExportTable ggmlModelExport(const GgmlModelComparison& comparison, const ModelFile& model);
+// The whole model per tensor: one row per (tensor, type) in model order and ggmlRequantTypes() order — what is
+// written (the type, its fallback, or the stored type of a kept 1-D tensor), SQNR, relative RMS and the sums
+// Σe², Σx² (pooled over the tensors they give the totals above).
+ExportTable ggmlModelTensorsExport(const GgmlModelComparison& comparison, const ModelFile& model);
 // One type in detail (a clicked row): the error of every row of the tensor, and the worst blocks (position,
 // max |x|, decoded step and offset, max |e|, Σe² and share of the tensor's Σe²).
 ExportTable ggmlDetailRowsExport(const GgmlDetailResult& detail, const std::string& tensorName);

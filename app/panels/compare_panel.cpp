@@ -596,6 +596,10 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
 // The whole model under each type, on request: every tensor is encoded twelve ways, which takes a while on a
 // large model (a progress bar and Cancel while it runs).
 void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
+    if (m_modelRequest && state.currentDocument()) {
+        m_modelRequest = false;
+        state.requestGgmlModel();  // ignored while it runs
+    }
     if (!ImGui::CollapsingHeader("whole model", ImGuiTreeNodeFlags_DefaultOpen)) return;
     auto m = state.ggmlModel();
     m_shown.ggmlModel = m;
@@ -638,6 +642,152 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
         ImGui::EndTable();
     }
     ImGui::TextDisabled("%zu tensors", m->tensors);
+    drawLlamaCppModelTensors(state, ui, m);
+}
+
+namespace {
+
+// The per-tensor table's rows (indices into m.rows; 1-D tensors, kept as stored, left out) sorted by a column:
+// 0 model order, 1 elements, 2 + k the SQNR under ggmlRequantTypes()[k]; ties in model order.
+std::vector<size_t> ggmlTensorOrder(const GgmlModelComparison& m, int column, bool ascending) {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < m.rows.size(); ++i)
+        if (!m.rows[i].kept) order.push_back(i);
+    const auto key = [&](size_t i) {
+        const GgmlTensorRow& r = m.rows[i];
+        if (column == 1) return static_cast<double>(r.elements);
+        const size_t k = static_cast<size_t>(column - 2);
+        if (column >= 2 && k < r.types.size()) return r.types[k].sqnrDb();
+        return static_cast<double>(r.tensor);
+    };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        const double ka = key(a), kb = key(b);
+        return ascending ? ka < kb : kb < ka;
+    });
+    return order;
+}
+
+}  // namespace
+
+// Which tensors suffer under each type: one row per quantized tensor, one SQNR column per chosen type, sortable
+// (a click on a header; lowest first finds the tensors a mix like Q4_K_M would give more bits), the worst of each
+// column in orange, fallbacks marked; a click on a name selects that tensor for the tables above.
+void ComparePanel::drawLlamaCppModelTensors(AppState& state, UiState& ui, const std::shared_ptr<const GgmlModelComparison>& m) {
+    const Document* doc = state.currentDocument();
+    if (!doc || m->rows.empty()) return;
+    const ModelFile& model = *doc->model;
+    const auto& types = ggmlRequantTypes();
+    std::vector<size_t> cols;  // indices into types
+    for (size_t k = 0; k < types.size(); ++k)
+        if (std::find(m_modelTypes.begin(), m_modelTypes.end(), types[k]) != m_modelTypes.end()) cols.push_back(k);
+    for (size_t k : cols) m_shown.ggmlModelColumns.push_back(types[k]);
+
+    ImGui::TextUnformatted("per tensor, SQNR dB:");
+    ImGui::SameLine();
+    char preview[32];
+    std::snprintf(preview, sizeof preview, "%zu of %zu types", cols.size(), types.size());
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::BeginCombo("##ggmlmodeltypes", preview)) {
+        for (DType t : types) {
+            auto it = std::find(m_modelTypes.begin(), m_modelTypes.end(), t);
+            bool on = it != m_modelTypes.end();
+            if (ImGui::Checkbox(std::string(dtypeName(t)).c_str(), &on)) {
+                if (on) m_modelTypes.push_back(t);
+                else m_modelTypes.erase(it);
+            }
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    helpMarker("Which tensors suffer under each type: SQNR = 10 log10(sum x^2 / sum e^2) of each tensor as llama-quantize "
+               "would write it. Click a header to sort (lowest first: the tensors a mix such as Q4_K_M gives more "
+               "bits); the worst of each column is orange; * marks a fallback (hover it: what is written and why). "
+               "Click a name to select the tensor. 1-D tensors are kept as stored (no error) and left out.");
+    exportButtonsRight("llamacpp_model_tensors", state, ui, [m, model = doc->model] { return ggmlModelTensorsExport(*m, *model); });
+
+    const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
+                                  ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    const size_t quantized = std::count_if(m->rows.begin(), m->rows.end(), [](const GgmlTensorRow& r) { return !r.kept; });
+    const float rowH = ImGui::GetTextLineHeightWithSpacing();
+    const float height = rowH * (static_cast<float>(std::min<size_t>(quantized, 10)) + 1.6f);
+    if (quantized > 0 && ImGui::BeginTable("llamacpp_model_tensors", 2 + int(cols.size()), flags, ImVec2(0, height))) {
+        ImGui::TableSetupScrollFreeze(1, 1);
+        ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort,
+                                ImGui::GetFontSize() * 13, 0);
+        ImGui::TableSetupColumn("elements", ImGuiTableColumnFlags_WidthFixed, 0, 1);
+        for (size_t k : cols)
+            ImGui::TableSetupColumn(std::string(dtypeName(types[k])).c_str(),
+                                    ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortAscending, 0,
+                                    ImGuiID(2 + k));
+        ImGui::TableHeadersRow();
+        if (ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs(); sort && sort->SpecsCount > 0) {
+            m_modelSortColumn = int(sort->Specs[0].ColumnUserID);
+            m_modelAscending = sort->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+        }
+        const std::vector<size_t> order = ggmlTensorOrder(*m, m_modelSortColumn, m_modelAscending);
+        std::vector<double> worst(cols.size(), INFINITY);
+        for (size_t i : order)
+            for (size_t c = 0; c < cols.size(); ++c) worst[c] = std::min(worst[c], m->rows[i].types[cols[c]].sqnrDb());
+        const ImVec4 warn(1, 0.6f, 0.4f, 1);
+        const auto sel = state.selectedTensor();
+        ImGuiListClipper clipper;
+        clipper.Begin(int(order.size()));
+        while (clipper.Step()) {
+            for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+                const GgmlTensorRow& r = m->rows[order[size_t(i)]];
+                const TensorInfo& info = model.tensors[r.tensor];
+                ImGui::TableNextRow();
+                ImGui::TableSetColumnIndex(0);
+                ImGui::PushID(int(r.tensor));
+                if (ImGui::Selectable(info.name.c_str(), sel && *sel == r.tensor)) state.selectTensor(r.tensor);
+                {
+                    const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+                    m_shown.ggmlModelTensorsDrawn.push_back(r.tensor);
+                    m_shown.ggmlModelNameCentres.emplace_back((lo.x + hi.x) / 2, (lo.y + hi.y) / 2);
+                }
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s %s: click to select it", info.name.c_str(), info.shapeString().c_str());
+                ImGui::PopID();
+                ImGui::TableSetColumnIndex(1);
+                ImGui::Text("%llu", static_cast<unsigned long long>(r.elements));
+                for (size_t c = 0; c < cols.size(); ++c) {
+                    ImGui::TableSetColumnIndex(2 + int(c));
+                    const GgmlTensorRow::Cell& cell = r.types[cols[c]];
+                    const double sq = cell.sqnrDb();
+                    const bool fallback = cell.written != types[cols[c]];
+                    char text[32];
+                    if (std::isinf(sq)) std::snprintf(text, sizeof text, "inf%s", fallback ? "*" : "");
+                    else std::snprintf(text, sizeof text, "%.2f%s", sq, fallback ? "*" : "");
+                    if (sq == worst[c]) ImGui::TextColored(warn, "%s", text);
+                    else ImGui::TextUnformatted(text);
+                    if (ImGui::IsItemHovered()) {
+                        const uint64_t rowLen = info.shape.empty() ? 0 : static_cast<uint64_t>(info.shape.back());
+                        const std::string asked(dtypeName(types[cols[c]])), written(dtypeName(cell.written));
+                        if (!fallback)
+                            ImGui::SetTooltip("%s: written as %s; rel. RMS %.4f", asked.c_str(), written.c_str(), cell.relativeRms());
+                        else
+                            ImGui::SetTooltip("%s: written as %s: rows of %llu are not whole %s of %u; rel. RMS %.4f",
+                                              asked.c_str(), written.c_str(), static_cast<unsigned long long>(rowLen),
+                                              cell.written == DType::F16 ? "blocks" : "super-blocks",
+                                              cell.written == DType::F16 ? 32u : traits(types[cols[c]]).blockElements,
+                                              cell.relativeRms());
+                    }
+                }
+            }
+        }
+        ImGui::EndTable();
+    }
+    const size_t kept = m->rows.size() - quantized;
+    m_shown.ggmlModelKept = kept;
+    ImGui::TextDisabled("%zu quantized; %zu 1-D (norms, biases) kept as stored; * fallback type", quantized, kept);
+    if (kept > 0 && ImGui::IsItemHovered()) {
+        std::string names;
+        for (const auto& r : m->rows)
+            if (r.kept) {
+                if (!names.empty()) names += "\n";
+                names += model.tensors[r.tensor].name;
+            }
+        ImGui::SetTooltip("kept as stored (no error):\n%s", names.c_str());
+    }
 }
 
 

@@ -49,6 +49,12 @@ public:
         std::vector<double> ggmlRowSqnr;                       // per-row SQNR bars as drawn (sorted when asked)
         size_t ggmlWorstBlocksDrawn = 0;                       // rows of the worst-block table drawn
         std::vector<std::pair<float, float>> ggmlWorstBlockCentres;  // their clickable rows (2-D tensors)
+        // llama.cpp mode, whole model, per tensor: the type columns shown, the tensors of the rows drawn (in table
+        // order, only the rows the scrolled table drew), the screen centre of each name, and the 1-D tensors left out.
+        std::vector<DType> ggmlModelColumns;
+        std::vector<size_t> ggmlModelTensorsDrawn;
+        std::vector<std::pair<float, float>> ggmlModelNameCentres;
+        size_t ggmlModelKept = 0;
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
@@ -59,12 +65,17 @@ public:
     // Which of the detail's tabs to bring forward on the next frame (as a click on it does).
     enum class DetailView { Rows, Errors, Blocks };
     void showLlamaCppDetailView(DetailView v) { m_detailViewRequest = int(v); }
+    // Starts the whole-model job on the next llama.cpp frame (as its button does; for screenshots).
+    void requestWholeModel() { m_modelRequest = true; }
+    // The types the per-tensor table shows a column for (ggmlRequantTypes() order; default q8_0, q6_K, q4_K, q4_0).
+    void setWholeModelColumns(std::vector<DType> types) { m_modelTypes = std::move(types); }
 
 private:
     void drawSchemes(AppState& state, UiState& ui);
     void drawFiles(AppState& state, UiState& ui);
     void drawLlamaCpp(AppState& state, UiState& ui);
     void drawLlamaCppModel(AppState& state, UiState& ui);
+    void drawLlamaCppModelTensors(AppState& state, UiState& ui, const std::shared_ptr<const GgmlModelComparison>& m);
     void drawLlamaCppDetail(AppState& state, UiState& ui);
     void drawDetailRows(AppState& state, UiState& ui, const GgmlDetailResult& d);
     void drawDetailErrors(const GgmlDetailResult& d);
@@ -80,6 +91,10 @@ private:
     bool m_detailScroll = false;        // one-shot: scroll the detail into view (a new type was picked)
     int m_detailViewRequest = -1;  // DetailView to select once, -1: none
     bool m_detailSorted = true;         // per-row SQNR worst first
+    bool m_modelRequest = false;        // one-shot: start the whole-model job
+    std::vector<DType> m_modelTypes = {DType::Q8_0, DType::Q6_K, DType::Q4_K, DType::Q4_0};  // per-tensor columns
+    int m_modelSortColumn = 0;          // per-tensor table: 0 model order, 1 elements, 2 + k: SQNR of type k
+    bool m_modelAscending = true;
     Shown m_shown;
 };
 

@@ -29,7 +29,7 @@ protected:
         ui.interacting = false;
         ImGui::NewFrame();
         ImGui::SetNextWindowPos(ImVec2(0, 0));
-        ImGui::SetNextWindowSize(ImVec2(1200, 700));
+        ImGui::SetNextWindowSize(windowSize);
         ImGui::Begin("compare");
         panel.draw(state, ui);
         ImGui::End();
@@ -61,6 +61,7 @@ protected:
     AppState state;
     UiState ui;
     ComparePanel panel;
+    ImVec2 windowSize{1200, 700};  // a test that needs what is drawn low in the tab sets a taller one (and the display)
 };
 
 TEST_F(ComparePanelHeadless, TwoSchemesShowTheExactRowsAndTheirDifference) {
@@ -265,6 +266,105 @@ TEST_F(ComparePanelHeadless, LlamaCppWholeModelEqualsTheRealFile) {
     }
     EXPECT_NEAR(q40->relativeRms(), std::sqrt(sumSqErr / sumSqX), 1e-9);
     EXPECT_NEAR(q40->bitsPerWeight(), bits / elements, 1e-12);
+}
+
+// Which tensors suffer: the job keeps each tensor's sums per type. From the definitions: the totals are the
+// tensors' sums added in model order, so the rows pooled in that order give them back exactly (not just close);
+// ffn_down's rows hold 172 values, not whole blocks of 32 (172 = 5·32 + 12), so every type writes it as F16 (the
+// real Q4_0 file holds it so, see ggmlWrittenType); the 1-D norms are kept as stored (F32: Σe² = 0, SQNR inf);
+// and a row's SQNR is ggmlRequantError's for that tensor and its written type (the same pass, the same sums).
+TEST_F(ComparePanelHeadless, LlamaCppWholeModelPerTensorRows) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    ASSERT_TRUE(state.openFile(f32Path));
+    settle();
+    state.requestGgmlModel();
+    settle();
+    auto m = state.ggmlModel();
+    ASSERT_TRUE(m);
+    const ModelFile& model = *state.currentDocument()->model;
+    const auto& types = ggmlRequantTypes();
+    ASSERT_EQ(m->rows.size(), 48u);
+    for (size_t k = 0; k < types.size(); ++k) {
+        double sumSqErr = 0, sumSqX = 0;
+        uint64_t elements = 0;
+        for (const auto& r : m->rows) {
+            ASSERT_EQ(r.types.size(), types.size());
+            sumSqErr += r.types[k].sums.sumSqErr;
+            sumSqX += r.types[k].sums.sumSqX;
+            elements += r.elements;
+        }
+        EXPECT_EQ(sumSqErr, m->totals[k].sumSqErr) << dtypeName(types[k]);
+        EXPECT_EQ(sumSqX, m->totals[k].sumSqX) << dtypeName(types[k]);
+        EXPECT_EQ(elements, m->totals[k].elements);
+        EXPECT_EQ(elements, 292800u);  // the README's count of stories260K's values
+    }
+    size_t ffnDown = 0, norms = 0;
+    for (const auto& r : m->rows) {
+        const TensorInfo& info = model.tensors[r.tensor];
+        if (info.name.find("ffn_down") != std::string::npos) {
+            ++ffnDown;
+            EXPECT_EQ(info.shape.back(), 172);
+            EXPECT_FALSE(r.kept);
+            for (const auto& c : r.types) EXPECT_EQ(c.written, DType::F16) << info.name;
+        }
+        if (info.name.find("norm") != std::string::npos) {
+            ++norms;
+            EXPECT_TRUE(r.kept) << info.name;
+            for (const auto& c : r.types) {
+                EXPECT_EQ(c.written, DType::F32);
+                EXPECT_EQ(c.sums.sumSqErr, 0.0);
+                EXPECT_TRUE(std::isinf(c.sqnrDb()));
+            }
+        }
+    }
+    EXPECT_EQ(ffnDown, 5u);   // one per block
+    EXPECT_EQ(norms, 11u);    // attn_norm and ffn_norm per block, output_norm
+    // blk.0.attn_q.weight (64 × 64) under q4_0 (written as itself) and q4_K (rows of 64 are not whole super-blocks
+    // of 256: written as q5_0).
+    const auto q = model.find("blk.0.attn_q.weight");
+    ASSERT_TRUE(q);
+    const GgmlTensorRow* row = nullptr;
+    for (const auto& r : m->rows)
+        if (r.tensor == *q) row = &r;
+    ASSERT_TRUE(row);
+    for (DType t : {DType::Q4_0, DType::Q4_K, DType::Q8_0}) {
+        const size_t k = static_cast<size_t>(std::find(types.begin(), types.end(), t) - types.begin());
+        const DType written = ggmlWrittenType(model.tensors[*q], t);
+        EXPECT_EQ(row->types[k].written, written);
+        auto e = ggmlRequantError(model.view(*q), written);
+        ASSERT_TRUE(e) << e.message();
+        EXPECT_EQ(row->types[k].sqnrDb(), e->sqnrDb) << dtypeName(t);
+    }
+    EXPECT_EQ(row->types[6].written, DType::Q5_0);  // types[6] is q4_K
+    // The export: one line per tensor and type, with the same sums.
+    const ExportTable t = ggmlModelTensorsExport(*m, model);
+    EXPECT_EQ(t.rows.size(), 48u * types.size());
+}
+
+// A click on a tensor's name in the per-tensor table selects that tensor (for the tables above and the browser).
+// The tab is drawn 2000 px tall so the table, below the type table and the totals, is on screen.
+TEST_F(ComparePanelHeadless, LlamaCppWholeModelNameClickSelectsTheTensor) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    ImGui::GetIO().DisplaySize = windowSize = ImVec2(1200, 2000);
+    ASSERT_TRUE(state.openFile(f32Path));
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    panel.requestWholeModel();
+    for (int i = 0; i < 6 && !panel.shown().ggmlModel; ++i) settle();
+    ASSERT_TRUE(panel.shown().ggmlModel);
+    frame();
+    const auto& s = panel.shown();
+    const std::vector<DType> defaults = {DType::Q8_0, DType::Q6_K, DType::Q4_K, DType::Q4_0};
+    EXPECT_EQ(s.ggmlModelColumns, defaults);
+    EXPECT_EQ(s.ggmlModelKept, 11u);
+    ASSERT_GE(s.ggmlModelTensorsDrawn.size(), 3u);
+    ASSERT_EQ(s.ggmlModelTensorsDrawn.size(), s.ggmlModelNameCentres.size());
+    // Model order (the default sort): the first rows are the first quantized tensors of the file.
+    EXPECT_LT(s.ggmlModelTensorsDrawn[0], s.ggmlModelTensorsDrawn[1]);
+    const size_t target = s.ggmlModelTensorsDrawn[2];
+    ASSERT_NE(state.selectedTensor(), std::optional<size_t>(target));
+    const auto [x, y] = s.ggmlModelNameCentres[2];
+    click(x, y);
+    EXPECT_EQ(state.selectedTensor(), std::optional<size_t>(target));
 }
 
 }  // namespace
