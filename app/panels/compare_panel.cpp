@@ -719,7 +719,16 @@ void ComparePanel::drawLlamaCppModelTensors(AppState& state, UiState& ui, const 
             ImGui::TableSetupColumn(std::string(dtypeName(types[k])).c_str(),
                                     ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortAscending, 0,
                                     ImGuiID(2 + k));
-        ImGui::TableHeadersRow();
+        // The header row as TableHeadersRow draws it, keeping where each header is (a click on one sorts).
+        ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+        for (int c = 0; c < 2 + int(cols.size()); ++c) {
+            if (!ImGui::TableSetColumnIndex(c)) continue;
+            ImGui::PushID(c);
+            ImGui::TableHeader(ImGui::TableGetColumnName(c));
+            ImGui::PopID();
+            const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+            m_shown.ggmlModelHeaderCentres.emplace_back((lo.x + hi.x) / 2, (lo.y + hi.y) / 2);
+        }
         if (ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs(); sort && sort->SpecsCount > 0) {
             m_modelSortColumn = int(sort->Specs[0].ColumnUserID);
             m_modelAscending = sort->Specs[0].SortDirection == ImGuiSortDirection_Ascending;

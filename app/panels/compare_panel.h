@@ -54,6 +54,7 @@ public:
         std::vector<DType> ggmlModelColumns;
         std::vector<size_t> ggmlModelTensorsDrawn;
         std::vector<std::pair<float, float>> ggmlModelNameCentres;
+        std::vector<std::pair<float, float>> ggmlModelHeaderCentres;  // tensor, elements, then one per type column
         size_t ggmlModelKept = 0;
     };
     const Shown& shown() const { return m_shown; }

@@ -367,6 +367,42 @@ TEST_F(ComparePanelHeadless, LlamaCppWholeModelNameClickSelectsTheTensor) {
     EXPECT_EQ(state.selectedTensor(), std::optional<size_t>(target));
 }
 
+// A click on a type's header sorts the per-tensor table by its SQNR, lowest (the tensor that suffers most) first;
+// a second click, highest first. What comes first is checked against the rows' own SQNRs (the minimum and maximum
+// over the quantized tensors; the 1-D ones are not in the table).
+TEST_F(ComparePanelHeadless, LlamaCppWholeModelSortsByATypesSqnr) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    ImGui::GetIO().DisplaySize = windowSize = ImVec2(1200, 2000);
+    ASSERT_TRUE(state.openFile(f32Path));
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    panel.setWholeModelColumns({DType::Q4_0});
+    panel.requestWholeModel();
+    for (int i = 0; i < 6 && !panel.shown().ggmlModel; ++i) settle();
+    auto m = panel.shown().ggmlModel;
+    ASSERT_TRUE(m);
+    frame();
+    const size_t q40 = 8;  // ggmlRequantTypes(): q8_0 q6_K q5_1 q5_K q5_0 q4_1 q4_K iq4_nl q4_0 …
+    ASSERT_EQ(ggmlRequantTypes()[q40], DType::Q4_0);
+    double lo = INFINITY, hi = -INFINITY;
+    size_t lowest = 0, highest = 0;
+    for (const auto& r : m->rows) {
+        if (r.kept) continue;
+        const double db = r.types[q40].sqnrDb();
+        if (db < lo) lo = db, lowest = r.tensor;
+        if (db > hi) hi = db, highest = r.tensor;
+    }
+    ASSERT_EQ(panel.shown().ggmlModelHeaderCentres.size(), 3u);  // tensor, elements, q4_0
+    const auto [x, y] = panel.shown().ggmlModelHeaderCentres[2];
+    click(x, y);
+    frame();
+    ASSERT_FALSE(panel.shown().ggmlModelTensorsDrawn.empty());
+    EXPECT_EQ(panel.shown().ggmlModelTensorsDrawn[0], lowest);
+    click(x, y);
+    frame();
+    ASSERT_FALSE(panel.shown().ggmlModelTensorsDrawn.empty());
+    EXPECT_EQ(panel.shown().ggmlModelTensorsDrawn[0], highest);
+}
+
 }  // namespace
 }  // namespace qv
 
