@@ -341,6 +341,41 @@ TEST_F(ComparePanelHeadless, LlamaCppWholeModelPerTensorRows) {
     EXPECT_EQ(t.rows.size(), 48u * types.size());
 }
 
+// The per-tensor export, on two hand-made rows: a matrix under q8_0 with Σe² = 1 and Σx² = 100 (SQNR
+// 10·log10(100/1) = 20 dB, relative RMS sqrt(1/100) = 0.1) and a kept 1-D tensor (Σe² = 0: SQNR inf, rel. RMS 0).
+TEST(LlamaCppWholeModelExport, OneLinePerTensorAndType) {
+    ModelFile model;
+    model.path = "m.gguf";
+    model.tensors.resize(2);
+    model.tensors[0].name = "w";
+    model.tensors[1].name = "n";
+    GgmlModelComparison m;
+    m.tensors = 2;
+    GgmlTensorRow w;
+    w.tensor = 0;
+    w.elements = 64;
+    GgmlTensorRow::Cell c;
+    c.written = DType::Q8_0;
+    c.sums.count = 64;
+    c.sums.sumSqErr = 1;
+    c.sums.sumSqX = 100;
+    w.types = {c};
+    GgmlTensorRow n;
+    n.tensor = 1;
+    n.elements = 2;
+    n.kept = true;
+    c.written = DType::F32;
+    c.sums.count = 2;
+    c.sums.sumSqErr = 0;
+    c.sums.sumSqX = 4;
+    n.types = {c};
+    m.rows = {w, n};
+    EXPECT_EQ(toCsv(ggmlModelTensorsExport(m, model)),
+              "tensor,elements,type,written_as,kept,sqnr_db,relative_rms,sum_sq_err,sum_sq_x\n"
+              "w,64,q8_0,q8_0,0,20,0.1,1,100\n"
+              "n,2,q8_0,f32,1,inf,0,0,4\n");
+}
+
 // A click on a tensor's name in the per-tensor table selects that tensor (for the tables above and the browser).
 // The tab is drawn 2000 px tall so the table, below the type table and the totals, is on screen.
 TEST_F(ComparePanelHeadless, LlamaCppWholeModelNameClickSelectsTheTensor) {
