@@ -28,7 +28,7 @@ const char* appUsage() {
            "                 mxfp8-e4m3|mxfp8-e5m2|mxfp6-e2m3|mxfp6-e3m2|mxfp4|nvfp4]\n"
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm|smoothquant] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
-           "                [--compare-mode schemes|files|llamacpp] [--llamacpp-type TYPE]\n"
+           "                [--compare-mode schemes|files|llamacpp] [--llamacpp-type TYPE] [--llamacpp-model]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
            "                [--export-dir DIR] [--export-tables] [--number-explorer VALUE]\n"
            "                [--learn glossary|quantize|mac|gguf|qat]...\n"
@@ -52,6 +52,8 @@ const char* appUsage() {
            "                as llama.cpp's Q8_0 ... Q4_0 would store it (default: files when --reference is given).\n"
            "  --llamacpp-type TYPE  Compare > llama.cpp types with the detail of TYPE open (q8_0 ... q2_K, iq4_nl,\n"
            "                iq4_xs): where that type hurts the tensor - per-row SQNR, errors, the worst blocks.\n"
+           "  --llamacpp-model  Compare > llama.cpp types: measure the whole model under every type at start\n"
+           "                (totals and the per-tensor table; a screenshot waits for it).\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -157,6 +159,8 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             std::string cal;
             if (!next(o.compareScheme) || !parseCompareScheme(o.compareScheme, QuantScheme{}, probe, cal))
                 return fail("--compare-scheme needs BITS[:sym|sym-full|asym][:CALIBRATOR], e.g. 8:sym:mse");
+        } else if (a == "--llamacpp-model") {
+            o.llamacppModel = true;
         } else if (a == "--llamacpp-type") {
             // DType::Count: no type (not a name, or no value), never in the list.
             const DType t = next(o.llamacppType) ? dtypeFromName(o.llamacppType).value_or(DType::Count) : DType::Count;

@@ -31,6 +31,7 @@ struct AppOptions {
     // Compare ▸ llama.cpp types: the type whose detail (per row, errors, worst blocks) is open ("q4_K", …);
     // implies --compare-mode llamacpp and, without --tab, the Compare tab.
     std::string llamacppType;
+    bool llamacppModel = false;  // --llamacpp-model: start Compare ▸ llama.cpp types ▸ whole model (and show it)
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
     bool numberExplorer = false;       // open the Number explorer window …

@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
         if (opt.compareMode.empty()) ui.comparePanel().setMode(qv::ComparePanel::Mode::LlamaCpp);
         ui.comparePanel().setLlamaCppDetail(opt.llamacppType);
     }
+    if (opt.llamacppModel) {
+        if (opt.compareMode.empty()) ui.comparePanel().setMode(qv::ComparePanel::Mode::LlamaCpp);
+        ui.comparePanel().requestWholeModel();
+    }
     for (const auto& id : opt.learn)
         if (qv::LearnWindow* w = ui.learnWindow(id)) w->show();
     const qv::CaptureView screenshotView = qv::parseCaptureView(opt.screenshotView).value_or(qv::CaptureView::Window);
@@ -168,7 +172,7 @@ int main(int argc, char** argv) {
         state.setCompare(b, calibrator);
     }
     bool sweepAtStart = false;
-    if (opt.tab.empty() && !opt.llamacppType.empty()) {
+    if (opt.tab.empty() && (!opt.llamacppType.empty() || opt.llamacppModel)) {
         ui.ui().tab = qv::BottomTab::Compare;
         ui.ui().tabRequested = 2;
     }

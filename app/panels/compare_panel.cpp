@@ -600,7 +600,16 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
         m_modelRequest = false;
         state.requestGgmlModel();  // ignored while it runs
     }
-    if (!ImGui::CollapsingHeader("whole model", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    if (m_modelScroll) ImGui::SetNextItemOpen(true);
+    const float headerY = ImGui::GetCursorPosY();
+    const bool open = ImGui::CollapsingHeader("whole model", ImGuiTreeNodeFlags_DefaultOpen);
+    if (m_modelScroll) {
+        ImGui::SetScrollY(std::max(0.0f, headerY - ImGui::GetStyle().WindowPadding.y));
+        // The type table above grows as its rows arrive: keep the section at the top until it is complete.
+        auto g = state.ggmlRequant();
+        if (g && g->complete) m_modelScroll = false;
+    }
+    if (!open) return;
     auto m = state.ggmlModel();
     m_shown.ggmlModel = m;
     if (auto p = state.ggmlModelProgress()) {

@@ -67,7 +67,8 @@ public:
     enum class DetailView { Rows, Errors, Blocks };
     void showLlamaCppDetailView(DetailView v) { m_detailViewRequest = int(v); }
     // Starts the whole-model job on the next llama.cpp frame (as its button does; for screenshots).
-    void requestWholeModel() { m_modelRequest = true; }
+    // Starts the whole-model job (as its button does) and scrolls the tab to its section (--llamacpp-model).
+    void requestWholeModel() { m_modelRequest = m_modelScroll = true; }
     // The types the per-tensor table shows a column for (ggmlRequantTypes() order; default q8_0, q6_K, q4_K, q4_0).
     void setWholeModelColumns(std::vector<DType> types) { m_modelTypes = std::move(types); }
 
@@ -92,6 +93,7 @@ private:
     bool m_detailScroll = false;        // one-shot: scroll the detail into view (a new type was picked)
     int m_detailViewRequest = -1;  // DetailView to select once, -1: none
     bool m_detailSorted = true;         // per-row SQNR worst first
+    bool m_modelScroll = false;  // bring the whole-model section to the top once
     bool m_modelRequest = false;        // one-shot: start the whole-model job
     std::vector<DType> m_modelTypes = {DType::Q8_0, DType::Q6_K, DType::Q4_K, DType::Q4_0};  // per-tensor columns
     int m_modelSortColumn = 0;          // per-tensor table: 0 model order, 1 elements, 2 + k: SQNR of type k

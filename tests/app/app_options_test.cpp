@@ -100,6 +100,10 @@ TEST(AppOptions, LlamaCppDetailType) {
     EXPECT_EQ(err.rfind("--llamacpp-type needs one of q8_0, q6_K", 0), 0u) << err;
     EXPECT_FALSE(parseAppOptions({"--llamacpp-type", "q9_9"}, &err));
     EXPECT_FALSE(parseAppOptions({"--llamacpp-type"}, &err));
+    o = parseAppOptions({"m.gguf", "--llamacpp-model"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_TRUE(o->llamacppModel);
+    EXPECT_FALSE(parseAppOptions({"m.gguf"}, &err)->llamacppModel);
 }
 
 TEST(Settings, RoundTripAndValidation) {
