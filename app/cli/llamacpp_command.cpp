@@ -64,10 +64,12 @@ int runLlama(const LlamaOptions& o) {
         const TensorInfo& t = model->tensors[i];
         const TensorView view = model->view(i);
         const bool oneD = ggmlKeptAsStored(t);  // kept as stored whatever the type
+        const bool integer = !traits(t.dtype).isFloat && !traits(t.dtype).isBlockQuantized;
+        const std::string why = integer ? "integer: not a weight, not in the model totals" : "1-D";
         Json jrow;
         jrow["name"] = t.name;
         jrow["shape"] = t.shape;
-        jrow["kept"] = oneD ? Json("1-D: kept as " + std::string(dtypeName(t.dtype))) : Json(nullptr);
+        jrow["kept"] = oneD ? Json(why + ": kept as " + std::string(dtypeName(t.dtype))) : Json(nullptr);
         Json jtypes = Json::array();
         auto trips = ggmlRoundTrips(view, types);
         if (!trips) failData(model->path + ": tensor '" + t.name + "': " + trips.message());
@@ -98,7 +100,7 @@ int runLlama(const LlamaOptions& o) {
                           << padLeft(formatNumber(st.maxAbsError), 12) << "\n";
             }
         }
-        if (oneD && !o.json) std::cout << padRight(t.name, wName) << "  kept as " << dtypeName(t.dtype) << " (1-D)\n";
+        if (oneD && !o.json) std::cout << padRight(t.name, wName) << "  kept as " << dtypeName(t.dtype) << " (" << why << ")\n";
         jrow["types"] = std::move(jtypes);
         jt.push_back(std::move(jrow));
     }

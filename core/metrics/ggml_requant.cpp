@@ -20,6 +20,8 @@ const std::vector<DType>& ggmlRequantTypes() {
 }
 
 bool ggmlKeptAsStored(const TensorInfo& info) {
+    const auto& tr = traits(info.dtype);
+    if (!tr.isFloat && !tr.isBlockQuantized) return true;  // integers and bools: not weights
     size_t lead = 0;
     while (lead + 1 < info.shape.size() && info.shape[lead] == 1) ++lead;
     return info.shape.size() - lead < 2;

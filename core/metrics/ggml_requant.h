@@ -26,7 +26,9 @@ const std::vector<DType>& ggmlRequantTypes();
 // of 32 either (as stories260K's quantized files hold its ffn_down, rows of 172).
 DType ggmlWrittenType(const TensorInfo& info, DType type);
 // llama-quantize quantizes only tensors of two or more dimensions as ggml counts them (ggml_n_dims: size-1
-// dimensions at the end of ggml's order, the start of numpy's, do not count — a [1, 128] output weight is 1-D).
+// dimensions at the end of ggml's order, the start of numpy's, do not count — a [1, 128] output weight is 1-D),
+// and only floating ones: it converts through llama_tensor_dequantize_impl, which refuses integer types
+// (llama.cpp src/llama-quant.cpp). Integer and bool tensors (ONNX shape constants, token ids) are kept here.
 bool ggmlKeptAsStored(const TensorInfo& info);
 
 // MSE, SQNR, max/mean |e|, cosine of the round trip (clipping and code counts do not apply: 0). `type` may
@@ -103,7 +105,10 @@ struct GgmlModelTotals {
     DType type = DType::Q4_0;
     double sumSqErr = 0, sumSqX = 0, bits = 0;
     uint64_t elements = 0;
+    // Integer and bool tensors (kept: graph constants, ids) are not weights and stay out of the totals: an
+    // ONNX Slice bound of 2^63 − 1 would otherwise be most of ‖x‖.
     void add(uint64_t tensorElements, const GgmlRoundTrip& r) {
+        if (!traits(r.written).isFloat && !traits(r.written).isBlockQuantized) return;
         sumSqErr += r.sums.sumSqErr;
         sumSqX += r.sums.sumSqX;
         bits += bitsPerElement(r.written) * static_cast<double>(tensorElements);
