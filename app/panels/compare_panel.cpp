@@ -622,8 +622,9 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
     ImGui::SameLine();
     helpMarker("Every tensor of the model as the file llama-quantize would write for each type: 1-D tensors (norms, "
                "biases) kept as stored, matrices whose rows are not whole blocks written as the fallback type. "
-               "bits/weight counts the tensor data (no header or vocabulary); rel. RMS is ||x_hat - x|| / ||x|| over "
-               "every element of the model.");
+               "Integer tensors (graph constants, ids) are kept and not counted: they are not weights. bits/weight "
+               "counts the tensor data (no header or vocabulary); rel. RMS is ||x_hat - x|| / ||x|| over every "
+               "floating element of the model.");
     if (!m) return;
     if (const Document* doc = state.currentDocument())
         exportButtonsRight("llamacpp_model", state, ui, [m, model = doc->model] { return ggmlModelExport(*m, *model); });
@@ -711,7 +712,7 @@ void ComparePanel::drawLlamaCppModelTensors(AppState& state, UiState& ui, const 
     helpMarker("Which tensors suffer under each type: SQNR = 10 log10(sum x^2 / sum e^2) of each tensor as llama-quantize "
                "would write it. Click a header to sort (lowest first: the tensors a mix such as Q4_K_M gives more "
                "bits); the worst of each column is orange; * marks a fallback (hover it: what is written and why). "
-               "Click a name to select the tensor. 1-D tensors are kept as stored (no error) and left out.");
+               "Click a name to select the tensor. 1-D and integer tensors are kept as stored (no error) and left out.");
     exportButtonsRight("llamacpp_model_tensors", state, ui, [m, model = doc->model] { return ggmlModelTensorsExport(*m, *model); });
 
     const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
@@ -796,7 +797,8 @@ void ComparePanel::drawLlamaCppModelTensors(AppState& state, UiState& ui, const 
     }
     const size_t kept = m->rows.size() - quantized;
     m_shown.ggmlModelKept = kept;
-    ImGui::TextDisabled("%zu quantized; %zu 1-D (norms, biases) kept as stored; * fallback type", quantized, kept);
+    ImGui::TextDisabled("%zu quantized; %zu 1-D or integer (norms, biases, constants) kept as stored; * fallback type",
+                        quantized, kept);
     if (kept > 0 && ImGui::IsItemHovered()) {
         std::string names;
         for (const auto& r : m->rows)
@@ -881,8 +883,13 @@ void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
     }
     const GgmlRequantDetail& g = d->detail;
     if (g.kept) {
-        ImGui::TextWrapped("A 1-D tensor (norm, bias): llama-quantize keeps it as %s - nothing is quantized, no error to "
-                           "show.", std::string(dtypeName(g.written)).c_str());
+        const auto& tr = traits(g.written);
+        if (!tr.isFloat && !tr.isBlockQuantized)
+            ImGui::TextWrapped("An integer tensor (a constant or ids, not a weight): llama-quantize converts only floating "
+                               "tensors; it stays %s - nothing is quantized.", std::string(dtypeName(g.written)).c_str());
+        else
+            ImGui::TextWrapped("A 1-D tensor (norm, bias): llama-quantize keeps it as %s - nothing is quantized, no error "
+                               "to show.", std::string(dtypeName(g.written)).c_str());
         return;
     }
     const Document* doc = state.currentDocument();
