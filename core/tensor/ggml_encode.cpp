@@ -39,6 +39,7 @@
 
 #include "core/base/simd_dispatch.h"
 #include "core/tensor/ggml_encode_impl.h"
+#include "core/tensor/ggml_encode_search.h"
 #include "core/tensor/ggml_levels.h"
 #include "core/tensor/half.h"
 
@@ -242,9 +243,10 @@ float fitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* L, f
     return scale;
 }
 
-// make_qx_quants with rmse_type 1 and no importance weights: a symmetric fit of x onto −nmax..nmax−1 with
-// weights x², the best of 19 candidate scales; L receives l + nmax.
-float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
+// make_qx_quants with rmse_type 1: a symmetric fit of x onto −nmax..nmax−1 with weights x² (qw null, the
+// reference quantizers) or qw[i] (the importance-weighted ones, ggml_encode_weighted.cpp), the best of 19
+// candidate scales; L receives l + nmax.
+float fitScaleSigned(int n, int nmax, const float* x, int8_t* L, const float* qw = nullptr) {
     float amax;
     const float mx = signedAbsMax(x, n, &amax);
     if (amax < kGroupMaxEps) {
@@ -256,7 +258,7 @@ float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
     for (int i = 0; i < n; ++i) {
         const int l = std::max(-nmax, std::min(nmax - 1, nearestInt(iscale * x[i])));
         L[i] = static_cast<int8_t>(l + nmax);
-        const float w = x[i] * x[i];
+        const float w = qw ? qw[i] : x[i] * x[i];
         sumLX += w * x[i] * static_cast<float>(l);
         sumL2 += w * static_cast<float>(l) * static_cast<float>(l);
     }
@@ -268,7 +270,7 @@ float fitScaleSigned(int n, int nmax, const float* x, int8_t* L) {
         sumLX = sumL2 = 0;
         for (int i = 0; i < n; ++i) {
             const int l = std::max(-nmax, std::min(nmax - 1, nearestInt(iscale * x[i])));
-            const float w = x[i] * x[i];
+            const float w = qw ? qw[i] : x[i] * x[i];
             sumLX += w * x[i] * static_cast<float>(l);
             sumL2 += w * static_cast<float>(l) * static_cast<float>(l);
         }
@@ -335,6 +337,8 @@ void packTwoBits(const uint8_t* L, std::byte* qs) {
             qs[j / 4 + l] = static_cast<std::byte>(L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
 }
 
+void roundPackQ2_K(const float* x, std::byte* y, uint8_t* L, const LaneKernels* simd = nullptr);
+
 // block_q2_K {u8 scales[16]; u8 qs[64]; f16 d; f16 dmin}: 16 sub-blocks of 16, each fitted with weights |x|
 // under the absolute error; 4-bit scale and minimum per sub-block against their maxima (q4scale 15).
 // Everything after the 16 fits (scales, mins, codes L of each sub-block): the 4-bit scales and minima, the
@@ -362,6 +366,14 @@ void finishQ2_K(const float* x, const float* scales, const float* mins, uint8_t*
         putHalf(y + 82, 0.0f);
     }
     std::memcpy(y, sc, 16);
+    roundPackQ2_K(x, y, L, simd);
+}
+
+// Q2_K after its scales (bytes 0..15) and f16 d, dmin (bytes 80..83) are written: every code redone against its
+// sub-block's d·(sc & 0xF) and dmin·(sc >> 4), then packed.
+void roundPackQ2_K(const float* x, std::byte* y, uint8_t* L, const LaneKernels* simd) {
+    uint8_t sc[16];
+    std::memcpy(sc, y, 16);
     uint16_t dh, mh;
     std::memcpy(&dh, y + 80, 2);
     std::memcpy(&mh, y + 82, 2);
@@ -389,6 +401,9 @@ void encodeQ2_K(const float* x, std::byte* y) {
 // block_q3_K {u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d}: 16 sub-blocks of 16 with signed 6-bit scales
 // (low nibbles in bytes 0..7, high two bits in bytes 8..11), codes −4..3 as two low bits plus a high bit
 // (set for codes ≥ 0) in hmask: element j in bit j/32 of hmask[j % 32].
+void packQ3_KScales(const int* ls, std::byte* y);
+void roundPackQ3_K(const float* x, std::byte* y, int8_t* L, const LaneKernels* simd = nullptr);
+
 // Everything after the 16 fits (scales, codes L).
 void finishQ3_K(const float* x, const float* scales, int8_t* L, std::byte* y, const LaneKernels* simd = nullptr) {
     float maxScale = 0, amax = 0;
@@ -399,22 +414,38 @@ void finishQ3_K(const float* x, const float* scales, int8_t* L, std::byte* y, co
             maxScale = scales[j];
         }
     }
-    uint8_t packed[12] = {};
+    int ls[16] = {};
     if (maxScale != 0) {
         const float iscale = -32.0f / maxScale;
         for (int j = 0; j < 16; ++j) {
-            int l = static_cast<int8_t>(nearestInt(iscale * scales[j]));
-            l = std::max(-32, std::min(31, l)) + 32;
-            if (j < 8) packed[j] = static_cast<uint8_t>(l & 0xF);
-            else packed[j - 8] = static_cast<uint8_t>(packed[j - 8] | ((l & 0xF) << 4));
-            l >>= 4;
-            packed[j % 4 + 8] = static_cast<uint8_t>(packed[j % 4 + 8] | (l << (2 * (j / 4))));
+            const int l = static_cast<int8_t>(nearestInt(iscale * scales[j]));
+            ls[j] = std::max(-32, std::min(31, l)) + 32;
         }
         putHalf(y + 108, 1 / iscale);
     } else {
         putHalf(y + 108, 0.0f);
     }
+    packQ3_KScales(ls, y);
+    roundPackQ3_K(x, y, L, simd);
+}
+
+// Q3_K's 16 six-bit scales (l + 32, 0..63) into bytes 96..107: low nibbles of 0..7 in bytes 0..7, of 8..15 in
+// their high nibbles, the high two bits of scale j in bits 2·(j/4) of byte 8 + j % 4.
+void packQ3_KScales(const int* ls, std::byte* y) {
+    uint8_t packed[12] = {};
+    for (int j = 0; j < 16; ++j) {
+        const int l = ls[j];
+        if (j < 8) packed[j] = static_cast<uint8_t>(l & 0xF);
+        else packed[j - 8] = static_cast<uint8_t>(packed[j - 8] | ((l & 0xF) << 4));
+        packed[j % 4 + 8] = static_cast<uint8_t>(packed[j % 4 + 8] | ((l >> 4) << (2 * (j / 4))));
+    }
     std::memcpy(y + 96, packed, 12);
+}
+
+// Q3_K after its packed scales and f16 d (bytes 96..109) are written: the codes redone, hmask and the 2-bit planes.
+void roundPackQ3_K(const float* x, std::byte* y, int8_t* L, const LaneKernels* simd) {
+    uint8_t packed[12];
+    std::memcpy(packed, y + 96, 12);
     uint16_t dh;
     std::memcpy(&dh, y + 108, 2);
     for (int j = 0; j < 16; ++j) {
@@ -488,15 +519,16 @@ void finishIq4Nl(const float* x, float scale, int ntry, uint8_t* L, std::byte* y
 }
 
 // The search of quantize_row_iq4_nl_impl (llama.cpp ggml/src/ggml-quants.c) for one block of 32 without
-// importance weights (quant_weights null: weights x²; its sigma2 only enters the imatrix weights): the scale
+// importance weights (quant_weights null: weights x²; its sigma2 only enters the imatrix weights, which
+// `weights` carries when given: ggml_encode_weighted.cpp): the scale
 // fitted by least squares on the nearest levels of max/−127, then, when ntry > 0, the best of the scales
 // (itry − 127)/max, itry = −ntry..ntry. Returns the scale (0 for a block below GROUP_MAX_EPS, whose codes are
 // 0) and leaves the codes of the first fit in L, which only ntry ≤ 0 keeps. IQ4_NL and IQ4_XS run it per
 // block of 32; what follows differs by super_block_size (finishIq4Nl, finishIq4Xs).
-float iq4NlScale(const float* x, int ntry, uint8_t* L) {
+float iq4NlScale(const float* x, int ntry, uint8_t* L, const float* weights = nullptr) {
     const int8_t* values = kValuesIq4nl;
     float weight[32];
-    for (int j = 0; j < 32; ++j) weight[j] = x[j] * x[j];
+    for (int j = 0; j < 32; ++j) weight[j] = weights ? weights[j] : x[j] * x[j];
     float amax = 0, mx = 0;
     for (int j = 0; j < 32; ++j) {
         const float ax = std::fabs(x[j]);
@@ -611,6 +643,9 @@ void scaleMinWeights(const float* xb, float* weights) {
     for (int l = 0; l < 32; ++l) weights[l] = avX + std::fabs(xb[l]);
 }
 
+void writeScaleMinSuperBlock(const float* x, int nmax, const uint8_t* ls, const uint8_t* lm, float dAll, float mAll,
+                             std::byte* y, uint8_t* L, const LaneKernels* simd = nullptr);
+
 // Everything after the 8 fits (scales, mins, codes L): the 6-bit scales and minima, the codes redone.
 void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, const float* mins, std::byte* y, uint8_t* L,
                               const LaneKernels* simd = nullptr) {
@@ -621,21 +656,31 @@ void finishScaleMinSuperBlock(const float* x, int nmax, const float* scales, con
     }
     const float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
     const float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+    uint8_t ls[8], lm[8];
+    for (int j = 0; j < 8; ++j) {
+        ls[j] = static_cast<uint8_t>(std::min<int>(63, static_cast<uint8_t>(nearestInt(invScale * scales[j]))));
+        lm[j] = static_cast<uint8_t>(std::min<int>(63, static_cast<uint8_t>(nearestInt(invMin * mins[j]))));
+    }
+    writeScaleMinSuperBlock(x, nmax, ls, lm, maxScale / 63.0f, maxMin / 63.0f, y, L, simd);
+}
+
+// Q4_K / Q5_K once the 6-bit scales ls and minima lm (and the float d, dmin) are chosen: the 12 packed bytes,
+// f16 d and dmin, and the codes redone against each sub-block's decoded scale and minimum (into L, 0..nmax).
+void writeScaleMinSuperBlock(const float* x, int nmax, const uint8_t* ls, const uint8_t* lm, float dAll, float mAll,
+                             std::byte* y, uint8_t* L, const LaneKernels* simd) {
     uint8_t packed[12] = {};
     for (int j = 0; j < 8; ++j) {
-        const auto ls = static_cast<uint8_t>(std::min<int>(63, static_cast<uint8_t>(nearestInt(invScale * scales[j]))));
-        const auto lm = static_cast<uint8_t>(std::min<int>(63, static_cast<uint8_t>(nearestInt(invMin * mins[j]))));
         if (j < 4) {
-            packed[j] = ls;
-            packed[j + 4] = lm;
+            packed[j] = ls[j];
+            packed[j + 4] = lm[j];
         } else {
-            packed[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
-            packed[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
-            packed[j] |= static_cast<uint8_t>((lm >> 4) << 6);
+            packed[j + 4] = static_cast<uint8_t>((ls[j] & 0xF) | ((lm[j] & 0xF) << 4));
+            packed[j - 4] |= static_cast<uint8_t>((ls[j] >> 4) << 6);
+            packed[j] |= static_cast<uint8_t>((lm[j] >> 4) << 6);
         }
     }
-    putHalf(y, maxScale / 63.0f);
-    putHalf(y + 2, maxMin / 63.0f);
+    putHalf(y, dAll);
+    putHalf(y + 2, mAll);
     std::memcpy(y + 4, packed, 12);
     uint16_t dh, mh;
     std::memcpy(&dh, y, 2);
@@ -973,3 +1018,32 @@ float ggmlFitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* 
 }
 
 }  // namespace qv
+
+// ggml_encode_search.h: the pieces above that the importance-weighted encoders share.
+namespace qv::detail {
+
+int ggmlNearestInt(float v) { return nearestInt(v); }
+void ggmlPutHalf(std::byte* dst, float v) { putHalf(dst, v); }
+float ggmlFitScaleSigned(int n, int nmax, const float* x, int8_t* L, const float* qw) {
+    return fitScaleSigned(n, nmax, x, L, qw);
+}
+float ggmlIq4NlScale(const float* x, int ntry, uint8_t* L, const float* weights) { return iq4NlScale(x, ntry, L, weights); }
+void ggmlFinishIq4Nl(const float* x, float scale, std::byte* y) {
+    uint8_t L[32];
+    finishIq4Nl(x, scale, 7, L, y);
+}
+void ggmlFinishIq4Xs(const float* x, const float* scales, std::byte* y) { finishIq4Xs(x, scales, y); }
+void ggmlFinishQ6_K(const float* x, const float* scales, int8_t* L, std::byte* y) { finishQ6_K(x, scales, L, y); }
+void ggmlWriteScaleMinSuperBlock(const float* x, int nmax, const uint8_t* ls, const uint8_t* lm, float d, float dmin,
+                                 std::byte* y, uint8_t* L) {
+    writeScaleMinSuperBlock(x, nmax, ls, lm, d, dmin, y, L);
+}
+void ggmlPackQ4_K(const uint8_t* L, std::byte* y) { packQ4_K(L, y); }
+void ggmlPackQ5_K(const uint8_t* L, std::byte* y) { packQ5_K(L, y); }
+void ggmlRoundPackQ2_K(const float* x, std::byte* y, uint8_t* L) { roundPackQ2_K(x, y, L); }
+void ggmlPackQ3_KScales(const int* ls, std::byte* y) { packQ3_KScales(ls, y); }
+void ggmlRoundPackQ3_K(const float* x, std::byte* y, int8_t* L) { roundPackQ3_K(x, y, L); }
+void ggmlPackNibbles(const int* q, std::byte* qs) { packNibbles(q, qs); }
+void ggmlPackHighBits(const int* q, std::byte* qh) { packHighBits(q, qh); }
+
+}  // namespace qv::detail
