@@ -4,6 +4,7 @@
 // 2·M·N·K / median time), one `gemm_int8` per peer with vs = peer and time_ratio = our time ÷ peer
 // time, and the peers' own records (`onednn_matmul`, `onednn_gemm_u8s8s32`, `gemmlowp`, `eigen_fp32`).
 // For M = 1 also `weights_read` (a plain read of the packed weights) and gemm_int8 vs weights_read.
+// Section "gemm_avx2" (below): the AVX2 kernel against oneDNN capped at AVX2 and gemmlowp.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -18,6 +21,12 @@
 #include <vector>
 
 #include <emmintrin.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "core/base/parallel.h"
 #include "core/gemm/gemm_thread_pool.h"
@@ -25,6 +34,8 @@
 #include "core/gemm/gemm_fp32.h"
 #include "tests/bench/bench_gemm_peers.h"
 #include "tests/bench/bench_report.h"
+
+extern char** environ;
 
 namespace qv::bench {
 
@@ -245,12 +256,11 @@ void runShape(BenchReport& report, const Shape& s) {
     }
 }
 
-void runGemm(BenchReport& report) {
-    std::printf("  kernel: %s, fp32: %s\n", gemmKernelName(bestGemmKernel()), gemmFp32Backend());
+// The shapes, or QV_BENCH_GEMM_SHAPES="16x4096x4096,1024x1024x1024" (for tuning one case;
+// `make bench` always runs the full list). Empty on a malformed list (after saying why).
+std::vector<Shape> benchShapes() {
     std::vector<Shape> shapes = {{1, 4096, 4096},   {16, 4096, 4096},   {128, 4096, 4096},
                                  {512, 4096, 4096}, {1024, 1024, 1024}, {2048, 2048, 2048}};
-    // QV_BENCH_GEMM_SHAPES="16x4096x4096,1024x1024x1024" runs only those shapes (for tuning one case;
-    // `make bench` always runs the full list).
     if (const char* only = std::getenv("QV_BENCH_GEMM_SHAPES"); only && *only) {
         shapes.clear();
         for (const char* c = only; *c;) {
@@ -258,13 +268,20 @@ void runGemm(BenchReport& report) {
             int used = 0;
             if (std::sscanf(c, "%lldx%lldx%lld%n", &m, &n, &k, &used) != 3 || m <= 0 || n <= 0 || k <= 0) {
                 std::printf("  QV_BENCH_GEMM_SHAPES: cannot read \"%s\" (want MxNxK[,MxNxK...])\n", c);
-                return;
+                return {};
             }
             shapes.push_back({m, n, k});
             c += used;
             if (*c == ',') ++c;
         }
     }
+    return shapes;
+}
+
+void runGemm(BenchReport& report) {
+    std::printf("  kernel: %s, fp32: %s\n", gemmKernelName(bestGemmKernel()), gemmFp32Backend());
+    const std::vector<Shape> shapes = benchShapes();
+    if (shapes.empty()) return;
     if (gemmKernelSupported(GemmKernel::Avx512Vnni)) {
         // The ceiling: 12 independent vpdpbusd chains, no memory traffic (bench_gemm_peak.cpp). No int8
         // kernel on this CPU, ours or a peer's, can beat it; "≥ 10× gemmlowp" needs 10× gemmlowp's GOPS
@@ -290,6 +307,181 @@ void runGemm(BenchReport& report) {
 
 }  // namespace
 
+// ---- Section "gemm_avx2": the AVX2 path (what CPUs without AVX-512 run) against peers limited to AVX2.
+//
+// oneDNN's instruction-set cap (dnnl_set_max_cpu_isa) only works before its first primitive, and the
+// "gemm" section has long created them at full ISA, so this section runs in a child process: the
+// bench re-runs itself with `--only gemm_avx2`, QV_BENCH_GEMM_AVX2_CHILD naming a file for the
+// records' notes and ONEDNN_MAX_CPU_ISA=AVX2 (the child also calls the API). The child measures and
+// writes its records to a JSON file; the parent adds them to its own report, notes included.
+// Records: `gemm_int8_avx2` (our kernel forced to AVX2), `onednn_matmul_avx2`, `gemmlowp` (its AVX2
+// kernel, measured again beside ours: a second gemmlowp record per shape/threads, same meaning), and
+// gemm_int8_avx2 with vs = each peer and time_ratio = our time ÷ peer time.
+constexpr const char* kAvx2ChildEnv = "QV_BENCH_GEMM_AVX2_CHILD";
+
+// Fewer repetitions than the main section (the whole section must stay under about a minute).
+int avx2RepsFor(const Shape& s) {
+    if (s.M >= 512) return 3;
+    if (s.M >= 128) return 5;
+    return s.M >= 16 ? 9 : 15;
+}
+
+void runAvx2Shape(BenchReport& report, const Shape& s, const std::string& onednnIsa, std::FILE* notes) {
+    std::mt19937 rng(static_cast<uint32_t>(s.M * 31 + s.N));
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::vector<uint8_t> a(static_cast<size_t>(s.M * s.K));
+    std::vector<int8_t> b(static_cast<size_t>(s.K * s.N));
+    for (auto& v : a) v = static_cast<uint8_t>(byte(rng));
+    for (auto& v : b) v = static_cast<int8_t>(byte(rng) - 128);
+    std::vector<int32_t> y(static_cast<size_t>(s.M * s.N));
+    auto packed = PackedB::make(b.data(), s.K, s.N, true, 0, GemmKernel::Avx2);
+    if (!packed) {
+        std::printf("  gemm_avx2: %s\n", packed.message().c_str());
+        return;
+    }
+    GemmParams p;
+    p.M = s.M;
+    p.N = s.N;
+    p.K = s.K;
+    auto peerMatmul = makeOnednnMatmul(a.data(), b.data(), s.M, s.N, s.K);
+    auto peerLowp = makeGemmlowp(a.data(), b.data(), s.M, s.N, s.K);
+    const double ops = 2.0 * static_cast<double>(s.M) * static_cast<double>(s.N) * static_cast<double>(s.K);
+    auto add = [&](Record r) {
+        std::fprintf(notes, "%s\n", r.note.c_str());
+        report.add(std::move(r));
+    };
+    for (int threads : {1, 2}) {
+        p.threads = threads;
+        GemmRunInfo info;
+        const std::vector<std::function<void()>> fns = {
+            [&] { info = *gemm(p, a.data(), **packed, y.data()); },
+            [&] { peerMatmul->run(threads); },
+            [&] { peerLowp->run(threads); },
+        };
+        std::vector<double> best, cpu, cold;
+        const std::vector<double> t = medians(fns, avx2RepsFor(s), best, cpu, cold);
+        // gemmlowp is exact (int16 products); oneDNN without VNNI multiplies with vpmaddubsw, whose int16
+        // pair sums saturate on full-range u8·s8 data, so its result may differ: counted, not required.
+        const bool sameLowp = std::equal(y.begin(), y.end(), peerLowp->result());
+        size_t diffOnednn = 0;
+        for (size_t i = 0; i < y.size(); ++i) diffOnednn += y[i] != peerMatmul->result()[i];
+        char note[240];
+        char stream[48] = "";
+        if (s.M <= 16)
+            std::snprintf(stream, sizeof stream, ", B streams at %.1f GB/s",
+                          static_cast<double>((*packed)->bytes()) / t[0] * 1e-9);
+        Record ours = gemmRecord("gemm_int8_avx2", ops / t[0] * 1e-9, s, threads);
+        std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s, %s%s", t[0] * 1e3, best[0] * 1e3,
+                      cold[0] * 1e3, stream, info.describe().c_str(), sameLowp ? ", = gemmlowp's int32" : ", MISMATCH vs gemmlowp");
+        ours.note = note;
+        add(ours);
+        const char* names[] = {"onednn_matmul_avx2", "gemmlowp"};
+        for (size_t i = 0; i < 2; ++i) {
+            Record peer = gemmRecord(names[i], ops / t[i + 1] * 1e-9, s, threads);
+            std::string extra;
+            if (i == 0) {
+                extra = ", oneDNN ISA " + onednnIsa + ", " + peerMatmul->implementation();
+                if (diffOnednn) extra += ", " + std::to_string(diffOnednn) + " of " + std::to_string(y.size()) + " int32 differ (vpmaddubsw saturation)";
+                else extra += ", = our int32";
+            } else {
+                extra = ", in the gemm_avx2 run";
+            }
+            std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s", t[i + 1] * 1e3, best[i + 1] * 1e3,
+                          cold[i + 1] * 1e3, extra.c_str());
+            peer.note = note;
+            add(peer);
+            Record cmp = gemmRecord("gemm_int8_avx2", ops / t[0] * 1e-9, s, threads);
+            cmp.vs = names[i];
+            cmp.timeRatio = t[0] / t[i + 1];
+            if (threads == 1) {
+                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×, cold calls %.2f×)",
+                              t[i + 1] / t[0], names[i], best[i + 1] / best[0], cpu[i + 1] / cpu[0], cold[i + 1] / cold[0]);
+            } else {
+                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, cold calls %.2f×)", t[i + 1] / t[0],
+                              names[i], best[i + 1] / best[0], cold[i + 1] / cold[0]);
+            }
+            cmp.note = note;
+            add(cmp);
+        }
+    }
+}
+
+// In the child: measure, with the notes going line by line to `notesPath`.
+void runGemmAvx2Child(BenchReport& report, const char* notesPath) {
+    const bool capped = onednnCapIsaAtAvx2();
+    const std::string isa = onednnEffectiveIsa();
+    std::printf("  oneDNN capped at AVX2: %s (effective ISA %s)\n", capped ? "yes" : "NO", isa.c_str());
+    std::FILE* notes = std::fopen(notesPath, "w");
+    if (!notes) return;
+    for (const Shape& s : benchShapes()) runAvx2Shape(report, s, isa, notes);
+    std::fclose(notes);
+}
+
+void runGemmAvx2(BenchReport& report) {
+    if (const char* notesPath = std::getenv(kAvx2ChildEnv)) {
+        runGemmAvx2Child(report, notesPath);
+        return;
+    }
+    if (!gemmKernelSupported(GemmKernel::Avx2)) {
+        std::printf("  no AVX2 on this CPU: skipped\n");
+        return;
+    }
+    const std::filesystem::path dir = std::filesystem::temp_directory_path();
+    const std::string tag = "qv-bench-avx2-" + std::to_string(getpid());
+    const std::string json = (dir / (tag + ".json")).string(), notesPath = (dir / (tag + ".notes")).string(),
+                      log = (dir / (tag + ".log")).string();
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, kAvx2ChildEnv, std::strlen(kAvx2ChildEnv)) && std::strncmp(*e, "ONEDNN_MAX_CPU_ISA=", 19))
+            env.emplace_back(*e);
+    env.push_back(std::string(kAvx2ChildEnv) + "=" + notesPath);
+    env.emplace_back("ONEDNN_MAX_CPU_ISA=AVX2");
+    std::vector<char*> envp, argv;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string args[] = {"quantviz-bench", "--only", "gemm_avx2", "--out", json};
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::printf("  measuring in a child process (oneDNN capped at AVX2) ...\n");
+    std::fflush(stdout);
+    pid_t pid = 0;
+    int status = -1;
+    const int err = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (err == 0) waitpid(pid, &status, 0);
+    std::ifstream in(json), notesIn(notesPath);
+    nlohmann::json records;
+    if (err != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !in || !(in >> records) || !records.is_array()) {
+        std::printf("  gemm_avx2: the child process failed (log: %s)\n", log.c_str());
+        return;
+    }
+    std::string line;
+    std::ifstream logIn(log);
+    while (std::getline(logIn, line))
+        if (line.find("oneDNN capped") != std::string::npos) std::printf("%s\n", line.c_str());
+    for (const auto& j : records) {
+        Record r;
+        r.name = j.at("name").get<std::string>();
+        r.value = j.at("value").get<double>();
+        r.unit = j.at("unit").get<std::string>();
+        if (j.contains("vs")) r.vs = j["vs"].get<std::string>();
+        if (j.contains("time_ratio")) r.timeRatio = j["time_ratio"].get<double>();
+        if (j.contains("M")) r.M = j["M"].get<long>();
+        if (j.contains("N")) r.N = j["N"].get<long>();
+        if (j.contains("K")) r.K = j["K"].get<long>();
+        if (j.contains("threads")) r.threads = j["threads"].get<int>();
+        if (std::getline(notesIn, line)) r.note = line;
+        report.add(std::move(r));
+    }
+    std::error_code ec;
+    for (const auto& f : {json, notesPath, log}) std::filesystem::remove(f, ec);
+}
+
 QV_BENCH_SECTION("gemm", runGemm);
+QV_BENCH_SECTION("gemm_avx2", runGemmAvx2);
 
 }  // namespace qv::bench

@@ -36,6 +36,7 @@ public:
         m_stream.wait();
     }
     const int32_t* result() const override { return m_c.data(); }
+    std::string implementation() const override { return m_pd.impl_info_str(); }
 
 private:
     dnnl::engine m_engine;
@@ -65,6 +66,21 @@ private:
 };
 
 }  // namespace
+
+bool onednnCapIsaAtAvx2() { return dnnl::set_max_cpu_isa(dnnl::cpu_isa::avx2) == dnnl::status::success; }
+
+std::string onednnEffectiveIsa() {
+    switch (dnnl::get_effective_cpu_isa()) {
+        case dnnl::cpu_isa::sse41: return "sse41";
+        case dnnl::cpu_isa::avx: return "avx";
+        case dnnl::cpu_isa::avx2: return "avx2";
+        case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+        case dnnl::cpu_isa::avx512_core: return "avx512_core";
+        case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+        case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+        default: return "other";
+    }
+}
 
 std::unique_ptr<PeerGemm> makeOnednnMatmul(const uint8_t* a, const int8_t* b, int64_t M, int64_t N, int64_t K) {
     return std::make_unique<OnednnMatmul>(a, b, M, N, K);
