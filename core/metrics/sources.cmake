@@ -4,6 +4,7 @@ list(APPEND QV_CORE_SOURCES
   metrics/error_kernel_levels.cpp
   metrics/error_stats.cpp
   metrics/ggml_requant.cpp
+  metrics/ggml_quant_mix.cpp
 )
 # The error kernel is compiled once per instruction set and picked at run time. Its selects
 # evaluate both arms, which -fno-trapping-math allows the vectorizer to do (we never read the FP

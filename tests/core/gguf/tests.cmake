@@ -8,4 +8,5 @@ qv_add_test(qv_gguf_tests
   ${CMAKE_CURRENT_LIST_DIR}/stored_quant_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ggml_encode_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ggml_requant_detail_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ggml_quant_mix_test.cpp
 )
