@@ -38,6 +38,35 @@ struct MinMaxPyramid {
     int levelFor(double elementsPerPixel) const;
 };
 
+// Max |x| and max |x̂ − x| over the finite values a worker has fed (merged by max: any order gives the same).
+struct PyramidExtremes {
+    float absMax = 0, errAbsMax = 0;
+    void merge(const PyramidExtremes& o) {
+        absMax = o.absMax > absMax ? o.absMax : absMax;
+        errAbsMax = o.errAbsMax > errAbsMax ? o.errAbsMax : errAbsMax;
+    }
+};
+
+// The pyramid built from rows fed in any order by several threads: addRow writes only the cells of its
+// row's cell row (r >> firstLevel()), so rows of different cell rows may be added at the same time — a
+// caller that hands each thread whole runs of rowsPerCell() rows needs no lock. Min and max do not depend
+// on the order they are taken in, so the pyramid is the same for any thread count.
+class PyramidBuilder {
+public:
+    PyramidBuilder(int64_t rows, int64_t cols, int64_t maxStoredCells = MinMaxPyramid::kMaxStoredCells);
+    int firstLevel() const { return m_out.firstLevel; }
+    int64_t rowsPerCell() const { return int64_t(1) << m_out.firstLevel; }
+    // Row r: values[cols]; errors (x̂ − x) and clipped may be null (no quantizer). Non-finite values are
+    // skipped (their cells stay empty if nothing else falls there).
+    void addRow(int64_t r, const float* values, const float* errors, const uint8_t* clipped, PyramidExtremes& ext);
+    // The coarser levels (2×2 reductions down to 1×1), with the workers' extremes merged into `ext`.
+    MinMaxPyramid finish(const PyramidExtremes& ext);
+
+private:
+    MinMaxPyramid m_out;
+    PyramidLevel m_first;
+};
+
 // Fills one matrix row: values[cols]; errors[cols] (x̂ − x) and clipped[cols] may be ignored by the
 // source when it has no quantizer (they arrive zeroed). Returns false to abort (cancelled, read error).
 using PyramidRowSource = std::function<bool(int64_t row, float* values, float* errors, uint8_t* clipped)>;

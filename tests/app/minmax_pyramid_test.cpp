@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "app/views/bucket_view.h"
@@ -32,6 +33,59 @@ TEST(MinMaxPyramid, SingleOutlierSurvivesToTheTopLevel) {
     }
     EXPECT_EQ(p.absMax, 1000.0f);
     EXPECT_EQ(p.level(p.topLevel()).vmin[0], -0.01f);
+}
+
+TEST(MinMaxPyramid, RowsFedInAnyOrderFromTwoThreadsGiveTheSamePyramid) {
+    // 70 × 90 with a 300-cell budget: ceil(70/2^k)·ceil(90/2^k) ≤ 300 first at k = 3 (9 × 12 = 108; k = 2:
+    // 18 × 23 = 414), so a cell row is 8 matrix rows. Two threads each take alternate runs of 8 rows,
+    // last run first; min/max do not depend on the order, so every level equals the sequential build.
+    const int64_t R = 70, C = 90;
+    std::vector<float> v(size_t(R * C)), e(size_t(R * C));
+    std::vector<uint8_t> cl(size_t(R * C));
+    for (int64_t i = 0; i < R * C; ++i) {
+        v[size_t(i)] = float((i * 7919) % 1001 - 500) / 100.0f;
+        e[size_t(i)] = float((i * 104729) % 201 - 100) / 1000.0f;
+        cl[size_t(i)] = uint8_t(i % 97 == 0);
+    }
+    v[size_t(13 * C + 5)] = NAN;
+    v[size_t(69 * C + 89)] = -INFINITY;
+    MinMaxPyramid sequential = buildMinMaxPyramid(v.data(), R, C, e.data(), cl.data(), 300);
+    ASSERT_EQ(sequential.firstLevel, 3);
+    PyramidBuilder b(R, C, 300);
+    ASSERT_EQ(b.rowsPerCell(), 8);
+    PyramidExtremes ext[2];
+    auto feed = [&](int t) {
+        for (int64_t run = (R + 7) / 8 - 1; run >= 0; --run)
+            if (run % 2 == t)
+                for (int64_t r = std::min(R, run * 8 + 8) - 1; r >= run * 8; --r)
+                    b.addRow(r, v.data() + r * C, e.data() + r * C, cl.data() + r * C, ext[t]);
+    };
+    std::thread other(feed, 1);
+    feed(0);
+    other.join();
+    ext[0].merge(ext[1]);
+    MinMaxPyramid parallel = b.finish(ext[0]);
+    EXPECT_EQ(parallel.absMax, sequential.absMax);
+    EXPECT_EQ(parallel.errAbsMax, sequential.errAbsMax);
+    ASSERT_EQ(parallel.levels.size(), sequential.levels.size());
+    for (size_t k = 0; k < parallel.levels.size(); ++k) {
+        EXPECT_EQ(parallel.levels[k].vmin, sequential.levels[k].vmin) << "level " << k;
+        EXPECT_EQ(parallel.levels[k].vmax, sequential.levels[k].vmax) << "level " << k;
+        EXPECT_EQ(parallel.levels[k].emin, sequential.levels[k].emin) << "level " << k;
+        EXPECT_EQ(parallel.levels[k].emax, sequential.levels[k].emax) << "level " << k;
+        EXPECT_EQ(parallel.levels[k].clipped, sequential.levels[k].clipped) << "level " << k;
+        EXPECT_EQ(parallel.levels[k].empty, sequential.levels[k].empty) << "level " << k;
+    }
+    // The values themselves, worked out: absMax is the largest finite |x| = 5.00 (i·7919 mod 1001 = 1000
+    // for some i: 7919 and 1001 are coprime), and -inf stays out of the last cell.
+    EXPECT_EQ(sequential.absMax, 5.0f);
+    EXPECT_EQ(sequential.errAbsMax, 0.1f);
+    const PyramidLevel& f = sequential.levels[0];
+    float lo = INFINITY;
+    for (int64_t r = 64; r < 70; ++r)
+        for (int64_t c = 88; c < 90; ++c)
+            if (std::isfinite(v[size_t(r * C + c)])) lo = std::min(lo, v[size_t(r * C + c)]);
+    EXPECT_EQ(f.vmin[f.index(8, 11)], lo);
 }
 
 TEST(MinMaxPyramid, ExactMinMaxPerCellOnAHandBuiltMatrix) {
