@@ -3,6 +3,7 @@ list(APPEND QV_CORE_SOURCES
   tensor/dtype.cpp
   tensor/ggml_blocks.cpp
   tensor/ggml_encode.cpp
+  tensor/ggml_encode_weighted.cpp
   tensor/ggml_iq_blocks.cpp
   tensor/ggml_iq_grids.cpp
   tensor/tensor_view.cpp
