@@ -1,7 +1,8 @@
-# formats: one loader per file format, and the sniffer (model_file.cpp).
+# formats: one loader per file format, the sniffer (model_file.cpp) and llama.cpp importance matrices (imatrix.cpp).
 find_package(nlohmann_json REQUIRED)  # Debian nlohmann-json3-dev: safetensors headers
 list(APPEND QV_CORE_SOURCES
   formats/atomic_file.cpp
+  formats/imatrix.cpp
   formats/model_file.cpp
   formats/npy.cpp
   formats/safetensors.cpp
