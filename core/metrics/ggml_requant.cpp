@@ -1,13 +1,16 @@
 #include "core/metrics/ggml_requant.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <string>
 
 #include "core/base/chunked_pass.h"
 #include "core/tensor/ggml_blocks.h"
+#include "core/base/parallel.h"
 #include "core/tensor/ggml_encode.h"
+#include "core/tensor/ggml_encode_weighted.h"
 #include "core/tensor/half.h"
 
 namespace qv {
@@ -331,6 +334,143 @@ Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const 
             }
         if (!done) {
             auto e = ggmlRequantError(view, r.written, progress, threads, &r.sums);
+            if (!e) return Error{e.message()};
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, const GgmlImportance& importance,
+                                    Progress* progress, int threads, ErrorAccumulator* sums, GgmlWeightedSums* weighted) {
+    if (weighted) *weighted = {};
+    if (importance.values.empty()) return ggmlRequantError(view, type, progress, threads, sums);
+    const std::string name(dtypeName(type));
+    const bool copy = type == view.info().dtype, asF16 = type == DType::F16 && !copy;
+    const uint64_t n = view.elements();
+    const auto& shape = view.info().shape;
+    const uint64_t row = shape.empty() ? n : static_cast<uint64_t>(shape.back());
+    const uint32_t block = traits(type).blockElements;
+    if (!copy && !asF16 && !ggmlWeightedEncodable(type)) return makeError("quantviz cannot write " + name + " blocks");
+    if (n == 0 || row == 0) return makeError("the tensor is empty");
+    if (!copy && !asF16 && row % block != 0)
+        return makeError("rows of " + std::to_string(row) + " values are not a multiple of " + name + "'s block of " +
+                         std::to_string(block) + " (llama.cpp writes such a tensor as " +
+                         std::string(dtypeName(ggmlWrittenType(view.info(), type))) + ")");
+    const uint64_t rows = n / row, k = importance.values.size() / row;
+    if (importance.values.size() % row != 0 || k == 0 || rows % k != 0)
+        return makeError("the importance has " + std::to_string(importance.values.size()) + " values; rows of " +
+                         std::to_string(row) + " need " + std::to_string(row) +
+                         " (or that times the number of stacked matrices)");
+    const uint64_t rowsPerMatrix = rows / k;
+    const float* imp = importance.values.data();
+    // Whole rows per task (at least one), about 64 Ki values.
+    const size_t group = static_cast<size_t>(std::max<uint64_t>(1, (uint64_t{1} << 16) / row));
+    const size_t groups = static_cast<size_t>((rows + group - 1) / group);
+    const int workers = parallelWorkers(static_cast<size_t>(rows), group, threads);
+    struct Scratch {
+        std::vector<float> x, back;
+        std::vector<std::byte> bytes;
+    };
+    std::vector<Scratch> scratch(static_cast<size_t>(workers));
+    std::vector<ErrorAccumulator> acc(groups);
+    std::vector<GgmlWeightedSums> wacc(groups);
+    std::vector<uint8_t> nonFinite(groups, 0), unread(groups, 0);
+    std::atomic<bool> stop{false};
+    const size_t blockBytes = traits(type).blockBytes;
+    parallelFor(static_cast<size_t>(rows), group, threads, [&](size_t begin, size_t end, int worker) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        if (progress && progress->cancelled()) {
+            stop.store(true);
+            return;
+        }
+        const size_t g = begin / group, count = (end - begin) * static_cast<size_t>(row);
+        const uint64_t first = begin * row;
+        Scratch& s = scratch[static_cast<size_t>(worker)];
+        const float* x = view.directF32() ? view.directF32() + first : nullptr;
+        if (!x) {
+            s.x.resize(count);
+            if (!view.read(first, count, s.x.data())) {
+                unread[g] = 1;
+                stop.store(true);
+                return;
+            }
+            x = s.x.data();
+        }
+        for (size_t i = 0; i < count; ++i)
+            if (!std::isfinite(x[i])) {
+                nonFinite[g] = 1;
+                stop.store(true);
+                return;
+            }
+        s.back.resize(count);
+        if (copy) {
+            std::copy(x, x + count, s.back.begin());
+        } else if (asF16) {
+            for (size_t i = 0; i < count; ++i) s.back[i] = f16ToF32(f32ToF16(x[i]));
+        } else {
+            const size_t perRow = static_cast<size_t>(row / block), rowBytes = perRow * blockBytes;
+            s.bytes.resize((end - begin) * rowBytes);
+            for (size_t r = begin; r < end; ++r) {
+                const float* xr = x + (r - begin) * row;
+                std::byte* yr = s.bytes.data() + (r - begin) * rowBytes;
+                if (importance.encodeWeighted)
+                    encodeGgmlBlocksWeighted(type, xr, imp + (r / rowsPerMatrix) * row, 1, static_cast<size_t>(row), yr);
+                else
+                    encodeGgmlBlocks(type, xr, perRow, yr);
+            }
+            decodeGgmlBlocks(type, s.bytes.data(), (end - begin) * perRow, s.back.data());
+        }
+        ErrorAccumulator& a = acc[g];
+        GgmlWeightedSums& w = wacc[g];
+        for (size_t r = begin; r < end; ++r) {
+            const float* qw = imp + (r / rowsPerMatrix) * row;
+            const size_t o = (r - begin) * static_cast<size_t>(row);
+            for (size_t j = 0; j < row; ++j) {
+                const float xv = x[o + j], xq = s.back[o + j];
+                a.add(xv, xq, false);
+                const double e = static_cast<double>(xq) - xv;
+                w.sumImpSqErr += qw[j] * e * e;
+                w.sumImpSqX += qw[j] * static_cast<double>(xv) * xv;
+            }
+        }
+        if (progress) progress->add(static_cast<double>(count));
+    });
+    if (progress && progress->cancelled()) return makeError("cancelled");
+    for (uint8_t f : unread)
+        if (f) return makeError("could not read the tensor's values");
+    for (uint8_t f : nonFinite)
+        if (f) return makeError("the tensor holds NaN or Inf, on which llama.cpp's quantizers are undefined");
+    ErrorAccumulator total;
+    GgmlWeightedSums wtotal;
+    for (size_t g = 0; g < groups; ++g) {
+        total.merge(acc[g]);
+        wtotal.sumImpSqErr += wacc[g].sumImpSqErr;
+        wtotal.sumImpSqX += wacc[g].sumImpSqX;
+    }
+    if (sums) *sums = total;
+    if (weighted) *weighted = wtotal;
+    return total.finish(0, 0);
+}
+
+Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const std::vector<DType>& types,
+                                                  const GgmlImportance& importance, Progress* progress, int threads) {
+    if (importance.values.empty() || ggmlKeptAsStored(view.info())) return ggmlRoundTrips(view, types, progress, threads);
+    std::vector<GgmlRoundTrip> out;
+    for (DType t : types) {
+        GgmlRoundTrip r;
+        r.type = t;
+        r.written = ggmlWrittenType(view.info(), t);
+        bool done = false;
+        for (const auto& earlier : out)
+            if (earlier.written == r.written) {
+                r.sums = earlier.sums;
+                r.weighted = earlier.weighted;
+                done = true;
+                break;
+            }
+        if (!done) {
+            auto e = ggmlRequantError(view, r.written, importance, progress, threads, &r.sums, &r.weighted);
             if (!e) return Error{e.message()};
         }
         out.push_back(r);

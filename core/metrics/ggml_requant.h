@@ -4,6 +4,7 @@
 // quantviz's schemes (ROADMAP: GGUF block schemes as re-quantization targets).
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "core/base/progress.h"
@@ -40,17 +41,52 @@ bool ggmlKeptAsStored(const TensorInfo& info);
 Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, Progress* progress = nullptr, int threads = 0,
                                     ErrorAccumulator* sums = nullptr);
 
+// An importance vector (llama.cpp imatrix entry: mean squared input activation per column; core/formats/
+// imatrix.h) for the round trips: one value per column of a row (the tensor's last axis), or rowLength × k for
+// a tensor of k stacked matrices (MoE experts, numpy [k, out, in]), whose matrix m uses values
+// [m·rowLength, (m + 1)·rowLength) — llama-quantize's check is size == ne0·ne2 (src/llama-quant.cpp).
+struct GgmlImportance {
+    std::span<const float> values;
+    // true: encoded as llama-quantize --imatrix writes (encodeGgmlBlocksWeighted); false: the reference
+    // encoders (no imatrix), measured under the same importance — the comparison an imatrix is for.
+    bool encodeWeighted = true;
+};
+// Σ imp·e² and Σ imp·x² over the tensor (imp: the importance of each element's column): what an imatrix
+// targets — for inputs a with E[a_j a_k] = 0 (j ≠ k), a layer's expected output error E‖(Ŵ − W)a‖² is
+// Σ_rows Σ_j E[a_j²]·e_j², and E‖Wa‖² likewise with x.
+struct GgmlWeightedSums {
+    double sumImpSqErr = 0, sumImpSqX = 0;
+    // Σ imp·e² / Σ imp·x² (0 when either is 0).
+    double relative() const { return sumImpSqErr == 0 || sumImpSqX == 0 ? 0.0 : sumImpSqErr / sumImpSqX; }
+};
+
+// ggmlRequantError with an importance vector: the round trip through encodeGgmlBlocksWeighted (or the
+// reference encoders, importance.encodeWeighted false) and, in `weighted`, the importance-weighted sums. Refuses
+// what ggmlRequantError refuses and an importance whose size is neither the row length nor a multiple of it
+// that divides the rows into whole matrices. An empty importance: ggmlRequantError (weighted left at 0).
+// Rows are read whole (Q4_0 … Q5_1's σ² is taken over the row), in groups of about 64 Ki values per task.
+Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, const GgmlImportance& importance,
+                                    Progress* progress = nullptr, int threads = 0, ErrorAccumulator* sums = nullptr,
+                                    GgmlWeightedSums* weighted = nullptr);
+
 // One tensor as llama-quantize would write it when asked for `type`.
 struct GgmlRoundTrip {
     DType type = DType::Q4_0;     // asked for
     DType written = DType::Q4_0;  // ggmlWrittenType: the type itself, a fallback, or the stored type (kept)
     bool kept = false;            // ggmlKeptAsStored: left as stored (no error)
     ErrorAccumulator sums;        // x against its round trip through `written`
+    GgmlWeightedSums weighted;    // with an importance (ggmlRoundTrips' second form); 0 otherwise and when kept
 };
 // Every type of `types` for one tensor; each distinct written type is computed once (1-D tensors and
 // fallbacks shared by several types: one pass).
 Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const std::vector<DType>& types,
                                                   Progress* progress = nullptr, int threads = 0);
+// The same with an importance vector (what `llama-quantize --imatrix` does to this tensor): every written type
+// through ggmlRequantError's importance form (fallback types too: llama.cpp passes the imatrix to whatever
+// type a tensor gets); kept tensors as above.
+Result<std::vector<GgmlRoundTrip>> ggmlRoundTrips(const TensorView& view, const std::vector<DType>& types,
+                                                  const GgmlImportance& importance, Progress* progress = nullptr,
+                                                  int threads = 0);
 
 // Where one type hurts one tensor ("see the damage"): the round trip of ggmlRequantDetail, broken down per
 // row, per block and over the values. Rows are the tensor's rows as ggml sees them: runs of the last axis'
