@@ -1,12 +1,15 @@
-// `quantviz-cli llamacpp FILE [--tensor NAME] [--types q8_0,q4_0,...] [--json]`: every weight tensor as
-// llama.cpp's Q8_0 … Q4_0 would store it — encoded as llama-quantize writes (without an importance
-// matrix), decoded as llama.cpp reads — with its error, and the whole model per type.
+// `quantviz-cli llamacpp FILE [--tensor NAME] [--types q8_0,q4_0,...] [--preset Q4_K_M,...] [--json]`: every
+// weight tensor as llama.cpp's Q8_0 … Q4_0 would store it — encoded as llama-quantize writes (without an
+// importance matrix), decoded as llama.cpp reads — with its error, and the whole model per type; with
+// --preset, the per-tensor plan of llama-quantize's file types (Q4_K_M bumps output.weight, some attn_v and
+// ffn_down, …; core/metrics/ggml_quant_mix.h) and the mix's totals beside the pure types'.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
 
 #include "app/cli/cli_support.h"
+#include "core/metrics/ggml_quant_mix.h"
 #include "core/metrics/ggml_requant.h"
 
 namespace qv::cli {
@@ -17,6 +20,7 @@ struct LlamaOptions {
     std::string file;
     std::string tensor;
     std::string types;
+    std::string presets;
     bool json = false;
 };
 
@@ -33,6 +37,140 @@ std::string requantTypeList(const char* separator) {
     return out;
 }
 
+std::string presetList() {
+    std::string out;
+    for (const auto& p : ggmlPresets()) out += (out.empty() ? "" : ",") + std::string(p.name);
+    return out;
+}
+
+double relativeRms(const ErrorAccumulator& acc) {
+    return acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
+}
+
+// --preset: each preset's plan, tensor by tensor (asked / chosen / written type, the rule's reason, the round
+// trip's error), its notes and the mix's totals; then the pure types' totals (`types`) for comparison.
+int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, const std::vector<DType>& types) {
+    auto model = openOrFail(o.file);
+    std::vector<size_t> which;
+    if (!o.tensor.empty()) which.push_back(selectTensor(o.file, o.tensor).index);
+    else
+        for (size_t i = 0; i < model->tensors.size(); ++i) which.push_back(i);
+    size_t wName = 6;
+    for (size_t i : which) wName = std::max(wName, model->tensors[i].name.size());
+    Json jp = Json::array();
+    for (const GgmlPreset& preset : presets) {
+        const GgmlMixPlan plan = ggmlMixPlan(*model, preset);
+        const GgmlModelFacts& f = plan.facts;
+        // The whole model's plan decides the types (layer counters, GQA); --tensor only measures that tensor.
+        GgmlMixMeasure mix;
+        if (o.tensor.empty()) {
+            auto m = ggmlMixMeasure(*model, plan);
+            if (!m) failData(model->path + ": " + m.message());
+            if (!m->error.empty()) failData(model->path + ": tensor " + m->error);
+            mix = std::move(*m);
+        } else {
+            mix.trips.resize(plan.tensors.size());
+            mix.measured.assign(plan.tensors.size(), 0);
+            const GgmlMixEntry& e = plan.tensors[which[0]];
+            auto r = ggmlRoundTrips(model->view(which[0]), {e.kept ? model->tensors[which[0]].dtype : e.chosen});
+            if (!r) failData(model->path + ": tensor '" + model->tensors[which[0]].name + "': " + r.message());
+            mix.trips[which[0]] = (*r)[0];
+            mix.measured[which[0]] = 1;
+        }
+        const std::string base(dtypeName(preset.base));
+        if (!o.json) {
+            std::cout << preset.name << " (llama-quantize file type " << preset.ftype << ", every tensor asked for " << base
+                      << "): " << (f.arch.empty() ? "" : f.arch + ", ") << f.layers << " layers, GQA " << f.gqa << " ("
+                      << f.gqaSource << ")" << (f.experts > 1 ? ", " + std::to_string(f.experts) + " experts" : "")
+                      << (f.tiedEmbeddings && f.llamaNames ? ", tied embeddings" : "") << "; " << plan.bumped()
+                      << " tensors bumped, " << plan.fallbacks() << " fall back\n";
+            std::cout << padRight("tensor", wName) << "  " << padRight("asked", 6) << "  " << padRight("chosen", 6) << "  "
+                      << padRight("written", 7) << "  " << padLeft("bits/w", 6) << "  " << padLeft("SQNR dB", 9) << "  "
+                      << padLeft("rel RMS", 9) << "  reason\n";
+        }
+        Json jt = Json::array();
+        for (size_t i : which) {
+            const GgmlMixEntry& e = plan.tensors[i];
+            const TensorInfo& t = model->tensors[i];
+            const ErrorAccumulator& acc = mix.trips[i].sums;
+            const ErrorStats st = acc.finish(0, 0);
+            Json j;
+            j["name"] = t.name;
+            j["llama_name"] = e.llamaName;
+            j["shape"] = t.shape;
+            j["kept"] = e.kept;
+            j["asked"] = std::string(dtypeName(e.asked));
+            j["chosen"] = std::string(dtypeName(e.chosen));
+            j["written_as"] = std::string(dtypeName(e.written));
+            j["bits_per_weight"] = bitsPerElement(e.written);
+            j["sqnr_db"] = jsonNumber(st.sqnrDb);
+            j["relative_rms"] = jsonNumber(relativeRms(acc));
+            j["reason"] = e.reason;
+            jt.push_back(std::move(j));
+            if (!o.json)
+                std::cout << padRight(t.name, wName) << "  " << padRight(std::string(dtypeName(e.asked)), 6) << "  "
+                          << padRight(std::string(dtypeName(e.chosen)), 6) << "  "
+                          << padRight(std::string(dtypeName(e.written)), 7) << "  "
+                          << padLeft(formatNumber(bitsPerElement(e.written), 4), 6) << "  "
+                          << padLeft(e.kept ? "-" : formatNumber(st.sqnrDb, 4), 9) << "  "
+                          << padLeft(formatNumber(relativeRms(acc), 4), 9) << "  " << e.reason << "\n";
+        }
+        Json j;
+        j["preset"] = std::string(preset.name);
+        j["ftype"] = preset.ftype;
+        j["base"] = base;
+        j["facts"] = {{"arch", f.arch},           {"layers", f.layers},         {"gqa", f.gqa},
+                      {"gqa_source", f.gqaSource}, {"experts", f.experts},       {"tied_embeddings", f.tiedEmbeddings},
+                      {"llama_names", f.llamaNames}};
+        j["tensors"] = std::move(jt);
+        j["notes"] = plan.notes;
+        j["bumped"] = plan.bumped();
+        j["fallbacks"] = plan.fallbacks();
+        if (o.tensor.empty()) {
+            j["model"] = {{"bits_per_weight", jsonNumber(mix.totals.bitsPerWeight())},
+                          {"relative_rms", jsonNumber(mix.totals.relativeRms())}};
+        } else {
+            j["model"] = nullptr;
+        }
+        jp.push_back(std::move(j));
+        if (!o.json) {
+            for (const auto& n : plan.notes) std::cout << "note: " << n << "\n";
+            if (o.tensor.empty())
+                std::cout << "model as " << preset.name << ": " << formatNumber(mix.totals.bitsPerWeight(), 4)
+                          << " bits/weight, relative RMS error " << formatNumber(mix.totals.relativeRms(), 4) << "\n";
+        }
+    }
+    // The pure types beside the mixes (whole model only).
+    Json jm = Json::array();
+    if (o.tensor.empty()) {
+        std::vector<GgmlModelTotals> sums(types.size());
+        for (size_t k = 0; k < types.size(); ++k) sums[k].type = types[k];
+        for (size_t i = 0; i < model->tensors.size(); ++i) {
+            auto trips = ggmlRoundTrips(model->view(i), types);
+            if (!trips) failData(model->path + ": tensor '" + model->tensors[i].name + "': " + trips.message());
+            for (size_t k = 0; k < types.size(); ++k) sums[k].add(model->tensors[i].elements(), (*trips)[k]);
+        }
+        for (const auto& s : sums) {
+            Json j;
+            j["type"] = std::string(dtypeName(s.type));
+            j["bits_per_weight"] = jsonNumber(s.bitsPerWeight());
+            j["relative_rms"] = jsonNumber(s.relativeRms());
+            jm.push_back(std::move(j));
+            if (!o.json)
+                std::cout << "model as " << dtypeName(s.type) << " (pure): " << formatNumber(s.bitsPerWeight(), 4)
+                          << " bits/weight, relative RMS error " << formatNumber(s.relativeRms(), 4) << "\n";
+        }
+    }
+    if (o.json) {
+        Json out;
+        out["file"] = model->path;
+        out["presets"] = std::move(jp);
+        out["model"] = std::move(jm);
+        std::cout << out.dump(2) << "\n";
+    }
+    return kExitOk;
+}
+
 int runLlama(const LlamaOptions& o) {
     std::vector<DType> types;
     if (o.types.empty()) {
@@ -44,6 +182,20 @@ int runLlama(const LlamaOptions& o) {
                 failUsage("--types: '" + name + "' is not one of " + requantTypeList(", "));
             types.push_back(*t);
         }
+    }
+    if (!o.presets.empty()) {
+        std::vector<GgmlPreset> presets;
+        for (const auto& name : splitList(o.presets)) {
+            auto p = ggmlPresetFromName(name);
+            if (!p) failUsage("--preset: " + p.message());
+            presets.push_back(*p);
+        }
+        if (o.types.empty()) {  // beside each mix: its base type applied everywhere
+            types.clear();
+            for (const auto& p : presets)
+                if (std::find(types.begin(), types.end(), p.base) == types.end()) types.push_back(p.base);
+        }
+        return runPresets(o, presets, types);
     }
     auto model = openOrFail(o.file);
     std::vector<size_t> which;
@@ -138,11 +290,19 @@ Command addLlamaCppCommand(CLI::App& root) {
                         "llama.cpp reads them): its error, and the whole model per type");
     sub->add_option("FILE", o->file, "Model or tensor file")->required();
     sub->add_option("--tensor", o->tensor, "Only this tensor");
-    sub->add_option("--types", o->types, "Comma-separated subset of " + requantTypeList(",") + " (default: all)");
+    sub->add_option("--types", o->types,
+                    "Comma-separated subset of " + requantTypeList(",") + " (default: all; with --preset: the presets' own types)");
+    sub->add_option("--preset", o->presets,
+                    "llama-quantize file types, comma-separated (" + presetList() +
+                        "; Q3_K/Q4_K/Q5_K mean _M): the per-tensor plan (which tensors the preset bumps to more bits, "
+                        "why), each tensor's error and the mix's totals beside the pure types'");
     sub->add_flag("--json", o->json,
                   "Print {\"file\", \"tensors\": [{\"name\", \"shape\", \"kept\", \"types\": [{\"type\", "
                   "\"written_as\", \"bits_per_weight\", \"mse\", \"sqnr_db\", \"relative_rms\", \"max_abs_error\"}]}], \"model\": "
-                  "[{\"type\", \"bits_per_weight\", \"relative_rms\"}]}");
+                  "[{\"type\", \"bits_per_weight\", \"relative_rms\"}]}; with --preset: {\"file\", \"presets\": [{\"preset\", "
+                  "\"ftype\", \"base\", \"facts\", \"tensors\": [{\"name\", \"llama_name\", \"shape\", \"kept\", \"asked\", "
+                  "\"chosen\", \"written_as\", \"bits_per_weight\", \"sqnr_db\", \"relative_rms\", \"reason\"}], \"notes\", "
+                  "\"bumped\", \"fallbacks\", \"model\": {\"bits_per_weight\", \"relative_rms\"}}], \"model\": [pure types]}");
     return {sub, [o] { return runLlama(*o); }};
 }
 

@@ -354,7 +354,7 @@ Pick pickType(RuleState& s, const TensorInfo& info, const std::string& ln, Categ
     if (cat == Category::TokenEmbd) return {base, "token_embd.weight: the preset's type (no rule for this preset)"};
     if (isAttnVLike(cat)) {
         const int i = s.iAttnV++, n = s.nAttnV;
-        const std::string at = "attn_v " + std::to_string(i) + " of " + std::to_string(n) + ": ";
+        const std::string at = "attn_v #" + std::to_string(i) + " of " + std::to_string(n) + ": ";
         Pick r{base, at + "the preset's type"};
         if (p == "Q2_K") r = gqa >= 4 ? Pick{DType::Q4_K, at + "q4_K (GQA ≥ 4)"} : Pick{DType::Q3_K, at + "q3_K in Q2_K"};
         else if (p == "Q2_K_S" && gqa >= 4) r = {DType::Q4_K, at + "q4_K (GQA ≥ 4)"};
@@ -371,7 +371,7 @@ Pick pickType(RuleState& s, const TensorInfo& info, const std::string& ln, Categ
     }
     if (cat == Category::AttnK) {
         if (experts == 8) return {DType::Q8_0, "attn_k: q8_0 with 8 experts"};
-        return {base, "the preset's type"};
+        return {base, "attn_k: the preset's type"};
     }
     if (cat == Category::FfnDown) {
         int i = s.iFfnDown++, n = s.nFfnDown;
@@ -422,8 +422,13 @@ Pick pickType(RuleState& s, const TensorInfo& info, const std::string& ln, Categ
     }
     // attn_qkv and attn_kv_b are attn_v-like and took that branch above, as in llama.cpp (its own attn_qkv rule
     // comes after and is never reached). attn_q, ffn_gate, ffn_up: rules only for the IQ presets.
-    if (cat == Category::Other) return {base, ln.empty() ? "the preset's type (not a llama.cpp name)" : "the preset's type"};
-    return {base, "the preset's type"};
+    switch (cat) {
+        case Category::AttnQ: return {base, "attn_q: the preset's type"};
+        case Category::FfnGate: return {base, "ffn_gate: the preset's type"};
+        case Category::FfnUp: return {base, "ffn_up: the preset's type"};
+        default: break;
+    }
+    return {base, ln.empty() ? "not a llama.cpp name: the preset's type" : "no rule for this name: the preset's type"};
 }
 
 }  // namespace

@@ -173,5 +173,88 @@ TEST(CliLlamaCpp, TextTableOfOneBlock) {
     EXPECT_EQ(json::parse(runCli({"llamacpp", path, "--json"}).out)["tensors"][0]["kept"], "1-D: kept as f32");
 }
 
+// --preset: llama-quantize's Q4_K_M and Q3_K_M on stories260K (5 layers, GQA 2 from its metadata). The plan as
+// worked out from llama-quant.cpp's rules (see tests/core/gguf/ggml_quant_mix_test.cpp): rows of 64 are no whole
+// super-block, so output.weight gets q8_0; use_more_bits(i, 5) holds for attn_v / ffn_down 2 and 4 → q6_K, written
+// as q8_0 (attn_v) and f16 (ffn_down, rows of 172). Bits by hand: 200 192 weights in q5_0, 36 864 in q8_0, 55 040 in
+// f16 and 704 norm values in f32, over 292 800.
+TEST(CliLlamaCpp, PresetPlanOnStories260K) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    const CliRun r = runCli({"llamacpp", f32Path, "--preset", "Q4_K_M,q3_k", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json j = json::parse(r.out);
+    ASSERT_EQ(j["presets"].size(), 2u);
+    const json& p = j["presets"][0];
+    EXPECT_EQ(p["preset"], "Q4_K_M");
+    EXPECT_EQ(p["ftype"], 15);
+    EXPECT_EQ(p["base"], "q4_K");
+    EXPECT_EQ(p["facts"]["layers"], 5);
+    EXPECT_EQ(p["facts"]["gqa"], 2);
+    EXPECT_EQ(j["presets"][1]["preset"], "Q3_K_M");  // the alias
+    ASSERT_EQ(p["tensors"].size(), 48u);
+    int checked = 0;
+    for (const auto& t : p["tensors"]) {
+        const std::string name = t["name"];
+        if (name == "output.weight") {
+            EXPECT_EQ(t["chosen"], "q8_0");
+            EXPECT_EQ(t["written_as"], "q8_0");
+            ++checked;
+        } else if (name == "blk.2.attn_v.weight" || name == "blk.4.attn_v.weight") {
+            EXPECT_EQ(t["asked"], "q4_K");
+            EXPECT_EQ(t["chosen"], "q6_K");
+            EXPECT_EQ(t["written_as"], "q8_0");
+            EXPECT_NE(t["reason"].get<std::string>().find("use_more_bits"), std::string::npos);
+            ++checked;
+        } else if (name == "blk.0.attn_v.weight") {
+            EXPECT_EQ(t["chosen"], "q4_K");
+            EXPECT_EQ(t["written_as"], "q5_0");
+            ++checked;
+        } else if (name == "blk.4.ffn_down.weight") {
+            EXPECT_EQ(t["chosen"], "q6_K");
+            EXPECT_EQ(t["written_as"], "f16");
+            ++checked;
+        } else if (name == "blk.0.attn_norm.weight") {
+            EXPECT_TRUE(t["kept"].get<bool>());
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 6);
+    EXPECT_EQ(p["bumped"], 5);  // output, attn_v 2 and 4, ffn_down 2 and 4
+    const double bits = (200192 * 5.5 + 36864 * 8.5 + 55040 * 16.0 + 704 * 32.0) / 292800;
+    EXPECT_NEAR(p["model"]["bits_per_weight"].get<double>(), bits, 1e-12);
+    // Beside them, the presets' own types everywhere (q4_K, q3_K): the mix costs more bits and errs less.
+    ASSERT_EQ(j["model"].size(), 2u);
+    EXPECT_EQ(j["model"][0]["type"], "q4_K");
+    EXPECT_GT(p["model"]["bits_per_weight"].get<double>(), j["model"][0]["bits_per_weight"].get<double>());
+    EXPECT_LT(p["model"]["relative_rms"].get<double>(), j["model"][0]["relative_rms"].get<double>());
+    // The text form: one line per tensor and the mix's model line, 2 317 568 bits / 292 800 = 7.915.
+    const CliRun text = runCli({"llamacpp", f32Path, "--preset", "Q4_K_M"});
+    ASSERT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_NE(text.out.find("model as Q4_K_M: 7.915 bits/weight"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("model as q4_K (pure): 7.537 bits/weight"), std::string::npos) << text.out;
+    // --tensor: the plan of the whole model, one tensor measured, no model totals.
+    const CliRun one = runCli({"llamacpp", f32Path, "--preset", "Q4_K_M", "--tensor", "blk.2.attn_v.weight", "--json"});
+    ASSERT_EQ(one.exitCode, 0) << one.err;
+    const json jo = json::parse(one.out);
+    ASSERT_EQ(jo["presets"][0]["tensors"].size(), 1u);
+    EXPECT_EQ(jo["presets"][0]["tensors"][0]["written_as"], "q8_0");
+    EXPECT_TRUE(jo["presets"][0]["model"].is_null());
+}
+
+TEST(CliLlamaCpp, GridPresetIsRefused) {
+    const std::string path = tempPath("llamacpp-preset.npy");
+    writeNpyF32(path, {2, 32}, std::vector<float>(64, 1.0f));
+    const CliRun r = runCli({"llamacpp", path, "--preset", "IQ2_XXS"});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("cannot encode"), std::string::npos) << r.err;
+    EXPECT_EQ(runCli({"llamacpp", path, "--preset", "Q7_K"}).exitCode, 2);
+    // A file without llama.cpp names: the plan is the preset's type everywhere, and says so.
+    const CliRun ok = runCli({"llamacpp", path, "--preset", "Q4_0", "--json"});
+    ASSERT_EQ(ok.exitCode, 0) << ok.err;
+    const json j = json::parse(ok.out);
+    EXPECT_EQ(j["presets"][0]["tensors"][0]["written_as"], "q4_0");
+    EXPECT_FALSE(j["presets"][0]["notes"].empty());
+}
+
 }  // namespace
 }  // namespace qv::test
