@@ -2,11 +2,24 @@
 // (ggml_encode.cpp) that llama.cpp's importance-weighted quantizers (ggml-quants.c quantize_row_*_impl,
 // ggml_encode_weighted.cpp) share with them — the searches that take weights, and everything after a
 // super-block's scales are chosen (scale packing, the codes redone against the decoded scales, the bit packing).
-// One definition each, so both paths write the same bytes from the same choices. Scalar code only.
+// One definition each, so both paths write the same bytes from the same choices. Scalar code.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+#include "core/tensor/dtype.h"
+#include "core/tensor/ggml_encode_impl.h"
+
+namespace qv {
+
+// encodeGgmlBlocksWeighted (ggml_encode_weighted.h) through an explicit path, for the tests that hold the vector
+// paths to the portable one (the sub-block fits of Q2_K, Q4_K and Q5_K have lane forms). False for an
+// unavailable path too.
+bool encodeGgmlBlocksWeightedWith(GgmlEncodePath path, DType t, const float* src, const float* importance, size_t rows,
+                                  size_t rowLength, std::byte* dst);
+
+}  // namespace qv
 
 namespace qv::detail {
 

@@ -30,6 +30,7 @@
 #include <cstring>
 
 #include "core/tensor/ggml_encode.h"
+#include "core/tensor/ggml_encode_impl.h"
 #include "core/tensor/ggml_encode_search.h"
 
 namespace qv {
@@ -173,16 +174,29 @@ void encodeMinRow(const float* x, const float* qw, size_t n, int nmax, std::byte
 // [SECTION] K-quants: one super-block of 256 (x) with its 256 importances (qw).
 
 // block_q2_K {u8 scales[16]; u8 qs[64]; f16 d; f16 dmin}.
-void encodeQ2_K(const float* x, const float* qw, std::byte* y) {
+// Q2_K's weights of one super-block: w (256) and their sums per sub-block of 16 (sw, 16).
+void q2Weights(const float* x, const float* qw, float* w, float* sw) {
     const float sigma2 = sumSquares(x, kQkK) / kQkK;
-    float scales[16], mins[16], sw[16], w[16];
-    uint8_t L[kQkK];
     for (int j = 0; j < 16; ++j) {
-        importanceWeights(x + 16 * j, qw + 16 * j, sigma2, 16, w);
+        importanceWeights(x + 16 * j, qw + 16 * j, sigma2, 16, w + 16 * j);
         sw[j] = 0;
-        for (int l = 0; l < 16; ++l) sw[j] += w[l];
-        scales[j] = ggmlFitScaleMin(16, 3, x + 16 * j, w, L + 16 * j, &mins[j], -0.9f, 0.05f, 36);
+        for (int l = 0; l < 16; ++l) sw[j] += w[16 * j + l];
     }
+}
+
+void finishQ2_K(const float* x, const float* scales, const float* mins, const float* sw, uint8_t* L, std::byte* y);
+
+void encodeQ2_K(const float* x, const float* qw, std::byte* y) {
+    float scales[16], mins[16], sw[16], w[kQkK];
+    uint8_t L[kQkK];
+    q2Weights(x, qw, w, sw);
+    for (int j = 0; j < 16; ++j)
+        scales[j] = ggmlFitScaleMin(16, 3, x + 16 * j, w + 16 * j, L + 16 * j, &mins[j], -0.9f, 0.05f, 36);
+    finishQ2_K(x, scales, mins, sw, L, y);
+}
+
+// Q2_K after the 16 fits: the 4-bit scales and minima by make_qp_quants, f16 d and dmin, the codes redone.
+void finishQ2_K(const float* x, const float* scales, const float* mins, const float* sw, uint8_t* L, std::byte* y) {
     uint8_t ls[16], lm[16];
     const float d = fitScaleUnsigned(16, 15, scales, ls, sw);
     const float m = fitScaleUnsigned(16, 15, mins, lm, sw);
@@ -213,18 +227,20 @@ void encodeQ3_K(const float* x, const float* qw, std::byte* y) {
     detail::ggmlRoundPackQ3_K(x, y, L);
 }
 
-// Q4_K / Q5_K (nmax 15 / 31): block_q4_K {f16 d; f16 dmin; u8 scales[12]; u8 qs[128]}, block_q5_K adds qh[32].
-void encodeScaleMin(const float* x, const float* qw, int nmax, std::byte* y) {
+// Q4_K / Q5_K's weights of one super-block: w (256) and their sums per sub-block of 32 (sw, 8).
+void scaleMinWeights(const float* x, const float* qw, float* w, float* sw) {
     const float sigma2 = 2 * sumSquares(x, kQkK) / kQkK;
-    float scales[8], mins[8], sw[8], w[32];
-    uint8_t L[kQkK];
     for (int j = 0; j < 8; ++j) {
-        importanceWeights(x + 32 * j, qw + 32 * j, sigma2, 32, w);
+        importanceWeights(x + 32 * j, qw + 32 * j, sigma2, 32, w + 32 * j);
         float sumW = 0;
-        for (int l = 0; l < 32; ++l) sumW += w[l];
+        for (int l = 0; l < 32; ++l) sumW += w[32 * j + l];
         sw[j] = sumW;
-        scales[j] = ggmlFitScaleMin(32, nmax, x + 32 * j, w, L + 32 * j, &mins[j], -0.9f, 0.05f, 36);
     }
+}
+
+// Q4_K / Q5_K after the 8 fits (scales, −mins, codes L of 256): the super-block scales, the bytes.
+void finishScaleMin(const float* x, int nmax, const float* scales, const float* mins, const float* sw, uint8_t* L,
+                    std::byte* y) {
     uint8_t ls[8], lm[8];
     const float d = fitScaleUnsigned(8, 63, scales, ls, sw);
     const float m = fitScaleUnsigned(8, 63, mins, lm, sw);
@@ -236,6 +252,16 @@ void encodeScaleMin(const float* x, const float* qw, int nmax, std::byte* y) {
     detail::ggmlWriteScaleMinSuperBlock(x, nmax, ls, lm, d, m, y, L);
     if (nmax == 15) detail::ggmlPackQ4_K(L, y);
     else detail::ggmlPackQ5_K(L, y);
+}
+
+// Q4_K / Q5_K (nmax 15 / 31): block_q4_K {f16 d; f16 dmin; u8 scales[12]; u8 qs[128]}, block_q5_K adds qh[32].
+void encodeScaleMin(const float* x, const float* qw, int nmax, std::byte* y) {
+    float scales[8], mins[8], sw[8], w[kQkK];
+    uint8_t L[kQkK];
+    scaleMinWeights(x, qw, w, sw);
+    for (int j = 0; j < 8; ++j)
+        scales[j] = ggmlFitScaleMin(32, nmax, x + 32 * j, w + 32 * j, L + 32 * j, &mins[j], -0.9f, 0.05f, 36);
+    finishScaleMin(x, nmax, scales, mins, sw, L, y);
 }
 
 void encodeQ6_K(const float* x, const float* qw, std::byte* y) {
@@ -266,17 +292,90 @@ void encodeIq4Xs(const float* x, const float* qw, std::byte* y) {
     detail::ggmlFinishIq4Xs(x, scales, y);
 }
 
+// [SECTION] The vector path: the sub-block fits of Q2_K, Q4_K and Q5_K (make_qkx3_quants with weights =
+// make_qkx2_quants) run `lanes` sub-blocks at a time through the reference encoders' lane kernels
+// (ggml_encode_impl.h fitScaleMin: the scalar code's float operations in its order, so the same bytes — tested
+// against the portable path); weights, super-block scales and packing stay scalar.
+
+using LaneKernels = detail::GgmlLaneKernels;
+
+const LaneKernels* laneKernels(GgmlEncodePath path) {
+#if defined(__x86_64__)
+    if (path == GgmlEncodePath::Avx512) return &detail::ggmlLaneKernelsAvx512();
+    if (path == GgmlEncodePath::Avx2) return &detail::ggmlLaneKernelsAvx2();
+#endif
+    (void)path;
+    return nullptr;
+}
+
+// Element i of run k (runs of n at x + n·k, k < lanes) to [lanes·i + k], and back.
+template <class T>
+void toLanes(const T* x, int n, int lanes, T* xt) {
+    for (int k = 0; k < lanes; ++k)
+        for (int i = 0; i < n; ++i) xt[i * lanes + k] = x[n * k + i];
+}
+template <class T>
+void fromLanes(const T* xt, int n, int lanes, T* x) {
+    for (int k = 0; k < lanes; ++k)
+        for (int i = 0; i < n; ++i) x[n * k + i] = xt[i * lanes + k];
+}
+
+// Q4_K / Q5_K: lanes/8 super-blocks per call; the rest of the row scalar.
+void encodeScaleMinRowLanes(const LaneKernels& kern, const float* x, const float* qw, size_t superBlocks, int nmax,
+                            std::byte* y) {
+    const size_t bytes = traits(nmax == 15 ? DType::Q4_K : DType::Q5_K).blockBytes;
+    const int lanes = kern.lanes, per = lanes / 8;
+    constexpr int kMax = 32 * detail::kGgmlMaxLanes;
+    size_t b = 0;
+    for (; b + static_cast<size_t>(per) <= superBlocks; b += static_cast<size_t>(per)) {
+        float w[kMax], sw[2 * 8], xt[kMax], wt[kMax], scales[detail::kGgmlMaxLanes], mins[detail::kGgmlMaxLanes];
+        uint8_t lt[kMax], L[kMax];
+        const float* xb = x + b * kQkK;
+        for (int h = 0; h < per; ++h) scaleMinWeights(xb + h * kQkK, qw + (b + static_cast<size_t>(h)) * kQkK, w + h * kQkK, sw + 8 * h);
+        toLanes(xb, 32, lanes, xt);
+        toLanes(w, 32, lanes, wt);
+        kern.fitScaleMin(32, nmax, xt, wt, lt, scales, mins, -0.9f, 0.05f, 36, false);
+        fromLanes(lt, 32, lanes, L);
+        for (int h = 0; h < per; ++h)
+            finishScaleMin(xb + h * kQkK, nmax, scales + 8 * h, mins + 8 * h, sw + 8 * h, L + h * kQkK,
+                           y + (b + static_cast<size_t>(h)) * bytes);
+    }
+    for (; b < superBlocks; ++b) encodeScaleMin(x + b * kQkK, qw + b * kQkK, nmax, y + b * bytes);
+}
+
+// Q2_K: one super-block (16 sub-blocks of 16) per 16/lanes calls.
+void encodeQ2_KLanes(const LaneKernels& kern, const float* x, const float* qw, std::byte* y) {
+    const int lanes = kern.lanes;
+    float w[kQkK], sw[16], xt[kQkK], wt[kQkK], scales[16], mins[16];
+    uint8_t lt[kQkK], L[kQkK];
+    q2Weights(x, qw, w, sw);
+    for (int g = 0; g < 16; g += lanes) {
+        toLanes(x + 16 * g, 16, lanes, xt);
+        toLanes(w + 16 * g, 16, lanes, wt);
+        kern.fitScaleMin(16, 3, xt, wt, lt, scales + g, mins + g, -0.9f, 0.05f, 36, false);
+        fromLanes(lt, 16, lanes, L + 16 * g);
+    }
+    finishQ2_K(x, scales, mins, sw, L, y);
+}
+
 }  // namespace
 
 bool ggmlWeightedEncodable(DType t) { return ggmlEncodable(t); }
 
 bool encodeGgmlBlocksWeighted(DType t, const float* src, const float* importance, size_t rows, size_t rowLength,
                               std::byte* dst) {
-    if (!ggmlWeightedEncodable(t)) return false;
+    return encodeGgmlBlocksWeightedWith(GgmlEncodePath::Auto, t, src, importance, rows, rowLength, dst);
+}
+
+bool encodeGgmlBlocksWeightedWith(GgmlEncodePath path, DType t, const float* src, const float* importance, size_t rows,
+                                  size_t rowLength, std::byte* dst) {
+    if (path == GgmlEncodePath::Auto) path = resolvedGgmlEncodePath();
+    if (!ggmlEncodePathAvailable(path) || !ggmlWeightedEncodable(t)) return false;
     const size_t block = traits(t).blockElements, bytes = traits(t).blockBytes;
     if (rowLength == 0 || rowLength % block != 0) return false;
     const size_t blocksPerRow = rowLength / block;
-    if (!importance || t == DType::Q8_0) return encodeGgmlBlocks(t, src, rows * blocksPerRow, dst);
+    if (!importance || t == DType::Q8_0) return encodeGgmlBlocksWith(path, t, src, rows * blocksPerRow, dst);
+    const LaneKernels* kern = laneKernels(path);
     void (*perBlock)(const float*, const float*, std::byte*) = nullptr;
     switch (t) {
         case DType::Q2_K: perBlock = encodeQ2_K; break;
@@ -297,6 +396,14 @@ bool encodeGgmlBlocksWeighted(DType t, const float* src, const float* importance
             case DType::Q4_1: encodeMinRow(x, importance, rowLength, 15, y); continue;
             case DType::Q5_1: encodeMinRow(x, importance, rowLength, 31, y); continue;
             default: break;
+        }
+        if (kern && (t == DType::Q4_K || t == DType::Q5_K)) {
+            encodeScaleMinRowLanes(*kern, x, importance, blocksPerRow, t == DType::Q4_K ? 15 : 31, y);
+            continue;
+        }
+        if (kern && t == DType::Q2_K) {
+            for (size_t b = 0; b < blocksPerRow; ++b) encodeQ2_KLanes(*kern, x + b * block, importance + b * block, y + b * bytes);
+            continue;
         }
         for (size_t b = 0; b < blocksPerRow; ++b) perBlock(x + b * block, importance + b * block, y + b * bytes);
     }

@@ -26,7 +26,8 @@ bool ggmlWeightedEncodable(DType t);
 // (rows × rowLength / blockElements blocks), row by row as ggml_quantize_chunk does, with importance[c] the
 // importance of column c (rowLength values, the same for every row; llama-quantize passes one imatrix entry per
 // 2-D matrix). importance null: the reference encoders (encodeGgmlBlocks), as llama.cpp without an imatrix.
-// Returns false for a type it cannot write or rows that are not whole blocks. Scalar code.
+// Returns false for a type it cannot write or rows that are not whole blocks. Scalar code, but for the sub-block
+// fits of Q2_K, Q4_K and Q5_K, which run on the reference encoders' AVX2 / AVX-512 lanes (the same bytes).
 bool encodeGgmlBlocksWeighted(DType t, const float* src, const float* importance, size_t rows, size_t rowLength,
                               std::byte* dst);
 

@@ -16,6 +16,8 @@
 #include "core/metrics/ggml_requant.h"
 #include "core/tensor/ggml_blocks.h"
 #include "core/tensor/ggml_encode.h"
+#include "core/tensor/ggml_encode_impl.h"
+#include "core/tensor/ggml_encode_search.h"
 #include "core/tensor/ggml_encode_weighted.h"
 #include "core/tensor/half.h"
 #include "tests/core/gguf/gguf_writer.h"
@@ -341,6 +343,28 @@ TEST(GgmlEncodeWeighted, ScalingTheImportanceByFourChangesNothing) {
     for (DType t : kAllTypes) {
         EXPECT_EQ(encodeWeighted(t, w.x, w.imp, w.rowLength), encodeWeighted(t, w.x, imp4, w.rowLength)) << dtypeName(t);
         EXPECT_EQ(encodeWeighted(t, w.x, {}, w.rowLength), encodeRef(t, w.x)) << dtypeName(t);
+    }
+}
+
+// The vector paths (Q2_K, Q4_K and Q5_K's sub-block fits on AVX2 / AVX-512 lanes) write the portable path's
+// bytes, on rows whose super-block count leaves a remainder for the scalar code (1536 = 6 × 256).
+TEST(GgmlEncodeWeighted, VectorPathsWriteThePortableBytes) {
+    Workload w = workload(23, 5);
+    std::vector<float> x(5 * 1536), imp(1536);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = w.x[i % w.x.size()] * (1.0f + 0.001f * static_cast<float>(i % 977));
+    for (size_t j = 0; j < imp.size(); ++j) imp[j] = w.imp[j % w.imp.size()] + 0.01f * static_cast<float>(j % 7);
+    for (DType t : kAllTypes) {
+        const auto& tr = traits(t);
+        std::vector<std::byte> portable(x.size() / tr.blockElements * tr.blockBytes), other(portable.size());
+        ASSERT_TRUE(encodeGgmlBlocksWeightedWith(GgmlEncodePath::Portable, t, x.data(), imp.data(), 5, 1536, portable.data()));
+        int compared = 0;
+        for (GgmlEncodePath p : {GgmlEncodePath::Avx2, GgmlEncodePath::Avx512}) {
+            if (!ggmlEncodePathAvailable(p)) continue;
+            ASSERT_TRUE(encodeGgmlBlocksWeightedWith(p, t, x.data(), imp.data(), 5, 1536, other.data()));
+            EXPECT_EQ(other, portable) << dtypeName(t) << (p == GgmlEncodePath::Avx2 ? " avx2" : " avx512");
+            ++compared;
+        }
+        if (!compared) GTEST_SKIP() << "this CPU has neither AVX2 nor AVX-512";
     }
 }
 
