@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "app/export/view_capture.h"
+#include "core/metrics/ggml_quant_mix.h"
 #include "core/metrics/ggml_requant.h"
 #include "core/tensor/dtype.h"
 
@@ -29,6 +30,7 @@ const char* appUsage() {
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm|smoothquant] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
            "                [--compare-mode schemes|files|llamacpp] [--llamacpp-type TYPE] [--llamacpp-model]\n"
+           "                [--llamacpp-preset Q4_K_M|Q3_K_M|...]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
            "                [--export-dir DIR] [--export-tables] [--number-explorer VALUE]\n"
            "                [--learn glossary|quantize|mac|gguf|qat]...\n"
@@ -54,6 +56,8 @@ const char* appUsage() {
            "                iq4_xs): where that type hurts the tensor - per-row SQNR, errors, the worst blocks.\n"
            "  --llamacpp-model  Compare > llama.cpp types: measure the whole model under every type at start\n"
            "                (totals and the per-tensor table; a screenshot waits for it).\n"
+           "  --llamacpp-preset NAME  also plan and measure llama-quantize's preset NAME (Q4_K_M, Q3_K_S, ...; Q4_K\n"
+           "                means Q4_K_M): which type each tensor gets and the mix's totals (implies --llamacpp-model).\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -161,6 +165,10 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
                 return fail("--compare-scheme needs BITS[:sym|sym-full|asym][:CALIBRATOR], e.g. 8:sym:mse");
         } else if (a == "--llamacpp-model") {
             o.llamacppModel = true;
+        } else if (a == "--llamacpp-preset") {
+            if (!next(o.llamacppPreset)) return fail("--llamacpp-preset needs a preset name, e.g. Q4_K_M");
+            if (auto p = ggmlPresetFromName(o.llamacppPreset); !p) return fail("--llamacpp-preset: " + p.message());
+            o.llamacppModel = true;  // the mix stands beside the pure types' totals
         } else if (a == "--llamacpp-type") {
             // DType::Count: no type (not a name, or no value), never in the list.
             const DType t = next(o.llamacppType) ? dtypeFromName(o.llamacppType).value_or(DType::Count) : DType::Count;

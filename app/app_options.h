@@ -32,6 +32,8 @@ struct AppOptions {
     // implies --compare-mode llamacpp and, without --tab, the Compare tab.
     std::string llamacppType;
     bool llamacppModel = false;  // --llamacpp-model: start Compare ▸ llama.cpp types ▸ whole model (and show it)
+    // --llamacpp-preset: the llama-quantize preset ("Q4_K_M", …) the whole-model section plans (implies llamacppModel).
+    std::string llamacppPreset;
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
     bool numberExplorer = false;       // open the Number explorer window …

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
     if (opt.llamacppModel) {
         if (opt.compareMode.empty()) ui.comparePanel().setMode(qv::ComparePanel::Mode::LlamaCpp);
         ui.comparePanel().requestWholeModel();
+        if (!opt.llamacppPreset.empty()) ui.comparePanel().setLlamaCppPreset(opt.llamacppPreset);  // validated
     }
     for (const auto& id : opt.learn)
         if (qv::LearnWindow* w = ui.learnWindow(id)) w->show();

@@ -594,7 +594,7 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
 }
 
 // The whole model under each type, on request: every tensor is encoded twelve ways, which takes a while on a
-// large model (a progress bar and Cancel while it runs).
+// large model (a progress bar and Cancel while it runs). A preset (Q4_K_M, …) adds its plan and the mix's totals.
 void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
     if (m_modelRequest && state.currentDocument()) {
         m_modelRequest = false;
@@ -625,21 +625,25 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
                "Integer tensors (graph constants, ids) are kept and not counted: they are not weights. bits/weight "
                "counts the tensor data (no header or vocabulary); rel. RMS is ||x_hat - x|| / ||x|| over every "
                "floating element of the model.");
-    if (!m) return;
-    if (const Document* doc = state.currentDocument())
+    const Document* doc = state.currentDocument();
+    if (m && doc)
         exportButtonsRight("llamacpp_model", state, ui, [m, model = doc->model] { return ggmlModelExport(*m, *model); });
-    if (!m->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", m->error.c_str());
+    auto mix = drawLlamaCppPreset(state);
+    m_shown.ggmlMix = mix;
+    const bool mixTotals = mix && mix->error.empty() && mix->measure.error.empty();
+    if (m && !m->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", m->error.c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if (ImGui::BeginTable("llamacpp_model", 4, flags)) {
+    if ((m || mixTotals) && ImGui::BeginTable("llamacpp_model", 4, flags)) {
         ImGui::TableSetupColumn("type");
         ImGui::TableSetupColumn("bits/w");
         ImGui::TableSetupColumn("rel. RMS");
         ImGui::TableSetupColumn("SQNR dB");
         ImGui::TableHeadersRow();
-        for (const auto& t : m->totals) {
+        auto row = [](const std::string& name, const GgmlModelTotals& t, bool highlight) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(std::string(dtypeName(t.type)).c_str());
+            if (highlight) ImGui::TextColored(kTextB, "%s", name.c_str());
+            else ImGui::TextUnformatted(name.c_str());
             ImGui::TableNextColumn();
             ImGui::Text("%.3f", t.bitsPerWeight());
             ImGui::TableNextColumn();
@@ -648,11 +652,208 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
             const double rel = t.relativeRms();
             if (rel > 0) ImGui::Text("%.2f", -20 * std::log10(rel));
             else ImGui::TextUnformatted("inf");
+        };
+        if (mixTotals) {
+            row(std::string(mix->plan.preset.name) + " (mix)", mix->measure.totals, true);
+            m_shown.ggmlMixInTotals = true;
+        }
+        if (m)
+            for (const auto& t : m->totals) row(std::string(dtypeName(t.type)), t, mixTotals && t.type == mix->plan.preset.base);
+        ImGui::EndTable();
+    }
+    if (m) ImGui::TextDisabled("%zu tensors", m->tensors);
+    if (mix) drawLlamaCppMixPlan(state, *mix);
+    if (m) drawLlamaCppModelTensors(state, ui, m);
+}
+
+bool ComparePanel::setLlamaCppPreset(std::string_view name) {
+    std::string n(name);
+    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (n.empty() || n == "NONE") {
+        m_preset = -1;
+        return true;
+    }
+    auto p = ggmlPresetFromName(n);
+    if (!p) return false;
+    const auto& presets = ggmlPresets();
+    for (size_t i = 0; i < presets.size(); ++i)
+        if (presets[i].name == p->name) m_preset = int(i);
+    m_modelScroll = true;
+    return true;
+}
+
+// The preset combo, and the job that plans and measures the picked preset on the current document (off the UI
+// thread: one round trip per tensor). Returns the finished result for this document and preset, if any.
+std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& state) {
+    const auto& presets = ggmlPresets();
+    ImGui::TextUnformatted("llama-quantize preset");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    const std::string preview = m_preset < 0 ? "none" : std::string(presets[size_t(m_preset)].name);
+    if (ImGui::BeginCombo("##llamacpppreset", preview.c_str())) {
+        if (ImGui::Selectable("none", m_preset < 0)) m_preset = -1;
+        for (size_t i = 0; i < presets.size(); ++i) {
+            const std::string label(presets[i].name);
+            if (ImGui::Selectable(label.c_str(), m_preset == int(i))) m_preset = int(i);
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("file type %d: every tensor asked for %s, then llama.cpp's rules move some to more bits",
+                                  presets[i].ftype, std::string(dtypeName(presets[i].base)).c_str());
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    helpMarker("What `llama-quantize model.gguf Q4_K_M` really writes: a preset is not one type everywhere. llama.cpp's "
+               "llama_tensor_get_type (src/llama-quant.cpp) gives output.weight q6_K, the attn_v and ffn_down of the "
+               "first and last eighth of the layers and of every third layer between them more bits (use_more_bits), "
+               "and more, by preset, layer, layer count, GQA and experts. asked: the preset's type; chosen: the "
+               "rule's; written: after the fallback for rows that are not whole blocks. The mix's totals stand above "
+               "the pure types'. Hugging Face / Meta names are mapped onto llama.cpp's. Not offered: the IQ1-IQ3, "
+               "TQ and MXFP4 presets (quantviz cannot write their types). No importance matrix is used. "
+               "docs/llamacpp_presets.md has the rules.");
+    const Document* doc = state.currentDocument();
+    if (m_preset < 0 || !doc) return nullptr;
+    const GgmlPreset preset = presets[size_t(m_preset)];
+    std::shared_ptr<const GgmlMixResult> result;
+    bool running = false;
+    {
+        std::lock_guard lock(m_mixSlot->mutex);
+        result = m_mixSlot->result;
+        running = m_mixSlot->running;
+    }
+    const bool fresh = result && result->docId == doc->id && result->plan.preset.name == preset.name;
+    if (!fresh && (m_mixJobDoc != doc->id || m_mixJobPreset != m_preset)) {
+        if (running) {
+            if (m_mixProgress) m_mixProgress->cancel();  // for another preset or file; resubmitted once it stops
+        } else {
+            m_mixJobDoc = doc->id;
+            m_mixJobPreset = m_preset;
+            auto slot = m_mixSlot;
+            {
+                std::lock_guard lock(slot->mutex);
+                slot->running = true;
+            }
+            m_mixProgress = state.jobs().submit(
+                "llama-quantize " + std::string(preset.name) + " for the whole model",
+                [slot, model = doc->model, docId = doc->id, preset](Progress& progress) {
+                    auto out = std::make_shared<GgmlMixResult>();
+                    out->docId = docId;
+                    out->plan = ggmlMixPlan(*model, preset);
+                    auto measured = ggmlMixMeasure(*model, out->plan, &progress);
+                    if (measured) out->measure = std::move(*measured);
+                    else out->error = measured.message();
+                    const bool cancelled = progress.cancelled();
+                    std::lock_guard lock(slot->mutex);
+                    slot->running = false;
+                    if (!cancelled) slot->result = out;
+                });
+            running = true;
+        }
+    }
+    if (running && m_mixProgress) {
+        ImGui::SameLine();
+        ImGui::ProgressBar(static_cast<float>(m_mixProgress->fraction()), ImVec2(ImGui::GetFontSize() * 10, 0));
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Cancel##ggmlmix")) m_mixProgress->cancel();
+    } else if (!fresh) {
+        ImGui::SameLine();
+        if (ImGui::SmallButton("compute##ggmlmix")) m_mixJobDoc = 0;  // cancelled earlier: submit again next frame
+    }
+    if (!fresh) return nullptr;
+    const GgmlMixPlan& plan = result->plan;
+    const GgmlModelFacts& f = plan.facts;
+    size_t quantized = 0;
+    for (const auto& e : plan.tensors) quantized += e.kept ? 0 : 1;
+    ImGui::TextWrapped("%s: %zu of %zu quantized tensors get another type than %s, %zu fall back; %d layers, GQA %d (%s)%s",
+                       std::string(plan.preset.name).c_str(), plan.bumped(), quantized,
+                       std::string(dtypeName(plan.preset.base)).c_str(), plan.fallbacks(), f.layers, f.gqa,
+                       f.gqaSource.c_str(), f.experts > 1 ? (", " + std::to_string(f.experts) + " experts").c_str() : "");
+    for (const auto& n : plan.notes) ImGui::TextDisabled("note: %s", n.c_str());
+    if (!result->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", result->error.c_str());
+    if (!result->measure.error.empty())
+        ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", result->measure.error.c_str());
+    return result;
+}
+
+// The preset's plan, one row per quantized tensor in model order: asked / chosen / written type, SQNR, the rule's
+// reason; a tensor the preset moves to another type is orange, a fallback marked *; a click on a name selects it.
+void ComparePanel::drawLlamaCppMixPlan(AppState& state, const GgmlMixResult& mix) {
+    const Document* doc = state.currentDocument();
+    if (!doc) return;
+    const ModelFile& model = *doc->model;
+    const GgmlMixPlan& plan = mix.plan;
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < plan.tensors.size(); ++i)
+        if (!plan.tensors[i].kept) rows.push_back(i);
+    ImGui::Text("%s per tensor:", std::string(plan.preset.name).c_str());
+    ImGui::SameLine();
+    helpMarker("asked: the preset's type; chosen: what llama.cpp's rule picks for this tensor (orange when it differs); "
+               "written: what the file holds (* a fallback: rows not whole blocks of the chosen type); SQNR of the "
+               "tensor as written; the rule's reason (hover for all of it). Click a name to select the tensor.");
+    const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    const float rowH = ImGui::GetTextLineHeightWithSpacing();
+    const float height = rowH * (static_cast<float>(std::min<size_t>(rows.size(), 10)) + 1.6f);
+    const auto sel = state.selectedTensor();
+    if (!rows.empty() && ImGui::BeginTable("llamacpp_mix_plan", 6, flags, ImVec2(0, height))) {
+        ImGui::TableSetupScrollFreeze(1, 1);
+        ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 13);
+        ImGui::TableSetupColumn("asked");
+        ImGui::TableSetupColumn("chosen");
+        ImGui::TableSetupColumn("written");
+        ImGui::TableSetupColumn("SQNR dB");
+        ImGui::TableSetupColumn("reason");
+        ImGui::TableHeadersRow();
+        ImGuiListClipper clipper;
+        clipper.Begin(int(rows.size()));
+        while (clipper.Step()) {
+            for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+                const size_t i = rows[size_t(r)];
+                const GgmlMixEntry& e = plan.tensors[i];
+                const TensorInfo& info = model.tensors[i];
+                m_shown.ggmlMixTensorsDrawn.push_back(i);
+                ImGui::TableNextRow();
+                ImGui::TableSetColumnIndex(0);
+                ImGui::PushID(int(i));
+                if (ImGui::Selectable(info.name.c_str(), sel && *sel == i)) state.selectTensor(i);
+                if (ImGui::IsItemHovered())
+                    ImGui::SetTooltip("%s %s%s%s: click to select it", info.name.c_str(), info.shapeString().c_str(),
+                                      e.llamaName.empty() || e.llamaName == info.name ? "" : "\nllama.cpp: ",
+                                      e.llamaName == info.name ? "" : e.llamaName.c_str());
+                ImGui::PopID();
+                ImGui::TableSetColumnIndex(1);
+                ImGui::TextUnformatted(std::string(dtypeName(e.asked)).c_str());
+                ImGui::TableSetColumnIndex(2);
+                const std::string chosen(dtypeName(e.chosen));
+                if (e.chosen != e.asked) ImGui::TextColored(kTextB, "%s", chosen.c_str());
+                else ImGui::TextUnformatted(chosen.c_str());
+                ImGui::TableSetColumnIndex(3);
+                ImGui::Text("%s%s", std::string(dtypeName(e.written)).c_str(), e.written != e.chosen ? "*" : "");
+                ImGui::TableSetColumnIndex(4);
+                if (i < mix.measure.measured.size() && mix.measure.measured[i]) {
+                    const double sq = mix.measure.trips[i].sums.finish(0, 0).sqnrDb;
+                    if (std::isinf(sq)) ImGui::TextUnformatted("inf");
+                    else ImGui::Text("%.2f", sq);
+                } else {
+                    ImGui::TextDisabled("-");
+                }
+                ImGui::TableSetColumnIndex(5);
+                ImGui::TextUnformatted(e.reason.c_str());
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", e.reason.c_str());
+            }
         }
         ImGui::EndTable();
     }
-    ImGui::TextDisabled("%zu tensors", m->tensors);
-    drawLlamaCppModelTensors(state, ui, m);
+    const size_t kept = plan.tensors.size() - rows.size();
+    ImGui::TextDisabled("%zu quantized; %zu kept as stored (1-D, integer, norms, ...); * fallback type", rows.size(), kept);
+    if (kept > 0 && ImGui::IsItemHovered()) {
+        std::string names;
+        for (const auto& e : plan.tensors)
+            if (e.kept) {
+                if (!names.empty()) names += "\n";
+                names += model.tensors[e.tensor].name + ": " + e.reason;
+            }
+        ImGui::SetTooltip("kept as stored (no error):\n%s", names.c_str());
+    }
 }
 
 namespace {

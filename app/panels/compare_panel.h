@@ -9,9 +9,12 @@
 //  - llama.cpp types: the selected tensor as llama.cpp's Q8_0 … Q4_0, Q6_K … Q2_K and IQ4_NL would store it
 //    (encoded as llama-quantize writes, decoded as llama.cpp reads), beside the active scheme; a clicked row
 //    shows where that type hurts: SQNR per row, the error histogram and error-vs-value envelope, the worst blocks.
+//    Its whole-model section measures every tensor under each type and, for a llama-quantize preset (Q4_K_M, …),
+//    the plan that preset writes tensor by tensor (core/metrics/ggml_quant_mix.h) with the mix's totals.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,8 +23,17 @@
 #include "app/app_state.h"
 #include "app/ui_state.h"
 #include "app/views/compare_view.h"
+#include "core/metrics/ggml_quant_mix.h"
 
 namespace qv {
+
+// A llama-quantize preset planned and measured on one document (the whole-model section's mix; made by a job).
+struct GgmlMixResult {
+    uint64_t docId = 0;
+    GgmlMixPlan plan;
+    GgmlMixMeasure measure;
+    std::string error;  // why there is no measurement (the plan is still there)
+};
 
 class ComparePanel {
 public:
@@ -56,6 +68,11 @@ public:
         std::vector<std::pair<float, float>> ggmlModelNameCentres;
         std::vector<std::pair<float, float>> ggmlModelHeaderCentres;  // tensor, elements, then one per type column
         size_t ggmlModelKept = 0;
+        // llama.cpp mode, whole model, preset: the mix drawn (null: no preset, or still computing), whether its row
+        // was drawn in the totals table, and the plan rows drawn (tensor indices, in table order).
+        std::shared_ptr<const GgmlMixResult> ggmlMix;
+        bool ggmlMixInTotals = false;
+        std::vector<size_t> ggmlMixTensorsDrawn;
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
@@ -69,6 +86,10 @@ public:
     // Starts the whole-model job on the next llama.cpp frame (as its button does; for screenshots).
     // Starts the whole-model job (as its button does) and scrolls the tab to its section (--llamacpp-model).
     void requestWholeModel() { m_modelRequest = m_modelScroll = true; }
+    // The llama-quantize preset the whole-model section plans and measures ("Q4_K_M", any case, Q4_K = Q4_K_M; ""
+    // or "none": no preset). False when `name` is not one of ggmlPresets(). Brings the section into view
+    // (--llamacpp-preset).
+    bool setLlamaCppPreset(std::string_view name);
     // The types the per-tensor table shows a column for (ggmlRequantTypes() order; default q8_0, q6_K, q4_K, q4_0).
     void setWholeModelColumns(std::vector<DType> types) { m_modelTypes = std::move(types); }
 
@@ -78,6 +99,8 @@ private:
     void drawLlamaCpp(AppState& state, UiState& ui);
     void drawLlamaCppModel(AppState& state, UiState& ui);
     void drawLlamaCppModelTensors(AppState& state, UiState& ui, const std::shared_ptr<const GgmlModelComparison>& m);
+    std::shared_ptr<const GgmlMixResult> drawLlamaCppPreset(AppState& state);
+    void drawLlamaCppMixPlan(AppState& state, const GgmlMixResult& mix);
     void drawLlamaCppDetail(AppState& state, UiState& ui);
     void drawDetailRows(AppState& state, UiState& ui, const GgmlDetailResult& d);
     void drawDetailErrors(const GgmlDetailResult& d);
@@ -98,6 +121,19 @@ private:
     std::vector<DType> m_modelTypes = {DType::Q8_0, DType::Q6_K, DType::Q4_K, DType::Q4_0};  // per-tensor columns
     int m_modelSortColumn = 0;          // per-tensor table: 0 model order, 1 elements, 2 + k: SQNR of type k
     bool m_modelAscending = true;
+    // Whole model, preset: the one picked (index into ggmlPresets(), −1 none); the job's result slot (shared with
+    // the job, so a job outliving the panel writes into memory it owns) and what the last submitted job is for.
+    struct MixSlot {
+        std::mutex mutex;
+        std::shared_ptr<const GgmlMixResult> result;
+        int preset = -1;
+        bool running = false;
+    };
+    int m_preset = -1;
+    std::shared_ptr<MixSlot> m_mixSlot = std::make_shared<MixSlot>();
+    std::shared_ptr<Progress> m_mixProgress;
+    uint64_t m_mixJobDoc = 0;
+    int m_mixJobPreset = -1;
     Shown m_shown;
 };
 

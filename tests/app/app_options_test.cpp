@@ -106,6 +106,21 @@ TEST(AppOptions, LlamaCppDetailType) {
     EXPECT_FALSE(parseAppOptions({"m.gguf"}, &err)->llamacppModel);
 }
 
+// --llamacpp-preset names one of llama-quantize's presets quantviz plans (aliases as llama-quantize's) and implies
+// --llamacpp-model; the grid presets are refused with the reason.
+TEST(AppOptions, LlamaCppPreset) {
+    std::string err;
+    auto o = parseAppOptions({"m.gguf", "--llamacpp-preset", "q4_k_m"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->llamacppPreset, "q4_k_m");
+    EXPECT_TRUE(o->llamacppModel);
+    EXPECT_TRUE(parseAppOptions({"--llamacpp-preset", "Q4_K"}, &err)) << err;
+    EXPECT_FALSE(parseAppOptions({"--llamacpp-preset", "IQ2_XXS"}, &err));
+    EXPECT_NE(err.find("cannot encode"), std::string::npos) << err;
+    EXPECT_FALSE(parseAppOptions({"--llamacpp-preset", "Q4_K_Z"}, &err));
+    EXPECT_FALSE(parseAppOptions({"--llamacpp-preset"}, &err));
+}
+
 TEST(Settings, RoundTripAndValidation) {
     Settings s;
     s.bits = 4;

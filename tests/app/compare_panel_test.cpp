@@ -438,6 +438,60 @@ TEST_F(ComparePanelHeadless, LlamaCppWholeModelSortsByATypesSqnr) {
     EXPECT_EQ(panel.shown().ggmlModelTensorsDrawn[0], highest);
 }
 
+// A llama-quantize preset in the whole-model section: the plan runs as a job (its result appears once the queue is
+// idle), its totals row stands above the pure types' even before the pure job has run, and the plan table lists
+// the quantized tensors in model order. stories260K under Q4_K_M (worked out in ggml_quant_mix_test.cpp):
+// token_embd (tensor 0) q4_K → q5_0, output.weight (tensor 2) q8_0 (rows of 64 are no whole super-block), attn_v
+// of layers 2 and 4 q6_K → q8_0; bits 200 192·5.5 + 36 864·8.5 + 55 040·16 + 704·32 over 292 800 values. With the
+// pure types measured, the mix's bits lie between pure q4_K's and q6_K's and its error below q4_K's.
+TEST_F(ComparePanelHeadless, LlamaCppPresetPlanAndTotals) {
+    QV_REQUIRE_SHARED_MODEL(f32Path, "stories260K/stories260K-f32.gguf");
+    ImGui::GetIO().DisplaySize = windowSize = ImVec2(1200, 2000);
+    ASSERT_TRUE(state.openFile(f32Path));
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    EXPECT_FALSE(panel.setLlamaCppPreset("IQ2_XXS"));  // a grid type quantviz cannot write
+    ASSERT_TRUE(panel.setLlamaCppPreset("q4_k_m"));
+    for (int i = 0; i < 6 && !panel.shown().ggmlMix; ++i) settle();
+    auto mix = panel.shown().ggmlMix;
+    ASSERT_TRUE(mix);
+    frame();
+    EXPECT_EQ(mix->plan.preset.name, "Q4_K_M");
+    EXPECT_TRUE(mix->error.empty()) << mix->error;
+    EXPECT_FALSE(panel.shown().ggmlModel);  // the pure job was not asked for
+    EXPECT_TRUE(panel.shown().ggmlMixInTotals);
+    const double bits = (200192 * 5.5 + 36864 * 8.5 + 55040 * 16.0 + 704 * 32.0) / 292800;
+    EXPECT_DOUBLE_EQ(mix->measure.totals.bitsPerWeight(), bits);
+    const auto& drawn = panel.shown().ggmlMixTensorsDrawn;
+    ASSERT_GE(drawn.size(), 3u);
+    EXPECT_EQ(drawn[0], 0u);  // token_embd.weight
+    EXPECT_EQ(drawn[1], 2u);  // output.weight (output_norm, tensor 1, is kept and not listed)
+    EXPECT_EQ(mix->plan.tensors[2].chosen, DType::Q8_0);
+    const ModelFile& model = *state.currentDocument()->model;
+    for (size_t i : drawn) EXPECT_FALSE(mix->plan.tensors[i].kept) << model.tensors[i].name;
+    // Beside the pure types.
+    panel.requestWholeModel();
+    for (int i = 0; i < 6 && !panel.shown().ggmlModel; ++i) settle();
+    auto m = panel.shown().ggmlModel;
+    ASSERT_TRUE(m);
+    double q4 = 0, q6 = 0, q4rel = 0;
+    for (const auto& t : m->totals) {
+        if (t.type == DType::Q4_K) q4 = t.bitsPerWeight(), q4rel = t.relativeRms();
+        if (t.type == DType::Q6_K) q6 = t.bitsPerWeight();
+    }
+    EXPECT_GT(bits, q4);
+    EXPECT_LT(bits, q6);
+    EXPECT_LT(mix->measure.totals.relativeRms(), q4rel);
+    // Another preset replaces the plan; "none" hides it.
+    ASSERT_TRUE(panel.setLlamaCppPreset("Q3_K_M"));
+    for (int i = 0; i < 6 && (!panel.shown().ggmlMix || panel.shown().ggmlMix->plan.preset.name != "Q3_K_M"); ++i) settle();
+    ASSERT_TRUE(panel.shown().ggmlMix);
+    EXPECT_EQ(panel.shown().ggmlMix->plan.preset.name, "Q3_K_M");
+    ASSERT_TRUE(panel.setLlamaCppPreset("none"));
+    frame();
+    EXPECT_FALSE(panel.shown().ggmlMix);
+    EXPECT_FALSE(panel.shown().ggmlMixInTotals);
+}
+
 }  // namespace
 }  // namespace qv
 
