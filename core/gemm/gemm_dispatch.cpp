@@ -10,6 +10,7 @@
 #include "core/gemm/gemm_kernels.h"
 #include "core/gemm/gemm_output_stage.h"
 #include "core/gemm/gemm_thread_pool.h"
+#include "core/gemm/kernel_avx2.h"
 
 namespace qv {
 
@@ -126,8 +127,14 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
         return info;
     }
 
+    if (b.kernel() == GemmKernel::Avx2) {
+        // Packing, blocking, thread split and the M = 1 stream of the AVX2 path (kernel_avx2.cpp).
+        info.threads = gemmAvx2Run(job, threads, &info.gemv);
+        return info;
+    }
+
     const int64_t panels = b.panels();
-    if (params.M == 1 && b.kernel() == GemmKernel::Avx512Vnni) {
+    if (params.M == 1) {
         // Matrix-vector: one contiguous range of panels per thread, so each streams its part of B.
         std::vector<uint8_t> row(static_cast<size_t>(b.kPadded()));
         int32_t rowTerm = 0;
@@ -167,16 +174,6 @@ Result<GemmRunInfo> gemm(const GemmParams& params, const void* a, const PackedB&
     // Tile t covers rows [tileRow(t), tileRow(t + 1)); block mb covers tiles [blockTile(mb), blockTile(mb + 1)).
     auto tileRow = [&](int64_t t) { return t * (params.M / nTiles) + std::min(t, params.M % nTiles); };
     auto blockTile = [&](int64_t mb) { return nTiles * mb / mBlocks; };
-
-    if (b.kernel() == GemmKernel::Avx2) {
-        info.threads = runTasks(static_cast<size_t>(mBlocks * panelChunks), threads, [&](size_t t, int) {
-            const int64_t mb = static_cast<int64_t>(t) / panelChunks;
-            const int64_t m0 = tileRow(blockTile(mb)), m1 = tileRow(blockTile(mb + 1));
-            const auto [p0, p1] = panelRange(static_cast<int64_t>(t) % panelChunks);
-            if (m0 < m1 && p0 < p1) gemmAvx2(job, m0, m1, p0, p1);
-        });
-        return info;
-    }
 
     // VNNI. The packed A lives in a per-thread buffer reused across calls: no allocation, page faults
     // or zeroing per GEMM (packARows writes every byte, padding included).

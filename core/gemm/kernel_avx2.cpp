@@ -1,50 +1,93 @@
-// AVX2 kernel (CPUs without VNNI): a 6×16 register tile of vpmaddwd on int16-widened operands — exact, never saturating.
+// AVX2 GEMM (CPUs without AVX-512): a 6×16 register tile of vpmaddwd on int16-widened operands — exact, never saturating.
 //
-// Built with -mavx2 -mfma for this file only. Why not the usual vpmaddubsw (u8×s8 → pairs summed into a
-// *saturating* int16, then vpmaddwd by 1)? With full-range uint8 A and int8 B a pair can reach
-// 2·255·(−128) = −65280, far outside int16, so vpmaddubsw clamps and the result differs from the
-// reference (PyTorch's `reduce_range` halves the activation range to 7 bits to dodge exactly this;
-// docs/gemm.md). vpmaddwd multiplies int16 pairs into an int32 lane: 2·255·128 fits easily, so widening
-// both operands to int16 is exact for every input at the cost of twice the operand bandwidth.
+// Built with -mavx2 -mfma for this file only (core/gemm/sources.cmake); only called after
+// gemmKernelSupported(Avx2) checked the CPU at run time.
+//
+// Why not the usual vpmaddubsw (u8×s8 → pairs summed into a *saturating* int16, then vpmaddwd by 1, as
+// oneDNN's AVX2 int8 kernels do)? With full-range uint8 A and int8 B a pair can reach 2·255·(−128) =
+// −65280, far outside int16, so vpmaddubsw clamps and the result differs from the reference (PyTorch's
+// `reduce_range` halves the activation range to 7 bits to dodge exactly this; docs/gemm.md; the bench
+// counts oneDNN-AVX2's differing outputs). One int16 lane can hold at most one full u8·s8 product
+// (255·128 = 32640 ≤ 32767), so no split of the operands gets more than 16 exact products out of one
+// multiply instruction — which is exactly what vpmaddwd on sign-extended int16 gives: 8 lanes of
+// a0·b0 + a1·b1 (|·| ≤ 2·255·128 = 65280, fits int32 easily), added to int32 accumulators that wrap
+// mod 2^32 like the reference. Cost: one vpmaddwd + one vpaddd per 16 products (measured on this Zen 4
+// at ≈ 0.87× the rate of oneDNN's saturating vpmaddubsw/vpmaddwd/vpaddd triple, register-only).
+//
+// Layouts (k-step = 2 consecutive k):
+//   B (pack_b.cpp): panels of 16 columns of int8, [K/2][16 columns][2 k] — 32 bytes per k-step, half
+//     the memory of int16 weights. The GEMM sign-extends a cache block of one panel at a time into an
+//     L1-resident int16 buffer (vpmovsxbw) that every row tile of the block then reuses; the M = 1 path
+//     extends on the fly (it is bound by reading B, and int8 B is half the bytes).
+//   A (packed per call): row tiles of ≤ 6 rows, [K/2][rows][2 k] as uint16 (a' zero-extended): one
+//     vpbroadcastd per row and k-step gives the (a_k, a_k+1) pair to every lane.
+// The micro-kernel keeps 12 accumulators + 2 B vectors + 1 broadcast + 1 product in the 16 ymm
+// registers; the k-step is written in inline asm because GCC 12 spills accumulators to the stack
+// with intrinsics (measured 1.6× slower).
+#include "core/gemm/kernel_avx2.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "core/gemm/gemm_kernels.h"
+#include "core/gemm/gemm_thread_pool.h"
 
 namespace qv::gemm_detail {
 
 namespace {
 
-constexpr int kMaxMr = 6;   // 6×2 accumulators + 2 B + 1 broadcast ≤ 16 ymm
-constexpr int kNr = 16;     // B panel width (2 ymm of 8 int32)
+constexpr int kMaxMr = 6;   // rows per register tile
+constexpr int kNr = 16;     // columns per tile = B panel width (2 ymm of 8 int32)
+constexpr int64_t kStepBytesB = 2 * kNr;  // int8 B bytes per k-step of one panel
 
+// k-steps per cache block: the widened B slice (kKcSteps·32 int16 = 16 KB) stays in L1 while all
+// row tiles of a block pass over it.
+int64_t kcSteps() {
+    static const int64_t v = [] {
+        const char* e = std::getenv("QV_AVX2_KC");
+        return e ? std::max<int64_t>(8, std::atoll(e)) : int64_t{256};
+    }();
+    return v;
+}
+// A block (int16, rows × kPadded × 2 bytes) kept in L2 while the B panels stream past it.
+int64_t aBlockBytes() {
+    static const int64_t v = [] {
+        const char* e = std::getenv("QV_AVX2_ABLOCK");
+        return e ? std::max<int64_t>(1024, std::atoll(e) * 1024) : int64_t{576 * 1024};
+    }();
+    return v;
+}
+
+inline __m256i broadcastPair(const uint16_t* p) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+// Output stage of one finished tile: acc + rowTerm + colTerm, then the job's output mode.
 template <int MR>
-void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t kSteps, int64_t i0, int64_t n0, int cols,
-          const int32_t* rowTerm) {
-    __m256i c0[MR], c1[MR];
-    for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_si256();
-    for (int64_t k = 0; k < kSteps; ++k) {
-        const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(b));
-        const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(b + 16));
-#pragma GCC unroll 6
+inline void storeTile(const GemmJob& job, int64_t row0, int64_t n0, int cols, const int32_t* rowTerm, const __m256i* c0,
+                      const __m256i* c1) {
+    if (job.out->mode == GemmOutput::Int32 && cols == kNr) {
+        const __m256i ct0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.colTerm + n0));
+        const __m256i ct1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.colTerm + n0 + 8));
         for (int r = 0; r < MR; ++r) {
-            int32_t pair;
-            std::memcpy(&pair, a + r * 2, 4);
-            const __m256i av = _mm256_set1_epi32(pair);
-            c0[r] = _mm256_add_epi32(c0[r], _mm256_madd_epi16(av, b0));
-            c1[r] = _mm256_add_epi32(c1[r], _mm256_madd_epi16(av, b1));
+            const __m256i rt = _mm256_set1_epi32(rowTerm[r]);
+            auto* y = reinterpret_cast<__m256i*>(static_cast<int32_t*>(job.y) + (row0 + r) * job.N + n0);
+            _mm256_storeu_si256(y, _mm256_add_epi32(c0[r], _mm256_add_epi32(rt, ct0)));
+            _mm256_storeu_si256(y + 1, _mm256_add_epi32(c1[r], _mm256_add_epi32(rt, ct1)));
         }
-        a += MR * 2;
-        b += 32;
+        return;
     }
-    alignas(32) int32_t tmp[16];
+    alignas(32) int32_t tmp[kNr];
     for (int r = 0; r < MR; ++r) {
         _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), c0[r]);
         _mm256_store_si256(reinterpret_cast<__m256i*>(tmp + 8), c1[r]);
-        const int64_t i = i0 + r;
+        const int64_t i = row0 + r;
         for (int c = 0; c < cols; ++c) {
             const uint32_t v = static_cast<uint32_t>(tmp[c]) + static_cast<uint32_t>(rowTerm[r]) +
                                static_cast<uint32_t>(job.colTerm[n0 + c]);
@@ -53,36 +96,232 @@ void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t kStep
     }
 }
 
-using TileFn = void (*)(const GemmJob&, const uint16_t*, const int16_t*, int64_t, int64_t, int64_t, int, const int32_t*);
+// Where one tile's k-block starts and ends: the first block starts from zero, the others from the
+// partial sums the previous block left in `part` (MR × 16 int32); the last one runs the output stage.
+struct TileSpan {
+    bool first, last;
+    int32_t* part;
+};
+
+// One register tile (MR rows × 16 columns) over `steps` k-steps: A from the packed tile (MR pairs
+// per step), B from the widened slice (32 int16 per step).
+template <int MR>
+void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t steps, TileSpan span, int64_t row0, int64_t n0,
+          int cols, const int32_t* rowTerm) {
+    __m256i c0[MR], c1[MR];
+    if (span.first) {
+        for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_si256();
+    } else {
+        for (int r = 0; r < MR; ++r) {
+            c0[r] = _mm256_load_si256(reinterpret_cast<const __m256i*>(span.part + 16 * r));
+            c1[r] = _mm256_load_si256(reinterpret_cast<const __m256i*>(span.part + 16 * r + 8));
+        }
+    }
+    // Named locals, not the arrays, and one asm statement per row: with intrinsics, or with array
+    // elements as asm operands, GCC 12 keeps the accumulators on the stack (a store per k-step each).
+    // Per row and k-step: broadcast the (a_k, a_k+1) pair, two vpmaddwd into scratch registers, two
+    // vpaddd into the accumulators. ymm14/15 are the scratch; the compiler places the rest.
+    __m256i x0 = c0[0], y0 = c1[0], x1 = x0, y1 = x0, x2 = x0, y2 = x0, x3 = x0, y3 = x0, x4 = x0, y4 = x0, x5 = x0, y5 = x0;
+    if constexpr (MR > 1) x1 = c0[1], y1 = c1[1];
+    if constexpr (MR > 2) x2 = c0[2], y2 = c1[2];
+    if constexpr (MR > 3) x3 = c0[3], y3 = c1[3];
+    if constexpr (MR > 4) x4 = c0[4], y4 = c1[4];
+    if constexpr (MR > 5) x5 = c0[5], y5 = c1[5];
+#define QV_AVX2_ROW(R)                                                                                         \
+    if constexpr (MR > R)                                                                                      \
+        __asm__("vpbroadcastd %[ar], %%ymm14\n\t"                                                               \
+                "vpmaddwd %[b0], %%ymm14, %%ymm15\n\t"                                                          \
+                "vpaddd %%ymm15, %[x], %[x]\n\t"                                                                \
+                "vpmaddwd %[b1], %%ymm14, %%ymm14\n\t"                                                          \
+                "vpaddd %%ymm14, %[y], %[y]"                                                                    \
+                : [x] "+x"(x##R), [y] "+x"(y##R)                                                                \
+                : [ar] "m"(*reinterpret_cast<const int32_t*>(a + 2 * (R))), [b0] "x"(b0), [b1] "x"(b1)         \
+                : "xmm14", "xmm15");
+    for (int64_t k = 0; k < steps; ++k) {
+        const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(b));
+        const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(b + 16));
+        QV_AVX2_ROW(0) QV_AVX2_ROW(1) QV_AVX2_ROW(2) QV_AVX2_ROW(3) QV_AVX2_ROW(4) QV_AVX2_ROW(5)
+        a += 2 * MR;
+        b += 2 * kNr;
+    }
+#undef QV_AVX2_ROW
+    c0[0] = x0, c1[0] = y0;
+    if constexpr (MR > 1) c0[1] = x1, c1[1] = y1;
+    if constexpr (MR > 2) c0[2] = x2, c1[2] = y2;
+    if constexpr (MR > 3) c0[3] = x3, c1[3] = y3;
+    if constexpr (MR > 4) c0[4] = x4, c1[4] = y4;
+    if constexpr (MR > 5) c0[5] = x5, c1[5] = y5;
+    if (span.last) {
+        storeTile<MR>(job, row0, n0, cols, rowTerm, c0, c1);
+    } else {
+        for (int r = 0; r < MR; ++r) {
+            _mm256_store_si256(reinterpret_cast<__m256i*>(span.part + 16 * r), c0[r]);
+            _mm256_store_si256(reinterpret_cast<__m256i*>(span.part + 16 * r + 8), c1[r]);
+        }
+    }
+}
+
+using TileFn = void (*)(const GemmJob&, const uint16_t*, const int16_t*, int64_t, TileSpan, int64_t, int64_t, int,
+                        const int32_t*);
 constexpr TileFn kTiles[kMaxMr + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>};
+
+// Sign-extends `steps` k-steps of one int8 B panel into int16 (same order).
+void widenB(const int8_t* src, int16_t* dst, int64_t steps) {
+    for (int64_t i = 0; i < 2 * steps; ++i) {
+        const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(src + 16 * i));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(dst + 16 * i), _mm256_cvtepi8_epi16(v));
+    }
+}
+
+// Packs rows [r0, r0 + h) of A as one tile: dst[k/2][h][2] = a' (uint8 → uint16; int8 A XOR 0x80),
+// zero from K up to kPad.
+void packTile(const GemmJob& job, int64_t r0, int64_t h, int64_t kPad, uint16_t* dst) {
+    const int64_t K = job.K;
+    const __m128i flip = _mm_set1_epi8(job.aSigned ? static_cast<char>(0x80) : 0);
+    const uint8_t flipByte = job.aSigned ? 0x80 : 0x00;
+    for (int64_t r = 0; r < h; ++r) {
+        const uint8_t* src = job.a + (r0 + r) * K;
+        uint16_t* out = dst + 2 * r;
+        int64_t k = 0;
+        alignas(32) uint32_t pairs[8];
+        for (; k + 16 <= K; k += 16) {
+            const __m128i v = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k)), flip);
+            _mm256_store_si256(reinterpret_cast<__m256i*>(pairs), _mm256_cvtepu8_epi16(v));
+            for (int j = 0; j < 8; ++j) std::memcpy(out + (k / 2 + j) * 2 * h, &pairs[j], 4);
+        }
+        for (; k < kPad; ++k) out[(k / 2) * 2 * h + (k % 2)] = k < K ? static_cast<uint16_t>(src[k] ^ flipByte) : 0;
+    }
+}
+
+// M = 1: y = a'·B' streamed panel by panel over panels [p0, p1), B sign-extended on the fly.
+void gemvStream(const GemmJob& job, const uint16_t* a, const int32_t* rowTerm, int64_t p0, int64_t p1) {
+    const PackedB& pb = *job.b;
+    const int64_t kPad = pb.kPadded(), steps = kPad / 2;
+    for (int64_t p = p0; p < p1; ++p) {
+        const int8_t* b = pb.data() + p * kPad * kNr;
+        // Two accumulator sets hide the vpmaddwd → vpaddd latency; the loop is bound by B's stream.
+        __m256i c[2][2] = {{_mm256_setzero_si256(), _mm256_setzero_si256()}, {_mm256_setzero_si256(), _mm256_setzero_si256()}};
+        int64_t k = 0;
+        for (; k + 2 <= steps; k += 2) {
+            _mm_prefetch(reinterpret_cast<const char*>(b + (k + 32) * kStepBytesB), _MM_HINT_T0);
+#pragma GCC unroll 2
+            for (int u = 0; u < 2; ++u) {
+                const __m256i av = broadcastPair(a + 2 * (k + u));
+                const int8_t* bk = b + (k + u) * kStepBytesB;
+                const __m256i b0 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(bk)));
+                const __m256i b1 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(bk + 16)));
+                c[u][0] = _mm256_add_epi32(c[u][0], _mm256_madd_epi16(av, b0));
+                c[u][1] = _mm256_add_epi32(c[u][1], _mm256_madd_epi16(av, b1));
+            }
+        }
+        for (; k < steps; ++k) {
+            const __m256i av = broadcastPair(a + 2 * k);
+            const int8_t* bk = b + k * kStepBytesB;
+            c[0][0] = _mm256_add_epi32(c[0][0], _mm256_madd_epi16(av, _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(bk)))));
+            c[0][1] = _mm256_add_epi32(c[0][1], _mm256_madd_epi16(av, _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(bk + 16)))));
+        }
+        const __m256i c0 = _mm256_add_epi32(c[0][0], c[1][0]), c1 = _mm256_add_epi32(c[0][1], c[1][1]);
+        const int64_t n0 = p * kNr;
+        storeTile<1>(job, 0, n0, static_cast<int>(std::min<int64_t>(kNr, job.N - n0)), rowTerm, &c0, &c1);
+    }
+}
+
+// Per-worker scratch, kept across calls (the pool's threads persist): the widened B slice and the
+// partial sums of one row block.
+struct alignas(32) Vec32 {
+    int32_t lanes[8];
+};
+struct Scratch {
+    std::vector<Vec32> bWide, part;
+};
+Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+}
 
 }  // namespace
 
-void gemmAvx2(const GemmJob& job, int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
+int gemmAvx2Run(const GemmJob& job, int threads, bool* gemv) {
     const PackedB& pb = *job.b;
-    const int64_t kPad = pb.kPadded(), kSteps = kPad / 2, rows = m1 - m0;
-    const int64_t tiles = (rows + kMaxMr - 1) / kMaxMr;
-    std::vector<int64_t> tileStart(static_cast<size_t>(tiles) + 1, 0);
-    for (int64_t t = 0; t < tiles; ++t)
-        tileStart[static_cast<size_t>(t) + 1] = tileStart[static_cast<size_t>(t)] + rows / tiles + (t < rows % tiles ? 1 : 0);
-    std::vector<uint8_t> bytes(static_cast<size_t>(rows * kPad));
-    std::vector<uint16_t> wide(static_cast<size_t>(rows * kPad));
-    std::vector<int32_t> rowTerm(static_cast<size_t>(rows));
-    for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t r0 = tileStart[static_cast<size_t>(t)], h = tileStart[static_cast<size_t>(t) + 1] - r0;
-        packARows(job, m0 + r0, h, kPad, 2, bytes.data() + r0 * kPad, rowTerm.data() + r0);
+    const int64_t M = job.M, kPad = pb.kPadded(), steps = kPad / 2, panels = pb.panels();
+    GemmThreadPool& pool = GemmThreadPool::instance();
+    // A packed once per call, in a buffer of the calling thread reused across calls (no allocation,
+    // page faults or zeroing per GEMM: packTile writes every element, padding included).
+    thread_local std::vector<uint16_t> aBuffer;
+    thread_local std::vector<int32_t> rowTermBuffer;
+    if (aBuffer.size() < static_cast<size_t>(M * kPad)) aBuffer.resize(static_cast<size_t>(M * kPad));
+    if (rowTermBuffer.size() < static_cast<size_t>(M)) rowTermBuffer.resize(static_cast<size_t>(M));
+    uint16_t* aPacked = aBuffer.data();
+    int32_t* rowTerm = rowTermBuffer.data();
+
+    if (M == 1) {
+        *gemv = true;
+        packTile(job, 0, 1, kPad, aPacked);
+        rowTermsOnly(job, 0, 1, rowTerm);
+        // One contiguous range of panels per thread, so each streams its own part of B.
+        const int64_t parts = std::min<int64_t>(threads, panels);
+        return pool.run(static_cast<size_t>(parts), threads, [&](size_t t, int) {
+            const auto i = static_cast<int64_t>(t);
+            gemvStream(job, aPacked, rowTerm, panels * i / parts, panels * (i + 1) / parts);
+        });
     }
-    for (size_t e = 0; e < bytes.size(); ++e) wide[e] = bytes[e];  // zero-extend uint8 → int16
-    const auto* b16 = reinterpret_cast<const int16_t*>(pb.data());
-    for (int64_t p = p0; p < p1; ++p) {
-        const int16_t* b = b16 + p * kPad * kNr;
-        const int64_t n0 = p * kNr;
-        const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
-        for (int64_t t = 0; t < tiles; ++t) {
-            const int64_t r0 = tileStart[static_cast<size_t>(t)], h = tileStart[static_cast<size_t>(t) + 1] - r0;
-            kTiles[h](job, wide.data() + r0 * kPad, b, kSteps, m0 + r0, n0, cols, rowTerm.data() + r0);
+    *gemv = false;
+
+    // Register tiles of ≤ 6 rows balanced over all of M (16 rows → 6 + 5 + 5: never a 1-row tail);
+    // tile t covers rows [tileRow(t), tileRow(t + 1)) and sits at aPacked + tileRow(t)·kPad.
+    const int64_t nTiles = (M + kMaxMr - 1) / kMaxMr;
+    auto tileRow = [&](int64_t t) { return t * (M / nTiles) + std::min(t, M % nTiles); };
+    auto packTiles = [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+            const int64_t r0 = tileRow(t), h = tileRow(t + 1) - r0;
+            packTile(job, r0, h, kPad, aPacked + r0 * kPad);
         }
+        rowTermsOnly(job, tileRow(t0), tileRow(t1) - tileRow(t0), rowTerm + tileRow(t0));
+    };
+    if (threads > 1 && M * job.K >= (1 << 20)) {
+        pool.run(static_cast<size_t>(threads), threads, [&](size_t t, int) {
+            const auto i = static_cast<int64_t>(t);
+            packTiles(nTiles * i / threads, nTiles * (i + 1) / threads);
+        });
+    } else {
+        packTiles(0, nTiles);
     }
+
+    // Row blocks of whole tiles whose packed A stays in L2 while B panels pass; work shared between
+    // threads by row blocks (M large) or by ranges of panels (small M), as in the VNNI path.
+    const int64_t blockTiles =
+        std::clamp<int64_t>(aBlockBytes() / (2 * kPad) / kMaxMr, 1, 64);
+    int64_t mBlocks = (nTiles + blockTiles - 1) / blockTiles;
+    const bool byRows = threads == 1 || mBlocks >= 2 * threads;
+    if (byRows && threads > 1) mBlocks = std::min(nTiles, (mBlocks + threads - 1) / threads * threads);
+    const int64_t panelChunks = byRows ? 1 : std::min<int64_t>(panels, 2 * threads);
+    const int64_t kc = std::min(kcSteps(), steps);
+
+    return pool.run(static_cast<size_t>(mBlocks * panelChunks), threads, [&](size_t task, int) {
+        const auto t = static_cast<int64_t>(task);
+        const int64_t mb = t / panelChunks, pc = t % panelChunks;
+        const int64_t t0 = nTiles * mb / mBlocks, t1 = nTiles * (mb + 1) / mBlocks;
+        const int64_t p0 = panels * pc / panelChunks, p1 = panels * (pc + 1) / panelChunks;
+        Scratch& s = scratch();
+        if (s.bWide.size() < static_cast<size_t>(kc * 2)) s.bWide.resize(static_cast<size_t>(kc * 2));
+        if (s.part.size() < static_cast<size_t>((t1 - t0) * kMaxMr * 2)) s.part.resize(static_cast<size_t>((t1 - t0) * kMaxMr * 2));
+        auto* bWide = reinterpret_cast<int16_t*>(s.bWide.data());
+        auto* part = reinterpret_cast<int32_t*>(s.part.data());
+        for (int64_t p = p0; p < p1; ++p) {
+            const int8_t* panel = pb.data() + p * kPad * kNr;
+            const int64_t n0 = p * kNr;
+            const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
+            for (int64_t k0 = 0; k0 < steps; k0 += kc) {
+                const int64_t n = std::min(kc, steps - k0);
+                widenB(panel + k0 * kStepBytesB, bWide, n);
+                for (int64_t tt = t0; tt < t1; ++tt) {
+                    const int64_t r0 = tileRow(tt), h = tileRow(tt + 1) - r0;
+                    const TileSpan span{k0 == 0, k0 + n == steps, part + (tt - t0) * kMaxMr * kNr};
+                    kTiles[h](job, aPacked + r0 * kPad + k0 * 2 * h, bWide, n, span, r0, n0, cols, rowTerm + r0);
+                }
+            }
+        }
+    });
 }
 
 }  // namespace qv::gemm_detail

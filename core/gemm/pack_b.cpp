@@ -5,8 +5,8 @@
 //   Avx512Vnni:  panels of 64 columns; inside a panel [K/4][64 columns][4 consecutive k] bytes — one
 //                k-step of vpdpbusd reads 4 zmm = 256 bytes (Intel SDM: VPDPBUSD multiplies groups of 4
 //                adjacent bytes and sums them into the matching dword).
-//   Avx2:        panels of 16 columns of int16: [K/2][16 columns][2 consecutive k] int16 — one k-step
-//                of vpmaddwd reads 2 ymm (non-saturating, see kernel_avx2.cpp).
+//   Avx2:        panels of 16 columns: [K/2][16 columns][2 consecutive k] bytes — one k-step is 32
+//                bytes, sign-extended to 2 ymm of int16 for vpmaddwd (non-saturating, see kernel_avx2.cpp).
 // Padding (k beyond K, columns beyond N) is zero, so it adds nothing to any product.
 #include <cstring>
 #include <string>
@@ -48,7 +48,7 @@ Result<std::shared_ptr<const PackedB>> PackedB::make(const void* b, int64_t K, i
     int kGroup = 1, elemBytes = 1;
     switch (kernel) {
         case GemmKernel::Avx512Vnni: p->m_panel = gemm_detail::kVnniPanel; kGroup = 4; break;
-        case GemmKernel::Avx2: p->m_panel = 16; kGroup = 2; elemBytes = 2; break;
+        case GemmKernel::Avx2: p->m_panel = 16; kGroup = 2; break;
         default: p->m_panel = 0; break;
     }
     p->m_kPadded = (K + kGroup - 1) / kGroup * kGroup;
@@ -69,11 +69,9 @@ Result<std::shared_ptr<const PackedB>> PackedB::make(const void* b, int64_t K, i
             for (int64_t n = 0; n < N; ++n)
                 dst[(n / W) * panelBytes + (k / 4) * (4 * W) + (n % W) * 4 + (k % 4)] = at(k, n);
     } else {
-        auto* d16 = reinterpret_cast<int16_t*>(dst);
-        const int64_t panelElems = p->m_kPadded * 16;
+        const int64_t panelBytes = p->m_kPadded * 16;
         for (int64_t k = 0; k < K; ++k)
-            for (int64_t n = 0; n < N; ++n)
-                d16[(n / 16) * panelElems + (k / 2) * 32 + (n % 16) * 2 + (k % 2)] = at(k, n);
+            for (int64_t n = 0; n < N; ++n) dst[(n / 16) * panelBytes + (k / 2) * 32 + (n % 16) * 2 + (k % 2)] = at(k, n);
     }
     return std::shared_ptr<const PackedB>(std::move(p));
 }
