@@ -763,10 +763,13 @@ std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& 
     const GgmlModelFacts& f = plan.facts;
     size_t quantized = 0;
     for (const auto& e : plan.tensors) quantized += e.kept ? 0 : 1;
+    std::string extra;
+    if (f.experts > 1) extra += ", " + std::to_string(f.experts) + " experts";
+    if (f.llamaNames && f.tiedEmbeddings) extra += ", tied embeddings (token_embd takes the output rule)";
     ImGui::TextWrapped("%s: %zu of %zu quantized tensors get another type than %s, %zu fall back; %d layers, GQA %d (%s)%s",
                        std::string(plan.preset.name).c_str(), plan.bumped(), quantized,
                        std::string(dtypeName(plan.preset.base)).c_str(), plan.fallbacks(), f.layers, f.gqa,
-                       f.gqaSource.c_str(), f.experts > 1 ? (", " + std::to_string(f.experts) + " experts").c_str() : "");
+                       f.gqaSource.c_str(), extra.c_str());
     for (const auto& n : plan.notes) ImGui::TextDisabled("note: %s", n.c_str());
     if (!result->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", result->error.c_str());
     if (!result->measure.error.empty())
