@@ -297,6 +297,57 @@ TEST(GgmlEncodeWeighted, Q6_KHandWorkedSuperBlock) {
     EXPECT_EQ(b, encodeRef(DType::Q6_K, x));
 }
 
+// The K-quants' super-block scales under make_qp_quants, by hand. Each sub-block j holds 0 and a_j alternately, a_j
+// = nmax·s_j with s = (1, ½, ½, …): its fit is exact (iscale nmax/a_j = 1/s_j, error 0, which no candidate beats
+// strictly): scale s_j, minimum 0. The super-block scale is make_qp_quants(nsub, nq, s, sw), sw_j = Σ w over
+// sub-block j with w = sqrt(σ² + x²): the first sub-block's sw is α times the others' (α ≈ 1.29 for Q4_K/Q5_K,
+// 1.43 for Q2_K, from σ² = 2Σx²/256 and Σx²/256). nq = 63 (Q4_K, Q5_K): of iscale 63 (codes 63, nearest(31.5) =
+// 32: weighted error 7·(½ − 32/63)² = 4.4e-4 per unit of the others' sw) and the candidates 62.6 … 63.4, 63.4 wins
+// (codes 63, 32: α·4.0e-5 + 1.57e-4; the nearest rival, 63.3, needs α > 3.3); the least-squares passes keep the
+// codes (the first would move to 7168/112 = 64, capped at 63; a ½ to nearest(½·(3969α + 6144)/(63α + 96)) = 32 for
+// every α), so d = Σ sw·s·l / Σ sw·l² = (63α + 112)/(3969α + 7168) ≈ 0.015728 — not the reference's max/63.
+// nq = 15 (Q2_K, 16 sub-blocks of 16): 15.4 wins likewise (codes 15, 8; rivals need α > 7.4), the passes keep
+// the codes, d = (15α + 60)/(225α + 960) ≈ 0.06355 against the reference's 1/15. Minima are all 0: dmin +0.
+struct ScaleCase {
+    DType type;
+    int nmax, subBlock, nq;
+};
+TEST(GgmlEncodeWeighted, KQuantSuperBlockScalesByHand) {
+    for (const ScaleCase c : {ScaleCase{DType::Q4_K, 15, 32, 63}, ScaleCase{DType::Q5_K, 31, 32, 63},
+                              ScaleCase{DType::Q2_K, 3, 16, 15}}) {
+        std::vector<float> x(256);
+        for (int i = 0; i < 256; ++i) {
+            const float a = static_cast<float>(c.nmax) * (i < c.subBlock ? 1.0f : 0.5f);
+            x[i] = i % 2 ? a : 0.0f;
+        }
+        // α from the definition of the weights (importance 1).
+        double sumX2 = 0;
+        for (float v : x) sumX2 += double(v) * v;
+        const double sigma2 = (c.type == DType::Q2_K ? 1.0 : 2.0) * sumX2 / 256, a0 = c.nmax, a1 = c.nmax / 2.0;
+        const double alpha = (std::sqrt(sigma2) + std::sqrt(sigma2 + a0 * a0)) / (std::sqrt(sigma2) + std::sqrt(sigma2 + a1 * a1));
+        const double dExpected = c.nq == 63 ? (63 * alpha + 112) / (3969 * alpha + 7168) : (15 * alpha + 60) / (225 * alpha + 960);
+        const int codeFirst = c.nq, codeRest = c.nq == 63 ? 32 : 8;
+        const std::vector<float> imp(256, 1.0f);
+        const auto b = encodeWeighted(c.type, x, imp, 256);
+        const size_t dAt = c.type == DType::Q2_K ? 80 : 0;
+        EXPECT_EQ(halfAt(b, dAt), f32ToF16(static_cast<float>(dExpected))) << dtypeName(c.type) << " α " << alpha;
+        EXPECT_EQ(halfAt(b, dAt + 2), 0u) << dtypeName(c.type);
+        // Every value decodes as its code (0, or nmax: a_j/(d·code) rounds to nmax) times d·(scale code), as the
+        // decoder computes d·sc first.
+        const auto y = decode(c.type, b);
+        const float d = f16ToF32(halfAt(b, dAt));
+        const float first = d * static_cast<float>(codeFirst), rest = d * static_cast<float>(codeRest);
+        for (int i = 0; i < 256; ++i) {
+            const float expected = i % 2 ? (i < c.subBlock ? first : rest) * static_cast<float>(c.nmax) : 0.0f;
+            EXPECT_EQ(y[i], expected) << dtypeName(c.type) << " element " << i;
+        }
+        // The reference: d = max/63 (max/15 for Q2_K).
+        const auto r = encodeRef(c.type, x);
+        EXPECT_EQ(halfAt(r, dAt), f32ToF16(1.0f / static_cast<float>(c.nq))) << dtypeName(c.type);
+        EXPECT_NE(halfAt(r, dAt), halfAt(b, dAt)) << dtypeName(c.type);
+    }
+}
+
 // Rows of a spread of magnitudes with a few outliers, and a skewed importance (a few columns 100× the rest, as
 // activations with outlier channels make).
 struct Workload {
