@@ -348,6 +348,41 @@ TEST(GgmlEncodeWeighted, KQuantSuperBlockScalesByHand) {
     }
 }
 
+// Q3_K on ±3 (sub-block 0) and ±1.5 (the others), + first, importance 1 (equal weights inside each sub-block):
+// make_qx_quants(16, 4, w) starts from iscale −4/3 per unit (codes −4 and 3 after the clamp: merit 8·(4 + 3)²/
+// (8·25) = 15.68 per a²), and candidate −9 (−3.1/a: codes −3, 3: merit 8·6²/(8·18) = 16) wins — an exact fit,
+// scale −a/3. The scales (−1, −½, …) go through make_qx_quants(16, 32, scales, sw): iscale 32 gives codes −32,
+// −16, again an exact fit (d = 1/32) that no candidate equals. So d = 1/32 (f16 0x2800), the 6-bit scales are 0
+// and 16 (−32 and −16 stored + 32), the sub-block steps −1 and −½, and every value comes back exactly.
+TEST(GgmlEncodeWeighted, Q3_KHandWorkedSuperBlock) {
+    std::vector<float> x(256);
+    for (int i = 0; i < 256; ++i) x[i] = (i % 2 ? -1.0f : 1.0f) * (i < 16 ? 3.0f : 1.5f);
+    const auto b = encodeWeighted(DType::Q3_K, x, std::vector<float>(256, 1.0f), 256);
+    EXPECT_EQ(halfAt(b, 108), 0x2800u);  // 1/32
+    // Scale j's low nibble: byte j (j < 8) or the high nibble of byte j − 8; its high two bits in byte 8 + j % 4.
+    const auto scaleCode = [&](int j) {
+        const int lo = j < 8 ? static_cast<int>(b[96 + j]) & 0xF : static_cast<int>(b[96 + j - 8]) >> 4;
+        return lo | (((static_cast<int>(b[104 + j % 4]) >> (2 * (j / 4))) & 3) << 4);
+    };
+    EXPECT_EQ(scaleCode(0), 0);
+    for (int j = 1; j < 16; ++j) EXPECT_EQ(scaleCode(j), 16) << j;
+    EXPECT_EQ(decode(DType::Q3_K, b), x);
+}
+
+// Q4_1 / Q5_1 store the minimum itself (−the_min of make_qkx3_quants): a block of −1 and 2 fits exactly with
+// d = 3/nmax and m = −1.
+TEST(GgmlEncodeWeighted, MinimumBlocksStoreTheMinimum) {
+    std::vector<float> x(32);
+    for (int j = 0; j < 32; ++j) x[j] = j % 2 ? 2.0f : -1.0f;
+    for (const auto& [t, nmax] : {std::pair{DType::Q4_1, 15}, std::pair{DType::Q5_1, 31}}) {
+        const auto b = encodeWeighted(t, x, std::vector<float>(32, 1.0f), 32);
+        EXPECT_EQ(halfAt(b, 0), f32ToF16(3.0f / static_cast<float>(nmax))) << dtypeName(t);
+        EXPECT_EQ(halfAt(b, 2), f32ToF16(-1.0f)) << dtypeName(t);
+        const auto y = decode(t, b);
+        for (int j = 0; j < 32; ++j) EXPECT_NEAR(y[j], x[j], 2e-3) << dtypeName(t) << " " << j;
+    }
+}
+
 // Rows of a spread of magnitudes with a few outliers, and a skewed importance (a few columns 100× the rest, as
 // activations with outlier channels make).
 struct Workload {
@@ -444,6 +479,25 @@ TEST(GgmlEncodeWeighted, RowsAreIndependentAndWhole) {
     std::vector<std::byte> out(1024);
     EXPECT_FALSE(encodeGgmlBlocksWeighted(DType::Q4_K, w.x.data(), w.imp.data(), 1, 128, out.data()));
     EXPECT_FALSE(encodeGgmlBlocksWeighted(DType::F16, w.x.data(), w.imp.data(), 1, 512, out.data()));
+}
+
+// σ² is the row's for the blocks of 32 (Q4_0 … Q5_1) and the super-block's for the K-quants and IQ4_XS: growing
+// the second half of a row changes the weights, hence here the bytes, of the first half's blocks of 32, and leaves
+// a K-quant's first super-block alone (the reference encoders see neither).
+TEST(GgmlEncodeWeighted, SigmaSquaredIsTheRowsOrTheSuperBlocks) {
+    const Workload w = workload(29, 1);
+    std::vector<float> grown = w.x;
+    for (size_t i = 256; i < 512; ++i) grown[i] *= 8;
+    for (DType t : kAllTypes) {
+        if (t == DType::Q8_0) continue;
+        const auto a = encodeWeighted(t, w.x, w.imp, 512), b = encodeWeighted(t, grown, w.imp, 512);
+        const size_t half = a.size() / 2;
+        const bool firstHalfSame = std::equal(a.begin(), a.begin() + static_cast<long>(half), b.begin());
+        const bool rowWide = traits(t).blockElements == 32 && t != DType::IQ4_NL;  // IQ4_NL: σ² of its own 32
+        EXPECT_EQ(firstHalfSame, !rowWide) << dtypeName(t);
+        const auto ra = encodeRef(t, w.x), rb = encodeRef(t, grown);
+        EXPECT_TRUE(std::equal(ra.begin(), ra.begin() + static_cast<long>(half), rb.begin())) << dtypeName(t);
+    }
 }
 
 // [SECTION] Weighted round-trip error
