@@ -29,7 +29,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -44,23 +43,16 @@ constexpr int kMaxMr = 6;   // rows per register tile
 constexpr int kNr = 16;     // columns per tile = B panel width (2 ymm of 8 int32)
 constexpr int64_t kStepBytesB = 2 * kNr;  // int8 B bytes per k-step of one panel
 
-// k-steps per cache block: the widened B slice (kKcSteps·32 int16 = 16 KB) stays in L1 while all
-// row tiles of a block pass over it.
-int64_t kcSteps() {
-    static const int64_t v = [] {
-        const char* e = std::getenv("QV_AVX2_KC");
-        return e ? std::max<int64_t>(8, std::atoll(e)) : int64_t{256};
-    }();
-    return v;
-}
-// A block (int16, rows × kPadded × 2 bytes) kept in L2 while the B panels stream past it.
-int64_t aBlockBytes() {
-    static const int64_t v = [] {
-        const char* e = std::getenv("QV_AVX2_ABLOCK");
-        return e ? std::max<int64_t>(1024, std::atoll(e) * 1024) : int64_t{576 * 1024};
-    }();
-    return v;
-}
+// k-steps per cache block: the widened B slice (256·32 int16 = 16 KB) stays in L1 while all row
+// tiles of a block pass over it (measured flat from 128 to 1024 steps).
+constexpr int64_t kKcSteps = 256;
+// Packed A (int16, rows × kPadded × 2 bytes) per row block: the B panels stream past the block, so
+// taller blocks mean fewer passes over B. Measured (interleaved) at 128–512×4096²: 256 KB 5–10 %
+// slower than 1 MB, 2 MB no better (the block's A then streams from L3, which keeps up).
+constexpr int64_t kABlockBytes = 1024 * 1024;
+// k-steps (× 32 bytes) the M = 1 stream prefetches ahead: 8 KB in flight covers L3/DRAM latency at
+// the ~50 GB/s one core reads here (256 measured best of 16…512 steps, interleaved).
+constexpr int64_t kGemvAhead = 256;
 
 inline __m256i broadcastPair(const uint16_t* p) {
     int32_t v;
@@ -219,7 +211,7 @@ void gemvStream(const GemmJob& job, const uint16_t* a, const int32_t* rowTerm, i
         __m256i c[2][2] = {{_mm256_setzero_si256(), _mm256_setzero_si256()}, {_mm256_setzero_si256(), _mm256_setzero_si256()}};
         int64_t k = 0;
         for (; k + 2 <= steps; k += 2) {
-            _mm_prefetch(reinterpret_cast<const char*>(b + (k + 32) * kStepBytesB), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(b + (k + kGemvAhead) * kStepBytesB), _MM_HINT_T0);
 #pragma GCC unroll 2
             for (int u = 0; u < 2; ++u) {
                 const __m256i av = broadcastPair(a + 2 * (k + u));
@@ -306,12 +298,12 @@ int gemmAvx2Run(const GemmJob& job, int threads, bool* gemv) {
     // Row blocks of whole tiles whose packed A stays in L2 while B panels pass; work shared between
     // threads by row blocks (M large) or by ranges of panels (small M), as in the VNNI path.
     const int64_t blockTiles =
-        std::clamp<int64_t>(aBlockBytes() / (2 * kPad) / kMaxMr, 1, 64);
+        std::clamp<int64_t>(kABlockBytes / (2 * kPad) / kMaxMr, 1, 64);
     int64_t mBlocks = (nTiles + blockTiles - 1) / blockTiles;
     const bool byRows = threads == 1 || mBlocks >= 2 * threads;
     if (byRows && threads > 1) mBlocks = std::min(nTiles, (mBlocks + threads - 1) / threads * threads);
     const int64_t panelChunks = byRows ? 1 : std::min<int64_t>(panels, 2 * threads);
-    const int64_t kc = std::min(kcSteps(), steps);
+    const int64_t kc = std::min(kKcSteps, steps);
 
     return pool.run(static_cast<size_t>(mBlocks * panelChunks), threads, [&](size_t task, int) {
         const auto t = static_cast<int64_t>(task);
