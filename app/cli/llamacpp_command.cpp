@@ -1,4 +1,4 @@
-// `quantviz-cli llamacpp FILE [--tensor NAME] [--types q8_0,q4_0,...] [--preset Q4_K_M,...] [--json]`: every
+// `quantviz-cli llamacpp FILE [--tensor NAME] [--types q8_0,q4_0,...] [--preset Q4_K_M,...] [--imatrix F] [--json]`: every
 // weight tensor as llama.cpp's Q8_0 … Q4_0 would store it — encoded as llama-quantize writes (without an
 // importance matrix), decoded as llama.cpp reads — with its error, and the whole model per type; with
 // --preset, the per-tensor plan of llama-quantize's file types (Q4_K_M bumps output.weight, some attn_v and
@@ -7,8 +7,10 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/cli/cli_support.h"
+#include "core/formats/imatrix.h"
 #include "core/metrics/ggml_quant_mix.h"
 #include "core/metrics/ggml_requant.h"
 
@@ -21,6 +23,7 @@ struct LlamaOptions {
     std::string tensor;
     std::string types;
     std::string presets;
+    std::string imatrix;
     bool json = false;
 };
 
@@ -46,6 +49,18 @@ std::string presetList() {
 double relativeRms(const ErrorAccumulator& acc) {
     return acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
 }
+
+// The importance of a tensor in an imatrix: by its own name, else by the llama.cpp name it maps to (an
+// imatrix made from the GGUF conversion of a Hugging Face model names blk.N.ffn_up.weight, not
+// model.layers.N.mlp.up_proj.weight). Null when absent: llama-quantize then quantizes the tensor without one.
+const ImatrixEntry* importanceOf(const Imatrix& im, const std::string& name) {
+    if (const ImatrixEntry* e = im.find(name)) return e;
+    const std::string llama = ggmlLlamaName(name);
+    return llama.empty() || llama == name ? nullptr : im.find(llama);
+}
+
+// √(Σimp·e² / Σimp·x²): the relative RMS error of the layer's output that the importance predicts.
+double weightedRelativeRms(const GgmlWeightedSums& w) { return std::sqrt(w.relative()); }
 
 // --preset: each preset's plan, tensor by tensor (asked / chosen / written type, the rule's reason, the round
 // trip's error), its notes and the mix's totals; then the pure types' totals (`types`) for comparison.
@@ -195,9 +210,19 @@ int runLlama(const LlamaOptions& o) {
             for (const auto& p : presets)
                 if (std::find(types.begin(), types.end(), p.base) == types.end()) types.push_back(p.base);
         }
+        if (!o.imatrix.empty())
+            failUsage("--imatrix with --preset: not supported yet (the plans assume no importance matrix; "
+                      "llama-quantize's imatrix-only rules are listed as notes)");
         return runPresets(o, presets, types);
     }
     auto model = openOrFail(o.file);
+    std::optional<Imatrix> imatrix;
+    if (!o.imatrix.empty()) {
+        auto im = readImatrix(o.imatrix);
+        if (!im) failData(im.message());
+        imatrix = std::move(*im);
+    }
+    size_t withImportance = 0;
     std::vector<size_t> which;
     if (!o.tensor.empty()) which.push_back(selectTensor(o.file, o.tensor).index);
     else
@@ -208,10 +233,14 @@ int runLlama(const LlamaOptions& o) {
     for (size_t k = 0; k < types.size(); ++k) sums[k].type = types[k];
     size_t wName = 6;
     for (size_t i : which) wName = std::max(wName, model->tensors[i].name.size());
+    // With an imatrix, per tensor that has an entry: the error of the imatrix encoding, and the output error
+    // the importance predicts (√(Σimp·e²/Σimp·x²)) for it and for the plain encoding — what the imatrix buys.
+    std::vector<GgmlWeightedSums> weightedWith(types.size()), weightedWithout(types.size());
     if (!o.json)
         std::cout << padRight("tensor", wName) << "  " << padRight("type", 10) << "  " << padLeft("bits/w", 6) << "  "
                   << padLeft("MSE", 12) << "  " << padLeft("SQNR dB", 9) << "  " << padLeft("rel RMS", 9) << "  "
-                  << padLeft("max |e|", 12) << "\n";
+                  << padLeft("max |e|", 12)
+                  << (imatrix ? "  " + padLeft("imp-w rel", 9) + "  " + padLeft("no imatrix", 10) : std::string()) << "\n";
     for (size_t i : which) {
         const TensorInfo& t = model->tensors[i];
         const TensorView view = model->view(i);
@@ -223,8 +252,17 @@ int runLlama(const LlamaOptions& o) {
         jrow["shape"] = t.shape;
         jrow["kept"] = oneD ? Json(why + ": kept as " + std::string(dtypeName(t.dtype))) : Json(nullptr);
         Json jtypes = Json::array();
-        auto trips = ggmlRoundTrips(view, types);
+        const ImatrixEntry* entry = imatrix && !oneD ? importanceOf(*imatrix, t.name) : nullptr;
+        auto trips = entry ? ggmlRoundTrips(view, types, GgmlImportance{entry->values, true}) : ggmlRoundTrips(view, types);
         if (!trips) failData(model->path + ": tensor '" + t.name + "': " + trips.message());
+        std::vector<GgmlRoundTrip> plain;  // the encoding without the imatrix, measured under its importance
+        if (entry) {
+            auto p = ggmlRoundTrips(view, types, GgmlImportance{entry->values, false});
+            if (!p) failData(model->path + ": tensor '" + t.name + "': " + p.message());
+            plain = std::move(*p);
+            ++withImportance;
+        }
+        jrow["imatrix"] = imatrix ? Json(entry ? entry->name : std::string()) : Json(nullptr);
         for (size_t k = 0; k < types.size(); ++k) {
             const GgmlRoundTrip& trip = (*trips)[k];
             const DType written = trip.written;
@@ -242,6 +280,16 @@ int runLlama(const LlamaOptions& o) {
             j["sqnr_db"] = jsonNumber(st.sqnrDb);
             j["relative_rms"] = jsonNumber(rel);
             j["max_abs_error"] = jsonNumber(st.maxAbsError);
+            if (entry) {
+                auto accumulate = [](GgmlWeightedSums& into, const GgmlWeightedSums& w) {
+                    into.sumImpSqErr += w.sumImpSqErr;
+                    into.sumImpSqX += w.sumImpSqX;
+                };
+                accumulate(weightedWith[k], trip.weighted);
+                accumulate(weightedWithout[k], plain[k].weighted);
+                j["weighted_relative_rms"] = jsonNumber(weightedRelativeRms(trip.weighted));
+                j["weighted_relative_rms_without_imatrix"] = jsonNumber(weightedRelativeRms(plain[k].weighted));
+            }
             jtypes.push_back(std::move(j));
             if (!o.json) {
                 std::string label(dtypeName(types[k]));
@@ -249,7 +297,13 @@ int runLlama(const LlamaOptions& o) {
                 std::cout << padRight(k == 0 ? t.name : "", wName) << "  " << padRight(label, 10) << "  "
                           << padLeft(formatNumber(bpw, 4), 6) << "  " << padLeft(formatNumber(st.mse), 12) << "  "
                           << padLeft(formatNumber(st.sqnrDb, 4), 9) << "  " << padLeft(formatNumber(rel, 4), 9) << "  "
-                          << padLeft(formatNumber(st.maxAbsError), 12) << "\n";
+                          << padLeft(formatNumber(st.maxAbsError), 12);
+                if (entry)
+                    std::cout << "  " << padLeft(formatNumber(weightedRelativeRms(trip.weighted), 4), 9) << "  "
+                              << padLeft(formatNumber(weightedRelativeRms(plain[k].weighted), 4), 10);
+                else if (imatrix)
+                    std::cout << "  " << padLeft("-", 9) << "  " << padLeft("-", 10);
+                std::cout << "\n";
             }
         }
         if (oneD && !o.json) std::cout << padRight(t.name, wName) << "  kept as " << dtypeName(t.dtype) << " (" << why << ")\n";
@@ -265,16 +319,30 @@ int runLlama(const LlamaOptions& o) {
         j["type"] = std::string(dtypeName(types[k]));
         j["bits_per_weight"] = jsonNumber(bpw);
         j["relative_rms"] = jsonNumber(rel);
+        if (imatrix) {
+            j["weighted_relative_rms"] = jsonNumber(weightedRelativeRms(weightedWith[k]));
+            j["weighted_relative_rms_without_imatrix"] = jsonNumber(weightedRelativeRms(weightedWithout[k]));
+        }
         jm.push_back(std::move(j));
-        if (!o.json)
+        if (!o.json) {
             std::cout << "model as " << dtypeName(types[k]) << ": " << formatNumber(bpw, 4) << " bits/weight, relative RMS error "
-                      << formatNumber(rel, 4) << "\n";
+                      << formatNumber(rel, 4);
+            if (imatrix && withImportance > 0)
+                std::cout << "; importance-weighted over the " << withImportance << " tensors in the imatrix "
+                          << formatNumber(weightedRelativeRms(weightedWith[k]), 4) << " (without it "
+                          << formatNumber(weightedRelativeRms(weightedWithout[k]), 4) << ")";
+            std::cout << "\n";
+        }
     }
+    if (imatrix && withImportance == 0 && !o.json)
+        std::cout << "note: no tensor of this file has an entry in " << o.imatrix
+                  << " (llama-quantize would quantize them all without one)\n";
     if (o.json) {
         Json out;
         out["file"] = model->path;
         out["tensors"] = std::move(jt);
         out["model"] = std::move(jm);
+        if (imatrix) out["imatrix"] = {{"file", o.imatrix}, {"tensors_with_importance", withImportance}};
         std::cout << out.dump(2) << "\n";
     }
     return kExitOk;
@@ -296,6 +364,10 @@ Command addLlamaCppCommand(CLI::App& root) {
                     "llama-quantize file types, comma-separated (" + presetList() +
                         "; Q3_K/Q4_K/Q5_K mean _M): the per-tensor plan (which tensors the preset bumps to more bits, "
                         "why), each tensor's error and the mix's totals beside the pure types'");
+    sub->add_option("--imatrix", o->imatrix,
+                    "llama.cpp importance matrix (llama-imatrix output: GGUF or legacy .dat): tensors it covers are "
+                    "encoded as llama-quantize --imatrix does, with two more columns: the importance-weighted relative "
+                    "error sqrt(sum imp*e^2 / sum imp*x^2) with the imatrix and without it");
     sub->add_flag("--json", o->json,
                   "Print {\"file\", \"tensors\": [{\"name\", \"shape\", \"kept\", \"types\": [{\"type\", "
                   "\"written_as\", \"bits_per_weight\", \"mse\", \"sqnr_db\", \"relative_rms\", \"max_abs_error\"}]}], \"model\": "

@@ -5,10 +5,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/formats/model_file.h"
 #include "core/formats/npy.h"
+#include "core/metrics/ggml_requant.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/test_support.h"
 
@@ -254,6 +257,80 @@ TEST(CliLlamaCpp, GridPresetIsRefused) {
     const json j = json::parse(ok.out);
     EXPECT_EQ(j["presets"][0]["tensors"][0]["written_as"], "q4_0");
     EXPECT_FALSE(j["presets"][0]["notes"].empty());
+}
+
+// --imatrix: a legacy .dat (save_imatrix_legacy's layout: i32 entries; per entry i32 name length, name, i32 ncall,
+// i32 nval, f32 mean·ncall) covering one tensor, by its llama.cpp name. Q4_0 encoded with it must predict a
+// smaller output error (√(Σimp·e²/Σimp·x²)) than without it; Q8_0 ignores importance, so both are equal; the
+// figures are the core's (ggmlRoundTrips with the importance).
+TEST(CliLlamaCpp, ImatrixEncodesAsLlamaQuantizeWithIt) {
+    const int64_t rows = 4, cols = 64;
+    std::vector<float> x(size_t(rows * cols));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37f * float(i)) * (1.0f + float(i % 7));
+    const std::string dir = tempPath("imatrix-cli");
+    std::filesystem::create_directories(dir);
+    const std::string tensorPath = dir + "/blk.0.ffn_up.weight.npy", otherPath = dir + "/other.npy";
+    writeNpyF32(tensorPath, {rows, cols}, x);
+    writeNpyF32(otherPath, {rows, cols}, x);
+    std::vector<float> importance(size_t(cols), 1.0f);
+    for (size_t c = 0; c < 8; ++c) importance[c] = 100.0f;
+    const std::string imPath = dir + "/imatrix.dat";
+    {
+        std::ofstream f(imPath, std::ios::binary);
+        auto i32 = [&](int32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+        const std::string name = "blk.0.ffn_up.weight";
+        i32(1);
+        i32(int32_t(name.size()));
+        f.write(name.data(), std::streamsize(name.size()));
+        i32(2);  // ncall: stored values are mean·2
+        i32(int32_t(cols));
+        for (float v : importance) {
+            const float stored = 2.0f * v;
+            f.write(reinterpret_cast<const char*>(&stored), 4);
+        }
+    }
+    const CliRun r = runCli({"llamacpp", tensorPath, "--types", "q4_0,q8_0", "--imatrix", imPath, "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json j = json::parse(r.out);
+    ASSERT_EQ(j["tensors"].size(), 1u);
+    EXPECT_EQ(j["tensors"][0]["imatrix"], "blk.0.ffn_up.weight");
+    EXPECT_EQ(j["imatrix"]["tensors_with_importance"], 1);
+    const json& q4 = j["tensors"][0]["types"][0];
+    const json& q8 = j["tensors"][0]["types"][1];
+    EXPECT_LT(q4["weighted_relative_rms"].get<double>(), 0.95 * q4["weighted_relative_rms_without_imatrix"].get<double>());
+    EXPECT_EQ(q8["weighted_relative_rms"].get<double>(), q8["weighted_relative_rms_without_imatrix"].get<double>());
+    auto model = openModel(tensorPath);
+    ASSERT_TRUE(model) << model.message();
+    auto with = ggmlRoundTrips((*model)->view(0), {DType::Q4_0}, GgmlImportance{importance, true});
+    auto without = ggmlRoundTrips((*model)->view(0), {DType::Q4_0}, GgmlImportance{importance, false});
+    ASSERT_TRUE(with && without);
+    EXPECT_NEAR(q4["weighted_relative_rms"].get<double>(), std::sqrt((*with)[0].weighted.relative()), 1e-9);
+    EXPECT_NEAR(q4["weighted_relative_rms_without_imatrix"].get<double>(), std::sqrt((*without)[0].weighted.relative()),
+                1e-9);
+    EXPECT_NEAR(q4["relative_rms"].get<double>(), std::sqrt((*with)[0].sums.sumSqErr / (*with)[0].sums.sumSqX), 1e-9);
+    // One tensor: the model's weighted figures are the tensor's.
+    EXPECT_EQ(j["model"][0]["weighted_relative_rms"], q4["weighted_relative_rms"]);
+
+    // A tensor the imatrix does not cover is encoded without one (as llama-quantize does), and said so.
+    const CliRun other = runCli({"llamacpp", otherPath, "--types", "q4_0", "--imatrix", imPath, "--json"});
+    ASSERT_EQ(other.exitCode, 0) << other.err;
+    const json jo = json::parse(other.out);
+    EXPECT_EQ(jo["tensors"][0]["imatrix"], "");
+    EXPECT_FALSE(jo["tensors"][0]["types"][0].contains("weighted_relative_rms"));
+    EXPECT_EQ(jo["imatrix"]["tensors_with_importance"], 0);
+
+    // A damaged imatrix is a data error with the reader's message; with --preset, a usage error.
+    const std::string bad = dir + "/bad.dat";
+    {
+        std::ofstream f(bad, std::ios::binary);
+        f.write("\x05\x00", 2);
+    }
+    const CliRun broken = runCli({"llamacpp", tensorPath, "--imatrix", bad});
+    EXPECT_NE(broken.exitCode, 0);
+    EXPECT_NE(broken.err.find("bad.dat"), std::string::npos) << broken.err;
+    const CliRun withPreset = runCli({"llamacpp", tensorPath, "--preset", "Q4_K_M", "--imatrix", imPath});
+    EXPECT_NE(withPreset.exitCode, 0);
+    EXPECT_NE(withPreset.err.find("--imatrix with --preset"), std::string::npos) << withPreset.err;
 }
 
 }  // namespace
