@@ -60,21 +60,57 @@ inline __m256i broadcastPair(const uint16_t* p) {
     return _mm256_set1_epi32(v);
 }
 
+// Output stage of 8 finished accumulators v (acc + rowTerm + colTerm already added) for columns
+// j.. j + 7 of output element idx..: float and float-rounded 8-bit modes vectorized, exactly as
+// storeOne computes them (vcvtdq2ps and vcvtps2dq round to nearest even under the default MXCSR, like
+// the scalar conversions and nearbyint; no FMA contraction in this file); the fixed-point roundings
+// scalar, the teaching arithmetic verbatim (requantize.h).
+inline void storeVec8(const OutputStage& s, void* y, int64_t idx, int64_t j, __m256i v) {
+    if (s.mode == GemmOutput::Int32) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<int32_t*>(y) + idx), v);
+        return;
+    }
+    if (s.mode == GemmOutput::Float) {
+        const __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(v), _mm256_loadu_ps(s.deqScale.data() + j));
+        _mm256_storeu_ps(static_cast<float*>(y) + idx, f);
+        return;
+    }
+    if (s.rounding == RequantRounding::Float) {
+        // FBGEMM: nearbyint(clamp(fl32(acc)·m, lo, hi)) + zy; lo, hi = qmin − zy, qmax − zy, so the
+        // sum is already in range and its low byte is the int8 or uint8 code.
+        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(v), _mm256_loadu_ps(s.mFloat.data() + j));
+        f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(s.lo)), _mm256_set1_ps(s.hi));
+        const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(s.yZero));
+        const __m256i lowBytes = _mm256_shuffle_epi8(
+            q, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1));
+        const uint32_t lo = static_cast<uint32_t>(_mm256_extract_epi32(lowBytes, 0));
+        const uint32_t hi = static_cast<uint32_t>(_mm256_extract_epi32(lowBytes, 4));
+        const uint64_t bytes = lo | (uint64_t{hi} << 32);
+        std::memcpy(static_cast<uint8_t*>(y) + idx, &bytes, 8);
+        return;
+    }
+    alignas(32) int32_t tmp[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), v);
+    for (int c = 0; c < 8; ++c) storeOne(s, y, idx + c, j + c, tmp[c]);
+}
+
 // Output stage of one finished tile: acc + rowTerm + colTerm, then the job's output mode.
 template <int MR>
 inline void storeTile(const GemmJob& job, int64_t row0, int64_t n0, int cols, const int32_t* rowTerm, const __m256i* c0,
                       const __m256i* c1) {
-    if (job.out->mode == GemmOutput::Int32 && cols == kNr) {
+    if (cols == kNr) {
         const __m256i ct0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.colTerm + n0));
         const __m256i ct1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.colTerm + n0 + 8));
         for (int r = 0; r < MR; ++r) {
             const __m256i rt = _mm256_set1_epi32(rowTerm[r]);
-            auto* y = reinterpret_cast<__m256i*>(static_cast<int32_t*>(job.y) + (row0 + r) * job.N + n0);
-            _mm256_storeu_si256(y, _mm256_add_epi32(c0[r], _mm256_add_epi32(rt, ct0)));
-            _mm256_storeu_si256(y + 1, _mm256_add_epi32(c1[r], _mm256_add_epi32(rt, ct1)));
+            const int64_t idx = (row0 + r) * job.N + n0;
+            storeVec8(*job.out, job.y, idx, n0, _mm256_add_epi32(c0[r], _mm256_add_epi32(rt, ct0)));
+            storeVec8(*job.out, job.y, idx + 8, n0 + 8, _mm256_add_epi32(c1[r], _mm256_add_epi32(rt, ct1)));
         }
         return;
     }
+    // The last, partial panel: element by element.
     alignas(32) int32_t tmp[kNr];
     for (int r = 0; r < MR; ++r) {
         _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), c0[r]);
