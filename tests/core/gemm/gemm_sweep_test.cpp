@@ -245,6 +245,33 @@ TEST(GemmSweep, BothThreadSplitsWithFewRowBlocks) {
     }
 }
 
+TEST(GemmSweep, Avx2BlockingThreadSplitsAndStream) {
+    // The AVX2 path's own blocking (kernel_avx2.cpp): row blocks of 1 MB of int16 A, B widened in
+    // cache blocks of 256 k-steps (512 k). K = 6000 → 11 full cache blocks and a 184-step tail; A rows
+    // take 12 000 bytes, so a row block is 14 tiles of 6 rows:
+    //  * M = 300 → 50 tiles → 4 blocks: with 2 threads the work is split by row blocks;
+    //  * M = 66 → 11 tiles → 1 block: split by ranges of panels (with the next panel prefetched);
+    //  * M = 16 → tiles of 6 + 5 + 5 rows; M = 1 → the GEMV stream.
+    // N = 40: two full 16-column panels and a partial one (8 columns, the element-wise output stage).
+    if (!gemmKernelSupported(GemmKernel::Avx2)) GTEST_SKIP() << "no AVX2";
+    std::mt19937 rng(21);
+    const int64_t N = 40, K = 6000;
+    const auto b = randomBytes(static_cast<size_t>(K * N), rng);
+    for (int64_t M : {300, 66, 16, 1}) {
+        const auto a = randomBytes(static_cast<size_t>(M * K), rng);
+        for (int threads : {1, 2}) {
+            GemmParams p = shape(M, N, K);
+            p.aZero = 5;
+            p.threads = threads;
+            const std::string what = std::to_string(M) + "x40x6000, " + std::to_string(threads) + " threads";
+            expectSame(p, a, b, true, 3, GemmKernel::Avx2, what);
+            p.out.mode = GemmOutput::Quantized8;
+            p.out.yScale = 5000.0f;
+            expectSame(p, a, b, false, 128, GemmKernel::Avx2, what + ", 8-bit output");
+        }
+    }
+}
+
 TEST(GemmSweep, ExtremeValuesAccumulateExactly) {
     // A = 255 and B = −128 everywhere with zero points 0: acc = K·255·(−128) = −32640·K, far beyond
     // what a saturating int16 pair (vpmaddubsw) could hold; every path must agree.
@@ -285,6 +312,19 @@ TEST(GemmKernelChoice, ReportsWhichKernelRan) {
         ASSERT_TRUE(forced.ok());
         EXPECT_EQ(forced->kernel, k);
         EXPECT_EQ(std::string(gemmKernelName(forced->kernel)), k == GemmKernel::Avx2 ? "avx2" : "reference");
+    }
+    if (gemmKernelSupported(GemmKernel::Avx2)) {
+        // M = 1 on the AVX2 path streams B too (N = 1000: 63 panels of 16 columns for two threads).
+        std::vector<uint8_t> bw(8 * 1000, 3);
+        std::vector<int32_t> yw(1000);
+        GemmParams g = shape(1, 1000, 8);
+        g.threads = 2;
+        auto gemv = gemm(g, a.data(), bw.data(), true, 0, yw.data(), GemmKernel::Avx2);
+        ASSERT_TRUE(gemv.ok());
+        EXPECT_TRUE(gemv->gemv);
+        EXPECT_EQ(gemv->describe(), "avx2 gemv, 2 threads");
+        EXPECT_EQ(yw[0], 24);    // 8 · 1 · 3
+        EXPECT_EQ(yw[999], 24);  // the partial last panel (column 999 of 1000)
     }
     if (gemmKernelSupported(GemmKernel::Avx512Vnni)) {
         // N = 1000: several B panels, so both threads get a share.
