@@ -316,7 +316,8 @@ void runGemm(BenchReport& report) {
 // writes its records to a JSON file; the parent adds them to its own report, notes included.
 // Records: `gemm_int8_avx2` (our kernel forced to AVX2), `onednn_matmul_avx2`, `gemmlowp` (its AVX2
 // kernel, measured again beside ours: a second gemmlowp record per shape/threads, same meaning), and
-// gemm_int8_avx2 with vs = each peer and time_ratio = our time ÷ peer time.
+// gemm_int8_avx2 with vs = each peer and time_ratio = our time ÷ peer time; first the register-only
+// ceilings `avx2_exact_peak` and `avx2_saturating_peak` per thread count (bench_gemm_avx2_peak.cpp).
 constexpr const char* kAvx2ChildEnv = "QV_BENCH_GEMM_AVX2_CHILD";
 
 // Fewer repetitions than the main section (the whole section must stay under about a minute).
@@ -325,6 +326,10 @@ int avx2RepsFor(const Shape& s) {
     if (s.M >= 128) return 5;
     return s.M >= 16 ? 9 : 15;
 }
+
+// Register-only AVX2 rates per thread count (index 1, 2; [0] exact vpmaddwd, [1] saturating
+// vpmaddubsw), 0 when not measured: shown as "% of … peak" beside our and oneDNN's figures.
+double gAvx2Peak[2][3] = {{0, 0, 0}, {0, 0, 0}};
 
 void runAvx2Shape(BenchReport& report, const Shape& s, const std::string& onednnIsa, std::FILE* notes) {
     std::mt19937 rng(static_cast<uint32_t>(s.M * 31 + s.N));
@@ -371,8 +376,11 @@ void runAvx2Shape(BenchReport& report, const Shape& s, const std::string& onednn
             std::snprintf(stream, sizeof stream, ", B streams at %.1f GB/s",
                           static_cast<double>((*packed)->bytes()) / t[0] * 1e-9);
         Record ours = gemmRecord("gemm_int8_avx2", ops / t[0] * 1e-9, s, threads);
-        std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s, %s%s", t[0] * 1e3, best[0] * 1e3,
-                      cold[0] * 1e3, stream, info.describe().c_str(), sameLowp ? ", = gemmlowp's int32" : ", MISMATCH vs gemmlowp");
+        char peak[48] = "";
+        if (gAvx2Peak[0][threads] > 0)
+            std::snprintf(peak, sizeof peak, ", %.0f%% of the exact AVX2 peak", 100.0 * ops / t[0] * 1e-9 / gAvx2Peak[0][threads]);
+        std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s%s, %s%s", t[0] * 1e3, best[0] * 1e3,
+                      cold[0] * 1e3, stream, peak, info.describe().c_str(), sameLowp ? ", = gemmlowp's int32" : ", MISMATCH vs gemmlowp");
         ours.note = note;
         add(ours);
         const char* names[] = {"onednn_matmul_avx2", "gemmlowp"};
@@ -380,7 +388,13 @@ void runAvx2Shape(BenchReport& report, const Shape& s, const std::string& onednn
             Record peer = gemmRecord(names[i], ops / t[i + 1] * 1e-9, s, threads);
             std::string extra;
             if (i == 0) {
-                extra = ", oneDNN ISA " + onednnIsa + ", " + peerMatmul->implementation();
+                if (gAvx2Peak[1][threads] > 0) {
+                    char pct[48];
+                    std::snprintf(pct, sizeof pct, ", %.0f%% of the saturating AVX2 peak",
+                                  100.0 * ops / t[1] * 1e-9 / gAvx2Peak[1][threads]);
+                    extra = pct;
+                }
+                extra += ", oneDNN ISA " + onednnIsa + ", " + peerMatmul->implementation();
                 if (diffOnednn) extra += ", " + std::to_string(diffOnednn) + " of " + std::to_string(y.size()) + " int32 differ (vpmaddubsw saturation)";
                 else extra += ", = our int32";
             } else {
@@ -413,7 +427,29 @@ void runGemmAvx2Child(BenchReport& report, const char* notesPath) {
     std::printf("  oneDNN capped at AVX2: %s (effective ISA %s)\n", capped ? "yes" : "NO", isa.c_str());
     std::FILE* notes = std::fopen(notesPath, "w");
     if (!notes) return;
-    for (const Shape& s : benchShapes()) runAvx2Shape(report, s, isa, notes);
+    const std::vector<Shape> shapes = benchShapes();
+    if (shapes.empty()) return;
+    // The two ceilings: no exact AVX2 kernel beats the first, no saturating one the second.
+    for (int saturating : {0, 1}) {
+        for (int threads : {1, 2}) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            (void)avx2RegisterPeakGops(saturating, threads, 0.03);  // warm-up: the VM ramps up after idling
+            double runs[3];
+            for (double& r : runs) r = avx2RegisterPeakGops(saturating, threads, 0.05);
+            std::sort(std::begin(runs), std::end(runs));
+            gAvx2Peak[saturating][threads] = runs[1];
+            Record r;
+            r.name = saturating ? "avx2_saturating_peak" : "avx2_exact_peak";
+            r.value = runs[1];
+            r.unit = "GOPS";
+            r.threads = threads;
+            r.note = saturating ? "register-only vpmaddubsw + vpmaddwd + vpaddd rate (oneDNN's AVX2 scheme, saturates), median of 3 × 0.05 s"
+                                : "register-only vpmaddwd + vpaddd rate (quantviz's exact AVX2 scheme), median of 3 × 0.05 s";
+            std::fprintf(notes, "%s\n", r.note.c_str());
+            report.add(std::move(r));
+        }
+    }
+    for (const Shape& s : shapes) runAvx2Shape(report, s, isa, notes);
     std::fclose(notes);
 }
 

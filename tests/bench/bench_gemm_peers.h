@@ -32,5 +32,9 @@ std::unique_ptr<PeerGemm> makeGemmlowp(const uint8_t* a, const int8_t* b, int64_
 // Register-only vpdpbusd rate (GOPS) on `threads` threads, each spinning for `seconds`
 // (bench_gemm_peak.cpp; AVX-512 VNNI CPUs only).
 double vnniRegisterPeakGops(int threads, double seconds);
+// Register-only AVX2 rate (GOPS) of the exact vpmaddwd + vpaddd scheme (quantviz's AVX2 kernel) or
+// of the saturating vpmaddubsw + vpmaddwd + vpaddd one (oneDNN's), on `threads` threads each spinning
+// for `seconds` (bench_gemm_avx2_peak.cpp; AVX2 CPUs).
+double avx2RegisterPeakGops(bool saturating, int threads, double seconds);
 
 }  // namespace qv::bench
