@@ -30,7 +30,7 @@ const char* appUsage() {
            "                [--preset tensorrt|onnxruntime|pytorch] [--calibrator NAME[:ARG]] [--tab calibrators|codes|errorplot|channels|compare|overview|heatmap|gemm|smoothquant] [--log-y]\n"
            "                [--reference FILE] [--compare-scheme BITS|FORMAT[:sym|sym-full|asym][:CALIBRATOR]]\n"
            "                [--compare-mode schemes|files|llamacpp] [--llamacpp-type TYPE] [--llamacpp-model]\n"
-           "                [--llamacpp-preset Q4_K_M|Q3_K_M|...]\n"
+           "                [--llamacpp-preset Q4_K_M|Q3_K_M|...] [--imatrix FILE]\n"
            "                [--screenshot-view window|histogram|tab|browser|controls]\n"
            "                [--export-dir DIR] [--export-tables] [--number-explorer VALUE]\n"
            "                [--learn glossary|quantize|mac|gguf|qat]...\n"
@@ -58,6 +58,8 @@ const char* appUsage() {
            "                (totals and the per-tensor table; a screenshot waits for it).\n"
            "  --llamacpp-preset NAME  also plan and measure llama-quantize's preset NAME (Q4_K_M, Q3_K_S, ...; Q4_K\n"
            "                means Q4_K_M): which type each tensor gets and the mix's totals (implies --llamacpp-model).\n"
+           "  --imatrix FILE  load a llama.cpp importance matrix (llama-imatrix output, .gguf or legacy .dat): Compare >\n"
+           "                llama.cpp types encodes the tensors it covers as llama-quantize --imatrix does.\n"
            "  --screenshot  render until background work has settled, write the window as PNG, exit 0\n"
            "                (exit 1, with the message on stderr, when FILE cannot be opened — the PNG then\n"
            "                shows the error dialog).\n"
@@ -169,6 +171,8 @@ std::optional<AppOptions> parseAppOptions(const std::vector<std::string>& args, 
             if (!next(o.llamacppPreset)) return fail("--llamacpp-preset needs a preset name, e.g. Q4_K_M");
             if (auto p = ggmlPresetFromName(o.llamacppPreset); !p) return fail("--llamacpp-preset: " + p.message());
             o.llamacppModel = true;  // the mix stands beside the pure types' totals
+        } else if (a == "--imatrix") {
+            if (!next(o.imatrix)) return fail("--imatrix needs a file (llama-imatrix output)");
         } else if (a == "--llamacpp-type") {
             // DType::Count: no type (not a name, or no value), never in the list.
             const DType t = next(o.llamacppType) ? dtypeFromName(o.llamacppType).value_or(DType::Count) : DType::Count;

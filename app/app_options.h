@@ -34,6 +34,7 @@ struct AppOptions {
     bool llamacppModel = false;  // --llamacpp-model: start Compare ▸ llama.cpp types ▸ whole model (and show it)
     // --llamacpp-preset: the llama-quantize preset ("Q4_K_M", …) the whole-model section plans (implies llamacppModel).
     std::string llamacppPreset;
+    std::string imatrix;  // --imatrix: an importance matrix for Compare ▸ llama.cpp types (AppState::loadImatrix)
     std::string tab;             // bottom tab to show: "error", "calibrators", "codes", "errorplot", "channels"
     bool logY = false;
     bool numberExplorer = false;       // open the Number explorer window …

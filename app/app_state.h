@@ -18,6 +18,7 @@
 #include "app/views/heatmap_view.h"
 #include "core/base/progress.h"
 #include "core/calib/calibrator.h"
+#include "core/formats/imatrix.h"
 #include "core/formats/model_file.h"
 #include "core/formats/stored_quant.h"
 #include "core/metrics/error_stats.h"
@@ -149,8 +150,15 @@ struct GgmlRequantComparison {
         double relativeRms = 0;   // sqrt(Σe² / Σx²)
         std::string error;        // rows not a multiple of 32, NaN/Inf present, …
         bool pending = false;     // not computed yet: the job posts the cheap types first
+        // With an importance matrix covering the tensor: encoded as llama-quantize --imatrix does (stats are of
+        // that encoding), and √(Σimp·e²/Σimp·x²) — the output error the importance predicts — with it and for
+        // the plain encoding.
+        bool weighted = false;
+        double weightedRel = 0, weightedRelWithout = 0;
     };
     std::vector<Row> rows;        // in ggmlRequantTypes() order
+    uint64_t imatrixSerial = 0;   // the importance matrix loaded when computed (AppState::loadImatrix)
+    std::string importanceEntry;  // its entry used for this tensor ("" when none covers it)
     bool complete = false;        // every row computed (earlier posts of the same job are partial)
 };
 
@@ -301,6 +309,13 @@ public:
     void requestGgmlRequant();
     std::shared_ptr<const GgmlRequantComparison> ggmlRequant() const;  // current tensor only
     bool ggmlRequantPending() const { return m_ggmlProgress != nullptr; }
+    // An importance matrix (llama-imatrix output, GGUF or legacy .dat) for the llama.cpp types: the tensors it
+    // covers are encoded as llama-quantize --imatrix does. Replaces the one loaded; a refused file leaves it
+    // and returns why. clearImatrix: back to the plain encoders.
+    Result<size_t> loadImatrix(const std::string& path);  // entries read
+    void clearImatrix();
+    std::shared_ptr<const Imatrix> imatrix() const { return m_imatrix; }
+    const std::string& imatrixPath() const { return m_imatrixPath; }
     // Every tensor of the current document under each type (started by the user; cancellable).
     void requestGgmlModel();
     std::shared_ptr<const GgmlModelComparison> ggmlModel() const;  // current document only
@@ -398,6 +413,9 @@ private:
     std::tuple<uint64_t, size_t, const ModelFile*> m_fileCompareFor{0, 0, nullptr};  // what the job computes
     std::shared_ptr<const StoredQuantComparison> m_storedModel;
     std::shared_ptr<const GgmlRequantComparison> m_ggml;
+    std::shared_ptr<const Imatrix> m_imatrix;
+    std::string m_imatrixPath;
+    uint64_t m_imatrixSerial = 0;  // bumped on every load or clear: results computed under another are stale
     std::shared_ptr<Progress> m_ggmlProgress;
     std::pair<uint64_t, size_t> m_ggmlFor{0, 0};  // what the running job computes
     std::shared_ptr<const GgmlModelComparison> m_ggmlModel;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "app/app_state.h"
+#include "core/metrics/ggml_quant_mix.h"
 #include "core/metrics/ggml_requant.h"
 
 namespace qv {
@@ -12,8 +13,30 @@ namespace qv {
 std::shared_ptr<const GgmlRequantComparison> AppState::ggmlRequant() const {
     const Document* doc = currentDocument();
     if (!doc || !m_selected || !m_ggml) return nullptr;
-    if (m_ggml->docId != doc->id || m_ggml->tensor != *m_selected) return nullptr;
+    if (m_ggml->docId != doc->id || m_ggml->tensor != *m_selected || m_ggml->imatrixSerial != m_imatrixSerial)
+        return nullptr;
     return m_ggml;
+}
+
+Result<size_t> AppState::loadImatrix(const std::string& path) {
+    auto im = readImatrix(path);
+    if (!im) return makeError(im.message());
+    const size_t n = im->entries.size();
+    m_imatrix = std::make_shared<const Imatrix>(std::move(*im));
+    m_imatrixPath = path;
+    ++m_imatrixSerial;
+    if (m_ggmlProgress) m_ggmlProgress->cancel();  // computed without it: its posts are dropped
+    m_ggmlProgress.reset();
+    return n;
+}
+
+void AppState::clearImatrix() {
+    if (!m_imatrix) return;
+    m_imatrix.reset();
+    m_imatrixPath.clear();
+    ++m_imatrixSerial;
+    if (m_ggmlProgress) m_ggmlProgress->cancel();
+    m_ggmlProgress.reset();
 }
 
 void AppState::requestGgmlRequant() {
@@ -30,13 +53,18 @@ void AppState::requestGgmlRequant() {
     m_ggmlFor = {docId, tensor};
     const auto& types = ggmlRequantTypes();
     m_ggmlProgress = m_jobs->submit("llama.cpp types for " + model->tensors[tensor].name,
-                                    [this, model, tensor, docId, &types](Progress& progress) {
+                                    [this, model, tensor, docId, &types, imatrix = m_imatrix,
+                                     serial = m_imatrixSerial](Progress& progress) {
         auto out = std::make_shared<GgmlRequantComparison>();
         out->docId = docId;
         out->tensor = tensor;
+        out->imatrixSerial = serial;
         const TensorView view = model->view(tensor);
-        progress.setTotal(static_cast<double>(view.elements() * types.size()));
         const bool kept = ggmlKeptAsStored(view.info());
+        // Covered by the importance matrix: encoded with it, and once more without it (the figure it beats).
+        const ImatrixEntry* entry = imatrix && !kept ? ggmlImportanceEntry(*imatrix, view.info().name) : nullptr;
+        if (entry) out->importanceEntry = entry->name;
+        progress.setTotal(static_cast<double>(view.elements() * types.size()) * (entry ? 2 : 1));
         for (DType t : types) {
             GgmlRequantComparison::Row row;
             row.type = t;
@@ -63,12 +91,26 @@ void AppState::requestGgmlRequant() {
                 if (&other != &row && !other.pending && other.error.empty() && other.written == row.written) {
                     row.stats = other.stats;
                     row.relativeRms = other.relativeRms;
+                    row.weighted = other.weighted;
+                    row.weightedRel = other.weightedRel;
+                    row.weightedRelWithout = other.weightedRelWithout;
                     copied = true;
                     break;
                 }
             if (!copied) {
                 ErrorAccumulator acc;
-                auto r = ggmlRequantError(view, row.written, &progress, 0, &acc);
+                GgmlWeightedSums with, without;
+                auto r = entry ? ggmlRequantError(view, row.written, GgmlImportance{entry->values, true}, &progress, 0, &acc,
+                                                  &with)
+                               : ggmlRequantError(view, row.written, &progress, 0, &acc);
+                if (r && entry) {
+                    auto plain = ggmlRequantError(view, row.written, GgmlImportance{entry->values, false}, &progress, 0,
+                                                  nullptr, &without);
+                    if (!plain) r = makeError(plain.message());
+                    row.weighted = true;
+                    row.weightedRel = std::sqrt(with.relative());
+                    row.weightedRelWithout = std::sqrt(without.relative());
+                }
                 if (r) {
                     row.stats = *r;
                     row.relativeRms = acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);

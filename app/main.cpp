@@ -142,6 +142,12 @@ int main(int argc, char** argv) {
         ui.comparePanel().requestWholeModel();
         if (!opt.llamacppPreset.empty()) ui.comparePanel().setLlamaCppPreset(opt.llamacppPreset);  // validated
     }
+    if (!opt.imatrix.empty()) {
+        // A refused file is reported and the app goes on without it, as any bad input is.
+        if (auto r = state.loadImatrix(opt.imatrix); !r) std::fprintf(stderr, "quantviz: %s\n", r.message().c_str());
+        else if (opt.compareMode.empty() && opt.llamacppType.empty() && !opt.llamacppModel)
+            ui.comparePanel().setMode(qv::ComparePanel::Mode::LlamaCpp);
+    }
     for (const auto& id : opt.learn)
         if (qv::LearnWindow* w = ui.learnWindow(id)) w->show();
     const qv::CaptureView screenshotView = qv::parseCaptureView(opt.screenshotView).value_or(qv::CaptureView::Window);
@@ -173,7 +179,7 @@ int main(int argc, char** argv) {
         state.setCompare(b, calibrator);
     }
     bool sweepAtStart = false;
-    if (opt.tab.empty() && (!opt.llamacppType.empty() || opt.llamacppModel)) {
+    if (opt.tab.empty() && (!opt.llamacppType.empty() || opt.llamacppModel || !opt.imatrix.empty())) {
         ui.ui().tab = qv::BottomTab::Compare;
         ui.ui().tabRequested = 2;
     }

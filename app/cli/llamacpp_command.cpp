@@ -50,15 +50,6 @@ double relativeRms(const ErrorAccumulator& acc) {
     return acc.sumSqErr == 0 || acc.sumSqX == 0 ? 0.0 : std::sqrt(acc.sumSqErr / acc.sumSqX);
 }
 
-// The importance of a tensor in an imatrix: by its own name, else by the llama.cpp name it maps to (an
-// imatrix made from the GGUF conversion of a Hugging Face model names blk.N.ffn_up.weight, not
-// model.layers.N.mlp.up_proj.weight). Null when absent: llama-quantize then quantizes the tensor without one.
-const ImatrixEntry* importanceOf(const Imatrix& im, const std::string& name) {
-    if (const ImatrixEntry* e = im.find(name)) return e;
-    const std::string llama = ggmlLlamaName(name);
-    return llama.empty() || llama == name ? nullptr : im.find(llama);
-}
-
 // √(Σimp·e² / Σimp·x²): the relative RMS error of the layer's output that the importance predicts.
 double weightedRelativeRms(const GgmlWeightedSums& w) { return std::sqrt(w.relative()); }
 
@@ -252,7 +243,7 @@ int runLlama(const LlamaOptions& o) {
         jrow["shape"] = t.shape;
         jrow["kept"] = oneD ? Json(why + ": kept as " + std::string(dtypeName(t.dtype))) : Json(nullptr);
         Json jtypes = Json::array();
-        const ImatrixEntry* entry = imatrix && !oneD ? importanceOf(*imatrix, t.name) : nullptr;
+        const ImatrixEntry* entry = imatrix && !oneD ? ggmlImportanceEntry(*imatrix, t.name) : nullptr;
         auto trips = entry ? ggmlRoundTrips(view, types, GgmlImportance{entry->values, true}) : ggmlRoundTrips(view, types);
         if (!trips) failData(model->path + ": tensor '" + t.name + "': " + trips.message());
         std::vector<GgmlRoundTrip> plain;  // the encoding without the imatrix, measured under its importance

@@ -291,18 +291,33 @@ ExportTable ggmlRequantExport(const GgmlRequantComparison& c, const std::string&
     t.name = "llamacpp-types";
     t.subject = tensorName;
     t.info.emplace_back("complete", cellBool(c.complete));
-    t.columns = {"type", "written_as", "bits_per_weight", "mse", "sqnr_db", "relative_rms", "max_abs_error", "cosine",
-                 "note"};
+    // With an importance matrix covering the tensor: the entry used, and the importance-weighted error with it
+    // and for the plain encoding (the rows' other numbers are the imatrix encoding's).
+    const bool importance = !c.importanceEntry.empty();
+    if (importance) t.info.emplace_back("imatrix_entry", cellText(c.importanceEntry));
+    t.columns = {"type", "written_as", "bits_per_weight", "mse", "sqnr_db", "relative_rms", "max_abs_error", "cosine"};
+    if (importance) {
+        t.columns.push_back("weighted_relative_rms");
+        t.columns.push_back("weighted_relative_rms_without_imatrix");
+    }
+    t.columns.push_back("note");
     for (const auto& r : c.rows) {
         const std::string type(dtypeName(r.type)), written(dtypeName(r.written));
+        std::vector<TableCell> row;
         if (r.pending || !r.error.empty()) {
-            t.addRow({cellText(type), cellText(written), cellNum(r.bitsPerWeight), {}, {}, {}, {}, {},
-                      cellText(r.pending ? "not computed yet" : r.error)});
-            continue;
+            row = {cellText(type), cellText(written), cellNum(r.bitsPerWeight), {}, {}, {}, {}, {}};
+            if (importance) row.insert(row.end(), 2, TableCell{});
+            row.push_back(cellText(r.pending ? "not computed yet" : r.error));
+        } else {
+            row = {cellText(type), cellText(written), cellNum(r.bitsPerWeight), cellNum(r.stats.mse),
+                   cellNum(r.stats.sqnrDb), cellNum(r.relativeRms), cellNum(r.stats.maxAbsError), cellNum(r.stats.cosine)};
+            if (importance) {
+                row.push_back(r.weighted ? cellNum(r.weightedRel) : TableCell{});
+                row.push_back(r.weighted ? cellNum(r.weightedRelWithout) : TableCell{});
+            }
+            row.push_back({});
         }
-        t.addRow({cellText(type), cellText(written), cellNum(r.bitsPerWeight), cellNum(r.stats.mse),
-                  cellNum(r.stats.sqnrDb), cellNum(r.relativeRms), cellNum(r.stats.maxAbsError), cellNum(r.stats.cosine),
-                  {}});
+        t.addRow(std::move(row));
     }
     return t;
 }

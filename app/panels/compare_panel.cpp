@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -437,9 +438,44 @@ double schemeBitsPerWeight(const QuantScheme& s) {
 
 }  // namespace
 
+// The importance matrix line above the llama.cpp table: load one (a path), or what the loaded one does to this
+// tensor, with a button to drop it.
+void ComparePanel::drawImatrixLine(AppState& state, const GgmlRequantComparison* g) {
+    if (auto im = state.imatrix()) {
+        const std::string file = std::filesystem::path(state.imatrixPath()).filename().string();
+        if (!g) ImGui::Text("imatrix %s", file.c_str());
+        else if (!g->importanceEntry.empty())
+            ImGui::Text("imatrix %s: %s (as llama-quantize --imatrix)", file.c_str(), g->importanceEntry.c_str());
+        else
+            ImGui::TextDisabled("imatrix %s: no entry for this tensor (encoded without)", file.c_str());
+        ImGui::SameLine();
+        if (ImGui::SmallButton("drop##imatrix")) state.clearImatrix();
+    } else {
+        ImGui::TextUnformatted("imatrix");
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
+        const bool entered = ImGui::InputTextWithHint("##imatrix", "path to llama-imatrix output (.gguf / .dat)", m_imatrixInput,
+                                                      sizeof m_imatrixInput, ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::SameLine();
+        if ((ImGui::SmallButton("load##imatrix") || entered) && m_imatrixInput[0]) {
+            auto r = state.loadImatrix(m_imatrixInput);
+            m_shown.imatrixMessage = r ? std::string() : r.message();
+        }
+    }
+    ImGui::SameLine();
+    helpMarker("An importance matrix (llama-imatrix's output) holds, per weight tensor, the mean squared input activation "
+               "of each column over a calibration text. llama-quantize --imatrix weights each value's error by its "
+               "column's importance when it fits the block scales, so the columns that meet large activations are kept "
+               "more exactly. With one loaded, the tensors it covers are encoded that way here; 'imp-w rel.' is "
+               "sqrt(sum imp*e^2 / sum imp*x^2), the relative error of the layer's output it predicts, and 'w/o imatrix' "
+               "the same for the plain encoding (green: the imatrix lowers it). Q8_0 ignores importance.");
+    if (!m_shown.imatrixMessage.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%s", m_shown.imatrixMessage.c_str());
+}
+
 void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
     state.requestGgmlRequant();
     auto g = state.ggmlRequant();
+    drawImatrixLine(state, g.get());
     if (!g) {
         ImGui::TextDisabled(state.ggmlRequantPending() ? "encoding and decoding every block (the K-quants search their scales)..."
                                                       : "select a tensor");
@@ -459,12 +495,15 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
         std::string error;
         bool ours;
         DType type = DType::F32;  // the type's row: what a click opens in detail
+        const GgmlRequantComparison::Row* row = nullptr;
     };
     std::vector<Line> lines;
     // A row still being computed reads "..." (the job posts the cheap types first; the K-quants search).
     for (const auto& r : g->rows)
         lines.push_back({r.typeName, r.bitsPerWeight, &r.stats, r.relativeRms, r.pending ? std::string("...") : r.error, false,
-                         r.type});
+                         r.type, &r});
+    const bool importance = !g->importanceEntry.empty();
+    m_shown.ggmlImportanceColumns = importance;
     if (active) {
         const ErrorStats& e = active->exact ? active->exact->total : active->estimate.total;
         const double rel = e.mse == 0 ? 0.0 : std::pow(10.0, -e.sqnrDb / 20);
@@ -490,14 +529,21 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
         else ImGui::Text(fmt, v);
     };
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if (ImGui::BeginTable("llamacpp", 7, flags)) {
+    // With an imatrix the two importance columns take the cosine's place (the tab is narrow, and cosine here is
+    // 1 − rel²/2 to four digits: the rel. RMS column says the same).
+    if (ImGui::BeginTable("llamacpp", importance ? 8 : 7, flags)) {
         ImGui::TableSetupColumn("type");
         ImGui::TableSetupColumn("bits/w");
         ImGui::TableSetupColumn("MSE");
         ImGui::TableSetupColumn("SQNR dB");
         ImGui::TableSetupColumn("rel. RMS");
         ImGui::TableSetupColumn("max |e|");
-        ImGui::TableSetupColumn("cosine");
+        if (importance) {
+            ImGui::TableSetupColumn("imp-w rel.");
+            ImGui::TableSetupColumn("w/o imatrix");
+        } else {
+            ImGui::TableSetupColumn("cosine");
+        }
         ImGui::TableHeadersRow();
         for (const auto& l : lines) {
             ImGui::TableNextRow();
@@ -545,8 +591,16 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
             cell("%.4f", l.relRms, l.relRms == bestRel);
             ImGui::TableNextColumn();
             cell("%.4g", l.stats->maxAbsError, l.stats->maxAbsError == bestMax);
-            ImGui::TableNextColumn();
-            cell("%.5f", l.stats->cosine, l.stats->cosine == bestCos);
+            if (!importance) {
+                ImGui::TableNextColumn();
+                cell("%.5f", l.stats->cosine, l.stats->cosine == bestCos);
+            } else if (l.row && l.row->weighted) {
+                // Green where the imatrix lowers the output error it predicts (Q8_0 ignores importance: equal).
+                ImGui::TableNextColumn();
+                cell("%.4f", l.row->weightedRel, l.row->weightedRel < l.row->weightedRelWithout);
+                ImGui::TableNextColumn();
+                ImGui::Text("%.4f", l.row->weightedRelWithout);
+            }
         }
         ImGui::EndTable();
     }

@@ -73,6 +73,8 @@ public:
         std::shared_ptr<const GgmlMixResult> ggmlMix;
         bool ggmlMixInTotals = false;
         std::vector<size_t> ggmlMixTensorsDrawn;
+        bool ggmlImportanceColumns = false;  // llama.cpp mode: the imatrix columns were drawn
+        std::string imatrixMessage;          // why the last imatrix load failed ("" after a good one)
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }
@@ -102,10 +104,12 @@ private:
     std::shared_ptr<const GgmlMixResult> drawLlamaCppPreset(AppState& state);
     void drawLlamaCppMixPlan(AppState& state, const GgmlMixResult& mix);
     void drawLlamaCppDetail(AppState& state, UiState& ui);
+    void drawImatrixLine(AppState& state, const GgmlRequantComparison* g);
     void drawDetailRows(AppState& state, UiState& ui, const GgmlDetailResult& d);
     void drawDetailErrors(const GgmlDetailResult& d);
     void drawDetailBlocks(AppState& state, UiState& ui, const GgmlDetailResult& d);
 
+    char m_imatrixInput[1024] = {};  // the path typed for an importance matrix
     int m_mode = -1;  // first frame: files when a second file is open, else schemes
     bool m_enabled = false;
     int m_bits = 4;

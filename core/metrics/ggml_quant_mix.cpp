@@ -230,6 +230,12 @@ std::string ggmlLlamaName(std::string_view name) {
     return {};
 }
 
+const ImatrixEntry* ggmlImportanceEntry(const Imatrix& imatrix, std::string_view tensorName) {
+    if (const ImatrixEntry* e = imatrix.find(tensorName)) return e;
+    const std::string llama = ggmlLlamaName(tensorName);
+    return llama.empty() || llama == tensorName ? nullptr : imatrix.find(llama);
+}
+
 int ggmlLlamaLayer(std::string_view llamaName) {
     // weight_name_comparer's sscanf("blk.%d.")
     if (llamaName.substr(0, 4) != "blk.") return -1;

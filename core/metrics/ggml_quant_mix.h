@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/formats/imatrix.h"
 #include "core/base/progress.h"
 #include "core/base/result.h"
 #include "core/formats/model_file.h"
@@ -45,6 +46,10 @@ Result<GgmlPreset> ggmlPresetFromName(std::string_view name);
 // (transformer.h.N.attn.c_attn …) and Meta (layers.N.attention.wv, feed_forward.w2, tok_embeddings …) names as
 // llama.cpp's converter renames them. Empty when the name is none of these.
 std::string ggmlLlamaName(std::string_view name);
+// A tensor's entry in an importance matrix: by its own name, else by the llama.cpp name it maps to (an imatrix
+// made from the GGUF conversion of a Hugging Face model names blk.N.ffn_up.weight, not
+// model.layers.N.mlp.up_proj.weight). Null when absent: llama-quantize then quantizes it without one.
+const ImatrixEntry* ggmlImportanceEntry(const Imatrix& imatrix, std::string_view tensorName);
 // The block index in a llama.cpp name ("blk.12.ffn_down.weight" → 12), −1 when there is none.
 int ggmlLlamaLayer(std::string_view llamaName);
 

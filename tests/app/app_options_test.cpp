@@ -106,6 +106,16 @@ TEST(AppOptions, LlamaCppDetailType) {
     EXPECT_FALSE(parseAppOptions({"m.gguf"}, &err)->llamacppModel);
 }
 
+// --imatrix takes a file (read when the app starts; a missing value is an error).
+TEST(AppOptions, Imatrix) {
+    std::string err;
+    auto o = parseAppOptions({"m.gguf", "--imatrix", "m.imatrix.gguf"}, &err);
+    ASSERT_TRUE(o) << err;
+    EXPECT_EQ(o->imatrix, "m.imatrix.gguf");
+    EXPECT_FALSE(parseAppOptions({"m.gguf", "--imatrix"}, &err));
+    EXPECT_NE(err.find("--imatrix"), std::string::npos) << err;
+}
+
 // --llamacpp-preset names one of llama-quantize's presets quantviz plans (aliases as llama-quantize's) and implies
 // --llamacpp-model; the grid presets are refused with the reason.
 TEST(AppOptions, LlamaCppPreset) {

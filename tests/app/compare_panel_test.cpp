@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <cmath>
+#include <fstream>
 #include <numeric>
 
 #include "app/app_state.h"
@@ -220,6 +221,78 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesShowTheRoundTripOfEachType) {
     // Q4_0 on the first row (−4 … −0.125): m = −4, d = 0.5, q = trunc(x/0.5 + 8.5) — every x is a multiple
     // of 1/8, so x/d = 2x is a multiple of 1/4 and the round-half-up of 2x lands within 1/4 of it: |e| ≤ 0.125.
     EXPECT_LE(g->rows[8].stats.maxAbsError, 0.25 + 1e-9);
+}
+
+// An importance matrix loaded in the app: the tensor it covers (by its llama.cpp name, the file's stem) is
+// encoded as llama-quantize --imatrix does — each row's numbers are the core's with that importance — and the two
+// importance columns show the predicted output error with it and without it: lower for Q4_0 (the importance
+// is skewed onto 8 columns), equal for Q8_0 (it ignores importance). Dropping it goes back to the plain rows.
+TEST_F(ComparePanelHeadless, LlamaCppTypesWithAnImportanceMatrix) {
+    const int64_t rows = 4, cols = 256;
+    std::vector<float> v(size_t(rows * cols));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.37f * float(i)) * (1.0f + float(i % 7));
+    ASSERT_TRUE(state.openFile(npy("blk.0.ffn_up.weight.npy", {rows, cols}, v)));
+    std::vector<float> importance(size_t(cols), 1.0f);
+    for (size_t c = 0; c < 8; ++c) importance[c] = 100.0f;
+    // Legacy .dat (save_imatrix_legacy): i32 entries; i32 name length, name, i32 ncall, i32 nval, f32 mean·ncall.
+    const std::string imPath = test::tempPath("panel-imatrix.dat");
+    {
+        std::ofstream f(imPath, std::ios::binary);
+        auto i32 = [&](int32_t x) { f.write(reinterpret_cast<const char*>(&x), 4); };
+        const std::string name = "blk.0.ffn_up.weight";
+        i32(1);
+        i32(int32_t(name.size()));
+        f.write(name.data(), std::streamsize(name.size()));
+        i32(1);
+        i32(int32_t(cols));
+        f.write(reinterpret_cast<const char*>(importance.data()), std::streamsize(importance.size() * 4));
+    }
+    const std::string badPath = test::tempPath("panel-imatrix-bad.dat");
+    { std::ofstream(badPath, std::ios::binary) << "xy"; }
+    EXPECT_FALSE(state.loadImatrix(badPath));  // refused, nothing loaded
+    EXPECT_FALSE(state.imatrix());
+    auto loaded = state.loadImatrix(imPath);
+    ASSERT_TRUE(loaded) << loaded.message();
+    EXPECT_EQ(*loaded, 1u);
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    for (int i = 0; i < 6 && !(panel.shown().ggml && panel.shown().ggml->complete); ++i) settle();
+    auto g = panel.shown().ggml;
+    ASSERT_TRUE(g && g->complete);
+    EXPECT_EQ(g->importanceEntry, "blk.0.ffn_up.weight");
+    EXPECT_TRUE(panel.shown().ggmlImportanceColumns);
+    const TensorView view = state.currentDocument()->model->view(0);
+    for (const auto& row : g->rows) {
+        ASSERT_TRUE(row.error.empty()) << row.typeName << ": " << row.error;
+        ASSERT_TRUE(row.weighted) << row.typeName;
+        GgmlWeightedSums with, without;
+        auto want = ggmlRequantError(view, row.written, GgmlImportance{importance, true}, nullptr, 0, nullptr, &with);
+        ASSERT_TRUE(want && ggmlRequantError(view, row.written, GgmlImportance{importance, false}, nullptr, 0, nullptr, &without));
+        EXPECT_DOUBLE_EQ(row.stats.mse, want->mse) << row.typeName;
+        EXPECT_DOUBLE_EQ(row.weightedRel, std::sqrt(with.relative())) << row.typeName;
+        EXPECT_DOUBLE_EQ(row.weightedRelWithout, std::sqrt(without.relative())) << row.typeName;
+    }
+    const auto& q80 = g->rows[0];
+    const auto& q40 = g->rows[8];
+    ASSERT_EQ(q40.type, DType::Q4_0);
+    EXPECT_LT(q40.weightedRel, 0.95 * q40.weightedRelWithout);
+    EXPECT_EQ(q80.weightedRel, q80.weightedRelWithout);
+    // The export carries the entry and both importance columns.
+    const ExportTable t = ggmlRequantExport(*g, "blk.0.ffn_up.weight");
+    ASSERT_EQ(t.columns.size(), 11u);
+    EXPECT_EQ(t.columns[8], "weighted_relative_rms");
+    EXPECT_EQ(t.columns[9], "weighted_relative_rms_without_imatrix");
+    state.clearImatrix();
+    for (int i = 0; i < 6 && !(panel.shown().ggml && panel.shown().ggml->complete && panel.shown().ggml->importanceEntry.empty());
+         ++i)
+        settle();
+    g = panel.shown().ggml;
+    ASSERT_TRUE(g);
+    EXPECT_TRUE(g->importanceEntry.empty());
+    EXPECT_FALSE(panel.shown().ggmlImportanceColumns);
+    auto plain = ggmlRequantError(view, DType::Q4_0);
+    ASSERT_TRUE(plain);
+    EXPECT_DOUBLE_EQ(g->rows[8].stats.mse, plain->mse);
+    EXPECT_FALSE(g->rows[8].weighted);
 }
 
 }  // namespace
