@@ -464,11 +464,11 @@ void ComparePanel::drawImatrixLine(AppState& state, const GgmlRequantComparison*
     }
     ImGui::SameLine();
     helpMarker("An importance matrix (llama-imatrix's output) holds, per weight tensor, the mean squared input activation "
-               "of each column over a calibration text. llama-quantize --imatrix weights each value's error by its "
-               "column's importance when it fits the block scales, so the columns that meet large activations are kept "
-               "more exactly. With one loaded, the tensors it covers are encoded that way here; 'imp-w rel.' is "
-               "sqrt(sum imp*e^2 / sum imp*x^2), the relative error of the layer's output it predicts, and 'w/o imatrix' "
-               "the same for the plain encoding (green: the imatrix lowers it). Q8_0 ignores importance.");
+               "of each column over a calibration text; llama-quantize --imatrix weights each value's error by its "
+               "column's importance when it fits the block scales. With one loaded, the tensors it covers are encoded "
+               "that way here; 'imp-w rel.' is sqrt(sum imp*e^2 / sum imp*x^2), the relative error of the layer's output "
+               "it predicts, and 'w/o imatrix' the same for the plain encoding (green: the imatrix lowers it). Q8_0 "
+               "ignores importance.");
     if (!m_shown.imatrixMessage.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%s", m_shown.imatrixMessage.c_str());
 }
 

@@ -247,6 +247,15 @@ constexpr GlossaryEntry kEntries[] = {
      "llama.cpp ggml-common.h (block_iq4_nl, block_iq4_xs, kvalues_iq4nl), ggml-quants.c (quantize_iq4_nl, "
      "quantize_iq4_xs)",
      "non-linear quants; IQ4_XS"},
+    {"importance matrix", g::kImatrix, "minimise sum_j imp_j * w_j * (x_j - x_hat_j)^2,  w_j = sqrt(sigma^2 + x_j^2)",
+     "GGUF block quantization; K-quants; IQ4_NL; llama-quantize preset",
+     "llama.cpp tools/imatrix/imatrix.cpp (llama-imatrix), ggml-quants.c quantize_row_*_impl (quant_weights); "
+     "llama.cpp PR #4861 (importance matrix)",
+     "imatrix; llama-imatrix; quant_weights; importance"},
+    {"llama-quantize preset", g::kLlamaPreset, "Q4_K_M: q6_K for output, attn_v and ffn_down where use_more_bits(i, n)",
+     "K-quants; GGUF block quantization; importance matrix",
+     "llama.cpp src/llama-quant.cpp (llama_tensor_get_type), tools/quantize/quantize.cpp (the preset list)",
+     "Q4_K_M; Q4_K_S; Q3_K_M; Q5_K_M; file type; ftype; quantization mix"},
     {"bits per weight", g::kBitsPerWeight, "bpw = 8 * block bytes / block weights", "GGUF block quantization; K-quants",
      "llama.cpp ggml-common.h (static_asserts on block sizes)", "bpw; bits/weight"},
     {"two's complement", g::kTwosComplement, "value = -b_(N-1) 2^(N-1) + sum_(i<N-1) b_i 2^i", "fixed point",

@@ -300,6 +300,17 @@ inline constexpr const char* kIq4Nl =
     "IQ4_NL: blocks of 32 weights, one fp16 scale d and 32 4-bit indices into a fixed non-uniform table of 16 "
     "levels (-127 ... 113, denser near zero), y = d * table[q]; 4.5 bits per weight like Q4_0, usually less "
     "error on bell-shaped weights. llama-quantize searches d over 15 candidates for the best weighted fit.";
+inline constexpr const char* kImatrix =
+    "Importance matrix (imatrix): per weight tensor, the mean squared input activation of each column, measured "
+    "by llama-imatrix over a calibration text. llama-quantize --imatrix weights each value's error by its "
+    "column's importance when it fits the block scales, so the columns that meet large activations come back "
+    "more exactly: for a layer y = W a, the output error is sum_j E[a_j^2] e_j^2 (uncorrelated inputs), which "
+    "is what it minimises. Q8_0 ignores it; the IQ1-IQ3 types require it.";
+inline constexpr const char* kLlamaPreset =
+    "llama-quantize preset (file type): Q4_K_M, Q3_K_S, ... name a mix, not one type. The base type goes to most "
+    "tensors, but llama.cpp's rules give some more bits: output.weight, and the attention V and FFN down "
+    "projections of the first and last eighth of the layers and of every third layer between them (Q4_K_M: "
+    "Q6_K there), because the error of those tensors costs the most.";
 inline constexpr const char* kBitsPerWeight =
     "Bits per weight: the bytes a format stores per block, times 8, divided by the weights in the block - codes "
     "plus the block's scales and minimums (Q4_0: 18 bytes per 32 weights = 4.5).";

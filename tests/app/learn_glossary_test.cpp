@@ -77,7 +77,7 @@ TEST(GlossaryTable, EveryGlossaryConstantIsAnEntry) {
         g::kBitsPerWeight, g::kTwosComplement, g::kFixedPoint, g::kGemm, g::kInt32Accumulation,
         g::kZeroPointCorrection, g::kRequantization, g::kDoubleRounding, g::kVnni, g::kReduceRange, g::kSmoothQuant,
         g::kMigrationStrength, g::kMac, g::kSoftmax, g::kRelu, g::kAdam, g::kLearningRate, g::kEpoch, g::kActivation,
-        g::kPreset, g::kConvention, g::kGptq, g::kAwq};
+        g::kPreset, g::kConvention, g::kGptq, g::kAwq, g::kImatrix, g::kLlamaPreset};
     std::set<int> found;
     for (const char* c : constants) {
         const int i = findGlossaryDefinition(c);
