@@ -11,8 +11,9 @@
 // (255·128 = 32640 ≤ 32767), so no split of the operands gets more than 16 exact products out of one
 // multiply instruction — which is exactly what vpmaddwd on sign-extended int16 gives: 8 lanes of
 // a0·b0 + a1·b1 (|·| ≤ 2·255·128 = 65280, fits int32 easily), added to int32 accumulators that wrap
-// mod 2^32 like the reference. Cost: one vpmaddwd + one vpaddd per 16 products (measured on this Zen 4
-// at ≈ 0.87× the rate of oneDNN's saturating vpmaddubsw/vpmaddwd/vpaddd triple, register-only).
+// mod 2^32 like the reference. Cost: one vpmaddwd + one vpaddd per 16 products; register-only on this
+// Zen 4 that is 189 GOPS per core against 235 for oneDNN's saturating vpmaddubsw/vpmaddwd/vpaddd
+// triple (0.80×; the bench's avx2_exact_peak and avx2_saturating_peak records).
 //
 // Layouts (k-step = 2 consecutive k):
 //   B (pack_b.cpp): panels of 16 columns of int8, [K/2][16 columns][2 k] — 32 bytes per k-step, half
@@ -43,9 +44,9 @@ constexpr int kMaxMr = 6;   // rows per register tile
 constexpr int kNr = 16;     // columns per tile = B panel width (2 ymm of 8 int32)
 constexpr int64_t kStepBytesB = 2 * kNr;  // int8 B bytes per k-step of one panel
 
-// k-steps per cache block: the widened B slice (256·32 int16 = 16 KB) stays in L1 while all row
-// tiles of a block pass over it (measured flat from 128 to 1024 steps).
-constexpr int64_t kKcSteps = 256;
+// k-steps per cache block: the widened B slice (512·32 int16 = 32 KB) is L1-sized and read by all
+// row tiles of a block (measured interleaved: 512 steps 0–5 % faster than 256, flat from 128 to 1024).
+constexpr int64_t kKcSteps = 512;
 // Packed A (int16, rows × kPadded × 2 bytes) per row block: the B panels stream past the block, so
 // taller blocks mean fewer passes over B. Measured (interleaved) at 128–512×4096²: 256 KB 5–10 %
 // slower than 1 MB, 2 MB no better (the block's A then streams from L3, which keeps up).

@@ -247,7 +247,7 @@ TEST(GemmSweep, BothThreadSplitsWithFewRowBlocks) {
 
 TEST(GemmSweep, Avx2BlockingThreadSplitsAndStream) {
     // The AVX2 path's own blocking (kernel_avx2.cpp): row blocks of 1 MB of int16 A, B widened in
-    // cache blocks of 256 k-steps (512 k). K = 6000 → 11 full cache blocks and a 184-step tail; A rows
+    // cache blocks of 512 k-steps (1024 k). K = 6000 → 5 full cache blocks and a 440-step tail; A rows
     // take 12 000 bytes, so a row block is 14 tiles of 6 rows:
     //  * M = 300 → 50 tiles → 4 blocks: with 2 threads the work is split by row blocks;
     //  * M = 66 → 11 tiles → 1 block: split by ranges of panels (with the next panel prefetched);
