@@ -53,9 +53,18 @@ double relativeRms(const ErrorAccumulator& acc) {
 // √(Σimp·e² / Σimp·x²): the relative RMS error of the layer's output that the importance predicts.
 double weightedRelativeRms(const GgmlWeightedSums& w) { return std::sqrt(w.relative()); }
 
+// --imatrix: the file read, or the command stops with the reader's message (exit 1); none when not given.
+std::optional<Imatrix> imatrixOrFail(const std::string& path) {
+    if (path.empty()) return std::nullopt;
+    auto im = readImatrix(path);
+    if (!im) failData(im.message());
+    return std::move(*im);
+}
+
 // --preset: each preset's plan, tensor by tensor (asked / chosen / written type, the rule's reason, the round
 // trip's error), its notes and the mix's totals; then the pure types' totals (`types`) for comparison.
-int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, const std::vector<DType>& types) {
+int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, const std::vector<DType>& types,
+               const Imatrix* imatrix) {
     auto model = openOrFail(o.file);
     std::vector<size_t> which;
     if (!o.tensor.empty()) which.push_back(selectTensor(o.file, o.tensor).index);
@@ -65,12 +74,12 @@ int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, co
     for (size_t i : which) wName = std::max(wName, model->tensors[i].name.size());
     Json jp = Json::array();
     for (const GgmlPreset& preset : presets) {
-        const GgmlMixPlan plan = ggmlMixPlan(*model, preset);
+        const GgmlMixPlan plan = ggmlMixPlan(*model, preset, imatrix != nullptr);
         const GgmlModelFacts& f = plan.facts;
         // The whole model's plan decides the types (layer counters, GQA); --tensor only measures that tensor.
         GgmlMixMeasure mix;
         if (o.tensor.empty()) {
-            auto m = ggmlMixMeasure(*model, plan);
+            auto m = ggmlMixMeasure(*model, plan, nullptr, 0, imatrix);
             if (!m) failData(model->path + ": " + m.message());
             if (!m->error.empty()) failData(model->path + ": tensor " + m->error);
             mix = std::move(*m);
@@ -78,10 +87,18 @@ int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, co
             mix.trips.resize(plan.tensors.size());
             mix.measured.assign(plan.tensors.size(), 0);
             const GgmlMixEntry& e = plan.tensors[which[0]];
-            auto r = ggmlRoundTrips(model->view(which[0]), {e.kept ? model->tensors[which[0]].dtype : e.chosen});
+            const ImatrixEntry* entry =
+                imatrix && !e.kept ? ggmlImportanceEntry(*imatrix, model->tensors[which[0]].name) : nullptr;
+            const std::vector<DType> type{e.kept ? model->tensors[which[0]].dtype : e.chosen};
+            auto r = entry ? ggmlRoundTrips(model->view(which[0]), type, GgmlImportance{entry->values, true})
+                           : ggmlRoundTrips(model->view(which[0]), type);
             if (!r) failData(model->path + ": tensor '" + model->tensors[which[0]].name + "': " + r.message());
             mix.trips[which[0]] = (*r)[0];
             mix.measured[which[0]] = 1;
+            if (entry) {
+                mix.weighted = (*r)[0].weighted;
+                mix.withImportance = 1;
+            }
         }
         const std::string base(dtypeName(preset.base));
         if (!o.json) {
@@ -112,6 +129,9 @@ int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, co
             j["sqnr_db"] = jsonNumber(st.sqnrDb);
             j["relative_rms"] = jsonNumber(relativeRms(acc));
             j["reason"] = e.reason;
+            const bool covered = imatrix && !e.kept && ggmlImportanceEntry(*imatrix, t.name);
+            if (imatrix) j["imatrix"] = covered;
+            if (covered) j["weighted_relative_rms"] = jsonNumber(weightedRelativeRms(mix.trips[i].weighted));
             jt.push_back(std::move(j));
             if (!o.json)
                 std::cout << padRight(t.name, wName) << "  " << padRight(std::string(dtypeName(e.asked)), 6) << "  "
@@ -135,6 +155,10 @@ int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, co
         if (o.tensor.empty()) {
             j["model"] = {{"bits_per_weight", jsonNumber(mix.totals.bitsPerWeight())},
                           {"relative_rms", jsonNumber(mix.totals.relativeRms())}};
+            if (imatrix) {
+                j["model"]["tensors_with_importance"] = mix.withImportance;
+                j["model"]["weighted_relative_rms"] = jsonNumber(weightedRelativeRms(mix.weighted));
+            }
         } else {
             j["model"] = nullptr;
         }
@@ -142,8 +166,13 @@ int runPresets(const LlamaOptions& o, const std::vector<GgmlPreset>& presets, co
         if (!o.json) {
             for (const auto& n : plan.notes) std::cout << "note: " << n << "\n";
             if (o.tensor.empty())
-                std::cout << "model as " << preset.name << ": " << formatNumber(mix.totals.bitsPerWeight(), 4)
-                          << " bits/weight, relative RMS error " << formatNumber(mix.totals.relativeRms(), 4) << "\n";
+                std::cout << "model as " << preset.name << (imatrix ? " with the imatrix" : "") << ": "
+                          << formatNumber(mix.totals.bitsPerWeight(), 4) << " bits/weight, relative RMS error "
+                          << formatNumber(mix.totals.relativeRms(), 4)
+                          << (imatrix ? "; importance-weighted over the " + std::to_string(mix.withImportance) +
+                                            " tensors it covers " + formatNumber(weightedRelativeRms(mix.weighted), 4)
+                                      : std::string())
+                          << "\n";
         }
     }
     // The pure types beside the mixes (whole model only).
@@ -201,18 +230,11 @@ int runLlama(const LlamaOptions& o) {
             for (const auto& p : presets)
                 if (std::find(types.begin(), types.end(), p.base) == types.end()) types.push_back(p.base);
         }
-        if (!o.imatrix.empty())
-            failUsage("--imatrix with --preset: not supported yet (the plans assume no importance matrix; "
-                      "llama-quantize's imatrix-only rules are listed as notes)");
-        return runPresets(o, presets, types);
+        const std::optional<Imatrix> imatrix = imatrixOrFail(o.imatrix);
+        return runPresets(o, presets, types, imatrix ? &*imatrix : nullptr);
     }
     auto model = openOrFail(o.file);
-    std::optional<Imatrix> imatrix;
-    if (!o.imatrix.empty()) {
-        auto im = readImatrix(o.imatrix);
-        if (!im) failData(im.message());
-        imatrix = std::move(*im);
-    }
+    const std::optional<Imatrix> imatrix = imatrixOrFail(o.imatrix);
     size_t withImportance = 0;
     std::vector<size_t> which;
     if (!o.tensor.empty()) which.push_back(selectTensor(o.file, o.tensor).index);

@@ -762,7 +762,8 @@ std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& 
                "and more, by preset, layer, layer count, GQA and experts. asked: the preset's type; chosen: the "
                "rule's; written: after the fallback for rows that are not whole blocks. The mix's totals stand above "
                "the pure types'. Hugging Face / Meta names are mapped onto llama.cpp's. Not offered: the IQ1-IQ3, "
-               "TQ and MXFP4 presets (quantviz cannot write their types). No importance matrix is used. "
+               "TQ and MXFP4 presets (quantviz cannot write their types). With an importance matrix loaded (above "
+               "the table) the plan follows llama.cpp's rules for one and the tensors it covers are encoded with it. "
                "docs/llamacpp_presets.md has the rules.");
     const Document* doc = state.currentDocument();
     if (m_preset < 0 || !doc) return nullptr;
@@ -774,13 +775,16 @@ std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& 
         result = m_mixSlot->result;
         running = m_mixSlot->running;
     }
-    const bool fresh = result && result->docId == doc->id && result->plan.preset.name == preset.name;
-    if (!fresh && (m_mixJobDoc != doc->id || m_mixJobPreset != m_preset)) {
+    const std::shared_ptr<const Imatrix> imatrix = state.imatrix();
+    const bool fresh = result && result->docId == doc->id && result->plan.preset.name == preset.name &&
+                       result->imatrix == imatrix;
+    if (!fresh && (m_mixJobDoc != doc->id || m_mixJobPreset != m_preset || m_mixJobImatrix != imatrix.get())) {
         if (running) {
             if (m_mixProgress) m_mixProgress->cancel();  // for another preset or file; resubmitted once it stops
         } else {
             m_mixJobDoc = doc->id;
             m_mixJobPreset = m_preset;
+            m_mixJobImatrix = imatrix.get();
             auto slot = m_mixSlot;
             {
                 std::lock_guard lock(slot->mutex);
@@ -788,11 +792,12 @@ std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& 
             }
             m_mixProgress = state.jobs().submit(
                 "llama-quantize " + std::string(preset.name) + " for the whole model",
-                [slot, model = doc->model, docId = doc->id, preset](Progress& progress) {
+                [slot, model = doc->model, docId = doc->id, preset, imatrix](Progress& progress) {
                     auto out = std::make_shared<GgmlMixResult>();
                     out->docId = docId;
-                    out->plan = ggmlMixPlan(*model, preset);
-                    auto measured = ggmlMixMeasure(*model, out->plan, &progress);
+                    out->imatrix = imatrix;
+                    out->plan = ggmlMixPlan(*model, preset, imatrix != nullptr);
+                    auto measured = ggmlMixMeasure(*model, out->plan, &progress, 0, imatrix.get());
                     if (measured) out->measure = std::move(*measured);
                     else out->error = measured.message();
                     const bool cancelled = progress.cancelled();
@@ -824,6 +829,10 @@ std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& 
                        std::string(plan.preset.name).c_str(), plan.bumped(), quantized,
                        std::string(dtypeName(plan.preset.base)).c_str(), plan.fallbacks(), f.layers, f.gqa,
                        f.gqaSource.c_str(), extra.c_str());
+    if (result->imatrix)
+        ImGui::TextWrapped("with the importance matrix: %zu tensors encoded with it, their importance-weighted relative "
+                           "error %.4f",
+                           result->measure.withImportance, std::sqrt(result->measure.weighted.relative()));
     for (const auto& n : plan.notes) ImGui::TextDisabled("note: %s", n.c_str());
     if (!result->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", result->error.c_str());
     if (!result->measure.error.empty())

@@ -33,6 +33,7 @@ struct GgmlMixResult {
     GgmlMixPlan plan;
     GgmlMixMeasure measure;
     std::string error;  // why there is no measurement (the plan is still there)
+    std::shared_ptr<const Imatrix> imatrix;  // the importance matrix planned and encoded with (null: none)
 };
 
 class ComparePanel {
@@ -138,6 +139,7 @@ private:
     std::shared_ptr<Progress> m_mixProgress;
     uint64_t m_mixJobDoc = 0;
     int m_mixJobPreset = -1;
+    const Imatrix* m_mixJobImatrix = nullptr;  // identity only: what the last submitted job used
     Shown m_shown;
 };
 

@@ -329,6 +329,7 @@ struct RuleState {
     const GgmlModelFacts& facts;
     int nAttnV = 0, iAttnV = 0;  // attn_v-like tensors: how many, how many visited
     int nFfnDown = 0, iFfnDown = 0;
+    bool hasImatrix = false;
 };
 
 // use_more_bits: the first and last eighth of the layers and every third one between them.
@@ -405,10 +406,15 @@ Pick pickType(RuleState& s, const TensorInfo& info, const std::string& ln, Categ
             if (useMoreBits(i, n)) return {DType::Q6_K, at + umb + " → q6_K"};
             return {base, at + "the preset's type"};
         }
-        // No importance matrix in quantviz: llama.cpp's "&& !has_imatrix" holds.
-        if (i < n / 8 && is({"IQ4_NL", "IQ4_XS"})) return {DType::Q5_K, at + "first eighth → q5_K (no imatrix)"};
+        if (i < n / 8 && is({"IQ4_NL", "IQ4_XS"}) && !s.hasImatrix)
+            return {DType::Q5_K, at + "first eighth → q5_K (no imatrix)"};
         if (p == "Q5_K_M" && useMoreBits(i, n)) return {DType::Q6_K, at + umb + " → q6_K"};
         if (p == "Q4_K_S" && !falcon && i < n / 8) return {DType::Q5_K, at + "first eighth → q5_K"};
+        // "Guard against craziness in the first few ffn_down layers" — only with an imatrix, so that without one
+        // the file stays what it always was (llama-quant.cpp's comment).
+        if (s.hasImatrix && i < n / 8 && is({"Q4_0", "Q5_0"}))
+            return p == "Q4_0" ? Pick{DType::Q4_1, at + "first eighth with an imatrix → q4_1"}
+                               : Pick{DType::Q5_1, at + "first eighth with an imatrix → q5_1"};
         return {base, at + "the preset's type"};
     }
     if (cat == Category::AttnOutput) {
@@ -453,7 +459,7 @@ size_t GgmlMixPlan::fallbacks() const {
 }
 
 GgmlMixPlan ggmlMixPlan(const std::vector<TensorInfo>& tensors, const std::vector<MetadataEntry>& metadata,
-                        const GgmlPreset& preset) {
+                        const GgmlPreset& preset, bool withImatrix) {
     GgmlMixPlan plan;
     plan.preset = preset;
     plan.facts = ggmlModelFacts(tensors, metadata);
@@ -461,6 +467,7 @@ GgmlMixPlan ggmlMixPlan(const std::vector<TensorInfo>& tensors, const std::vecto
     plan.tensors.resize(tensors.size());
     std::vector<Category> cats(tensors.size());
     RuleState st{preset, f};
+    st.hasImatrix = withImatrix;
     st.nFfnDown = f.layers;  // init_quantize_state_counters: n_ffn_down = n_layer
     for (size_t i = 0; i < tensors.size(); ++i) {
         GgmlMixEntry& e = plan.tensors[i];
@@ -510,7 +517,7 @@ GgmlMixPlan ggmlMixPlan(const std::vector<TensorInfo>& tensors, const std::vecto
     if (!f.llamaNames)
         plan.notes.push_back("no tensor has a llama.cpp (or Hugging Face / Meta) name: no tensor-specific rule applies, "
                              "every matrix is asked for " + typeName(preset.base) + " as in the pure columns");
-    if (preset.name == "Q2_K_S")
+    if (preset.name == "Q2_K_S" && !withImatrix)
         plan.notes.push_back("llama-quantize writes Q2_K_S only with an importance matrix (--imatrix); planned as "
                              "without one, which quantviz does not use");
     if (requant)
@@ -526,7 +533,8 @@ GgmlMixPlan ggmlMixPlan(const std::vector<TensorInfo>& tensors, const std::vecto
     return plan;
 }
 
-Result<GgmlMixMeasure> ggmlMixMeasure(const ModelFile& model, const GgmlMixPlan& plan, Progress* progress, int threads) {
+Result<GgmlMixMeasure> ggmlMixMeasure(const ModelFile& model, const GgmlMixPlan& plan, Progress* progress, int threads,
+                                      const Imatrix* imatrix) {
     GgmlMixMeasure out;
     out.totals.type = plan.preset.base;
     out.trips.resize(plan.tensors.size());
@@ -541,7 +549,10 @@ Result<GgmlMixMeasure> ggmlMixMeasure(const ModelFile& model, const GgmlMixPlan&
         Progress pass;  // each tensor's passes count on their own; Cancel still reaches them
         if (progress) pass.setCancelSource(progress);
         // Kept: the stored type itself (no error, its bits); else the pick, and ggmlRoundTrips applies the fallback.
-        auto trips = ggmlRoundTrips(model.view(i), {e.kept ? info.dtype : e.chosen}, &pass, threads);
+        const ImatrixEntry* entry = imatrix && !e.kept ? ggmlImportanceEntry(*imatrix, info.name) : nullptr;
+        const std::vector<DType> type{e.kept ? info.dtype : e.chosen};
+        auto trips = entry ? ggmlRoundTrips(model.view(i), type, GgmlImportance{entry->values, true}, &pass, threads)
+                           : ggmlRoundTrips(model.view(i), type, &pass, threads);
         if (!trips) {
             if (progress && progress->cancelled()) return Error{"cancelled"};
             if (out.error.empty()) out.error = "'" + info.name + "': " + trips.message();
@@ -551,6 +562,11 @@ Result<GgmlMixMeasure> ggmlMixMeasure(const ModelFile& model, const GgmlMixPlan&
             out.totals.add(info.elements(), r);
             out.trips[i] = r;
             out.measured[i] = 1;
+            if (entry) {
+                out.weighted.sumImpSqErr += r.weighted.sumImpSqErr;
+                out.weighted.sumImpSqX += r.weighted.sumImpSqX;
+                ++out.withImportance;
+            }
         }
         done += static_cast<double>(info.elements());
         if (progress) progress->set(done);

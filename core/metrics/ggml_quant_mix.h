@@ -9,8 +9,10 @@
 // order llama-quantize visits tensors in (by block index, then by name) from llama-model-loader.h's
 // weight_name_comparer. docs/llamacpp_presets.md tells the rules in prose.
 //
-// Limits, stated: no importance matrix (quantviz has none: the imatrix-only branches never fire, and Q2_K_S, which
-// llama-quantize refuses to write without one, is planned as if it had been allowed); presets whose rules pick IQ1/
+// Limits, stated: with an importance matrix (withImatrix; llama.cpp's has_imatrix) the two imatrix-dependent rules
+// of the presets planned here apply (IQ4_NL/IQ4_XS ffn_down of the first eighth not bumped to q5_K; Q4_0/Q5_0
+// ffn_down of the first eighth → q4_1/q5_1); without one, Q2_K_S — which llama-quantize refuses to write then — is
+// planned as if it had been allowed; presets whose rules pick IQ1/
 // IQ2/IQ3 grid types or TQ/MXFP4 (IQ2_XXS … IQ3_M, TQ1_0, TQ2_0, MXFP4_MOE) are refused, since quantviz cannot write
 // those blocks; the type a tensor whose rows are not whole blocks ends up with is ggmlWrittenType's (see its
 // comment: its fallback table follows the files in ../shared/models, which is older than the commit above).
@@ -87,9 +89,9 @@ struct GgmlMixPlan {
     size_t fallbacks() const;   // tensors whose written type differs from the chosen one (not kept)
 };
 GgmlMixPlan ggmlMixPlan(const std::vector<TensorInfo>& tensors, const std::vector<MetadataEntry>& metadata,
-                        const GgmlPreset& preset);
-inline GgmlMixPlan ggmlMixPlan(const ModelFile& model, const GgmlPreset& preset) {
-    return ggmlMixPlan(model.tensors, model.metadata, preset);
+                        const GgmlPreset& preset, bool withImatrix = false);
+inline GgmlMixPlan ggmlMixPlan(const ModelFile& model, const GgmlPreset& preset, bool withImatrix = false) {
+    return ggmlMixPlan(model.tensors, model.metadata, preset, withImatrix);
 }
 
 // The plan measured: every tensor through its written type (one round trip each, ggmlRoundTrips), pooled as
@@ -99,9 +101,14 @@ struct GgmlMixMeasure {
     std::vector<GgmlRoundTrip> trips;  // one per plan entry, in plan order (empty sums where not measured)
     std::vector<uint8_t> measured;     // 1 where trips[i] holds a round trip
     std::string error;                 // the first tensor that could not be measured, and why ("" when all were)
+    // With an importance matrix: Σimp·e² and Σimp·x² over the tensors it covers (their count), each encoded as
+    // llama-quantize --imatrix does (the others without, as llama-quantize).
+    GgmlWeightedSums weighted;
+    size_t withImportance = 0;
 };
-// Cancellable: returns "cancelled" when `progress` is cancelled. `progress` gets the elements done.
+// Cancellable: returns "cancelled" when `progress` is cancelled. `progress` gets the elements done. `imatrix`
+// (optional): the covered tensors (ggmlImportanceEntry) are encoded with their importance.
 Result<GgmlMixMeasure> ggmlMixMeasure(const ModelFile& model, const GgmlMixPlan& plan, Progress* progress = nullptr,
-                                      int threads = 0);
+                                      int threads = 0, const Imatrix* imatrix = nullptr);
 
 }  // namespace qv

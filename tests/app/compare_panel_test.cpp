@@ -281,6 +281,15 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesWithAnImportanceMatrix) {
     ASSERT_EQ(t.columns.size(), 11u);
     EXPECT_EQ(t.columns[8], "weighted_relative_rms");
     EXPECT_EQ(t.columns[9], "weighted_relative_rms_without_imatrix");
+    // The whole model under a preset: planned as with an imatrix and the covered tensor encoded with it — one
+    // tensor, so the mix's weighted figure is the q4_0 row's.
+    ASSERT_TRUE(panel.setLlamaCppPreset("Q4_0"));
+    panel.requestWholeModel();
+    for (int i = 0; i < 8 && !(panel.shown().ggmlMix && panel.shown().ggmlMix->imatrix); ++i) settle();
+    auto mix = panel.shown().ggmlMix;
+    ASSERT_TRUE(mix && mix->imatrix);
+    EXPECT_EQ(mix->measure.withImportance, 1u);
+    EXPECT_DOUBLE_EQ(std::sqrt(mix->measure.weighted.relative()), q40.weightedRel);
     state.clearImatrix();
     for (int i = 0; i < 6 && !(panel.shown().ggml && panel.shown().ggml->complete && panel.shown().ggml->importanceEntry.empty());
          ++i)

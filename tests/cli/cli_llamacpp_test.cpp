@@ -319,7 +319,17 @@ TEST(CliLlamaCpp, ImatrixEncodesAsLlamaQuantizeWithIt) {
     EXPECT_FALSE(jo["tensors"][0]["types"][0].contains("weighted_relative_rms"));
     EXPECT_EQ(jo["imatrix"]["tensors_with_importance"], 0);
 
-    // A damaged imatrix is a data error with the reader's message; with --preset, a usage error.
+    // With --preset the plan is made as llama-quantize's with an imatrix and the covered tensor encoded with it:
+    // one tensor, so the model's importance-weighted figure is the tensor's q4_0 one above.
+    const CliRun preset = runCli({"llamacpp", tensorPath, "--preset", "Q4_0", "--imatrix", imPath, "--json"});
+    ASSERT_EQ(preset.exitCode, 0) << preset.err;
+    const json jp = json::parse(preset.out);
+    EXPECT_EQ(jp["presets"][0]["model"]["tensors_with_importance"], 1);
+    EXPECT_EQ(jp["presets"][0]["tensors"][0]["imatrix"], true);
+    EXPECT_NEAR(jp["presets"][0]["model"]["weighted_relative_rms"].get<double>(),
+                q4["weighted_relative_rms"].get<double>(), 1e-12);
+
+    // A damaged imatrix is a data error with the reader's message.
     const std::string bad = dir + "/bad.dat";
     {
         std::ofstream f(bad, std::ios::binary);
@@ -328,9 +338,6 @@ TEST(CliLlamaCpp, ImatrixEncodesAsLlamaQuantizeWithIt) {
     const CliRun broken = runCli({"llamacpp", tensorPath, "--imatrix", bad});
     EXPECT_NE(broken.exitCode, 0);
     EXPECT_NE(broken.err.find("bad.dat"), std::string::npos) << broken.err;
-    const CliRun withPreset = runCli({"llamacpp", tensorPath, "--preset", "Q4_K_M", "--imatrix", imPath});
-    EXPECT_NE(withPreset.exitCode, 0);
-    EXPECT_NE(withPreset.err.find("--imatrix with --preset"), std::string::npos) << withPreset.err;
 }
 
 }  // namespace

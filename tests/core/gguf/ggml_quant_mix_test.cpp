@@ -196,6 +196,30 @@ TEST(GgmlQuantMix, OtherPresetsOnTheSameModel) {
         EXPECT_EQ(plan.bumped(), std::string(name) == "Q6_K" ? 0u : 1u) << name;  // Q6_K: q6_K is its own type
         EXPECT_EQ(entry(plan, t, "output.weight").chosen, DType::Q6_K) << name;
     }
+    {   // With an importance matrix (has_imatrix): IQ4_XS's first-eighth ffn_down bump to q5_K does not apply, and
+        // Q4_0 / Q5_0 give the first eighth of ffn_down (layers 0..3 of 32) q4_1 / q5_1 instead ("guard against
+        // craziness", only with an imatrix so that files made without one do not change).
+        const auto iq = ggmlMixPlan(t, md, preset("IQ4_XS"), true);
+        EXPECT_EQ(entry(iq, t, "blk.3.ffn_down.weight").chosen, DType::IQ4_XS);
+        EXPECT_EQ(entry(iq, t, "blk.20.attn_v.weight").chosen, DType::Q5_K);  // GQA rule: imatrix or not
+        for (const auto& [name, bumped] : {std::pair{"Q4_0", DType::Q4_1}, std::pair{"Q5_0", DType::Q5_1}}) {
+            const auto with = ggmlMixPlan(t, md, preset(name), true);
+            for (int l = 0; l < 32; ++l)
+                EXPECT_EQ(entry(with, t, "blk." + std::to_string(l) + ".ffn_down.weight").chosen,
+                          l < 4 ? bumped : preset(name).base)
+                    << name << " layer " << l;
+            EXPECT_EQ(with.bumped(), 5u) << name;  // 4 ffn_down + output.weight
+            EXPECT_EQ(ggmlMixPlan(t, md, preset(name)).bumped(), 1u) << name;  // without: output only
+        }
+        // Q2_K_S's note that llama-quantize needs an imatrix for it goes away when there is one.
+        auto saysNeedsImatrix = [&](bool with) {
+            for (const auto& n : ggmlMixPlan(t, md, preset("Q2_K_S"), with).notes)
+                if (n.find("only with an importance matrix") != std::string::npos) return true;
+            return false;
+        };
+        EXPECT_TRUE(saysNeedsImatrix(false));
+        EXPECT_FALSE(saysNeedsImatrix(true));
+    }
     {   // Q8_0: output stays q8_0 ("new_type != Q8_0" is false): nothing bumped.
         const auto plan = ggmlMixPlan(t, md, preset("Q8_0"));
         EXPECT_EQ(plan.bumped(), 0u);
