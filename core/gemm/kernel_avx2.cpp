@@ -17,9 +17,9 @@
 //
 // Layouts (k-step = 2 consecutive k):
 //   B (pack_b.cpp): panels of 16 columns of int8, [K/2][16 columns][2 k] — 32 bytes per k-step, half
-//     the memory of int16 weights. The GEMM sign-extends a cache block of one panel at a time into an
-//     L1-resident int16 buffer (vpmovsxbw) that every row tile of the block then reuses; the M = 1 path
-//     extends on the fly (it is bound by reading B, and int8 B is half the bytes).
+//     the memory of int16 weights. Tall row blocks sign-extend a cache block of one panel at a time
+//     into an L1-sized int16 buffer (vpmovsxbw) that every row tile of the block then reuses; short
+//     blocks (small M) and the M = 1 path extend B on the fly, two vpmovsxbw per k-step.
 //   A (packed per call): row tiles of ≤ 6 rows, [K/2][rows][2 k] as uint16 (a' zero-extended): one
 //     vpbroadcastd per row and k-step gives the (a_k, a_k+1) pair to every lane.
 // The micro-kernel keeps 12 accumulators + 2 B vectors + 1 broadcast + 1 product in the 16 ymm
@@ -143,9 +143,13 @@ struct Prefetch {
 
 // One register tile (MR rows × 16 columns) over `steps` k-steps: A from the packed tile (MR pairs
 // per step), B from the widened slice (32 int16 per step).
-template <int MR>
-void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t steps, TileSpan span, Prefetch pf, int64_t row0,
+// kInt8B: B read straight from the int8 panel and sign-extended in the loop (two vpmovsxbw per step)
+// instead of from the widened slice — cheaper when the block has too few tiles to amortize widening.
+template <int MR, bool kInt8B>
+void tile(const GemmJob& job, const uint16_t* a, const void* bv, int64_t steps, TileSpan span, Prefetch pf, int64_t row0,
           int64_t n0, int cols, const int32_t* rowTerm) {
+    constexpr int64_t kStepBytes = kInt8B ? kStepBytesB : 2 * kStepBytesB;  // B bytes per k-step
+    const char* b = static_cast<const char*>(bv);
     __m256i c0[MR], c1[MR];
     if (span.first) {
         for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_si256();
@@ -177,9 +181,15 @@ void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t steps
                 : "xmm14", "xmm15");
     // Two k-steps per iteration: the loop's scalar work (counters, prefetch pacing) competes with the
     // 32 vector and load operations of a step for the 6-wide dispatch.
-    auto step = [&](const uint16_t* ak, const int16_t* bk) __attribute__((always_inline)) {
-        const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(bk));
-        const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(bk + 16));
+    auto step = [&](const uint16_t* ak, const char* bk) __attribute__((always_inline)) {
+        __m256i b0, b1;
+        if constexpr (kInt8B) {
+            b0 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(bk)));
+            b1 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(bk + 16)));
+        } else {
+            b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(bk));
+            b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(bk + 32));
+        }
         QV_AVX2_ROW(0) QV_AVX2_ROW(1) QV_AVX2_ROW(2) QV_AVX2_ROW(3) QV_AVX2_ROW(4) QV_AVX2_ROW(5)
     };
     int64_t frac = 0, k = 0;
@@ -191,9 +201,9 @@ void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t steps
             frac -= steps;
         }
         step(a, b);
-        step(a + 2 * MR, b + 2 * kNr);
+        step(a + 2 * MR, b + kStepBytes);
         a += 4 * MR;
-        b += 4 * kNr;
+        b += 2 * kStepBytes;
     }
     if (k < steps) step(a, b);
 #undef QV_AVX2_ROW
@@ -213,9 +223,16 @@ void tile(const GemmJob& job, const uint16_t* a, const int16_t* b, int64_t steps
     }
 }
 
-using TileFn = void (*)(const GemmJob&, const uint16_t*, const int16_t*, int64_t, TileSpan, Prefetch, int64_t, int64_t,
-                        int, const int32_t*);
-constexpr TileFn kTiles[kMaxMr + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>};
+using TileFn = void (*)(const GemmJob&, const uint16_t*, const void*, int64_t, TileSpan, Prefetch, int64_t, int64_t, int,
+                        const int32_t*);
+constexpr TileFn kTiles[2][kMaxMr + 1] = {
+    {nullptr, tile<1, false>, tile<2, false>, tile<3, false>, tile<4, false>, tile<5, false>, tile<6, false>},
+    {nullptr, tile<1, true>, tile<2, true>, tile<3, true>, tile<4, true>, tile<5, true>, tile<6, true>}};
+// Row blocks of at most this many tiles read int8 B directly instead of widening it first. Measured
+// interleaved on 1 thread at N = K = 4096: widening cost M = 2 two thirds of its speed (40 → 115 GOPS
+// direct), M = 6 104 → 156, M = 16 138 → 155 (2 threads 269 → 308), equal at 8–11 tiles; only blocks
+// of dozens of tiles (1024³, 2048³) gain from it (2–4 %).
+constexpr int64_t kDirectMaxTiles = 8;
 
 // Sign-extends `steps` k-steps of one int8 B panel into int16 (same order).
 void widenB(const int8_t* src, int16_t* dst, int64_t steps) {
@@ -359,13 +376,14 @@ int gemmAvx2Run(const GemmJob& job, int threads, bool* gemv) {
         if (s.part.size() < static_cast<size_t>((t1 - t0) * kMaxMr * 2)) s.part.resize(static_cast<size_t>((t1 - t0) * kMaxMr * 2));
         auto* bWide = reinterpret_cast<int16_t*>(s.bWide.data());
         auto* part = reinterpret_cast<int32_t*>(s.part.data());
+        const bool direct = t1 - t0 <= kDirectMaxTiles;
         for (int64_t p = p0; p < p1; ++p) {
             const int8_t* panel = pb.data() + p * kPad * kNr;
             const int64_t n0 = p * kNr;
             const int cols = static_cast<int>(std::min<int64_t>(kNr, job.N - n0));
             for (int64_t k0 = 0; k0 < steps; k0 += kc) {
                 const int64_t n = std::min(kc, steps - k0);
-                widenB(panel + k0 * kStepBytesB, bWide, n);
+                if (!direct) widenB(panel + k0 * kStepBytesB, bWide, n);
                 // The slice widened next: the rest of this panel, then the next panel of the range.
                 const char* next = nullptr;
                 int64_t nextLines = 0;
@@ -384,7 +402,9 @@ int gemmAvx2Run(const GemmJob& job, int threads, bool* gemv) {
                         const int64_t l0 = nextLines * (tt - t0) / (t1 - t0), l1 = nextLines * (tt - t0 + 1) / (t1 - t0);
                         pf = {next + 64 * l0, l1 - l0};
                     }
-                    kTiles[h](job, aPacked + r0 * kPad + k0 * 2 * h, bWide, n, span, pf, r0, n0, cols, rowTerm + r0);
+                    kTiles[direct][h](job, aPacked + r0 * kPad + k0 * 2 * h,
+                                      direct ? static_cast<const void*>(panel + k0 * kStepBytesB) : bWide, n, span, pf, r0,
+                                      n0, cols, rowTerm + r0);
                 }
             }
         }

@@ -251,7 +251,9 @@ TEST(GemmSweep, Avx2BlockingThreadSplitsAndStream) {
     // take 12 000 bytes, so a row block is 14 tiles of 6 rows:
     //  * M = 300 → 50 tiles → 4 blocks: with 2 threads the work is split by row blocks;
     //  * M = 66 → 11 tiles → 1 block: split by ranges of panels (with the next panel prefetched);
-    //  * M = 16 → tiles of 6 + 5 + 5 rows; M = 1 → the GEMV stream.
+    //    these blocks widen B to int16 first;
+    //  * M = 16 → tiles of 6 + 5 + 5 rows, a block short enough to read int8 B directly;
+    //  * M = 1 → the GEMV stream.
     // N = 40: two full 16-column panels and a partial one (8 columns, the element-wise output stage).
     if (!gemmKernelSupported(GemmKernel::Avx2)) GTEST_SKIP() << "no AVX2";
     std::mt19937 rng(21);
