@@ -313,9 +313,11 @@ public:
     // covers are encoded as llama-quantize --imatrix does. Replaces the one loaded; a refused file leaves it
     // and returns why. clearImatrix: back to the plain encoders.
     Result<size_t> loadImatrix(const std::string& path);  // entries read
+    // One made in the app (app/views/importance_source.h), shown as `label`.
+    void useImatrix(std::shared_ptr<const Imatrix> imatrix, std::string label);
     void clearImatrix();
     std::shared_ptr<const Imatrix> imatrix() const { return m_imatrix; }
-    const std::string& imatrixPath() const { return m_imatrixPath; }
+    const std::string& imatrixLabel() const { return m_imatrixLabel; }  // the file's name, or what it was made from
     // Every tensor of the current document under each type (started by the user; cancellable).
     void requestGgmlModel();
     std::shared_ptr<const GgmlModelComparison> ggmlModel() const;  // current document only
@@ -414,7 +416,7 @@ private:
     std::shared_ptr<const StoredQuantComparison> m_storedModel;
     std::shared_ptr<const GgmlRequantComparison> m_ggml;
     std::shared_ptr<const Imatrix> m_imatrix;
-    std::string m_imatrixPath;
+    std::string m_imatrixLabel;
     uint64_t m_imatrixSerial = 0;  // bumped on every load or clear: results computed under another are stale
     std::shared_ptr<Progress> m_ggmlProgress;
     std::pair<uint64_t, size_t> m_ggmlFor{0, 0};  // what the running job computes

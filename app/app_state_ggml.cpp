@@ -3,6 +3,7 @@
 // come (the legacy types take milliseconds, the K-quants and IQ4_NL/IQ4_XS search their scales for seconds on a
 // large layer) — and the whole model on request.
 #include <cmath>
+#include <filesystem>
 
 #include "app/app_state.h"
 #include "core/metrics/ggml_quant_mix.h"
@@ -22,21 +23,21 @@ Result<size_t> AppState::loadImatrix(const std::string& path) {
     auto im = readImatrix(path);
     if (!im) return makeError(im.message());
     const size_t n = im->entries.size();
-    m_imatrix = std::make_shared<const Imatrix>(std::move(*im));
-    m_imatrixPath = path;
-    ++m_imatrixSerial;
-    if (m_ggmlProgress) m_ggmlProgress->cancel();  // computed without it: its posts are dropped
-    m_ggmlProgress.reset();
+    useImatrix(std::make_shared<const Imatrix>(std::move(*im)), std::filesystem::path(path).filename().string());
     return n;
+}
+
+void AppState::useImatrix(std::shared_ptr<const Imatrix> imatrix, std::string label) {
+    m_imatrix = std::move(imatrix);
+    m_imatrixLabel = m_imatrix ? std::move(label) : std::string();
+    ++m_imatrixSerial;
+    if (m_ggmlProgress) m_ggmlProgress->cancel();  // computed under the previous one: its posts are dropped
+    m_ggmlProgress.reset();
 }
 
 void AppState::clearImatrix() {
     if (!m_imatrix) return;
-    m_imatrix.reset();
-    m_imatrixPath.clear();
-    ++m_imatrixSerial;
-    if (m_ggmlProgress) m_ggmlProgress->cancel();
-    m_ggmlProgress.reset();
+    useImatrix(nullptr, "");
 }
 
 void AppState::requestGgmlRequant() {

@@ -12,6 +12,8 @@
 #include "app/export/export_buttons.h"
 #include "app/export/table_builders.h"
 #include "app/panels/error_panel.h"
+#include "app/panels/smoothquant_panel.h"
+#include "app/views/importance_source.h"
 #include "app/panels/stored_quant_panel.h"
 #include "app/views/envelope.h"
 #include "app/widgets/help.h"
@@ -442,11 +444,17 @@ double schemeBitsPerWeight(const QuantScheme& s) {
 // tensor, with a button to drop it.
 void ComparePanel::drawImatrixLine(AppState& state, const GgmlRequantComparison* g) {
     if (auto im = state.imatrix()) {
-        const std::string file = std::filesystem::path(state.imatrixPath()).filename().string();
+        const std::string file = state.imatrixLabel();
         if (!g) ImGui::Text("imatrix %s", file.c_str());
-        else if (!g->importanceEntry.empty())
-            ImGui::Text("imatrix %s: %s (as llama-quantize --imatrix)", file.c_str(), g->importanceEntry.c_str());
-        else
+        else if (!g->importanceEntry.empty()) {
+            // The entry's name only when it is not the tensor's own (a llama.cpp name matched a Hugging Face one).
+            const Document* d = state.currentDocument();
+            const bool own = d && state.selectedTensor() && d->model->tensors[*state.selectedTensor()].name == g->importanceEntry;
+            ImGui::Text("imatrix %s%s%s", file.c_str(), own ? "" : ": ", own ? "" : g->importanceEntry.c_str());
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("this tensor is encoded as llama-quantize --imatrix does, with entry %s",
+                                  g->importanceEntry.c_str());
+        } else
             ImGui::TextDisabled("imatrix %s: no entry for this tensor (encoded without)", file.c_str());
         ImGui::SameLine();
         if (ImGui::SmallButton("drop##imatrix")) state.clearImatrix();
@@ -461,14 +469,48 @@ void ComparePanel::drawImatrixLine(AppState& state, const GgmlRequantComparison*
             auto r = state.loadImatrix(m_imatrixInput);
             m_shown.imatrixMessage = r ? std::string() : r.message();
         }
+        // No llama-imatrix output at hand: one made here for the selected weight, from activations the file holds
+        // (best-named first, as the SmoothQuant tab ranks them) or synthetic ones with outlier channels.
+        const Document* doc = state.currentDocument();
+        const auto sel = state.selectedTensor();
+        if (doc && sel && importanceColumns(doc->model->tensors[*sel]) > 0) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton("from activations...")) ImGui::OpenPopup("imatrix-from");
+            if (ImGui::BeginPopup("imatrix-from")) {
+                const TensorInfo& w = doc->model->tensors[*sel];
+                std::vector<std::pair<int, size_t>> candidates;  // (score, tensor)
+                for (size_t i = 0; i < doc->model->tensors.size(); ++i)
+                    if (importanceCandidate(w, doc->model->tensors[i]))
+                        candidates.emplace_back(smoothActivationScore(w.name, doc->model->tensors[i]), i);
+                std::stable_sort(candidates.begin(), candidates.end(),
+                                 [](const auto& a, const auto& b) { return a.first > b.first; });
+                m_shown.imatrixCandidates.clear();
+                for (const auto& c : candidates) m_shown.imatrixCandidates.push_back(c.second);
+                ImGui::TextDisabled("importance for %s = mean x^2 per input column of:", w.name.c_str());
+                auto use = [&](Result<Imatrix> r, const std::string& label) {
+                    if (r) state.useImatrix(std::make_shared<const Imatrix>(std::move(*r)), label);
+                    m_shown.imatrixMessage = r ? std::string() : r.message();
+                    ImGui::CloseCurrentPopup();
+                };
+                for (const auto& [score, i] : candidates) {
+                    const TensorInfo& a = doc->model->tensors[i];
+                    const std::string label = a.name + " " + a.shapeString();
+                    if (ImGui::Selectable(label.c_str())) use(importanceFromTensor(*doc->model, *sel, i), "from " + a.name);
+                }
+                if (ImGui::Selectable("synthetic activations: 128 tokens, 4 outlier channels x30 (not captured)"))
+                    use(importanceFromSynthetic(w, 128, 4, 30.0f, 1), "synthetic (4 outlier channels x30)");
+                ImGui::EndPopup();
+            }
+        }
     }
     ImGui::SameLine();
     helpMarker("An importance matrix (llama-imatrix's output) holds, per weight tensor, the mean squared input activation "
                "of each column over a calibration text; llama-quantize --imatrix weights each value's error by its "
                "column's importance when it fits the block scales. With one loaded, the tensors it covers are encoded "
-               "that way here; 'imp-w rel.' is sqrt(sum imp*e^2 / sum imp*x^2), the relative error of the layer's output "
-               "it predicts, and 'w/o imatrix' the same for the plain encoding (green: the imatrix lowers it). Q8_0 "
-               "ignores importance.");
+               "that way here; 'imp-w' is sqrt(sum imp*e^2 / sum imp*x^2), the relative error of the layer's output "
+               "it predicts, and 'no imx' the same for the plain encoding (green: the imatrix lowers it). Q8_0 "
+               "ignores importance. No imatrix file? 'from activations...' makes one for the selected tensor: the mean "
+               "x^2 per column of activations the file holds, or of synthetic ones with a few outlier channels.");
     if (!m_shown.imatrixMessage.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%s", m_shown.imatrixMessage.c_str());
 }
 
@@ -539,8 +581,8 @@ void ComparePanel::drawLlamaCpp(AppState& state, UiState& ui) {
         ImGui::TableSetupColumn("rel. RMS");
         ImGui::TableSetupColumn("max |e|");
         if (importance) {
-            ImGui::TableSetupColumn("imp-w rel.");
-            ImGui::TableSetupColumn("w/o imatrix");
+            ImGui::TableSetupColumn("imp-w");   // narrow: the (?) above the table says what they are
+            ImGui::TableSetupColumn("no imx");
         } else {
             ImGui::TableSetupColumn("cosine");
         }

@@ -76,6 +76,7 @@ public:
         std::vector<size_t> ggmlMixTensorsDrawn;
         bool ggmlImportanceColumns = false;  // llama.cpp mode: the imatrix columns were drawn
         std::string imatrixMessage;          // why the last imatrix load failed ("" after a good one)
+        std::vector<size_t> imatrixCandidates;  // "from activations": the tensors offered, best first
     };
     const Shown& shown() const { return m_shown; }
     void setMode(Mode m) { m_mode = int(m); }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numeric>
@@ -11,6 +12,7 @@
 #include "app/app_state.h"
 #include "app/export/table_builders.h"
 #include "app/panels/compare_panel.h"
+#include "app/views/importance_source.h"
 #include "core/metrics/ggml_requant.h"
 #include "app_test_support.h"
 #include "headless_ui_fixture.h"
@@ -302,6 +304,52 @@ TEST_F(ComparePanelHeadless, LlamaCppTypesWithAnImportanceMatrix) {
     ASSERT_TRUE(plain);
     EXPECT_DOUBLE_EQ(g->rows[8].stats.mse, plain->mse);
     EXPECT_FALSE(g->rows[8].weighted);
+}
+
+// No llama-imatrix output at hand: an importance matrix made from activations for the selected weight. On the
+// bundled sample, model.layers.1.mlp.up_proj.weight ([256, 128]) is offered only the captured
+// activations.layers.1.mlp_input ([64, 128]; the other 128-wide tensors are weights); its entry is the mean of x²
+// per column over the 64 rows, worked out here from the values read, and the table then encodes with it.
+TEST_F(ComparePanelHeadless, ImatrixFromTheFilesActivations) {
+    ASSERT_TRUE(state.openFile(std::string(QV_SOURCE_DIR) + "/assets/sample.safetensors"));
+    ASSERT_TRUE(state.selectTensorByName("model.layers.1.mlp.up_proj.weight"));
+    const ModelFile& model = *state.currentDocument()->model;
+    const size_t w = *model.find("model.layers.1.mlp.up_proj.weight"), a = *model.find("activations.layers.1.mlp_input");
+    std::vector<size_t> offered;
+    for (size_t i = 0; i < model.tensors.size(); ++i)
+        if (importanceCandidate(model.tensors[w], model.tensors[i])) offered.push_back(i);
+    EXPECT_EQ(offered, std::vector<size_t>{a});
+    auto im = importanceFromTensor(model, w, a);
+    ASSERT_TRUE(im) << im.message();
+    ASSERT_EQ(im->entries.size(), 1u);
+    const ImatrixEntry& e = im->entries[0];
+    EXPECT_EQ(e.name, "model.layers.1.mlp.up_proj.weight");
+    ASSERT_EQ(e.values.size(), 128u);
+    std::vector<float> x(64 * 128);
+    ASSERT_TRUE(model.view(a).read(0, x.size(), x.data()));
+    for (size_t c : {size_t(0), size_t(57), size_t(127)}) {
+        double sum = 0;
+        for (size_t t = 0; t < 64; ++t) sum += double(x[t * 128 + c]) * x[t * 128 + c];
+        EXPECT_NEAR(e.values[c], sum / 64, 1e-6 * (sum / 64)) << "column " << c;
+    }
+    // Not a candidate: a weight of the same width, or the activations for a weight of another width.
+    EXPECT_FALSE(importanceFromTensor(model, w, *model.find("model.layers.1.self_attn.q_proj.weight")));
+    EXPECT_FALSE(importanceFromTensor(model, *model.find("model.layers.1.mlp.down_proj.weight"), a));
+    // Synthetic: 4 outlier channels ×30 over 128 columns — their importance is ~900× the others'.
+    auto syn = importanceFromSynthetic(model.tensors[w], 128, 4, 30.0f, 1);
+    ASSERT_TRUE(syn);
+    const auto& v = syn->entries[0].values;
+    const float big = *std::max_element(v.begin(), v.end());
+    EXPECT_EQ(std::count_if(v.begin(), v.end(), [&](float q) { return q > big / 10; }), 4);
+    state.useImatrix(std::make_shared<const Imatrix>(std::move(*im)), "from activations.layers.1.mlp_input");
+    panel.setMode(ComparePanel::Mode::LlamaCpp);
+    for (int i = 0; i < 6 && !(panel.shown().ggml && panel.shown().ggml->complete); ++i) settle();
+    auto g = panel.shown().ggml;
+    ASSERT_TRUE(g && g->complete);
+    EXPECT_EQ(g->importanceEntry, "model.layers.1.mlp.up_proj.weight");
+    EXPECT_EQ(state.imatrixLabel(), "from activations.layers.1.mlp_input");
+    ASSERT_EQ(g->rows[8].type, DType::Q4_0);
+    EXPECT_LE(g->rows[8].weightedRel, g->rows[8].weightedRelWithout);
 }
 
 }  // namespace
