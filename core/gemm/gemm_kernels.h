@@ -29,8 +29,7 @@ struct PackedATiles {
 // computed, panel `thenPanel` (≥ 0: the first one the caller's next block will read) is prefetched.
 void gemmAvx512Vnni(const GemmJob& job, const PackedATiles& a, int64_t t0, int64_t t1, int64_t p0, int64_t p1,
                     int64_t thenPanel = -1);
-// Output rows [m0, m1) × panels [p0, p1), packing (and widening) A itself.
-void gemmAvx2(const GemmJob& job, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
+// The AVX2 path (packing, blocking and threads of its own): core/gemm/kernel_avx2.h.
 
 // M = 1: y = a'·B' streamed panel by panel over panels [p0, p1). `aPacked` is the row as uint8
 // padded with zeros to kPadded; rowTerm its −zb'·Σa' (wrapping).

@@ -33,7 +33,7 @@ inline __m512i broadcast4(const uint8_t* p) {
     return _mm512_set1_epi32(v);
 }
 
-// Output stage for 16 columns n0.. of row i (cols ≤ 16 valid): v holds Σ a'·b'.
+// Output stage for 16 columns n0.. of row i (the first min(cols, 16) valid): v holds Σ a'·b'.
 __attribute__((noinline)) void storeVec(const GemmJob& job, int64_t i, int64_t n0, int cols, int32_t rowTerm, __m512i v) {
     if (cols <= 0) return;
     const OutputStage& s = *job.out;
@@ -62,7 +62,8 @@ __attribute__((noinline)) void storeVec(const GemmJob& job, int64_t i, int64_t n
     // Fixed-point paths: scalar, element by element (requantize.h), the teaching arithmetic verbatim.
     alignas(64) int32_t tmp[16];
     _mm512_store_si512(tmp, v);
-    for (int c = 0; c < cols; ++c) storeOne(s, job.y, idx + c, n0 + c, tmp[c]);
+    // cols counts every column left in the tile (up to 64); this vector holds 16 of them.
+    for (int c = 0; c < std::min(cols, 16); ++c) storeOne(s, job.y, idx + c, n0 + c, tmp[c]);
 }
 
 // Lines (64 bytes) of the next B panel that one row tile prefetches while it computes: the next panel
