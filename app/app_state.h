@@ -196,6 +196,11 @@ struct GgmlModelComparison {
     std::vector<GgmlTensorRow> rows;      // one per tensor measured, in model order
     size_t tensors = 0;                   // tensors measured
     std::string error;                    // the first tensor that could not be measured, and why
+    // With an importance matrix loaded: the tensors it covers were encoded with it; per type, Σimp·e² and Σimp·x²
+    // over them (one per ggmlRequantTypes()).
+    uint64_t imatrixSerial = 0;
+    size_t withImportance = 0;
+    std::vector<GgmlWeightedSums> weighted;
 };
 
 struct CalibratorChoice {

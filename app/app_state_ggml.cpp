@@ -194,7 +194,8 @@ double GgmlTensorRow::Cell::relativeRms() const {
 
 std::shared_ptr<const GgmlModelComparison> AppState::ggmlModel() const {
     const Document* doc = currentDocument();
-    if (!doc || !m_ggmlModel || m_ggmlModel->docId != doc->id) return nullptr;
+    if (!doc || !m_ggmlModel || m_ggmlModel->docId != doc->id || m_ggmlModel->imatrixSerial != m_imatrixSerial)
+        return nullptr;
     return m_ggmlModel;
 }
 
@@ -203,18 +204,25 @@ void AppState::requestGgmlModel() {
     if (!doc || m_ggmlModelProgress) return;
     auto model = doc->model;
     const uint64_t docId = doc->id;
-    m_ggmlModelProgress = m_jobs->submit("llama.cpp types for the whole model", [this, model, docId](Progress& progress) {
+    m_ggmlModelProgress = m_jobs->submit("llama.cpp types for the whole model", [this, model, docId, imatrix = m_imatrix,
+                                                                           serial = m_imatrixSerial](Progress& progress) {
         auto out = std::make_shared<GgmlModelComparison>();
         out->docId = docId;
+        out->imatrixSerial = serial;
         const auto& types = ggmlRequantTypes();
         for (DType t : types) out->totals.push_back(GgmlModelTotals{t});
+        out->weighted.resize(types.size());
         const double total = static_cast<double>(model->totalElements());
         progress.setTotal(total);
         double done = 0;
         for (size_t i = 0; i < model->tensors.size() && !progress.cancelled(); ++i) {
             Progress pass;  // the tensor's passes report into their own counter; Cancel still reaches them
             pass.setCancelSource(&progress);
-            auto trips = ggmlRoundTrips(model->view(i), types, &pass, 0);
+            const TensorInfo& info = model->tensors[i];
+            const ImatrixEntry* entry =
+                imatrix && !ggmlKeptAsStored(info) ? ggmlImportanceEntry(*imatrix, info.name) : nullptr;
+            auto trips = entry ? ggmlRoundTrips(model->view(i), types, GgmlImportance{entry->values, true}, &pass, 0)
+                               : ggmlRoundTrips(model->view(i), types, &pass, 0);
             if (!trips) {
                 if (!progress.cancelled() && out->error.empty())
                     out->error = "'" + model->tensors[i].name + "': " + trips.message();
@@ -224,8 +232,13 @@ void AppState::requestGgmlModel() {
             GgmlTensorRow row;
             row.tensor = i;
             row.elements = model->tensors[i].elements();
+            if (entry) ++out->withImportance;
             for (size_t k = 0; k < types.size(); ++k) {
                 out->totals[k].add(row.elements, (*trips)[k]);
+                if (entry) {
+                    out->weighted[k].sumImpSqErr += (*trips)[k].weighted.sumImpSqErr;
+                    out->weighted[k].sumImpSqX += (*trips)[k].weighted.sumImpSqX;
+                }
                 row.kept = (*trips)[k].kept;
                 row.types.push_back({(*trips)[k].written, (*trips)[k].sums});
             }

@@ -729,13 +729,17 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
     const bool mixTotals = mix && mix->error.empty() && mix->measure.error.empty();
     if (m && !m->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", m->error.c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if ((m || mixTotals) && ImGui::BeginTable("llamacpp_model", 4, flags)) {
+    // With an importance matrix: the importance-weighted relative error over the tensors it covers.
+    const bool weightedColumn = (m && m->withImportance > 0) || (mixTotals && mix->measure.withImportance > 0);
+    if ((m || mixTotals) && ImGui::BeginTable("llamacpp_model", weightedColumn ? 5 : 4, flags)) {
         ImGui::TableSetupColumn("type");
         ImGui::TableSetupColumn("bits/w");
         ImGui::TableSetupColumn("rel. RMS");
         ImGui::TableSetupColumn("SQNR dB");
+        if (weightedColumn) ImGui::TableSetupColumn("imp-w");
         ImGui::TableHeadersRow();
-        auto row = [](const std::string& name, const GgmlModelTotals& t, bool highlight) {
+        auto row = [weightedColumn](const std::string& name, const GgmlModelTotals& t, bool highlight,
+                                    const GgmlWeightedSums* w) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             if (highlight) ImGui::TextColored(kTextB, "%s", name.c_str());
@@ -748,16 +752,26 @@ void ComparePanel::drawLlamaCppModel(AppState& state, UiState& ui) {
             const double rel = t.relativeRms();
             if (rel > 0) ImGui::Text("%.2f", -20 * std::log10(rel));
             else ImGui::TextUnformatted("inf");
+            if (weightedColumn) {
+                ImGui::TableNextColumn();
+                if (w && w->sumImpSqX > 0) ImGui::Text("%.4f", std::sqrt(w->relative()));
+            }
         };
         if (mixTotals) {
-            row(std::string(mix->plan.preset.name) + " (mix)", mix->measure.totals, true);
+            row(std::string(mix->plan.preset.name) + " (mix)", mix->measure.totals, true,
+                mix->measure.withImportance > 0 ? &mix->measure.weighted : nullptr);
             m_shown.ggmlMixInTotals = true;
         }
         if (m)
-            for (const auto& t : m->totals) row(std::string(dtypeName(t.type)), t, mixTotals && t.type == mix->plan.preset.base);
+            for (size_t k = 0; k < m->totals.size(); ++k)
+                row(std::string(dtypeName(m->totals[k].type)), m->totals[k], mixTotals && m->totals[k].type == mix->plan.preset.base,
+                    m->withImportance > 0 && k < m->weighted.size() ? &m->weighted[k] : nullptr);
         ImGui::EndTable();
     }
-    if (m) ImGui::TextDisabled("%zu tensors", m->tensors);
+    if (m && m->withImportance > 0)
+        ImGui::TextDisabled("%zu tensors; %zu encoded with the imatrix (imp-w over those)", m->tensors, m->withImportance);
+    else if (m)
+        ImGui::TextDisabled("%zu tensors", m->tensors);
     if (mix) drawLlamaCppMixPlan(state, *mix);
     if (m) drawLlamaCppModelTensors(state, ui, m);
 }
@@ -872,9 +886,8 @@ std::shared_ptr<const GgmlMixResult> ComparePanel::drawLlamaCppPreset(AppState& 
                        std::string(dtypeName(plan.preset.base)).c_str(), plan.fallbacks(), f.layers, f.gqa,
                        f.gqaSource.c_str(), extra.c_str());
     if (result->imatrix)
-        ImGui::TextWrapped("with the importance matrix: %zu tensors encoded with it, their importance-weighted relative "
-                           "error %.4f",
-                           result->measure.withImportance, std::sqrt(result->measure.weighted.relative()));
+        ImGui::TextWrapped("planned and encoded with the importance matrix (%zu tensor%s covered; imp-w below)",
+                           result->measure.withImportance, result->measure.withImportance == 1 ? "" : "s");
     for (const auto& n : plan.notes) ImGui::TextDisabled("note: %s", n.c_str());
     if (!result->error.empty()) ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "not measured: %s", result->error.c_str());
     if (!result->measure.error.empty())

@@ -350,6 +350,17 @@ TEST_F(ComparePanelHeadless, ImatrixFromTheFilesActivations) {
     EXPECT_EQ(state.imatrixLabel(), "from activations.layers.1.mlp_input");
     ASSERT_EQ(g->rows[8].type, DType::Q4_0);
     EXPECT_LE(g->rows[8].weightedRel, g->rows[8].weightedRelWithout);
+    // The whole model: the one covered tensor encoded with it, so each type's weighted figure is that row's.
+    state.requestGgmlModel();
+    for (int i = 0; i < 10 && !state.ggmlModel(); ++i) settle();
+    auto m = state.ggmlModel();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->withImportance, 1u);
+    ASSERT_EQ(m->weighted.size(), g->rows.size());
+    EXPECT_DOUBLE_EQ(std::sqrt(m->weighted[8].relative()), g->rows[8].weightedRel);
+    // Another importance matrix makes that result stale.
+    state.clearImatrix();
+    EXPECT_FALSE(state.ggmlModel());
 }
 
 }  // namespace
