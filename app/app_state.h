@@ -172,6 +172,8 @@ struct GgmlDetailResult {
     std::string typeName;             // "q4_K", …
     GgmlRequantDetail detail;
     std::string error;                // why there is no detail (the table's reasons; "cancelled" is never posted)
+    uint64_t imatrixSerial = 0;       // the importance matrix loaded when computed
+    std::string importanceEntry;      // its entry the tensor was encoded with ("" when none covers it)
 };
 
 // The whole current model as llama-quantize would write it under each type (app_state_ggml.cpp; a job the
@@ -428,6 +430,7 @@ private:
     std::shared_ptr<const GgmlModelComparison> m_ggmlModel;
     std::shared_ptr<Progress> m_ggmlModelProgress;
     std::shared_ptr<const GgmlDetailResult> m_ggmlDetail;
+    uint64_t m_ggmlDetailSerial = 0;  // the importance matrix the running detail job uses
     std::shared_ptr<Progress> m_ggmlDetailProgress;
     std::tuple<uint64_t, size_t, DType> m_ggmlDetailFor{0, 0, DType::Q4_0};  // what the running job computes
     std::pair<uint64_t, const ModelFile*> m_storedModelKey{0, nullptr};

@@ -138,7 +138,9 @@ void AppState::requestGgmlRequant() {
 std::shared_ptr<const GgmlDetailResult> AppState::ggmlDetail() const {
     const Document* doc = currentDocument();
     if (!doc || !m_selected || !m_ggmlDetail) return nullptr;
-    if (m_ggmlDetail->docId != doc->id || m_ggmlDetail->tensor != *m_selected) return nullptr;
+    if (m_ggmlDetail->docId != doc->id || m_ggmlDetail->tensor != *m_selected ||
+        m_ggmlDetail->imatrixSerial != m_imatrixSerial)
+        return nullptr;
     return m_ggmlDetail;
 }
 
@@ -150,10 +152,12 @@ void AppState::requestGgmlDetail(DType type) {
     const uint64_t docId = doc->id;
     if (auto d = ggmlDetail(); d && d->type == type) return;
     if (m_ggmlDetailProgress) {
-        if (m_ggmlDetailFor == std::make_tuple(docId, tensor, type)) return;  // running for it: wait
+        if (m_ggmlDetailFor == std::make_tuple(docId, tensor, type) && m_ggmlDetailSerial == m_imatrixSerial)
+            return;  // running for it: wait
         m_ggmlDetailProgress->cancel();
     }
     m_ggmlDetailFor = {docId, tensor, type};
+    m_ggmlDetailSerial = m_imatrixSerial;
     // The ranges of the histogram and the envelope from what is already known (the table's max |e| for the
     // type, the summary's min/max): one pass instead of two.
     GgmlDetailOptions options;
@@ -165,13 +169,20 @@ void AppState::requestGgmlDetail(DType type) {
         options.valueLo = sum->min, options.valueHi = sum->max;
     m_ggmlDetailProgress = m_jobs->submit(
         "llama.cpp " + std::string(dtypeName(type)) + " in detail for " + model->tensors[tensor].name,
-        [this, model, tensor, docId, type, options](Progress& progress) {
+        [this, model, tensor, docId, type, options, imatrix = m_imatrix, serial = m_imatrixSerial](Progress& progress) mutable {
             auto out = std::make_shared<GgmlDetailResult>();
             out->docId = docId;
             out->tensor = tensor;
             out->type = type;
             out->typeName = std::string(dtypeName(type));
+            out->imatrixSerial = serial;
             const TensorView view = model->view(tensor);
+            // Covered by the importance matrix: the same encoding as the table's row (the entry lives in `imatrix`).
+            if (const ImatrixEntry* e = imatrix && !ggmlKeptAsStored(view.info()) ? ggmlImportanceEntry(*imatrix, view.info().name)
+                                                                                  : nullptr) {
+                options.importance = GgmlImportance{e->values, true};
+                out->importanceEntry = e->name;
+            }
             const bool twoPasses = !(options.errorLo < options.errorHi) || !(options.valueLo < options.valueHi);
             progress.setTotal(static_cast<double>(view.elements()) * (twoPasses ? 2 : 1));
             auto r = ggmlRequantDetail(view, type, options, &progress);

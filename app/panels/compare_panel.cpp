@@ -1221,11 +1221,8 @@ void ComparePanel::drawLlamaCppDetail(AppState& state, UiState& ui) {
         return;
     }
     const ErrorStats total = g.total.finish(0, 0);
-    // The detail's pass encodes without importance (ggmlRequantDetail has no weighted form yet): say so when the
-    // table above is the imatrix encoding, whose numbers then differ from these.
-    if (auto t = state.ggmlRequant(); t && !t->importanceEntry.empty())
-        ImGui::TextColored(ImVec4(1, 0.8f, 0.4f, 1), "this detail is of the plain encoding (without the imatrix); the table "
-                           "above is of the imatrix one.");
+    if (!d->importanceEntry.empty())
+        ImGui::TextDisabled("encoded with the importance matrix, as the table's row");
     if (g.written != g.type)
         ImGui::TextColored(ImVec4(1, 0.8f, 0.4f, 1), "rows of %llu are not whole %s blocks: llama-quantize writes %s; its "
                            "error is shown.", static_cast<unsigned long long>(g.rowLength), d->typeName.c_str(),

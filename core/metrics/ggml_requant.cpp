@@ -52,7 +52,8 @@ namespace {
 
 // One round trip over a tensor, chunk by chunk on all workers: the checks ggmlRequantError documents, then
 // body(x, x̂, first, count, worker, scratch) per chunk (chunks are whole blocks of the written type; the
-// scratch keeps the chunk's encoded bytes).
+// scratch keeps the chunk's encoded bytes). With an importance vector the chunks are groups of whole rows
+// (Q4_0 … Q5_1's weighted search takes σ² over the row) encoded as llama-quantize --imatrix does.
 class RoundTripPass {
 public:
     struct Scratch {
@@ -62,8 +63,8 @@ public:
     using Body = std::function<void(const float* x, const float* xq, uint64_t first, size_t count, int worker,
                                     const Scratch& s)>;
 
-    RoundTripPass(const TensorView& view, DType type, int threads)
-        : m_type(type), m_threads(threads), m_reader(ChunkReader::forView(view, size_t{1} << 16)) {
+    RoundTripPass(const TensorView& view, DType type, int threads, const GgmlImportance* importance = nullptr)
+        : m_view(view), m_type(type), m_threads(threads), m_reader(ChunkReader::forView(view, size_t{1} << 16)) {
         const std::string name(dtypeName(type));
         m_copy = type == view.info().dtype;
         m_asF16 = type == DType::F16 && !m_copy;
@@ -81,18 +82,33 @@ public:
         else if (m_reader.chunk() % block != 0)
             m_error = "internal: chunk of " + std::to_string(m_reader.chunk()) + " values";
         if (m_error.empty()) m_workers = parallelWorkers(m_n, m_reader.chunk(), threads);
+        if (m_error.empty() && importance && !importance->values.empty() && !m_copy && !m_asF16) {
+            const uint64_t rows = m_n / m_row, k = importance->values.size() / m_row;
+            if (!ggmlWeightedEncodable(type)) m_error = "quantviz cannot write " + name + " blocks";
+            else if (importance->values.size() % m_row != 0 || k == 0 || rows % k != 0)
+                m_error = "the importance has " + std::to_string(importance->values.size()) + " values; rows of " +
+                          std::to_string(m_row) + " need " + std::to_string(m_row) +
+                          " (or that times the number of stacked matrices)";
+            else {
+                m_importance = importance;
+                m_rowsPerMatrix = rows / k;
+                m_group = static_cast<size_t>(std::max<uint64_t>(1, (uint64_t{1} << 16) / m_row));
+                m_workers = parallelWorkers(static_cast<size_t>(rows), m_group, threads);
+            }
+        }
     }
     const std::string& error() const { return m_error; }
     bool copied() const { return m_copy; }  // the stored type itself: x̂ = x
     bool asF16() const { return m_asF16; }
     uint64_t elements() const { return m_n; }
     uint64_t rowLength() const { return m_row; }
-    size_t chunk() const { return m_reader.chunk(); }
-    size_t chunks() const { return static_cast<size_t>((m_n + m_reader.chunk() - 1) / m_reader.chunk()); }
+    size_t chunk() const { return m_importance ? m_group * static_cast<size_t>(m_row) : m_reader.chunk(); }
+    size_t chunks() const { return static_cast<size_t>((m_n + chunk() - 1) / chunk()); }
     int workers() const { return m_workers; }
 
     // Empty when every chunk was measured; else why not.
     std::string run(Progress* progress, const Body& body) {
+        if (m_importance) return runRows(progress, body);
         std::vector<uint8_t> nonFinite(chunks(), 0);
         std::vector<Scratch> scratch(static_cast<size_t>(m_workers));
         const size_t blockBytes = traits(m_type).blockBytes, block = traits(m_type).blockElements;
@@ -125,6 +141,61 @@ public:
     }
 
 private:
+    // The importance form: groups of whole rows, each row through encodeGgmlBlocksWeighted with its matrix's
+    // importance (the same encoding as ggmlRequantError's importance form).
+    std::string runRows(Progress* progress, const Body& body) {
+        const uint64_t rows = m_n / m_row;
+        const size_t block = traits(m_type).blockElements, blockBytes = traits(m_type).blockBytes;
+        const size_t perRow = static_cast<size_t>(m_row) / block, rowBytes = perRow * blockBytes;
+        std::vector<Scratch> scratch(static_cast<size_t>(m_workers));
+        std::vector<std::vector<float>> input(static_cast<size_t>(m_workers));
+        std::atomic<int> failure{0};  // 1 cancelled, 2 unreadable, 3 not finite
+        const float* imp = m_importance->values.data();
+        parallelFor(static_cast<size_t>(rows), m_group, m_threads, [&](size_t begin, size_t end, int worker) {
+            if (failure.load(std::memory_order_relaxed)) return;
+            if (progress && progress->cancelled()) {
+                failure = 1;
+                return;
+            }
+            const uint64_t first = begin * m_row;
+            const size_t count = (end - begin) * static_cast<size_t>(m_row);
+            const float* x = m_view.directF32() ? m_view.directF32() + first : nullptr;
+            if (!x) {
+                auto& in = input[static_cast<size_t>(worker)];
+                in.resize(count);
+                if (!m_view.read(first, count, in.data())) {
+                    failure = 2;
+                    return;
+                }
+                x = in.data();
+            }
+            for (size_t i = 0; i < count; ++i)
+                if (!std::isfinite(x[i])) {
+                    failure = 3;
+                    return;
+                }
+            Scratch& s = scratch[static_cast<size_t>(worker)];
+            s.back.resize(count);
+            s.bytes.resize((end - begin) * rowBytes);
+            for (size_t r = begin; r < end; ++r)
+                encodeGgmlBlocksWeighted(m_type, x + (r - begin) * m_row, imp + (r / m_rowsPerMatrix) * m_row, 1,
+                                         static_cast<size_t>(m_row), s.bytes.data() + (r - begin) * rowBytes);
+            decodeGgmlBlocks(m_type, s.bytes.data(), (end - begin) * perRow, s.back.data());
+            body(x, s.back.data(), first, count, worker, s);
+            if (progress) progress->add(static_cast<double>(count));
+        });
+        switch (failure.load()) {
+            case 1: return "cancelled";
+            case 2: return "could not read the tensor's values";
+            case 3: return "the tensor holds NaN or Inf, on which llama.cpp's quantizers are undefined";
+            default: return progress && progress->cancelled() ? "cancelled" : std::string();
+        }
+    }
+
+    const TensorView& m_view;
+    const GgmlImportance* m_importance = nullptr;
+    uint64_t m_rowsPerMatrix = 1;
+    size_t m_group = 1;
     DType m_type;
     int m_threads;
     ChunkReader m_reader;
@@ -174,7 +245,7 @@ Result<GgmlRequantDetail> ggmlRequantDetail(const TensorView& view, DType type, 
     d.written = ggmlWrittenType(view.info(), type);
     d.kept = ggmlKeptAsStored(view.info());
     if (d.kept) return d;
-    RoundTripPass pass(view, d.written, options.threads);
+    RoundTripPass pass(view, d.written, options.threads, &options.importance);
     if (!pass.error().empty()) return makeError(pass.error());
     const size_t workers = static_cast<size_t>(pass.workers());
     d.rowLength = pass.rowLength();

@@ -128,6 +128,9 @@ struct GgmlDetailOptions {
     size_t valueBins = 512;
     double valueLo = 0, valueHi = 0;  // the envelope's range; empty: [min x, max x], from the same first pass
     int threads = 0;
+    // Non-empty: encoded as llama-quantize --imatrix does (ggmlRequantError's importance form; encodeWeighted is
+    // not consulted), so the detail is of the same round trip as the table's importance rows.
+    GgmlImportance importance;
 };
 // One round trip of `view` through ggmlWrittenType(info, type), with the detail above. Refuses what
 // ggmlRequantError refuses. Cancellable; adds the elements of every pass to `progress` (one pass when both

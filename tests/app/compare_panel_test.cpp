@@ -350,6 +350,14 @@ TEST_F(ComparePanelHeadless, ImatrixFromTheFilesActivations) {
     EXPECT_EQ(state.imatrixLabel(), "from activations.layers.1.mlp_input");
     ASSERT_EQ(g->rows[8].type, DType::Q4_0);
     EXPECT_LE(g->rows[8].weightedRel, g->rows[8].weightedRelWithout);
+    // The q4_0 row's detail is of the same round trip: encoded with the imatrix, the row's MSE.
+    panel.setLlamaCppDetail(DType::Q4_0);
+    for (int i = 0; i < 6 && !panel.shown().ggmlDetail; ++i) settle();
+    auto det = panel.shown().ggmlDetail;
+    ASSERT_TRUE(det);
+    EXPECT_EQ(det->importanceEntry, "model.layers.1.mlp.up_proj.weight");
+    const ErrorStats dt = det->detail.total.finish(0, 0);
+    EXPECT_NEAR(dt.mse, g->rows[8].stats.mse, 1e-9 * g->rows[8].stats.mse);
     // The whole model: the one covered tensor encoded with it, so each type's weighted figure is that row's.
     state.requestGgmlModel();
     for (int i = 0; i < 10 && !state.ggmlModel(); ++i) settle();

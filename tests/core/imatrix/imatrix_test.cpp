@@ -538,6 +538,40 @@ TEST(GgmlRequantImportance, ErrorSumsAndStackedMatrices) {
     EXPECT_FALSE(ggmlRequantError(view, DType::Q4_K, GgmlImportance{three}));  // 3 matrices do not divide 8 rows
 }
 
+// The detail (per row, per block) of an importance-weighted round trip is the same round trip as
+// ggmlRequantError's importance form: equal totals and rows that add up to them, on two stacked matrices.
+TEST(GgmlRequantImportance, DetailIsTheSameRoundTrip) {
+    const Workload w = workload(19, 8);
+    const TensorView view = test::viewOf(w.x, DType::F32, {2, 4, 512});
+    std::vector<float> stacked(1024, 1.0f);
+    std::copy(w.imp.begin(), w.imp.end(), stacked.begin());
+    for (DType t : {DType::Q4_0, DType::Q4_K, DType::Q6_K}) {
+        ErrorAccumulator sums;
+        ASSERT_TRUE(ggmlRequantError(view, t, GgmlImportance{stacked}, nullptr, 0, &sums));
+        GgmlDetailOptions o;
+        o.importance = GgmlImportance{stacked};
+        auto d = ggmlRequantDetail(view, t, o);
+        ASSERT_TRUE(d) << d.message();
+        EXPECT_NEAR(d->total.sumSqErr, sums.sumSqErr, 1e-12 * sums.sumSqErr) << dtypeName(t);
+        EXPECT_NEAR(d->total.sumSqX, sums.sumSqX, 1e-12 * sums.sumSqX) << dtypeName(t);
+        ASSERT_EQ(d->rowSums.size(), 8u);
+        double rowsTotal = 0;
+        for (const auto& r : d->rowSums) rowsTotal += r.sumSqErr;
+        EXPECT_NEAR(rowsTotal, sums.sumSqErr, 1e-12 * sums.sumSqErr) << dtypeName(t);
+        // And it is not the plain encoding: matrix 0's rows (skewed importance) come out differently.
+        auto plain = ggmlRequantDetail(view, t);
+        ASSERT_TRUE(plain);
+        bool differs = false;
+        for (size_t r = 0; r < 4; ++r) differs |= d->rowSums[r].sumSqErr != plain->rowSums[r].sumSqErr;
+        EXPECT_TRUE(differs) << dtypeName(t);
+    }
+    // A wrong-sized importance is refused as ggmlRequantError refuses it.
+    GgmlDetailOptions bad;
+    const std::vector<float> wrong(300, 1.0f);
+    bad.importance = GgmlImportance{wrong};
+    EXPECT_FALSE(ggmlRequantDetail(view, DType::Q4_K, bad));
+}
+
 // A real tensor with rows of 1536 (so the K-quants apply) and a skewed importance: on every type the weighted
 // encoding's Σ imp·e² / Σ imp·x² is below the reference encoding's. The figures are printed.
 TEST(GgmlRequantImportance, RealTensorEveryTypeGains) {
