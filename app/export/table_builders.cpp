@@ -329,9 +329,19 @@ ExportTable ggmlModelExport(const GgmlModelComparison& c, const ModelFile& model
     t.info.emplace_back("tensors", cellUint(c.tensors));
     if (!c.error.empty()) t.info.emplace_back("error", cellText(c.error));
     t.columns = {"type", "bits_per_weight", "relative_rms", "elements"};
-    for (const auto& m : c.totals)
-        t.addRow({cellText(std::string(dtypeName(m.type))), cellNum(m.bitsPerWeight()), cellNum(m.relativeRms()),
-                  cellUint(m.elements)});
+    // With an importance matrix: how many tensors it covered and, per type, the weighted error over them.
+    const bool weighted = c.withImportance > 0 && c.weighted.size() == c.totals.size();
+    if (weighted) {
+        t.info.emplace_back("tensors_with_importance", cellUint(c.withImportance));
+        t.columns.push_back("weighted_relative_rms");
+    }
+    for (size_t k = 0; k < c.totals.size(); ++k) {
+        const auto& m = c.totals[k];
+        std::vector<TableCell> row{cellText(std::string(dtypeName(m.type))), cellNum(m.bitsPerWeight()),
+                                   cellNum(m.relativeRms()), cellUint(m.elements)};
+        if (weighted) row.push_back(cellNum(std::sqrt(c.weighted[k].relative())));
+        t.addRow(std::move(row));
+    }
     return t;
 }
 

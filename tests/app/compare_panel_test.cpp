@@ -366,6 +366,9 @@ TEST_F(ComparePanelHeadless, ImatrixFromTheFilesActivations) {
     EXPECT_EQ(m->withImportance, 1u);
     ASSERT_EQ(m->weighted.size(), g->rows.size());
     EXPECT_DOUBLE_EQ(std::sqrt(m->weighted[8].relative()), g->rows[8].weightedRel);
+    const ExportTable mt = ggmlModelExport(*m, model);
+    ASSERT_EQ(mt.columns.size(), 5u);
+    EXPECT_EQ(mt.columns[4], "weighted_relative_rms");
     // Another importance matrix makes that result stale.
     state.clearImatrix();
     EXPECT_FALSE(state.ggmlModel());
