@@ -3,16 +3,17 @@
 # --screenshot-view — and checks that the second PNG is exactly that region of the first, at the
 # rectangle worked out by hand from the layout (EXPECTED_RECT "X,Y,W,H", or "-" to take the app's word).
 # usage: run_view_crop.sh QUANTVIZ CROP_CHECK OUT_PREFIX VIEW EXPECTED_RECT FILE [quantviz args...]
-# Exit 77 (CTest SKIP_RETURN_CODE) when xvfb-run or FILE is missing.
+# Exit 77 (CTest SKIP_RETURN_CODE) when Xvfb or FILE is missing. The app runs on a private Xvfb (xvfb_app.sh).
 set -u
+. "$(dirname "$0")/xvfb_app.sh"
 qv=$1 check=$2 out=$3 view=$4 want=$5 file=$6
 shift 6
-if ! command -v xvfb-run >/dev/null 2>&1; then echo "SKIP: xvfb-run is not installed"; exit 77; fi
+if ! command -v Xvfb >/dev/null 2>&1; then echo "SKIP: Xvfb is not installed"; exit 77; fi
 if [ ! -e "$file" ]; then echo "SKIP: $file is absent"; exit 77; fi
 full="$out-window.png" crop="$out-$view.png"
 rm -f "$full" "$crop"
 err=$(mktemp)
-run() { timeout 300 xvfb-run -a -s "-screen 0 1400x900x24" "$qv" "$file" --size 1280x800 "$@" 2>>"$err"; }
+run() { xvfb_app "$qv" "$file" --size 1280x800 "$@" 2>>"$err"; }
 run --screenshot "$full" "$@" || { cat "$err"; echo "FAIL: full-window run"; exit 1; }
 run --screenshot "$crop" --screenshot-view "$view" "$@" || { cat "$err"; echo "FAIL: $view run"; exit 1; }
 cat "$err"
