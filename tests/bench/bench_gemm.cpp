@@ -152,6 +152,36 @@ Record gemmRecord(const std::string& name, double gops, const Shape& s, int thre
     return r;
 }
 
+// Per-call timings of one row of candidates ([0] ours, [k] the others), medians with the fastest repetition, the
+// thread CPU time and the cold first call beside them.
+struct CallTimes {
+    std::vector<double> t, best, cpu, cold;
+    // "1.234 ms (best 1.200, cold call 1.500)" for candidate k.
+    std::string summary(size_t k) const {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%.3f ms (best %.3f, cold call %.3f)", t[k] * 1e3, best[k] * 1e3, cold[k] * 1e3);
+        return buf;
+    }
+};
+
+// `ours` against candidate k (its record name `peer`): our rate, vs, the time ratio and a note with the speed
+// ratios by median, best and cold call — on one thread also by CPU time, which other jobs cannot disturb.
+Record comparisonRecord(const std::string& ours, const std::string& peer, double ops, const Shape& s, int threads,
+                        const CallTimes& c, size_t k) {
+    Record cmp = gemmRecord(ours, ops / c.t[0] * 1e-9, s, threads);
+    cmp.vs = peer;
+    cmp.timeRatio = c.t[0] / c.t[k];
+    char note[200];
+    if (threads == 1)
+        std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×, cold calls %.2f×)",
+                      c.t[k] / c.t[0], peer.c_str(), c.best[k] / c.best[0], c.cpu[k] / c.cpu[0], c.cold[k] / c.cold[0]);
+    else
+        std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, cold calls %.2f×)", c.t[k] / c.t[0],
+                      peer.c_str(), c.best[k] / c.best[0], c.cold[k] / c.cold[0]);
+    cmp.note = note;
+    return cmp;
+}
+
 // Register-only VNNI rate per thread count (index 1, 2), 0 when not measured: the ceiling, shown as
 // "% of peak" beside our figures.
 double gVnniPeak[3] = {0, 0, 0};
@@ -194,6 +224,7 @@ void runShape(BenchReport& report, const Shape& s) {
         if (s.M == 1) fns.push_back([&] { sink = sink + plainRead((*packed)->data(), (*packed)->bytes(), threads); });
         std::vector<double> best, cpu, cold;  // fastest repetition and CPU time: shown beside the median on a busy machine
         const std::vector<double> t = medians(fns, repsFor(s), best, cpu, cold);
+        const CallTimes calls{t, best, cpu, cold};
         // Every int8 result must be identical (the exact integer product); fp32 is exact here too
         // (|values| < 2^24 per partial sum is not guaranteed, so it is only reported).
         const bool same = std::equal(y.begin(), y.end(), peerMatmul->result()) &&
@@ -219,23 +250,9 @@ void runShape(BenchReport& report, const Shape& s) {
             char peerPeak[40] = "";
             if (gVnniPeak[threads] > 0 && i < 2)
                 std::snprintf(peerPeak, sizeof peerPeak, ", %.0f%% of VNNI peak", 100.0 * ops / t[i + 1] * 1e-9 / gVnniPeak[threads]);
-            std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s", t[i + 1] * 1e3, best[i + 1] * 1e3,
-                          cold[i + 1] * 1e3, peerPeak);
-            peer.note = note;
+            peer.note = calls.summary(i + 1) + peerPeak;
             report.add(peer);
-            Record cmp = gemmRecord("gemm_int8", ops / t[0] * 1e-9, s, threads);
-            cmp.vs = names[i];
-            cmp.timeRatio = t[0] / t[i + 1];
-            if (threads == 1) {
-                // One thread: the CPU-time ratio is immune to other jobs on the machine.
-                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×, cold calls %.2f×)",
-                              t[i + 1] / t[0], names[i], best[i + 1] / best[0], cpu[i + 1] / cpu[0], cold[i + 1] / cold[0]);
-            } else {
-                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, cold calls %.2f×)", t[i + 1] / t[0],
-                              names[i], best[i + 1] / best[0], cold[i + 1] / cold[0]);
-            }
-            cmp.note = note;
-            report.add(cmp);
+            report.add(comparisonRecord("gemm_int8", names[i], ops, s, threads, calls, i + 1));
         }
         if (s.M == 1) {
             const double gbps = static_cast<double>((*packed)->bytes()) / t[5] * 1e-9;
@@ -365,6 +382,7 @@ void runAvx2Shape(BenchReport& report, const Shape& s, const std::string& onednn
         };
         std::vector<double> best, cpu, cold;
         const std::vector<double> t = medians(fns, avx2RepsFor(s), best, cpu, cold);
+        const CallTimes calls{t, best, cpu, cold};
         // gemmlowp is exact (int16 products); oneDNN without VNNI multiplies with vpmaddubsw, whose int16
         // pair sums saturate on full-range u8·s8 data, so its result may differ: counted, not required.
         const bool sameLowp = std::equal(y.begin(), y.end(), peerLowp->result());
@@ -400,22 +418,9 @@ void runAvx2Shape(BenchReport& report, const Shape& s, const std::string& onednn
             } else {
                 extra = ", in the gemm_avx2 run";
             }
-            std::snprintf(note, sizeof note, "%.3f ms (best %.3f, cold call %.3f)%s", t[i + 1] * 1e3, best[i + 1] * 1e3,
-                          cold[i + 1] * 1e3, extra.c_str());
-            peer.note = note;
+            peer.note = calls.summary(i + 1) + extra;
             add(peer);
-            Record cmp = gemmRecord("gemm_int8_avx2", ops / t[0] * 1e-9, s, threads);
-            cmp.vs = names[i];
-            cmp.timeRatio = t[0] / t[i + 1];
-            if (threads == 1) {
-                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, by CPU time %.2f×, cold calls %.2f×)",
-                              t[i + 1] / t[0], names[i], best[i + 1] / best[0], cpu[i + 1] / cpu[0], cold[i + 1] / cold[0]);
-            } else {
-                std::snprintf(note, sizeof note, "%.2f× the speed of %s (best vs best %.2f×, cold calls %.2f×)", t[i + 1] / t[0],
-                              names[i], best[i + 1] / best[0], cold[i + 1] / cold[0]);
-            }
-            cmp.note = note;
-            add(cmp);
+            add(comparisonRecord("gemm_int8_avx2", names[i], ops, s, threads, calls, i + 1));
         }
     }
 }
