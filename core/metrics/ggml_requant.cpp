@@ -82,9 +82,9 @@ public:
         else if (m_reader.chunk() % block != 0)
             m_error = "internal: chunk of " + std::to_string(m_reader.chunk()) + " values";
         if (m_error.empty()) m_workers = parallelWorkers(m_n, m_reader.chunk(), threads);
-        if (m_error.empty() && importance && !importance->values.empty() && !m_copy && !m_asF16) {
+        if (m_error.empty() && importance && !importance->values.empty()) {
             const uint64_t rows = m_n / m_row, k = importance->values.size() / m_row;
-            if (!ggmlWeightedEncodable(type)) m_error = "quantviz cannot write " + name + " blocks";
+            if (!m_copy && !m_asF16 && !ggmlWeightedEncodable(type)) m_error = "quantviz cannot write " + name + " blocks";
             else if (importance->values.size() % m_row != 0 || k == 0 || rows % k != 0)
                 m_error = "the importance has " + std::to_string(importance->values.size()) + " values; rows of " +
                           std::to_string(m_row) + " need " + std::to_string(m_row) +
@@ -92,23 +92,29 @@ public:
             else {
                 m_importance = importance;
                 m_rowsPerMatrix = rows / k;
+                // Encoding with it: groups of whole rows. Kept or F16 (no search to weight): the usual chunks.
+                m_byRows = !m_copy && !m_asF16;
                 m_group = static_cast<size_t>(std::max<uint64_t>(1, (uint64_t{1} << 16) / m_row));
-                m_workers = parallelWorkers(static_cast<size_t>(rows), m_group, threads);
+                if (m_byRows) m_workers = parallelWorkers(static_cast<size_t>(rows), m_group, threads);
             }
         }
+    }
+    // With an importance: the importance values of the row holding flat element i (its matrix's slice).
+    const float* importanceRow(uint64_t i) const {
+        return m_importance->values.data() + ((i / m_row) / m_rowsPerMatrix) * m_row;
     }
     const std::string& error() const { return m_error; }
     bool copied() const { return m_copy; }  // the stored type itself: x̂ = x
     bool asF16() const { return m_asF16; }
     uint64_t elements() const { return m_n; }
     uint64_t rowLength() const { return m_row; }
-    size_t chunk() const { return m_importance ? m_group * static_cast<size_t>(m_row) : m_reader.chunk(); }
+    size_t chunk() const { return m_byRows ? m_group * static_cast<size_t>(m_row) : m_reader.chunk(); }
     size_t chunks() const { return static_cast<size_t>((m_n + chunk() - 1) / chunk()); }
     int workers() const { return m_workers; }
 
     // Empty when every chunk was measured; else why not.
     std::string run(Progress* progress, const Body& body) {
-        if (m_importance) return runRows(progress, body);
+        if (m_byRows) return runRows(progress, body);
         std::vector<uint8_t> nonFinite(chunks(), 0);
         std::vector<Scratch> scratch(static_cast<size_t>(m_workers));
         const size_t blockBytes = traits(m_type).blockBytes, block = traits(m_type).blockElements;
@@ -142,7 +148,7 @@ public:
 
 private:
     // The importance form: groups of whole rows, each row through encodeGgmlBlocksWeighted with its matrix's
-    // importance (the same encoding as ggmlRequantError's importance form).
+    // importance (or, encodeWeighted false, the reference encoders on the same rows).
     std::string runRows(Progress* progress, const Body& body) {
         const uint64_t rows = m_n / m_row;
         const size_t block = traits(m_type).blockElements, blockBytes = traits(m_type).blockBytes;
@@ -177,9 +183,14 @@ private:
             Scratch& s = scratch[static_cast<size_t>(worker)];
             s.back.resize(count);
             s.bytes.resize((end - begin) * rowBytes);
-            for (size_t r = begin; r < end; ++r)
-                encodeGgmlBlocksWeighted(m_type, x + (r - begin) * m_row, imp + (r / m_rowsPerMatrix) * m_row, 1,
-                                         static_cast<size_t>(m_row), s.bytes.data() + (r - begin) * rowBytes);
+            for (size_t r = begin; r < end; ++r) {
+                const float* xr = x + (r - begin) * m_row;
+                std::byte* yr = s.bytes.data() + (r - begin) * rowBytes;
+                if (m_importance->encodeWeighted)
+                    encodeGgmlBlocksWeighted(m_type, xr, imp + (r / m_rowsPerMatrix) * m_row, 1, static_cast<size_t>(m_row), yr);
+                else
+                    encodeGgmlBlocks(m_type, xr, perRow, yr);
+            }
             decodeGgmlBlocks(m_type, s.bytes.data(), (end - begin) * perRow, s.back.data());
             body(x, s.back.data(), first, count, worker, s);
             if (progress) progress->add(static_cast<double>(count));
@@ -194,6 +205,7 @@ private:
 
     const TensorView& m_view;
     const GgmlImportance* m_importance = nullptr;
+    bool m_byRows = false;
     uint64_t m_rowsPerMatrix = 1;
     size_t m_group = 1;
     DType m_type;
@@ -416,105 +428,36 @@ Result<ErrorStats> ggmlRequantError(const TensorView& view, DType type, const Gg
                                     Progress* progress, int threads, ErrorAccumulator* sums, GgmlWeightedSums* weighted) {
     if (weighted) *weighted = {};
     if (importance.values.empty()) return ggmlRequantError(view, type, progress, threads, sums);
-    const std::string name(dtypeName(type));
-    const bool copy = type == view.info().dtype, asF16 = type == DType::F16 && !copy;
-    const uint64_t n = view.elements();
-    const auto& shape = view.info().shape;
-    const uint64_t row = shape.empty() ? n : static_cast<uint64_t>(shape.back());
-    const uint32_t block = traits(type).blockElements;
-    if (!copy && !asF16 && !ggmlWeightedEncodable(type)) return makeError("quantviz cannot write " + name + " blocks");
-    if (n == 0 || row == 0) return makeError("the tensor is empty");
-    if (!copy && !asF16 && row % block != 0)
-        return makeError("rows of " + std::to_string(row) + " values are not a multiple of " + name + "'s block of " +
-                         std::to_string(block) + " (llama.cpp writes such a tensor as " +
-                         std::string(dtypeName(ggmlWrittenType(view.info(), type))) + ")");
-    const uint64_t rows = n / row, k = importance.values.size() / row;
-    if (importance.values.size() % row != 0 || k == 0 || rows % k != 0)
-        return makeError("the importance has " + std::to_string(importance.values.size()) + " values; rows of " +
-                         std::to_string(row) + " need " + std::to_string(row) +
-                         " (or that times the number of stacked matrices)");
-    const uint64_t rowsPerMatrix = rows / k;
-    const float* imp = importance.values.data();
-    // Whole rows per task (at least one), about 64 Ki values.
-    const size_t group = static_cast<size_t>(std::max<uint64_t>(1, (uint64_t{1} << 16) / row));
-    const size_t groups = static_cast<size_t>((rows + group - 1) / group);
-    const int workers = parallelWorkers(static_cast<size_t>(rows), group, threads);
-    struct Scratch {
-        std::vector<float> x, back;
-        std::vector<std::byte> bytes;
-    };
-    std::vector<Scratch> scratch(static_cast<size_t>(workers));
-    std::vector<ErrorAccumulator> acc(groups);
-    std::vector<GgmlWeightedSums> wacc(groups);
-    std::vector<uint8_t> nonFinite(groups, 0), unread(groups, 0);
-    std::atomic<bool> stop{false};
-    const size_t blockBytes = traits(type).blockBytes;
-    parallelFor(static_cast<size_t>(rows), group, threads, [&](size_t begin, size_t end, int worker) {
-        if (stop.load(std::memory_order_relaxed)) return;
-        if (progress && progress->cancelled()) {
-            stop.store(true);
-            return;
-        }
-        const size_t g = begin / group, count = (end - begin) * static_cast<size_t>(row);
-        const uint64_t first = begin * row;
-        Scratch& s = scratch[static_cast<size_t>(worker)];
-        const float* x = view.directF32() ? view.directF32() + first : nullptr;
-        if (!x) {
-            s.x.resize(count);
-            if (!view.read(first, count, s.x.data())) {
-                unread[g] = 1;
-                stop.store(true);
-                return;
-            }
-            x = s.x.data();
-        }
-        for (size_t i = 0; i < count; ++i)
-            if (!std::isfinite(x[i])) {
-                nonFinite[g] = 1;
-                stop.store(true);
-                return;
-            }
-        s.back.resize(count);
-        if (copy) {
-            std::copy(x, x + count, s.back.begin());
-        } else if (asF16) {
-            for (size_t i = 0; i < count; ++i) s.back[i] = f16ToF32(f32ToF16(x[i]));
-        } else {
-            const size_t perRow = static_cast<size_t>(row / block), rowBytes = perRow * blockBytes;
-            s.bytes.resize((end - begin) * rowBytes);
-            for (size_t r = begin; r < end; ++r) {
-                const float* xr = x + (r - begin) * row;
-                std::byte* yr = s.bytes.data() + (r - begin) * rowBytes;
-                if (importance.encodeWeighted)
-                    encodeGgmlBlocksWeighted(type, xr, imp + (r / rowsPerMatrix) * row, 1, static_cast<size_t>(row), yr);
-                else
-                    encodeGgmlBlocks(type, xr, perRow, yr);
-            }
-            decodeGgmlBlocks(type, s.bytes.data(), (end - begin) * perRow, s.back.data());
-        }
+    RoundTripPass pass(view, type, threads, &importance);
+    if (!pass.error().empty()) return makeError(pass.error());
+    // Merged per chunk (groups of whole rows), in chunk order: independent of which worker took which chunk.
+    std::vector<ErrorAccumulator> acc(pass.chunks());
+    std::vector<GgmlWeightedSums> wacc(pass.chunks());
+    const uint64_t row = pass.rowLength();
+    const std::string failed = pass.run(progress, [&](const float* x, const float* xq, uint64_t first, size_t count, int,
+                                                      const RoundTripPass::Scratch&) {
+        const size_t g = first / pass.chunk();
         ErrorAccumulator& a = acc[g];
         GgmlWeightedSums& w = wacc[g];
-        for (size_t r = begin; r < end; ++r) {
-            const float* qw = imp + (r / rowsPerMatrix) * row;
-            const size_t o = (r - begin) * static_cast<size_t>(row);
-            for (size_t j = 0; j < row; ++j) {
-                const float xv = x[o + j], xq = s.back[o + j];
-                a.add(xv, xq, false);
-                const double e = static_cast<double>(xq) - xv;
-                w.sumImpSqErr += qw[j] * e * e;
-                w.sumImpSqX += qw[j] * static_cast<double>(xv) * xv;
+        for (size_t i = 0; i < count;) {
+            // One row (or the part of it in this chunk) at a time: one importance slice.
+            const uint64_t at = first + i;
+            const float* qw = pass.importanceRow(at);
+            const size_t j0 = static_cast<size_t>(at % row), n = std::min<size_t>(count - i, static_cast<size_t>(row) - j0);
+            for (size_t j = 0; j < n; ++j) {
+                const float xv = x[i + j], xh = xq[i + j];
+                a.add(xv, xh, false);
+                const double e = static_cast<double>(xh) - xv;
+                w.sumImpSqErr += qw[j0 + j] * e * e;
+                w.sumImpSqX += qw[j0 + j] * static_cast<double>(xv) * xv;
             }
+            i += n;
         }
-        if (progress) progress->add(static_cast<double>(count));
     });
-    if (progress && progress->cancelled()) return makeError("cancelled");
-    for (uint8_t f : unread)
-        if (f) return makeError("could not read the tensor's values");
-    for (uint8_t f : nonFinite)
-        if (f) return makeError("the tensor holds NaN or Inf, on which llama.cpp's quantizers are undefined");
+    if (!failed.empty()) return makeError(failed);
     ErrorAccumulator total;
     GgmlWeightedSums wtotal;
-    for (size_t g = 0; g < groups; ++g) {
+    for (size_t g = 0; g < acc.size(); ++g) {
         total.merge(acc[g]);
         wtotal.sumImpSqErr += wacc[g].sumImpSqErr;
         wtotal.sumImpSqX += wacc[g].sumImpSqX;
