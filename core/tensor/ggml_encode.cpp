@@ -931,15 +931,6 @@ void encodeIq4XsLanes(const LaneKernels& kern, const float* src, size_t blocks, 
     for (; b < blocks; ++b) encodeIq4Xs(src + b * kQkK, dst + b * bytes);
 }
 
-// The kernels of a vector path, null for the portable one (and for any path off x86-64).
-const LaneKernels* laneKernels(GgmlEncodePath path) {
-#if defined(__x86_64__)
-    if (path == GgmlEncodePath::Avx512) return &detail::ggmlLaneKernelsAvx512();
-    if (path == GgmlEncodePath::Avx2) return &detail::ggmlLaneKernelsAvx2();
-#endif
-    (void)path;
-    return nullptr;
-}
 
 // For selectKernel: the path of QV_SIMD's name ("portable", "avx2", "avx512"), as its name; null for another
 // name or when this CPU lacks the path.
@@ -979,7 +970,7 @@ bool encodeGgmlBlocks(DType t, const float* src, size_t blocks, std::byte* dst) 
 bool encodeGgmlBlocksWith(GgmlEncodePath path, DType t, const float* src, size_t blocks, std::byte* dst) {
     if (path == GgmlEncodePath::Auto) path = resolvedGgmlEncodePath();
     if (!ggmlEncodePathAvailable(path)) return false;
-    if (const LaneKernels* kern = laneKernels(path)) {
+    if (const LaneKernels* kern = detail::ggmlLaneKernels(path)) {
         switch (t) {
             case DType::Q2_K: encodeQ2_KLanes(*kern, src, blocks, dst); return true;
             case DType::Q3_K:
@@ -1021,6 +1012,15 @@ float ggmlFitScaleMin(int n, int nmax, const float* x, const float* w, uint8_t* 
 
 // ggml_encode_search.h: the pieces above that the importance-weighted encoders share.
 namespace qv::detail {
+
+const GgmlLaneKernels* ggmlLaneKernels(GgmlEncodePath path) {
+#if defined(__x86_64__)
+    if (path == GgmlEncodePath::Avx512) return &ggmlLaneKernelsAvx512();
+    if (path == GgmlEncodePath::Avx2) return &ggmlLaneKernelsAvx2();
+#endif
+    (void)path;
+    return nullptr;
+}
 
 int ggmlNearestInt(float v) { return nearestInt(v); }
 void ggmlPutHalf(std::byte* dst, float v) { putHalf(dst, v); }

@@ -54,6 +54,9 @@ struct GgmlLaneKernels {
 // Defined by ggml_encode_avx512.cpp and ggml_encode_avx2.cpp (x86-64 builds only); callers check the CPU.
 const GgmlLaneKernels& ggmlLaneKernelsAvx512();
 const GgmlLaneKernels& ggmlLaneKernelsAvx2();
+// The kernels of a vector path, null for the portable one (and for any path off x86-64). Used by the reference
+// and the importance-weighted encoders alike.
+const GgmlLaneKernels* ggmlLaneKernels(GgmlEncodePath path);
 
 // [SECTION] The kernels' bodies, written once over the vector width and instantiated by the two files above with
 // their instruction set's V:

@@ -299,15 +299,6 @@ void encodeIq4Xs(const float* x, const float* qw, std::byte* y) {
 
 using LaneKernels = detail::GgmlLaneKernels;
 
-const LaneKernels* laneKernels(GgmlEncodePath path) {
-#if defined(__x86_64__)
-    if (path == GgmlEncodePath::Avx512) return &detail::ggmlLaneKernelsAvx512();
-    if (path == GgmlEncodePath::Avx2) return &detail::ggmlLaneKernelsAvx2();
-#endif
-    (void)path;
-    return nullptr;
-}
-
 // Element i of run k (runs of n at x + n·k, k < lanes) to [lanes·i + k], and back.
 template <class T>
 void toLanes(const T* x, int n, int lanes, T* xt) {
@@ -375,7 +366,7 @@ bool encodeGgmlBlocksWeightedWith(GgmlEncodePath path, DType t, const float* src
     if (rowLength == 0 || rowLength % block != 0) return false;
     const size_t blocksPerRow = rowLength / block;
     if (!importance || t == DType::Q8_0) return encodeGgmlBlocksWith(path, t, src, rows * blocksPerRow, dst);
-    const LaneKernels* kern = laneKernels(path);
+    const LaneKernels* kern = detail::ggmlLaneKernels(path);
     void (*perBlock)(const float*, const float*, std::byte*) = nullptr;
     switch (t) {
         case DType::Q2_K: perBlock = encodeQ2_K; break;
